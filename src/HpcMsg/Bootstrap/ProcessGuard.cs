@@ -1,0 +1,37 @@
+using HpcMsg.Internal;
+
+namespace HpcMsg.Bootstrap;
+
+/// <summary>Makes a rank die with its job: it follows hpcrun's death, and an unhandled exception
+/// ends it with a one-line report and exit code 1 instead of an abort signal and a core dump.</summary>
+internal static class ProcessGuard
+{
+    public static void Install(JobEnvironment job)
+    {
+        if (job.LauncherPid > 0)
+        {
+            // Only meaningful when hpcrun is our parent (not through a wrapper script).
+            if (Native.getppid() == job.LauncherPid)
+            {
+                Native.prctl(Native.PrSetPdeathsig, Native.SigKill, 0, 0, 0);
+                if (Native.getppid() != job.LauncherPid) Environment.Exit(1); // hpcrun died before prctl
+            }
+        }
+        AppDomain.CurrentDomain.UnhandledException += (_, e) =>
+        {
+            string what = e.ExceptionObject is RankFailedException or JobAbortedException
+                ? ((Exception)e.ExceptionObject).Message
+                : e.ExceptionObject.ToString() ?? "unknown exception";
+            try
+            {
+                Console.Out.Flush();
+                Console.Error.WriteLine($"hpcmsg: rank {job.Rank}: unhandled exception: {what}");
+                Console.Error.Flush();
+            }
+            finally
+            {
+                Environment.Exit(1);
+            }
+        };
+    }
+}

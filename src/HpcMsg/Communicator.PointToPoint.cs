@@ -1,0 +1,153 @@
+using System.Runtime.CompilerServices;
+using HpcMsg.Engine;
+
+namespace HpcMsg;
+
+/// <summary>Typed point-to-point: spans and values of unmanaged types become bytes here, and the
+/// engine does the rest. Blocking calls pin with <c>fixed</c>; non-blocking ones pin the memory
+/// until their request completes.</summary>
+public sealed unsafe partial class Communicator
+{
+    /// <summary>Blocking standard-mode send; returns when <paramref name="data"/> may be reused.</summary>
+    public void Send<T>(ReadOnlySpan<T> data, int dest, int tag) where T : unmanaged
+    {
+        ThrowIfDisposed();
+        CheckDest(dest);
+        CheckSendTag(tag);
+        fixed (T* p = data)
+            Engine.Send(Context, Rank, WorldRankOf(dest), tag, (byte*)p, (long)data.Length * sizeof(T), sizeof(T));
+    }
+
+    public void Send<T>(T value, int dest, int tag) where T : unmanaged =>
+        Send(new ReadOnlySpan<T>(in value), dest, tag);
+
+    /// <summary>Blocking receive. A longer message throws <see cref="MessageTruncatedException"/> (and is consumed).</summary>
+    public Status Recv<T>(Span<T> buffer, int source, int tag) where T : unmanaged
+    {
+        ThrowIfDisposed();
+        CheckSource(source);
+        CheckRecvTag(tag);
+        fixed (T* p = buffer)
+            return Engine.Receive(Context, source, tag, (byte*)p, (long)buffer.Length * sizeof(T), sizeof(T));
+    }
+
+    public T Recv<T>(int source, int tag) where T : unmanaged => Recv<T>(source, tag, out _);
+
+    public T Recv<T>(int source, int tag, out Status status) where T : unmanaged
+    {
+        T value = default;
+        status = Recv(new Span<T>(ref value), source, tag);
+        return value;
+    }
+
+    /// <summary>Sends and receives at once; never deadlocks against a matching SendRecv.</summary>
+    public Status SendRecv<T>(ReadOnlySpan<T> send, int dest, int sendTag, Span<T> recv, int source, int recvTag) where T : unmanaged
+    {
+        ThrowIfDisposed();
+        CheckDest(dest);
+        CheckSendTag(sendTag, nameof(sendTag));
+        CheckSource(source);
+        CheckRecvTag(recvTag, nameof(recvTag));
+        fixed (T* s = send)
+        fixed (T* r = recv)
+        {
+            Request sendRequest = Engine.RentRequest();
+            sendRequest.Reset(RequestKind.Send, Context, WorldRankOf(dest), sendTag, sizeof(T), (byte*)s, (long)send.Length * sizeof(T));
+            sendRequest.SourceInComm = Rank;
+            Engine.PostSend(sendRequest);
+            Status status;
+            try
+            {
+                status = Engine.Receive(Context, source, recvTag, (byte*)r, (long)recv.Length * sizeof(T), sizeof(T));
+            }
+            finally
+            {
+                // The send must finish before its buffer is unpinned, even when the receive failed.
+                if (!sendRequest.CompletedFlag) Engine.WaitFor(sendRequest);
+            }
+            sendRequest.Result();
+            Engine.ReturnRequest(sendRequest);
+            return status;
+        }
+    }
+
+    /// <summary>Non-blocking send. Do not modify <paramref name="data"/> until the request completes.</summary>
+    public Request ISend<T>(ReadOnlyMemory<T> data, int dest, int tag) where T : unmanaged
+    {
+        ThrowIfDisposed();
+        CheckDest(dest);
+        CheckSendTag(tag);
+        var request = new Request(Engine);
+        System.Buffers.MemoryHandle pin = data.Pin();
+        request.Reset(RequestKind.Send, Context, WorldRankOf(dest), tag, sizeof(T), (byte*)pin.Pointer, (long)data.Length * sizeof(T));
+        request.SourceInComm = Rank;
+        request.Pin = pin;
+        request.Pinned = true;
+        PostOrUnpin(request, send: true);
+        return request;
+    }
+
+    public Request ISend<T>(T[] data, int dest, int tag) where T : unmanaged => ISend(new ReadOnlyMemory<T>(data), dest, tag);
+
+    /// <summary>Non-blocking receive into <paramref name="buffer"/>.</summary>
+    public Request IRecv<T>(Memory<T> buffer, int source, int tag) where T : unmanaged
+    {
+        ThrowIfDisposed();
+        CheckSource(source);
+        CheckRecvTag(tag);
+        var request = new Request(Engine);
+        System.Buffers.MemoryHandle pin = buffer.Pin();
+        request.Reset(RequestKind.Receive, Context, source, tag, sizeof(T), (byte*)pin.Pointer, (long)buffer.Length * sizeof(T));
+        request.Pin = pin;
+        request.Pinned = true;
+        PostOrUnpin(request, send: false);
+        return request;
+    }
+
+    public Request IRecv<T>(T[] buffer, int source, int tag) where T : unmanaged => IRecv(new Memory<T>(buffer), source, tag);
+
+    private void PostOrUnpin(Request request, bool send)
+    {
+        try
+        {
+            if (send) Engine.PostSend(request); else Engine.PostReceive(request);
+        }
+        catch
+        {
+            request.Pin.Dispose();
+            request.Pinned = false;
+            throw;
+        }
+    }
+
+    /// <summary>Blocks until a matching message is available and describes it without receiving it.
+    /// <see cref="Status.ByteCount"/> tells its size.</summary>
+    public Status Probe(int source, int tag)
+    {
+        ThrowIfDisposed();
+        CheckSource(source);
+        CheckRecvTag(tag);
+        return Engine.Probe(Context, source, tag);
+    }
+
+    /// <summary>True if a matching message is available now.</summary>
+    public bool IProbe(int source, int tag, out Status status)
+    {
+        ThrowIfDisposed();
+        CheckSource(source);
+        CheckRecvTag(tag);
+        return Engine.TryProbe(Context, source, tag, out status);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal void SendInternal(int context, ReadOnlySpan<byte> data, int dest, int tag)
+    {
+        fixed (byte* p = data) Engine.Send(context, Rank, WorldRankOf(dest), tag, p, data.Length, 1);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal Status RecvInternal(int context, Span<byte> buffer, int source, int tag)
+    {
+        fixed (byte* p = buffer) return Engine.Receive(context, source, tag, p, buffer.Length, 1);
+    }
+}

@@ -1,0 +1,153 @@
+using HpcMsg.Bootstrap;
+using HpcMsg.Engine;
+using HpcMsg.Internal;
+using HpcMsg.Transports.Shm;
+
+namespace HpcMsg;
+
+/// <summary>
+/// A group of ranks with its own message space: the world after <see cref="Init"/>, or one made
+/// by <see cref="Dup"/>. Point-to-point, object and management calls live in the partial files
+/// beside this one.
+/// </summary>
+public sealed unsafe partial class Communicator : IDisposable
+{
+    public const int AnySource = -1;
+    public const int AnyTag = -1;
+
+    /// <summary>Color for <c>Split</c> meaning "not in any new communicator".</summary>
+    public const int Undefined = -1;
+
+    private static Communicator? s_world;
+    private static int s_initCalled;
+
+    internal readonly ProgressEngine Engine;
+    private readonly int[]? _worldRanks; // rank in this communicator -> world rank; null = identity
+    private readonly ShmSegment? _segment; // world only: unmapped at finalize
+    private readonly bool _isWorld;
+    private bool _disposed;
+
+    /// <summary>Context of point-to-point traffic; collectives use the next one.</summary>
+    internal int Context { get; }
+    internal int CollectiveContext => Context + 1;
+
+    public int Rank { get; }
+    public int Size { get; }
+
+    /// <summary>Largest valid tag. Collectives travel in a context of their own, so users get the whole range.</summary>
+    public int TagUpperBound => int.MaxValue;
+
+    private Communicator(ProgressEngine engine, int context, int rank, int size, int[]? worldRanks, ShmSegment? segment, bool isWorld)
+    {
+        Engine = engine;
+        Context = context;
+        Rank = rank;
+        Size = size;
+        _worldRanks = worldRanks;
+        _segment = segment;
+        _isWorld = isWorld;
+    }
+
+    /// <summary>Joins the job that hpcrun started; a process started without hpcrun is a job of size 1.</summary>
+    public static Communicator Init()
+    {
+        if (Interlocked.Exchange(ref s_initCalled, 1) != 0)
+            throw new InvalidOperationException("Communicator.Init was already called in this process; use Communicator.World");
+        JobEnvironment job = JobEnvironment.FromEnvironment();
+        ProcessGuard.Install(job);
+        ShmSegment? segment = null;
+        if (job.Size > 1)
+        {
+            segment = ShmSegment.Open(job.ShmPath!);
+            if (segment.Size != job.Size)
+            {
+                segment.Dispose();
+                throw new HpcMsgException($"shared segment {job.ShmPath} is laid out for {segment.Size} ranks but this job has {job.Size}");
+            }
+            Volatile.Write(ref *Pid(segment, job.Rank), Environment.ProcessId);
+            Volatile.Write(ref *Ready(segment, job.Rank), 1);
+        }
+        var engine = new ProgressEngine(job, segment);
+        s_world = new Communicator(engine, ContextIds.World, job.Rank, job.Size, null, segment, isWorld: true);
+        return s_world;
+
+        static unsafe int* Pid(ShmSegment s, int r) => s.Pid(r);
+        static unsafe int* Ready(ShmSegment s, int r) => s.Ready(r);
+    }
+
+    /// <summary>The world communicator after <see cref="Init"/>.</summary>
+    public static Communicator World =>
+        s_world ?? throw new InvalidOperationException("Communicator.Init has not been called in this process");
+
+    internal int WorldRankOf(int rank) => _worldRanks is null ? rank : _worldRanks[rank];
+
+    internal int[] WorldRanksCopy()
+    {
+        var ranks = new int[Size];
+        for (int i = 0; i < Size; i++) ranks[i] = WorldRankOf(i);
+        return ranks;
+    }
+
+    /// <summary>On the world communicator: finalize (flush pending sends, wait for every rank, unmap and
+    /// remove the shared segment). On a communicator from <see cref="Dup"/>: free it.</summary>
+    public void Dispose()
+    {
+        if (_disposed) return;
+        if (!_isWorld)
+        {
+            _disposed = true;
+            return;
+        }
+        try
+        {
+            Engine.Flush();
+            Barrier();
+        }
+        finally
+        {
+            _disposed = true;
+            Engine.Dispose();
+            if (_segment is not null)
+            {
+                // After the barrier every rank has mapped the segment, so unlinking cannot strand one.
+                if (Rank == 0) ShmSegment.Remove(_segment.Path);
+                _segment.Dispose();
+            }
+        }
+    }
+
+    /// <summary>Ends the whole job: every rank stops and hpcrun exits with <paramref name="errorCode"/>.</summary>
+    public void Abort(int errorCode)
+    {
+        Console.Out.Flush();
+        Console.Error.Flush();
+        // The world's communicator owns the mapping; a Dup shares it.
+        s_world?._segment?.MarkJobEnding(ShmLayout.JobAborted, Engine.WorldRank, errorCode);
+        Environment.Exit(errorCode);
+    }
+
+    private void ThrowIfDisposed()
+    {
+        if (_disposed) ThrowHelper.Disposed();
+    }
+
+    private void CheckDest(int dest)
+    {
+        if ((uint)dest >= (uint)Size) ThrowHelper.RankOutOfRange(nameof(dest), dest, Size, wildcardAllowed: false);
+    }
+
+    private void CheckSource(int source)
+    {
+        if (source != AnySource && (uint)source >= (uint)Size) ThrowHelper.RankOutOfRange(nameof(source), source, Size, wildcardAllowed: true);
+    }
+
+    private void CheckSendTag(int tag, string name = "tag")
+    {
+        if (tag < 0) ThrowHelper.TagOutOfRange(name, tag, TagUpperBound, wildcardAllowed: false);
+    }
+
+    private void CheckRecvTag(int tag, string name = "tag")
+    {
+        if (tag < AnyTag) ThrowHelper.TagOutOfRange(name, tag, TagUpperBound, wildcardAllowed: true);
+    }
+}

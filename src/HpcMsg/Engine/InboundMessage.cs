@@ -1,0 +1,54 @@
+using System.Buffers;
+
+namespace HpcMsg.Engine;
+
+internal enum InboundKind : byte
+{
+    Eager,
+    Rendezvous,
+    SelfRendezvous,
+}
+
+/// <summary>A message that arrived before a matching receive was posted (the unexpected queue).
+/// Instances are pooled; eager payloads live in pooled arrays.</summary>
+internal sealed class InboundMessage
+{
+    public InboundKind Kind;
+    public int Context;
+    public int Source;      // rank in the communicator
+    public int Tag;
+    public long Bytes;
+    public byte[]? Data;    // eager payload copy
+    public int SourceWorld; // rendezvous: whom to read from and answer
+    public long Address;    // rendezvous: sender's buffer
+    public long SendId;     // rendezvous: sender's request id
+    public Request? SelfSend;
+
+    public InboundMessage? Next;
+    public InboundMessage? Prev;
+
+    public void ReleasePayload()
+    {
+        if (Data is not null)
+        {
+            ArrayPool<byte>.Shared.Return(Data);
+            Data = null;
+        }
+        SelfSend = null;
+    }
+}
+
+/// <summary>Free list of <see cref="InboundMessage"/>, so that steady traffic allocates nothing.</summary>
+internal sealed class InboundMessagePool
+{
+    private readonly Stack<InboundMessage> _free = new();
+
+    public InboundMessage Rent() => _free.Count > 0 ? _free.Pop() : new InboundMessage();
+
+    public void Return(InboundMessage m)
+    {
+        m.ReleasePayload();
+        m.Next = m.Prev = null;
+        if (_free.Count < 4096) _free.Push(m);
+    }
+}

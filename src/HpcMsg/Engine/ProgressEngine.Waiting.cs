@@ -1,0 +1,221 @@
+using HpcMsg.Internal;
+using HpcMsg.Transports.Shm;
+
+namespace HpcMsg.Engine;
+
+/// <summary>Blocking, sleeping and waking, the await pump, and noticing that the job is ending.</summary>
+internal sealed unsafe partial class ProgressEngine
+{
+    private Thread? _pump;
+    private readonly ManualResetEventSlim _pumpSignal = new(false);
+    private int _awaiters;
+    private volatile bool _stopping;
+    private long _lastLauncherCheck;
+
+    /// <summary>Drives progress once; true if <paramref name="r"/> has completed.</summary>
+    public bool ProgressFor(Request r)
+    {
+        if (r.CompletedFlag) return true;
+        using (_lock.EnterScope())
+        {
+            ThrowIfJobEnding();
+            ProgressLocked();
+        }
+        return r.CompletedFlag;
+    }
+
+    public void WaitFor(Request r)
+    {
+        var backoff = new Backoff(Config);
+        while (!r.CompletedFlag)
+        {
+            bool progressed;
+            using (_lock.EnterScope())
+            {
+                ThrowIfJobEnding();
+                progressed = ProgressLocked();
+            }
+            if (r.CompletedFlag) return;
+            if (progressed) backoff.Reset(); else backoff.Idle(this, r);
+        }
+    }
+
+    public int WaitForAny(Request[] requests)
+    {
+        var backoff = new Backoff(Config);
+        while (true)
+        {
+            for (int i = 0; i < requests.Length; i++)
+            {
+                if (requests[i] is { CompletedFlag: true }) return i;
+            }
+            bool progressed;
+            using (_lock.EnterScope())
+            {
+                ThrowIfJobEnding();
+                progressed = ProgressLocked();
+            }
+            if (progressed) backoff.Reset(); else backoff.Idle(this);
+        }
+    }
+
+    /// <summary>Progress until nothing waits for ring space (pending sends are flushed).</summary>
+    public void Flush()
+    {
+        var backoff = new Backoff(Config);
+        while (true)
+        {
+            bool progressed;
+            using (_lock.EnterScope())
+            {
+                ThrowIfJobEnding();
+                progressed = ProgressLocked();
+                if (OutboundIdle) return;
+            }
+            if (progressed) backoff.Reset(); else backoff.Idle(this);
+        }
+    }
+
+    /// <summary>Sleeps on this rank's futex until woken or the timeout, unless there is work.</summary>
+    internal void Sleep(Request? awaited)
+    {
+        int seen = Volatile.Read(ref *_wakeWord);
+        Interlocked.Increment(ref *_sleeping); // a full fence: pairs with WakeIfSleeping
+        try
+        {
+            bool work;
+            using (_lock.EnterScope())
+            {
+                ThrowIfJobEnding();
+                work = ProgressLocked() || IncomingPending();
+            }
+            if (work || (awaited is not null && awaited.CompletedFlag)) return;
+            Native.FutexWaitShared(_wakeWord, seen, Config.SleepMicros);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref *_sleeping);
+        }
+    }
+
+    private bool IncomingPending()
+    {
+        if (_shm is null) return false;
+        for (int src = 0; src < WorldSize; src++)
+        {
+            if (src != WorldRank && _in[src].HasRecord) return true;
+        }
+        return false;
+    }
+
+    /// <summary>Turns "the job is ending" into an exception in the blocked call instead of a hang.</summary>
+    private void ThrowIfJobEnding()
+    {
+        if (_disposed) throw new ObjectDisposedException(nameof(Communicator), "the world communicator has been disposed (finalized)");
+        if (_shm is not null)
+        {
+            int state = Volatile.Read(ref *_shm.JobState);
+            if (state != ShmLayout.JobRunning) ThrowJobEnding(state);
+        }
+        if (_launcherPid > 0)
+        {
+            long now = Environment.TickCount64;
+            if (now - _lastLauncherCheck > 500)
+            {
+                _lastLauncherCheck = now;
+                if (!Native.ProcessExists(_launcherPid))
+                    throw new JobAbortedException(-1, 1);
+            }
+        }
+    }
+
+    private void ThrowJobEnding(int state)
+    {
+        int rank = Volatile.Read(ref *_shm!.FailedRank);
+        int code = Volatile.Read(ref *_shm.ExitCode);
+        if (state == ShmLayout.JobAborted) throw new JobAbortedException(rank, code);
+        throw new RankFailedException(rank, $"rank {rank} failed (exit code {code}); the job is ending");
+    }
+
+    internal void AwaiterRegistered()
+    {
+        Interlocked.Increment(ref _awaiters);
+        if (_pump is null)
+        {
+            lock (_pumpSignal)
+            {
+                if (_pump is null)
+                {
+                    _pump = new Thread(PumpLoop) { IsBackground = true, Name = "HpcMsg progress" };
+                    _pump.Start();
+                }
+            }
+        }
+        _pumpSignal.Set();
+    }
+
+    internal void AwaiterCompleted() => Interlocked.Decrement(ref _awaiters);
+
+    /// <summary>Drives progress while some request is awaited, so that no thread blocks per await.</summary>
+    private void PumpLoop()
+    {
+        var backoff = new Backoff(Config);
+        while (!_stopping)
+        {
+            if (Volatile.Read(ref _awaiters) == 0)
+            {
+                _pumpSignal.Reset();
+                if (Volatile.Read(ref _awaiters) == 0) _pumpSignal.Wait(100);
+                continue;
+            }
+            try
+            {
+                bool progressed;
+                using (_lock.EnterScope())
+                {
+                    ThrowIfJobEnding();
+                    progressed = ProgressLocked();
+                }
+                if (progressed) backoff.Reset(); else backoff.Idle(this);
+            }
+            catch (HpcMsgException e)
+            {
+                // The job is ending: fail what is awaited so that no await hangs.
+                using (_lock.EnterScope()) FailAllPending(e);
+                Thread.Sleep(10);
+            }
+            catch (ObjectDisposedException)
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>Completes every unfinished request with <paramref name="error"/>. Caller holds the lock.</summary>
+    private void FailAllPending(Exception error)
+    {
+        Request? r;
+        while ((r = _posted.TakeFirst()) is not null) r.Complete(default, error);
+        foreach (Request pending in _rendezvous.Values)
+        {
+            if (!pending.CompletedFlag) pending.Complete(default, error);
+        }
+        _rendezvous.Clear();
+        foreach (Queue<OutboundItem> q in _pending)
+        {
+            foreach (OutboundItem item in q)
+            {
+                if (item.Request is { CompletedFlag: false } req) req.Complete(default, error);
+            }
+            q.Clear();
+        }
+        _pendingDestinations = 0;
+    }
+
+    private void StopPump()
+    {
+        _stopping = true;
+        _pumpSignal.Set();
+        _pump?.Join(1000);
+    }
+}

@@ -1,0 +1,210 @@
+using System.Runtime.InteropServices;
+using HpcMsg.Bootstrap;
+using HpcMsg.Internal;
+using HpcMsg.Transports.Shm;
+
+namespace HpcMsg.Engine;
+
+/// <summary>
+/// The heart of a rank: the matching queues, the eager and rendezvous protocols, and the progress
+/// loop that drains the incoming rings and pushes what waits for room in outgoing ones. Every entry
+/// point takes one uncontended lock, so that an await pump thread and the user's thread may both
+/// drive progress; nothing in the per-message path allocates.
+/// </summary>
+internal sealed unsafe partial class ProgressEngine : IDisposable
+{
+    private readonly Lock _lock = new();
+    private readonly ShmSegment? _shm;
+    private readonly RingProducer[] _out;
+    private readonly RingConsumer[] _in;
+    private readonly Queue<OutboundItem>[] _pending;
+    private int _pendingDestinations;
+    private readonly PostedReceiveQueue _posted = new();
+    private readonly UnexpectedMessageQueue _unexpected = new();
+    private readonly InboundMessagePool _inboundPool = new();
+    private readonly Dictionary<long, Request> _rendezvous = new();
+    private long _nextRendezvousId;
+    private bool _crossMemoryDisabled;
+    private readonly int* _wakeWord;
+    private readonly int* _sleeping;
+    private readonly byte* _localControl; // wake word and sleeper count of a job without a segment
+    private readonly int _launcherPid;
+    private bool _disposed;
+
+    public int WorldRank { get; }
+    public int WorldSize { get; }
+    public EngineConfig Config { get; }
+
+    public ProgressEngine(JobEnvironment job, ShmSegment? shm)
+    {
+        WorldRank = job.Rank;
+        WorldSize = job.Size;
+        _shm = shm;
+        _launcherPid = job.LauncherPid;
+        _out = new RingProducer[WorldSize];
+        _in = new RingConsumer[WorldSize];
+        _pending = new Queue<OutboundItem>[WorldSize];
+        for (int r = 0; r < WorldSize; r++) _pending[r] = new Queue<OutboundItem>();
+        Config = EngineConfig.FromEnvironment(shm?.RingCapacity ?? ShmLayout.MaxRingCapacity, job.Oversubscribed);
+        _crossMemoryDisabled = !Config.UseCrossMemoryAttach;
+        if (shm is not null)
+        {
+            for (int peer = 0; peer < WorldSize; peer++)
+            {
+                if (peer == WorldRank) continue;
+                _out[peer] = new RingProducer(shm.Ring(WorldRank, peer), shm.RingCapacity);
+                _in[peer] = new RingConsumer(shm.Ring(peer, WorldRank), shm.RingCapacity);
+            }
+            _wakeWord = shm.WakeWord(WorldRank);
+            _sleeping = shm.Sleeping(WorldRank);
+        }
+        else
+        {
+            _localControl = (byte*)NativeMemory.AlignedAlloc(ShmLayout.CacheLine * 2, ShmLayout.CacheLine);
+            NativeMemory.Clear(_localControl, ShmLayout.CacheLine * 2);
+            _wakeWord = (int*)_localControl;
+            _sleeping = (int*)(_localControl + ShmLayout.CacheLine);
+        }
+    }
+
+    /// <summary>One pass over every incoming ring and every pending outgoing item. Caller holds the lock.</summary>
+    private bool ProgressLocked()
+    {
+        if (_shm is null) return false;
+        bool progressed = false;
+        for (int src = 0; src < WorldSize; src++)
+        {
+            if (src == WorldRank) continue;
+            ref RingConsumer ring = ref _in[src];
+            byte* record;
+            int budget = 64; // bound one pass so that one busy sender cannot starve the others
+            while (budget-- > 0 && (record = ring.Peek()) != null)
+            {
+                long word = *(long*)record;
+                int recordBytes = RecordHeader.RecordBytesOf(word);
+                HandleRecord(src, (RecordHeader*)record, RecordHeader.KindOf(word));
+                ring.Release(record, recordBytes);
+                progressed = true;
+            }
+            if (ring.Publish()) WakeIfSleeping(src); // the sender may be waiting for this room
+        }
+        if (_pendingDestinations > 0) progressed |= PushPending();
+        return progressed;
+    }
+
+    private void HandleRecord(int srcWorld, RecordHeader* h, RecordKind kind)
+    {
+        switch (kind)
+        {
+            case RecordKind.Eager:
+            {
+                byte* payload = (byte*)h + RecordHeader.Size;
+                Request? r = _posted.TakeMatch(h->Context, h->Source, h->Tag);
+                if (r is not null)
+                {
+                    DeliverEager(r, h->Source, h->Tag, payload, h->MessageBytes);
+                }
+                else
+                {
+                    InboundMessage m = _inboundPool.Rent();
+                    SetHeader(m, InboundKind.Eager, h->Context, h->Source, h->Tag, h->MessageBytes);
+                    m.Data = System.Buffers.ArrayPool<byte>.Shared.Rent((int)h->MessageBytes);
+                    new ReadOnlySpan<byte>(payload, (int)h->MessageBytes).CopyTo(m.Data);
+                    _unexpected.Append(m);
+                }
+                break;
+            }
+            case RecordKind.Rts:
+            {
+                Request? r = _posted.TakeMatch(h->Context, h->Source, h->Tag);
+                if (r is not null)
+                {
+                    StartRendezvousReceive(r, srcWorld, h->Source, h->Tag, h->MessageBytes, h->Token1, h->Token2);
+                }
+                else
+                {
+                    InboundMessage m = _inboundPool.Rent();
+                    SetHeader(m, InboundKind.Rendezvous, h->Context, h->Source, h->Tag, h->MessageBytes);
+                    m.SourceWorld = srcWorld;
+                    m.Address = h->Token1;
+                    m.SendId = h->Token2;
+                    _unexpected.Append(m);
+                }
+                break;
+            }
+            case RecordKind.Cts:
+            {
+                Request send = FindRendezvous(h->Token1, srcWorld);
+                send.RemoteReceiveId = h->Token2;
+                Enqueue(srcWorld, new OutboundItem(OutboundKind.Stream, send));
+                break;
+            }
+            case RecordKind.Data:
+            {
+                Request recv = FindRendezvous(h->Token1, srcWorld);
+                long chunk = h->MessageBytes;
+                if (h->Token2 < 0 || chunk < 0 || h->Token2 + chunk > recv.ExpectedBytes)
+                    throw new HpcMsgException($"rank {WorldRank}: data chunk from rank {srcWorld} at offset {h->Token2} of {chunk} bytes overruns the {recv.ExpectedBytes}-byte message");
+                Buffer.MemoryCopy((byte*)h + RecordHeader.Size, recv.Buffer + h->Token2, recv.BufferBytes - h->Token2, chunk);
+                recv.StreamOffset += chunk;
+                if (recv.StreamOffset == recv.ExpectedBytes)
+                {
+                    _rendezvous.Remove(h->Token1);
+                    recv.Complete(new Status(recv.MatchedSource, recv.MatchedTag, recv.ExpectedBytes, recv.ElementSize), null);
+                }
+                break;
+            }
+            case RecordKind.Fin:
+            {
+                Request send = TakeRendezvous(h->Token1, srcWorld);
+                send.Complete(new Status(send.SourceInComm, send.Tag, send.BufferBytes, send.ElementSize), null);
+                break;
+            }
+            default:
+                throw new HpcMsgException($"rank {WorldRank}: corrupt record of kind {(int)kind} from rank {srcWorld}");
+        }
+    }
+
+    private static void SetHeader(InboundMessage m, InboundKind kind, int context, int source, int tag, long bytes)
+    {
+        m.Kind = kind;
+        m.Context = context;
+        m.Source = source;
+        m.Tag = tag;
+        m.Bytes = bytes;
+    }
+
+    private Request FindRendezvous(long id, int srcWorld) =>
+        _rendezvous.TryGetValue(id, out Request? r) ? r
+            : throw new HpcMsgException($"rank {WorldRank}: rank {srcWorld} referred to unknown large transfer {id}");
+
+    private Request TakeRendezvous(long id, int srcWorld)
+    {
+        if (!_rendezvous.Remove(id, out Request? r))
+            throw new HpcMsgException($"rank {WorldRank}: rank {srcWorld} answered unknown large send {id}");
+        return r;
+    }
+
+    private long NewRendezvousId() => ++_nextRendezvousId;
+
+    private void WakeIfSleeping(int rank)
+    {
+        // Pairs with the full fence in Sleep(): either the sleeper sees our record, or we see its flag.
+        Interlocked.MemoryBarrier();
+        int* sleeping = rank == WorldRank ? _sleeping : _shm!.Sleeping(rank);
+        if (Volatile.Read(ref *sleeping) != 0)
+        {
+            int* word = rank == WorldRank ? _wakeWord : _shm!.WakeWord(rank);
+            Interlocked.Increment(ref *word);
+            Native.FutexWakeAll(word);
+        }
+    }
+
+    public void Dispose()
+    {
+        if (_disposed) return;
+        _disposed = true;
+        StopPump();
+        if (_localControl != null) NativeMemory.AlignedFree(_localControl);
+    }
+}

@@ -1,0 +1,75 @@
+using System.Runtime.InteropServices;
+
+namespace HpcMsg.Internal;
+
+/// <summary>Linux system calls the transport needs and .NET does not wrap.</summary>
+internal static unsafe partial class Native
+{
+    private const long SysFutex = 202; // x86_64; see FutexSyscallNumber for arm64
+    private const int FutexWait = 0;
+    private const int FutexWake = 1;
+    public const int PrSetPdeathsig = 1;
+    public const int SigKill = 9;
+    public const int SigTerm = 15;
+    public const int EPERM = 1;
+    public const int ESRCH = 3;
+    public const int ENOSYS = 38;
+
+    private static readonly long FutexSyscallNumber =
+        RuntimeInformation.ProcessArchitecture == Architecture.Arm64 ? 98 : SysFutex;
+
+    [StructLayout(LayoutKind.Sequential)]
+    public struct IoVec
+    {
+        public void* Base;
+        public nuint Length;
+    }
+
+    [StructLayout(LayoutKind.Sequential)]
+    private struct TimeSpec
+    {
+        public long Seconds;
+        public long Nanoseconds;
+    }
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static partial long syscall(long number, void* addr, int op, int val, TimeSpec* timeout, void* addr2, int val3);
+
+    [LibraryImport("libc", SetLastError = true)]
+    public static partial nint process_vm_readv(int pid, IoVec* localIov, nuint localCount, IoVec* remoteIov, nuint remoteCount, nuint flags);
+
+    [LibraryImport("libc", SetLastError = true)]
+    public static partial int prctl(int option, nuint arg2, nuint arg3, nuint arg4, nuint arg5);
+
+    [LibraryImport("libc")]
+    public static partial int getppid();
+
+    [LibraryImport("libc")]
+    public static partial uint geteuid();
+
+    [LibraryImport("libc", SetLastError = true)]
+    public static partial int kill(int pid, int signal);
+
+    [LibraryImport("libc", SetLastError = true)]
+    public static partial int sched_setaffinity(int pid, nuint cpuSetSize, ulong* mask);
+
+    [LibraryImport("libc", SetLastError = true)]
+    public static partial int sched_getaffinity(int pid, nuint cpuSetSize, ulong* mask);
+
+    /// <summary>Sleeps while <paramref name="word"/> still holds <paramref name="expected"/>, at most
+    /// <paramref name="timeoutMicros"/>. The word lives in a shared mapping, so the futex is not private.</summary>
+    public static void FutexWaitShared(int* word, int expected, int timeoutMicros)
+    {
+        TimeSpec ts;
+        ts.Seconds = timeoutMicros / 1_000_000;
+        ts.Nanoseconds = (timeoutMicros % 1_000_000) * 1000L;
+        syscall(FutexSyscallNumber, word, FutexWait, expected, &ts, null, 0);
+    }
+
+    public static void FutexWakeAll(int* word)
+    {
+        syscall(FutexSyscallNumber, word, FutexWake, int.MaxValue, null, null, 0);
+    }
+
+    public static bool ProcessExists(int pid) => kill(pid, 0) == 0 || Marshal.GetLastPInvokeError() == EPERM;
+}

@@ -1,0 +1,207 @@
+using System.Buffers;
+using System.Runtime.CompilerServices;
+using HpcMsg.Engine;
+
+namespace HpcMsg;
+
+/// <summary>
+/// A pending send or receive. Blocking calls run on the same machinery with a reused instance;
+/// non-blocking calls hand one to the caller. Completion is driven by <see cref="Wait"/>,
+/// <see cref="Test"/>, any other call into the library, or (while awaited) the progress pump.
+/// </summary>
+public sealed unsafe class Request
+{
+    internal readonly ProgressEngine Engine;
+
+    // Matching and buffer description, set when posted.
+    internal RequestKind Kind;
+    internal int Context;
+    internal int Peer;          // receive: source to match (may be AnySource); send: destination world rank
+    internal int Tag;
+    internal int ElementSize;
+    internal byte* Buffer;
+    internal long BufferBytes;
+    internal MemoryHandle Pin;
+    internal bool Pinned;
+
+    // Send-side protocol state.
+    internal int SourceInComm;  // sender's rank in the communicator, carried in the header
+    internal long RendezvousId;
+    internal long StreamOffset;
+    internal long RemoteReceiveId;
+    internal bool ReceiveInProgress; // a matched pipelined receive waiting for its Data chunks
+    internal long ExpectedBytes;
+    internal int MatchedSource;
+    internal int MatchedTag;
+
+    // Intrusive links for the posted-receive queue.
+    internal Request? Next;
+    internal Request? Prev;
+
+    private volatile bool _completed;
+    private Status _status;
+    private Exception? _error;
+    private Action? _continuation;
+
+    internal Request(ProgressEngine engine) => Engine = engine;
+
+    /// <summary>True once the operation has finished (successfully or not).</summary>
+    public bool IsCompleted => _completed || Engine.ProgressFor(this);
+
+    internal bool CompletedFlag => _completed;
+
+    internal void Reset(RequestKind kind, int context, int peer, int tag, int elementSize, byte* buffer, long bytes)
+    {
+        Kind = kind;
+        Context = context;
+        Peer = peer;
+        Tag = tag;
+        ElementSize = elementSize;
+        Buffer = buffer;
+        BufferBytes = bytes;
+        RendezvousId = 0;
+        StreamOffset = 0;
+        RemoteReceiveId = 0;
+        ReceiveInProgress = false;
+        ExpectedBytes = 0;
+        MatchedSource = 0;
+        MatchedTag = 0;
+        Next = Prev = null;
+        _status = default;
+        _error = null;
+        _continuation = null;
+        _completed = false;
+    }
+
+    /// <summary>Called by the engine, under its lock.</summary>
+    internal void Complete(in Status status, Exception? error)
+    {
+        _status = status;
+        _error = error;
+        if (Pinned)
+        {
+            Pin.Dispose();
+            Pinned = false;
+        }
+        _completed = true;
+        Action? continuation = Interlocked.Exchange(ref _continuation, null);
+        if (continuation is not null)
+        {
+            Engine.AwaiterCompleted();
+            ThreadPool.UnsafeQueueUserWorkItem(static c => c(), continuation, preferLocal: false);
+        }
+    }
+
+    /// <summary>Blocks until the operation completes; throws what the operation failed with.</summary>
+    public Status Wait()
+    {
+        if (!_completed) Engine.WaitFor(this);
+        return Result();
+    }
+
+    /// <summary>Completes-or-not without blocking; drives progress.</summary>
+    public bool Test(out Status status)
+    {
+        if (!_completed && !Engine.ProgressFor(this))
+        {
+            status = default;
+            return false;
+        }
+        status = Result();
+        return true;
+    }
+
+    internal Status Result()
+    {
+        if (_error is not null) throw _error;
+        return _status;
+    }
+
+    internal Exception? Error => _error;
+
+    /// <summary>Waits for every request; throws the first failure after all have finished.</summary>
+    public static void WaitAll(params Request[] requests)
+    {
+        ArgumentNullException.ThrowIfNull(requests);
+        Exception? first = null;
+        foreach (Request r in requests)
+        {
+            if (r is null) continue;
+            if (!r._completed) r.Engine.WaitFor(r);
+            first ??= r._error;
+        }
+        if (first is not null) throw first;
+    }
+
+    /// <summary>Waits until one request completes and returns its index (-1 when there is none).</summary>
+    public static int WaitAny(params Request[] requests)
+    {
+        ArgumentNullException.ThrowIfNull(requests);
+        ProgressEngine? engine = null;
+        foreach (Request r in requests)
+        {
+            if (r is not null) { engine = r.Engine; break; }
+        }
+        if (engine is null) return -1;
+        int index = engine.WaitForAny(requests);
+        requests[index].Result();
+        return index;
+    }
+
+    /// <summary>True when every request has completed; drives progress once.</summary>
+    public static bool TestAll(params Request[] requests)
+    {
+        ArgumentNullException.ThrowIfNull(requests);
+        bool all = true;
+        foreach (Request r in requests)
+        {
+            if (r is null) continue;
+            if (!r._completed && !r.Engine.ProgressFor(r)) all = false;
+        }
+        if (!all) return false;
+        foreach (Request r in requests) r?.Result();
+        return true;
+    }
+
+    public RequestAwaiter GetAwaiter() => new(this);
+
+    /// <summary>Registers an await continuation; returns false if the request completed meanwhile.</summary>
+    internal bool TrySetContinuation(Action continuation)
+    {
+        Engine.AwaiterRegistered();
+        Interlocked.Exchange(ref _continuation, continuation);
+        if (_completed && Interlocked.Exchange(ref _continuation, null) is not null)
+        {
+            Engine.AwaiterCompleted();
+            return false;
+        }
+        return true;
+    }
+}
+
+internal enum RequestKind : byte
+{
+    Receive,
+    Send,
+}
+
+/// <summary>Lets <c>await request</c> suspend without holding a thread: the engine's progress
+/// pump completes the request and queues the continuation.</summary>
+public readonly struct RequestAwaiter : ICriticalNotifyCompletion
+{
+    private readonly Request _request;
+
+    internal RequestAwaiter(Request request) => _request = request;
+
+    public bool IsCompleted => _request.IsCompleted;
+
+    public Status GetResult() => _request.Wait();
+
+    public void OnCompleted(Action continuation) => UnsafeOnCompleted(continuation);
+
+    public void UnsafeOnCompleted(Action continuation)
+    {
+        if (!_request.TrySetContinuation(continuation))
+            ThreadPool.UnsafeQueueUserWorkItem(static c => c(), continuation, preferLocal: false);
+    }
+}

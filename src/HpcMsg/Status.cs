@@ -1,0 +1,33 @@
+using System.Runtime.CompilerServices;
+
+namespace HpcMsg;
+
+/// <summary>What a completed receive or a probe tells about its message.</summary>
+public readonly struct Status
+{
+    private readonly int _elementSize;
+
+    internal Status(int source, int tag, long byteCount, int elementSize)
+    {
+        Source = source;
+        Tag = tag;
+        ByteCount = byteCount;
+        _elementSize = elementSize <= 0 ? 1 : elementSize;
+    }
+
+    /// <summary>Rank of the sender in the communicator.</summary>
+    public int Source { get; }
+
+    public int Tag { get; }
+
+    /// <summary>Size of the message in bytes.</summary>
+    public long ByteCount { get; }
+
+    /// <summary>Elements of the receive's element type (bytes for a probe).</summary>
+    public int Count => (int)Math.Min(int.MaxValue, ByteCount / _elementSize);
+
+    /// <summary>The message size in elements of <typeparamref name="T"/>.</summary>
+    public int GetCount<T>() where T : unmanaged => (int)Math.Min(int.MaxValue, ByteCount / Unsafe.SizeOf<T>());
+
+    public override string ToString() => $"Status(Source={Source}, Tag={Tag}, ByteCount={ByteCount})";
+}

@@ -1,0 +1,32 @@
+using System.Runtime.InteropServices;
+using HpcMsg.Internal;
+
+namespace HpcMsg.Transports.Shm;
+
+/// <summary>Single-copy transfer of a large message: the receiver reads straight out of the
+/// sender's buffer with process_vm_readv (Linux CMA). Needs the same uid and no Yama restriction.</summary>
+internal static unsafe class CrossMemoryAttach
+{
+    private const long MaxPerCall = 1L << 30; // the kernel may return short counts for big iovecs anyway
+    private const int EFAULT = 14;
+
+    /// <summary>Copies <paramref name="bytes"/> from the other process; returns 0 or an errno.</summary>
+    public static int Read(int pid, long remoteAddress, byte* local, long bytes)
+    {
+        long done = 0;
+        while (done < bytes)
+        {
+            long chunk = Math.Min(bytes - done, MaxPerCall);
+            Native.IoVec l = new() { Base = local + done, Length = (nuint)chunk };
+            Native.IoVec r = new() { Base = (void*)(remoteAddress + done), Length = (nuint)chunk };
+            nint n = Native.process_vm_readv(pid, &l, 1, &r, 1, 0);
+            if (n < 0) return Marshal.GetLastPInvokeError();
+            if (n == 0) return EFAULT;
+            done += n;
+        }
+        return 0;
+    }
+
+    /// <summary>Errors that mean "this machine forbids CMA", after which the pipelined path is used.</summary>
+    public static bool IsNotPermitted(int errno) => errno is Native.EPERM or Native.ENOSYS;
+}
