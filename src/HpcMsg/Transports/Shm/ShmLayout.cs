@@ -48,9 +48,10 @@ internal static class ShmLayout
     public const int RingDataOffset = 256;
 
     /// <summary>Largest per-pair ring: 128 KiB holds several eager messages in flight and a full
-    /// pipeline of fallback chunks. Shrinks with the square of np so that the segment stays bounded.</summary>
+    /// pipeline of fallback chunks. Shrinks with the square of np (down to 4 KiB, at 128+ ranks)
+    /// so that the segment stays bounded.</summary>
     public const int MaxRingCapacity = 128 * 1024;
-    public const int MinRingCapacity = 16 * 1024;
+    public const int MinRingCapacity = 4 * 1024;
     private const long SegmentRingBudget = 64L * 1024 * 1024;
 
     public static int RingCapacityFor(int np)
@@ -65,7 +66,9 @@ internal static class ShmLayout
 
     public static long RingsBase(int np) => AlignUp(HeaderBytes + (long)RankControlBytes * np, PageSize);
 
-    public static long RingStride(int ringCapacity) => AlignUp(RingDataOffset + (long)ringCapacity, PageSize);
+    /// <summary>Rings are cache-line aligned, not page aligned: with hundreds of ranks per node the
+    /// np^2 rings would otherwise waste most of a page each.</summary>
+    public static long RingStride(int ringCapacity) => AlignUp(RingDataOffset + (long)ringCapacity, CacheLine);
 
     public static long TotalBytes(int np, int ringCapacity) => RingsBase(np) + RingStride(ringCapacity) * np * np;
 

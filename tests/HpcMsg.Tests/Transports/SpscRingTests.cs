@@ -1,0 +1,139 @@
+using System.Runtime.InteropServices;
+using HpcMsg.Transports.Shm;
+
+namespace HpcMsg.Tests.Transports;
+
+/// <summary>The ring on its own, in process memory: records, padding at the wrap, full-ring refusal,
+/// and a producer thread racing a consumer thread.</summary>
+public sealed unsafe class SpscRingTests : IDisposable
+{
+    private const int Capacity = 4096;
+    private readonly byte* _ring;
+
+    public SpscRingTests()
+    {
+        nuint bytes = (nuint)(ShmLayout.RingDataOffset + Capacity);
+        _ring = (byte*)NativeMemory.AlignedAlloc(bytes, ShmLayout.CacheLine);
+        NativeMemory.Clear(_ring, bytes);
+    }
+
+    public void Dispose() => NativeMemory.AlignedFree(_ring);
+
+    private static void Write(ref RingProducer producer, byte* record, int recordBytes, long payloadBytes, byte fill)
+    {
+        ((RecordHeader*)record)->MessageBytes = payloadBytes;
+        new Span<byte>(record + RecordHeader.Size, (int)payloadBytes).Fill(fill);
+        producer.Commit(record, recordBytes, RecordKind.Eager);
+    }
+
+    [Fact]
+    public void EmptyRingHasNoRecord()
+    {
+        var consumer = new RingConsumer(_ring, Capacity);
+        Assert.True(consumer.Peek() == null);
+        Assert.False(consumer.HasRecord);
+    }
+
+    [Theory]
+    [InlineData(0, 64)]
+    [InlineData(16, 64)]
+    [InlineData(17, 128)]
+    [InlineData(80, 128)]
+    [InlineData(81, 192)]
+    public void RecordsTakeWholeCells(long payload, int expectedRecordBytes) =>
+        Assert.Equal(expectedRecordBytes, RingProducer.RecordBytesFor(payload));
+
+    [Fact]
+    public void RecordsComeOutInOrderWithTheirPayload()
+    {
+        var producer = new RingProducer(_ring, Capacity);
+        var consumer = new RingConsumer(_ring, Capacity);
+        for (byte i = 1; i <= 5; i++)
+        {
+            int rb = RingProducer.RecordBytesFor(i * 10);
+            Write(ref producer, producer.TryClaim(rb), rb, i * 10, i);
+        }
+        for (byte i = 1; i <= 5; i++)
+        {
+            byte* record = consumer.Peek();
+            Assert.True(record != null);
+            var h = (RecordHeader*)record;
+            Assert.Equal(RecordKind.Eager, RecordHeader.KindOf(h->LengthAndKind));
+            Assert.Equal(i * 10, h->MessageBytes);
+            Assert.All(new ReadOnlySpan<byte>(record + RecordHeader.Size, i * 10).ToArray(), b => Assert.Equal(i, b));
+            consumer.Release(record, RecordHeader.RecordBytesOf(h->LengthAndKind));
+        }
+        Assert.True(consumer.Peek() == null);
+    }
+
+    [Fact]
+    public void FullRingRefusesUntilTheConsumerPublishes()
+    {
+        var producer = new RingProducer(_ring, Capacity);
+        var consumer = new RingConsumer(_ring, Capacity);
+        int rb = 1024;
+        for (int i = 0; i < Capacity / rb; i++) Write(ref producer, producer.TryClaim(rb), rb, rb - RecordHeader.Size, 1);
+        Assert.True(producer.TryClaim(64) == null);
+
+        byte* first = consumer.Peek();
+        consumer.Release(first, rb);
+        Assert.True(producer.TryClaim(64) == null); // released but not yet published
+        Assert.True(consumer.Publish());
+        Assert.True(producer.TryClaim(64) != null);
+    }
+
+    [Fact]
+    public void RecordThatWouldWrapIsPrecededByPadding()
+    {
+        var producer = new RingProducer(_ring, Capacity);
+        var consumer = new RingConsumer(_ring, Capacity);
+        // Fill to 3 KiB, consume it, then ask for 2 KiB: it cannot fit in the last 1 KiB.
+        for (int i = 0; i < 3; i++) Write(ref producer, producer.TryClaim(1024), 1024, 100, 1);
+        for (int i = 0; i < 3; i++) consumer.Release(consumer.Peek(), 1024);
+        consumer.Publish();
+
+        byte* big = producer.TryClaim(2048);
+        Assert.True(big == _ring + ShmLayout.RingDataOffset); // placed at the start, after a pad
+        Write(ref producer, big, 2048, 2000, 9);
+        byte* seen = consumer.Peek(); // skips the pad
+        Assert.True(seen == big);
+        Assert.Equal(2000, ((RecordHeader*)seen)->MessageBytes);
+    }
+
+    [Fact]
+    public void ProducerAndConsumerThreadsAgreeOnEveryRecord()
+    {
+        const int Count = 200_000;
+        byte* ring = _ring;
+        var producerThread = new Thread(() =>
+        {
+            var producer = new RingProducer(ring, Capacity);
+            for (int i = 0; i < Count; i++)
+            {
+                int payload = i % 200;
+                int rb = RingProducer.RecordBytesFor(payload);
+                byte* record;
+                while ((record = producer.TryClaim(rb)) == null) Thread.SpinWait(1);
+                ((RecordHeader*)record)->Tag = i;
+                ((RecordHeader*)record)->MessageBytes = payload;
+                if (payload > 0) record[RecordHeader.Size + payload - 1] = (byte)i;
+                producer.Commit(record, rb, RecordKind.Eager);
+            }
+        });
+        producerThread.Start();
+        var consumer = new RingConsumer(ring, Capacity);
+        for (int i = 0; i < Count; i++)
+        {
+            byte* record;
+            while ((record = consumer.Peek()) == null) Thread.SpinWait(1);
+            var h = (RecordHeader*)record;
+            Assert.Equal(i, h->Tag);
+            int payload = i % 200;
+            Assert.Equal(payload, h->MessageBytes);
+            if (payload > 0) Assert.Equal((byte)i, record[RecordHeader.Size + payload - 1]);
+            consumer.Release(record, RecordHeader.RecordBytesOf(h->LengthAndKind));
+            consumer.Publish();
+        }
+        Assert.True(producerThread.Join(TimeSpan.FromSeconds(30)));
+    }
+}
