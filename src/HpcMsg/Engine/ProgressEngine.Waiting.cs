@@ -114,8 +114,7 @@ internal sealed unsafe partial class ProgressEngine
         if (_disposed) throw new ObjectDisposedException(nameof(Communicator), "the world communicator has been disposed (finalized)");
         if (_shm is not null)
         {
-            int state = Volatile.Read(ref *_shm.JobState);
-            if (state != ShmLayout.JobRunning) ThrowJobEnding(state);
+            if (Volatile.Read(ref *_shm.JobState) != ShmLayout.JobRunning) ThrowJobEnding(_shm.ReadJobState());
         }
         if (_launcherPid > 0)
         {

@@ -36,6 +36,7 @@ internal static class ShmLayout
     public const int JobRunning = 0;
     public const int JobAborted = 1;
     public const int JobRankFailed = 2;
+    public const int JobEnding = 3; // transient: a writer is filling in FailedRank and ExitCode
 
     public const int RankControlBytes = 128;
     public const int PidOffset = 0;

@@ -95,6 +95,15 @@ internal sealed unsafe class ShmSegment : IDisposable
     }
 
     public int* JobState => (int*)(Base + ShmLayout.JobStateOffset);
+
+    /// <summary>The published job state; waits out the instant between claim and publish.</summary>
+    public int ReadJobState()
+    {
+        int state;
+        var spin = new SpinWait();
+        while ((state = Volatile.Read(ref *JobState)) == ShmLayout.JobEnding) spin.SpinOnce();
+        return state;
+    }
     public int* FailedRank => (int*)(Base + ShmLayout.FailedRankOffset);
     public int* ExitCode => (int*)(Base + ShmLayout.ExitCodeOffset);
 
@@ -110,10 +119,12 @@ internal sealed unsafe class ShmSegment : IDisposable
     /// rank so that blocked calls throw instead of hanging. The first writer wins.</summary>
     public void MarkJobEnding(int state, int rank, int exitCode)
     {
-        if (Interlocked.CompareExchange(ref *JobState, state, ShmLayout.JobRunning) == ShmLayout.JobRunning)
+        // Claim, fill in who and why, then publish: a reader never sees a state without its code.
+        if (Interlocked.CompareExchange(ref *JobState, ShmLayout.JobEnding, ShmLayout.JobRunning) == ShmLayout.JobRunning)
         {
             Volatile.Write(ref *FailedRank, rank);
             Volatile.Write(ref *ExitCode, exitCode);
+            Volatile.Write(ref *JobState, state);
         }
         WakeAll();
     }

@@ -1,0 +1,28 @@
+using CommandLine;
+
+namespace HpcRun;
+
+/// <summary>
+/// The raw options as CommandLineParser binds them. Values are kept as text so that
+/// <see cref="LauncherCommandLine"/> can say exactly what was wrong with them.
+/// </summary>
+internal sealed class CommandLineOptions
+{
+    [Option('n', "np", Required = true, MetaValue = "N", HelpText = "Number of ranks to start (at least 1).")]
+    public string? Np { get; set; }
+
+    [Option("oversubscribe", HelpText = "Allow more ranks than slots (the cores of this host).")]
+    public bool Oversubscribe { get; set; }
+
+    [Option("tag-output", HelpText = "Prefix every line of output, stdout and stderr, with [rank].")]
+    public bool TagOutput { get; set; }
+
+    [Option('x', MetaValue = "NAME[=VALUE]", HelpText = "Forward an environment variable to every rank; without =VALUE, hpcrun's own value. Repeatable.")]
+    public IEnumerable<string> Export { get; set; } = [];
+
+    [Option("timeout", MetaValue = "SECONDS", HelpText = "Kill the job after this many seconds (exit code 124).")]
+    public string? Timeout { get; set; }
+
+    [Option("bind-to", MetaValue = "none|core", HelpText = "core: pin rank i to core i % cores. none (default): let the OS place ranks.")]
+    public string? BindTo { get; set; }
+}
