@@ -1,15 +1,53 @@
+using HpcMsg.Collectives;
+
 namespace HpcMsg;
 
-/// <summary>Making new communicators.</summary>
-public sealed partial class Communicator
+/// <summary>Making new communicators. Both calls are collective over this communicator.</summary>
+public sealed unsafe partial class Communicator
 {
-    /// <summary>Same group, separate message space: traffic on the copy never matches the original.
-    /// Collective over this communicator.</summary>
+    /// <summary>Same group, separate message space: traffic on the copy never matches the original.</summary>
     public Communicator Dup()
     {
         ThrowIfDisposed();
-        int context = AllreduceMaxInternal(ContextIds.NextFree);
-        ContextIds.MarkUsed(context);
+        int context = AgreeOnContext();
         return new Communicator(Engine, context, Rank, Size, _worldRanks is null ? null : WorldRanksCopy(), null, isWorld: false);
+    }
+
+    /// <summary>As MPI_Comm_split: ranks with the same <paramref name="color"/> form a new communicator,
+    /// ordered by <paramref name="key"/> and then by rank here. A negative color
+    /// (<see cref="Undefined"/>) takes part but gets <c>null</c>.</summary>
+    public Communicator? Split(int color, int key)
+    {
+        ThrowIfDisposed();
+        Span<int> mine = [color, key];
+        var all = new int[2 * Size];
+        fixed (int* m = mine)
+        fixed (int* a = all)
+            Collectives.Allgather.Run(new CollectiveTransport(this), (byte*)m, (byte*)a, 2 * sizeof(int));
+        int context = AgreeOnContext(); // every rank of this communicator takes part, even with Undefined
+        if (color < 0) return null;
+
+        var members = new List<(int Key, int Rank)>();
+        for (int r = 0; r < Size; r++)
+        {
+            if (all[2 * r] == color) members.Add((all[2 * r + 1], r));
+        }
+        members.Sort();
+        var worldRanks = new int[members.Count];
+        int newRank = -1;
+        for (int i = 0; i < members.Count; i++)
+        {
+            worldRanks[i] = WorldRankOf(members[i].Rank);
+            if (members[i].Rank == Rank) newRank = i;
+        }
+        return new Communicator(Engine, context, newRank, members.Count, worldRanks, null, isWorld: false);
+    }
+
+    /// <summary>The largest next-free context id of all members is free in each of them.</summary>
+    private int AgreeOnContext()
+    {
+        int context = Collectives.Barrier.AllreduceMax(new CollectiveTransport(this), ContextIds.NextFree);
+        ContextIds.MarkUsed(context);
+        return context;
     }
 }

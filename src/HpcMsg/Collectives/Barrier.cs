@@ -1,37 +1,32 @@
-namespace HpcMsg;
+namespace HpcMsg.Collectives;
 
-/// <summary>Dissemination barrier (Hensgen, Finkel and Manber): ceil(log2 p) rounds, in round k
-/// each rank signals rank + 2^k and waits for rank - 2^k. Works for any p, power of two or not.</summary>
-public sealed partial class Communicator
+/// <summary>Dissemination barrier (Hensgen, Finkel and Manber): ceil(log2 p) rounds; in round k
+/// each rank signals rank + 2^k and waits for rank - 2^k. Any p, power of two or not.</summary>
+internal static unsafe class Barrier
 {
-    public void Barrier()
+    public static void Run(CollectiveTransport t)
     {
-        ThrowIfDisposed();
-        if (Size == 1) return;
-        Span<byte> none = [];
-        for (int distance = 1, round = 0; distance < Size; distance <<= 1, round++)
+        int size = t.Size, rank = t.Rank;
+        for (int distance = 1, round = 0; distance < size; distance <<= 1, round++)
         {
-            int to = (Rank + distance) % Size;
-            int from = (Rank - distance + Size) % Size;
-            SendInternal(CollectiveContext, none, to, round);
-            RecvInternal(CollectiveContext, none, from, round);
+            int to = (rank + distance) % size;
+            int from = (rank - distance + size) % size;
+            t.SendRecv(null, 0, to, null, 0, from, CollectiveTags.Barrier + round);
         }
     }
 
-    /// <summary>Maximum of one int over all ranks, by dissemination (max is idempotent, so the
-    /// overlapping coverage of the rounds is harmless). Used to agree on context ids.</summary>
-    internal int AllreduceMaxInternal(int value)
+    /// <summary>Maximum of one int over all ranks by the same pattern (max is idempotent, so the
+    /// rounds' overlapping coverage is harmless). Used to agree on context ids.</summary>
+    public static int AllreduceMax(CollectiveTransport t, int value)
     {
-        if (Size == 1) return value;
-        Span<byte> buffer = stackalloc byte[sizeof(int)];
-        for (int distance = 1, round = 0; distance < Size; distance <<= 1, round++)
+        int size = t.Size, rank = t.Rank;
+        int incoming = 0;
+        for (int distance = 1, round = 0; distance < size; distance <<= 1, round++)
         {
-            int to = (Rank + distance) % Size;
-            int from = (Rank - distance + Size) % Size;
-            BitConverter.TryWriteBytes(buffer, value);
-            SendInternal(CollectiveContext, buffer, to, 1000 + round);
-            RecvInternal(CollectiveContext, buffer, from, 1000 + round);
-            value = Math.Max(value, BitConverter.ToInt32(buffer));
+            int to = (rank + distance) % size;
+            int from = (rank - distance + size) % size;
+            t.SendRecv((byte*)&value, sizeof(int), to, (byte*)&incoming, sizeof(int), from, CollectiveTags.AgreeMax + round);
+            value = Math.Max(value, incoming);
         }
         return value;
     }

@@ -6,12 +6,27 @@ namespace HpcMsg.Engine;
 internal sealed unsafe partial class ProgressEngine
 {
     private Request? _cachedSend;
-    private Request? _cachedSpare;
+    private readonly Stack<Request> _requestPool = new();
 
-    /// <summary>A request for an operation that completes before its caller returns (no allocation in steady state).</summary>
-    public Request RentRequest() => Interlocked.Exchange(ref _cachedSpare, null) ?? new Request(this);
+    /// <summary>A request for an operation that completes before its caller returns (internal
+    /// SendRecv, collectives): pooled, so steady traffic allocates nothing.</summary>
+    public Request RentRequest()
+    {
+        using (_lock.EnterScope())
+        {
+            if (_requestPool.Count > 0) return _requestPool.Pop();
+        }
+        return new Request(this);
+    }
 
-    public void ReturnRequest(Request r) => _cachedSpare = r;
+    public void ReturnRequest(Request r)
+    {
+        if (!r.CompletedFlag) return; // still referenced by the engine: let the GC have it later
+        using (_lock.EnterScope())
+        {
+            if (_requestPool.Count < 1024) _requestPool.Push(r);
+        }
+    }
 
     /// <summary>Blocking standard-mode send. An eager message with an empty queue to its destination
     /// goes straight into the ring without a request.</summary>

@@ -1,0 +1,70 @@
+using HpcMsg.Internal;
+
+namespace HpcMsg.Collectives;
+
+/// <summary>Allgather of equal blocks: recursive doubling (power-of-two sizes), Bruck (short,
+/// any size), ring (long).</summary>
+internal static unsafe class Allgather
+{
+    public static void Run(CollectiveTransport t, byte* send, byte* recv, long blockBytes)
+    {
+        int size = t.Size;
+        Combine.Copy(send, recv + t.Rank * blockBytes, blockBytes);
+        if (size == 1) return;
+        switch (CollectiveTuning.ChooseAllgather(blockBytes * size, size))
+        {
+            case AllgatherAlgorithm.RecursiveDoubling when (size & (size - 1)) == 0:
+                RecursiveDoubling(t, recv, blockBytes);
+                break;
+            case AllgatherAlgorithm.Ring:
+                Ring(t, recv, blockBytes);
+                break;
+            default: // Bruck, and recursive doubling forced on a non-power-of-two size
+                Bruck(t, recv, blockBytes);
+                break;
+        }
+    }
+
+    private static void RecursiveDoubling(CollectiveTransport t, byte* recv, long blockBytes)
+    {
+        int rank = t.Rank;
+        for (int mask = 1, level = 0; mask < t.Size; mask <<= 1, level++)
+        {
+            int partner = rank ^ mask;
+            int myRoot = (rank >> level) << level, partnerRoot = (partner >> level) << level;
+            t.SendRecv(recv + myRoot * blockBytes, mask * blockBytes, partner,
+                recv + partnerRoot * blockBytes, mask * blockBytes, partner, CollectiveTags.Allgather);
+        }
+    }
+
+    private static void Ring(CollectiveTransport t, byte* recv, long blockBytes)
+    {
+        int size = t.Size, rank = t.Rank;
+        int left = (rank - 1 + size) % size, right = (rank + 1) % size;
+        for (int step = 0; step < size - 1; step++)
+        {
+            int sendBlock = (rank - step + size) % size, recvBlock = (rank - step - 1 + size) % size;
+            t.SendRecv(recv + sendBlock * blockBytes, blockBytes, right, recv + recvBlock * blockBytes, blockBytes, left, CollectiveTags.Allgather + 1);
+        }
+    }
+
+    /// <summary>Bruck: ceil(log2 p) steps for any p; block i of the work buffer holds rank (rank+i)'s
+    /// data, rotated into place at the end.</summary>
+    private static void Bruck(CollectiveTransport t, byte* recv, long blockBytes)
+    {
+        int size = t.Size, rank = t.Rank;
+        using ScratchBuffer work = ScratchPool.Rent(size * blockBytes);
+        byte* w = work.Pointer;
+        Combine.Copy(recv + rank * blockBytes, w, blockBytes);
+        int have = 1;
+        for (int distance = 1; distance < size; distance <<= 1)
+        {
+            int blocks = Math.Min(distance, size - have);
+            int from = (rank + distance) % size, to = (rank - distance + size) % size;
+            t.SendRecv(w, blocks * blockBytes, to, w + have * blockBytes, blocks * blockBytes, from, CollectiveTags.Allgather + 2);
+            have += blocks;
+        }
+        for (int i = 0; i < size; i++)
+            Combine.Copy(w + i * blockBytes, recv + ((rank + i) % size) * blockBytes, blockBytes);
+    }
+}

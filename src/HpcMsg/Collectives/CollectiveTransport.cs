@@ -1,0 +1,92 @@
+using HpcMsg.Engine;
+
+namespace HpcMsg.Collectives;
+
+/// <summary>
+/// Byte-level point-to-point for collective algorithms: always in the communicator's collective
+/// context, so collective traffic never meets a user's receive. Requests come from the engine's pool.
+/// </summary>
+internal readonly unsafe struct CollectiveTransport
+{
+    private readonly Communicator _comm;
+    private readonly ProgressEngine _engine;
+    private readonly int _context;
+
+    public CollectiveTransport(Communicator comm)
+    {
+        _comm = comm;
+        _engine = comm.Engine;
+        _context = comm.CollectiveContext;
+    }
+
+    public int Rank => _comm.Rank;
+    public int Size => _comm.Size;
+
+    public void Send(byte* data, long bytes, int dest, int tag) =>
+        _engine.Send(_context, _comm.Rank, _comm.WorldRankOf(dest), tag, data, bytes, 1);
+
+    public void Recv(byte* buffer, long bytes, int source, int tag)
+    {
+        Status s = _engine.Receive(_context, source, tag, buffer, bytes, 1);
+        if (s.ByteCount != bytes)
+            throw new ArgumentException($"collective mismatch: rank {_comm.Rank} expected {bytes} bytes from rank {source} but got {s.ByteCount}; do all ranks pass matching counts?");
+    }
+
+    /// <summary>Receives whatever the peer sends (up to <paramref name="capacity"/>); returns its size.</summary>
+    public long RecvUpTo(byte* buffer, long capacity, int source, int tag) =>
+        _engine.Receive(_context, source, tag, buffer, capacity, 1).ByteCount;
+
+    public void SendRecv(byte* send, long sendBytes, int dest, byte* recv, long recvBytes, int source, int tag)
+    {
+        Request s = ISend(send, sendBytes, dest, tag);
+        try
+        {
+            Recv(recv, recvBytes, source, tag);
+        }
+        finally
+        {
+            if (!s.CompletedFlag) _engine.WaitFor(s);
+        }
+        Finish(s);
+    }
+
+    public Request ISend(byte* data, long bytes, int dest, int tag)
+    {
+        Request r = _engine.RentRequest();
+        r.Reset(RequestKind.Send, _context, _comm.WorldRankOf(dest), tag, 1, data, bytes);
+        r.SourceInComm = _comm.Rank;
+        _engine.PostSend(r);
+        return r;
+    }
+
+    public Request IRecv(byte* buffer, long bytes, int source, int tag)
+    {
+        Request r = _engine.RentRequest();
+        r.Reset(RequestKind.Receive, _context, source, tag, 1, buffer, bytes);
+        _engine.PostReceive(r);
+        return r;
+    }
+
+    /// <summary>Waits for the request, checks it, and returns it to the pool.</summary>
+    public void Finish(Request r)
+    {
+        if (!r.CompletedFlag) _engine.WaitFor(r);
+        r.Result();
+        _engine.ReturnRequest(r);
+    }
+
+    public void FinishAll(Span<Request?> requests)
+    {
+        Exception? first = null;
+        for (int i = 0; i < requests.Length; i++)
+        {
+            Request? r = requests[i];
+            if (r is null) continue;
+            if (!r.CompletedFlag) _engine.WaitFor(r);
+            first ??= r.Error;
+            _engine.ReturnRequest(r);
+            requests[i] = null;
+        }
+        if (first is not null) throw first;
+    }
+}

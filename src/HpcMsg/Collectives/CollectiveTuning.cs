@@ -1,0 +1,102 @@
+using System.Globalization;
+
+namespace HpcMsg.Collectives;
+
+/// <summary>
+/// Which algorithm each collective uses, by message size and rank count, after Thakur, Rabenseifner
+/// and Gropp (2005) and MPICH's defaults (the numbers below are MPICH's unless measured otherwise,
+/// see the README). Every choice can be forced for testing with HPCMSG_COLL_&lt;NAME&gt;=&lt;algorithm&gt;,
+/// and every threshold overridden with the variable named beside it.
+/// </summary>
+internal static class CollectiveTuning
+{
+    /// <summary>HPCMSG_BCAST_SHORT_BYTES: binomial tree below, scatter + allgather at and above (MPICH: 12 KiB).</summary>
+    public static long BcastShortBytes = Read("HPCMSG_BCAST_SHORT_BYTES", 12 * 1024);
+
+    /// <summary>HPCMSG_BCAST_MIN_RANKS: fewer ranks always use the binomial tree (MPICH: 8).</summary>
+    public static int BcastMinRanksForScatter = (int)Read("HPCMSG_BCAST_MIN_RANKS", 8);
+
+    /// <summary>HPCMSG_ALLREDUCE_SHORT_BYTES: recursive doubling below, Rabenseifner at and above (MPICH: 2 KiB).</summary>
+    public static long AllreduceShortBytes = Read("HPCMSG_ALLREDUCE_SHORT_BYTES", 2 * 1024);
+
+    /// <summary>HPCMSG_REDUCE_SHORT_BYTES: binomial below, reduce-scatter + gather at and above (MPICH: 2 KiB).</summary>
+    public static long ReduceShortBytes = Read("HPCMSG_REDUCE_SHORT_BYTES", 2 * 1024);
+
+    /// <summary>HPCMSG_ALLGATHER_LONG_BYTES: total bytes from which allgather uses the ring (MPICH: 512 KiB).</summary>
+    public static long AllgatherLongBytes = Read("HPCMSG_ALLGATHER_LONG_BYTES", 512 * 1024);
+
+    /// <summary>HPCMSG_ALLGATHER_SHORT_BYTES: below, non-power-of-two counts use Bruck (MPICH: 80 KiB).</summary>
+    public static long AllgatherShortBytes = Read("HPCMSG_ALLGATHER_SHORT_BYTES", 80 * 1024);
+
+    /// <summary>HPCMSG_ALLTOALL_SHORT_BYTES / _MEDIUM_BYTES: per-block sizes for Bruck (with 8+ ranks)
+    /// and for posting every send at once; pairwise exchange above (MPICH: 256 B and 32 KiB).</summary>
+    public static long AlltoallShortBytes = Read("HPCMSG_ALLTOALL_SHORT_BYTES", 256);
+    public static long AlltoallMediumBytes = Read("HPCMSG_ALLTOALL_MEDIUM_BYTES", 32 * 1024);
+    public static int AlltoallMinRanksForBruck = (int)Read("HPCMSG_ALLTOALL_MIN_RANKS", 8);
+
+    public static BcastAlgorithm? ForcedBcast = Force<BcastAlgorithm>("HPCMSG_COLL_BCAST");
+    public static AllreduceAlgorithm? ForcedAllreduce = Force<AllreduceAlgorithm>("HPCMSG_COLL_ALLREDUCE");
+    public static ReduceAlgorithm? ForcedReduce = Force<ReduceAlgorithm>("HPCMSG_COLL_REDUCE");
+    public static AllgatherAlgorithm? ForcedAllgather = Force<AllgatherAlgorithm>("HPCMSG_COLL_ALLGATHER");
+    public static AlltoallAlgorithm? ForcedAlltoall = Force<AlltoallAlgorithm>("HPCMSG_COLL_ALLTOALL");
+
+    public static BcastAlgorithm ChooseBcast(long bytes, int size) =>
+        ForcedBcast ?? (bytes < BcastShortBytes || size < BcastMinRanksForScatter ? BcastAlgorithm.Binomial : BcastAlgorithm.ScatterAllgather);
+
+    public static AllreduceAlgorithm ChooseAllreduce(long bytes, int count, int size, bool commutative)
+    {
+        if (ForcedAllreduce is { } forced)
+            return forced != AllreduceAlgorithm.RecursiveDoubling && !commutative ? AllreduceAlgorithm.RecursiveDoubling : forced;
+        // Reduce-scatter splits the vector in blocks: it needs a commutative op and an element per rank.
+        return bytes < AllreduceShortBytes || !commutative || count < size ? AllreduceAlgorithm.RecursiveDoubling : AllreduceAlgorithm.Rabenseifner;
+    }
+
+    public static ReduceAlgorithm ChooseReduce(long bytes, int count, int size, bool commutative)
+    {
+        if (ForcedReduce is { } forced)
+            return forced == ReduceAlgorithm.ReduceScatterGather && !commutative ? ReduceAlgorithm.Binomial : forced;
+        return bytes < ReduceShortBytes || !commutative || count < size ? ReduceAlgorithm.Binomial : ReduceAlgorithm.ReduceScatterGather;
+    }
+
+    public static AllgatherAlgorithm ChooseAllgather(long totalBytes, int size)
+    {
+        if (ForcedAllgather is { } forced) return forced;
+        if (totalBytes >= AllgatherLongBytes) return AllgatherAlgorithm.Ring;
+        if ((size & (size - 1)) == 0) return AllgatherAlgorithm.RecursiveDoubling;
+        return totalBytes < AllgatherShortBytes ? AllgatherAlgorithm.Bruck : AllgatherAlgorithm.Ring;
+    }
+
+    public static AlltoallAlgorithm ChooseAlltoall(long blockBytes, int size)
+    {
+        if (ForcedAlltoall is { } forced) return forced;
+        if (blockBytes <= AlltoallShortBytes && size >= AlltoallMinRanksForBruck) return AlltoallAlgorithm.Bruck;
+        return blockBytes <= AlltoallMediumBytes ? AlltoallAlgorithm.Posted : AlltoallAlgorithm.Pairwise;
+    }
+
+    private static long Read(string name, long fallback)
+    {
+        string? text = Environment.GetEnvironmentVariable(name);
+        if (string.IsNullOrEmpty(text)) return fallback;
+        if (!long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out long v) || v < 0)
+            throw new HpcMsgException($"environment variable {name}='{text}' is invalid: expected a non-negative integer");
+        return v;
+    }
+
+    private static T? Force<T>(string name) where T : struct, Enum
+    {
+        string? text = Environment.GetEnvironmentVariable(name);
+        if (string.IsNullOrEmpty(text)) return null;
+        if (Enum.TryParse(text.Replace("_", "", StringComparison.Ordinal), ignoreCase: true, out T value) && Enum.IsDefined(value)) return value;
+        throw new HpcMsgException($"environment variable {name}='{text}' is invalid: expected one of {string.Join(", ", Enum.GetNames<T>())}");
+    }
+}
+
+internal enum BcastAlgorithm { Binomial, ScatterAllgather }
+
+internal enum AllreduceAlgorithm { RecursiveDoubling, Rabenseifner }
+
+internal enum ReduceAlgorithm { Binomial, ReduceScatterGather }
+
+internal enum AllgatherAlgorithm { RecursiveDoubling, Bruck, Ring }
+
+internal enum AlltoallAlgorithm { Bruck, Posted, Pairwise }

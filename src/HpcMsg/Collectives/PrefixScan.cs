@@ -1,0 +1,67 @@
+using HpcMsg.Internal;
+
+namespace HpcMsg.Collectives;
+
+/// <summary>Inclusive and exclusive prefix reductions by recursive doubling (MPICH's algorithm):
+/// log p exchanges; operands from lower ranks always stand on the left, so non-commutative ops work.</summary>
+internal static unsafe class PrefixScan
+{
+    public static void Scan<T>(CollectiveTransport t, byte* send, byte* recv, int count, Op op) where T : unmanaged
+    {
+        long bytes = (long)count * sizeof(T);
+        Combine.Copy(send, recv, bytes);
+        if (t.Size == 1 || count == 0) return;
+        using ScratchBuffer partialBuffer = ScratchPool.Rent(bytes);
+        using ScratchBuffer tmpBuffer = ScratchPool.Rent(bytes);
+        byte* partial = partialBuffer.Pointer, tmp = tmpBuffer.Pointer;
+        Combine.Copy(send, partial, bytes);
+        int rank = t.Rank;
+        for (int mask = 1; mask < t.Size; mask <<= 1)
+        {
+            int partner = rank ^ mask;
+            if (partner >= t.Size) continue;
+            t.SendRecv(partial, bytes, partner, tmp, bytes, partner, CollectiveTags.Scan);
+            if (partner < rank)
+            {
+                Combine.Into<T>(op, tmp, partial, count);
+                Combine.Into<T>(op, tmp, recv, count);
+            }
+            else
+            {
+                Combine.Into<T>(op, partial, tmp, count);
+                { byte* swap = partial; partial = tmp; tmp = swap; }
+            }
+        }
+    }
+
+    /// <summary>Rank 0's result is left as it was (MPI leaves it undefined).</summary>
+    public static void Exscan<T>(CollectiveTransport t, byte* send, byte* recv, int count, Op op) where T : unmanaged
+    {
+        long bytes = (long)count * sizeof(T);
+        if (t.Size == 1 || count == 0) return;
+        using ScratchBuffer partialBuffer = ScratchPool.Rent(bytes);
+        using ScratchBuffer tmpBuffer = ScratchPool.Rent(bytes);
+        byte* partial = partialBuffer.Pointer, tmp = tmpBuffer.Pointer;
+        Combine.Copy(send, partial, bytes);
+        int rank = t.Rank;
+        bool haveResult = false;
+        for (int mask = 1; mask < t.Size; mask <<= 1)
+        {
+            int partner = rank ^ mask;
+            if (partner >= t.Size) continue;
+            t.SendRecv(partial, bytes, partner, tmp, bytes, partner, CollectiveTags.Scan + 1);
+            if (partner < rank)
+            {
+                Combine.Into<T>(op, tmp, partial, count);
+                if (haveResult) Combine.Into<T>(op, tmp, recv, count);
+                else Combine.Copy(tmp, recv, bytes);
+                haveResult = true;
+            }
+            else
+            {
+                Combine.Into<T>(op, partial, tmp, count);
+                { byte* swap = partial; partial = tmp; tmp = swap; }
+            }
+        }
+    }
+}

@@ -1,0 +1,287 @@
+using HpcMsg.Internal;
+
+namespace HpcMsg.Collectives;
+
+/// <summary>
+/// Reduce and Allreduce. Short vectors (or non-commutative ops): binomial tree / recursive doubling,
+/// combining always as (lower ranks) ∘ (higher ranks). Long vectors with a commutative op:
+/// Rabenseifner's reduce-scatter by recursive halving, then recursive-doubling allgather (allreduce)
+/// or a gather of the blocks at the root (reduce). Non-power-of-two counts fold the first 2*rem ranks
+/// in pairs first. The combination order depends only on ranks and sizes, never on timing, so
+/// floating-point results are the same on every rank and in every run.
+/// </summary>
+internal static unsafe class Reduction
+{
+    public static void Allreduce<T>(CollectiveTransport t, byte* send, byte* recv, int count, Op op) where T : unmanaged
+    {
+        long bytes = (long)count * sizeof(T);
+        Combine.Copy(send, recv, bytes);
+        if (t.Size == 1 || count == 0) return;
+        AllreduceAlgorithm algorithm = CollectiveTuning.ChooseAllreduce(bytes, count, t.Size, op.IsCommutative);
+        if (algorithm == AllreduceAlgorithm.Rabenseifner && count >= LargestPowerOfTwo(t.Size))
+            Rabenseifner<T>(t, recv, count, op, root: -1);
+        else
+            RecursiveDoubling<T>(t, recv, count, op);
+    }
+
+    public static void Reduce<T>(CollectiveTransport t, byte* send, byte* recv, int count, Op op, int root) where T : unmanaged
+    {
+        long bytes = (long)count * sizeof(T);
+        if (t.Size == 1)
+        {
+            Combine.Copy(send, recv, bytes);
+            return;
+        }
+        if (count == 0) return;
+        ReduceAlgorithm algorithm = CollectiveTuning.ChooseReduce(bytes, count, t.Size, op.IsCommutative);
+        if (algorithm == ReduceAlgorithm.ReduceScatterGather && count >= LargestPowerOfTwo(t.Size))
+        {
+            using ScratchBuffer work = ScratchPool.Rent(bytes);
+            Combine.Copy(send, work.Pointer, bytes);
+            Rabenseifner<T>(t, work.Pointer, count, op, root, recv);
+        }
+        else
+        {
+            Binomial<T>(t, send, recv, count, op, root);
+        }
+    }
+
+    private static void Binomial<T>(CollectiveTransport t, byte* send, byte* recv, int count, Op op, int root) where T : unmanaged
+    {
+        int size = t.Size, rank = t.Rank;
+        long bytes = (long)count * sizeof(T);
+        // A non-commutative op needs rank order, which a tree rooted elsewhere than 0 would break.
+        int treeRoot = op.IsCommutative ? root : 0;
+        using ScratchBuffer accBuffer = ScratchPool.Rent(bytes);
+        using ScratchBuffer tmpBuffer = ScratchPool.Rent(bytes);
+        byte* acc = accBuffer.Pointer, tmp = tmpBuffer.Pointer;
+        Combine.Copy(send, acc, bytes);
+        int relative = (rank - treeRoot + size) % size;
+        for (int mask = 1; mask < size; mask <<= 1)
+        {
+            if ((relative & mask) == 0)
+            {
+                int childRelative = relative | mask;
+                if (childRelative < size)
+                {
+                    t.Recv(tmp, bytes, (childRelative + treeRoot) % size, CollectiveTags.Reduce);
+                    Combine.Into<T>(op, acc, tmp, count); // acc covers lower relative ranks than the child
+                    { byte* swap = acc; acc = tmp; tmp = swap; }
+                }
+            }
+            else
+            {
+                t.Send(acc, bytes, ((relative & ~mask) + treeRoot) % size, CollectiveTags.Reduce);
+                break;
+            }
+        }
+        if (treeRoot != root)
+        {
+            if (rank == treeRoot) t.Send(acc, bytes, root, CollectiveTags.Reduce + 1);
+            else if (rank == root) t.Recv(recv, bytes, treeRoot, CollectiveTags.Reduce + 1);
+        }
+        else if (rank == root)
+        {
+            Combine.Copy(acc, recv, bytes);
+        }
+    }
+
+    /// <summary>Recursive doubling on <paramref name="acc"/> (which holds this rank's operand).</summary>
+    private static void RecursiveDoubling<T>(CollectiveTransport t, byte* acc, int count, Op op) where T : unmanaged
+    {
+        int size = t.Size, rank = t.Rank;
+        long bytes = (long)count * sizeof(T);
+        using ScratchBuffer tmpBuffer = ScratchPool.Rent(bytes);
+        byte* tmp = tmpBuffer.Pointer;
+        int pof2 = LargestPowerOfTwo(size), rem = size - pof2;
+        int newRank = FoldIn<T>(t, acc, tmp, count, op, rem);
+        if (newRank >= 0)
+        {
+            byte* result = acc;
+            for (int mask = 1; mask < pof2; mask <<= 1)
+            {
+                int newPartner = newRank ^ mask;
+                int partner = newPartner < rem ? newPartner * 2 + 1 : newPartner + rem;
+                t.SendRecv(result, bytes, partner, tmp, bytes, partner, CollectiveTags.Allreduce);
+                if (partner < rank)
+                {
+                    Combine.Into<T>(op, tmp, result, count);
+                }
+                else
+                {
+                    Combine.Into<T>(op, result, tmp, count);
+                    { byte* swap = result; result = tmp; tmp = swap; }
+                }
+            }
+            Combine.Copy(result, acc, bytes);
+        }
+        FoldOut(t, acc, bytes, rem);
+    }
+
+    /// <summary>Ranks below 2*rem pair up: the odd one takes (even ∘ odd) and stays, the even one
+    /// drops out. Returns the rank among the remaining power of two, or -1.</summary>
+    private static int FoldIn<T>(CollectiveTransport t, byte* acc, byte* tmp, int count, Op op, int rem) where T : unmanaged
+    {
+        int rank = t.Rank;
+        long bytes = (long)count * sizeof(T);
+        if (rank >= 2 * rem) return rank - rem;
+        if (rank % 2 == 0)
+        {
+            t.Send(acc, bytes, rank + 1, CollectiveTags.Allreduce + 1);
+            return -1;
+        }
+        t.Recv(tmp, bytes, rank - 1, CollectiveTags.Allreduce + 1);
+        Combine.Into<T>(op, tmp, acc, count);
+        return rank / 2;
+    }
+
+    private static void FoldOut(CollectiveTransport t, byte* acc, long bytes, int rem)
+    {
+        int rank = t.Rank;
+        if (rank >= 2 * rem) return;
+        if (rank % 2 == 1) t.Send(acc, bytes, rank - 1, CollectiveTags.Allreduce + 2);
+        else t.Recv(acc, bytes, rank + 1, CollectiveTags.Allreduce + 2);
+    }
+
+    /// <summary>Rabenseifner: reduce-scatter by recursive halving over the power-of-two group, then
+    /// either recursive-doubling allgather (root &lt; 0: allreduce, result in acc on every rank) or a
+    /// gather of the blocks at <paramref name="root"/> into <paramref name="rootRecv"/>.</summary>
+    private static void Rabenseifner<T>(CollectiveTransport t, byte* acc, int count, Op op, int root, byte* rootRecv = null) where T : unmanaged
+    {
+        int size = t.Size, rank = t.Rank, elem = sizeof(T);
+        long bytes = (long)count * elem;
+        using ScratchBuffer tmpBuffer = ScratchPool.Rent(bytes);
+        byte* tmp = tmpBuffer.Pointer;
+        int pof2 = LargestPowerOfTwo(size), rem = size - pof2;
+        int newRank = FoldIn<T>(t, acc, tmp, count, op, rem);
+
+        Span<int> counts = pof2 <= 256 ? stackalloc int[pof2] : new int[pof2];
+        Span<int> displs = pof2 <= 256 ? stackalloc int[pof2] : new int[pof2];
+        for (int i = 0, offset = 0; i < pof2; i++)
+        {
+            counts[i] = count / pof2 + (i < count % pof2 ? 1 : 0);
+            displs[i] = offset;
+            offset += counts[i];
+        }
+
+        int sendIndex = 0, recvIndex = 0, lastIndex = pof2;
+        if (newRank >= 0)
+        {
+            for (int mask = 1; mask < pof2; mask <<= 1)
+            {
+                int newPartner = newRank ^ mask;
+                int partner = newPartner < rem ? newPartner * 2 + 1 : newPartner + rem;
+                if (newRank < newPartner)
+                {
+                    sendIndex = recvIndex + pof2 / (mask * 2);
+                }
+                else
+                {
+                    recvIndex = sendIndex + pof2 / (mask * 2);
+                }
+                int lowStart = Math.Min(sendIndex, recvIndex), highStart = Math.Max(sendIndex, recvIndex);
+                int sendCount = newRank < newPartner ? Sum(counts, highStart, lastIndex) : Sum(counts, lowStart, highStart);
+                int recvCount = newRank < newPartner ? Sum(counts, lowStart, highStart) : Sum(counts, highStart, lastIndex);
+                byte* sendPtr = acc + (long)displs[sendIndex] * elem;
+                byte* recvAcc = acc + (long)displs[recvIndex] * elem;
+                byte* recvTmp = tmp + (long)displs[recvIndex] * elem;
+                t.SendRecv(sendPtr, (long)sendCount * elem, partner, recvTmp, (long)recvCount * elem, partner, CollectiveTags.Allreduce + 3);
+                if (partner < rank)
+                {
+                    Combine.Into<T>(op, recvTmp, recvAcc, recvCount);
+                }
+                else
+                {
+                    Combine.Into<T>(op, recvAcc, recvTmp, recvCount);
+                    Combine.Copy(recvTmp, recvAcc, (long)recvCount * elem);
+                }
+                sendIndex = recvIndex;
+                if (mask * 2 < pof2) lastIndex = recvIndex + pof2 / (mask * 2); // the allgather relies on the last one staying
+            }
+            // Now block FinalBlock(newRank) of acc holds that block's reduction over all ranks.
+        }
+
+        if (root >= 0)
+        {
+            GatherBlocks(t, acc, rootRecv, counts, displs, elem, newRank, rem, root);
+            return;
+        }
+
+        if (newRank >= 0)
+        {
+            for (int mask = pof2 >> 1; mask > 0; mask >>= 1)
+            {
+                int newPartner = newRank ^ mask;
+                int partner = newPartner < rem ? newPartner * 2 + 1 : newPartner + rem;
+                int sendCount, recvCount;
+                if (newRank < newPartner)
+                {
+                    if (mask != pof2 / 2) lastIndex += pof2 / (mask * 2);
+                    recvIndex = sendIndex + pof2 / (mask * 2);
+                    sendCount = Sum(counts, sendIndex, recvIndex);
+                    recvCount = Sum(counts, recvIndex, lastIndex);
+                }
+                else
+                {
+                    recvIndex = sendIndex - pof2 / (mask * 2);
+                    sendCount = Sum(counts, sendIndex, lastIndex);
+                    recvCount = Sum(counts, recvIndex, sendIndex);
+                }
+                t.SendRecv(acc + (long)displs[sendIndex] * elem, (long)sendCount * elem, partner,
+                    acc + (long)displs[recvIndex] * elem, (long)recvCount * elem, partner, CollectiveTags.Allreduce + 4);
+                if (newRank > newPartner) sendIndex = recvIndex;
+            }
+        }
+        FoldOut(t, acc, bytes, rem);
+    }
+
+    /// <summary>Each remaining rank sends its reduced block straight to the root.</summary>
+    private static void GatherBlocks(CollectiveTransport t, byte* acc, byte* rootRecv, Span<int> counts, Span<int> displs, int elem, int newRank, int rem, int root)
+    {
+        int pof2 = counts.Length;
+        if (t.Rank == root)
+        {
+            for (int owner = 0; owner < pof2; owner++)
+            {
+                int block = FinalBlock(owner, pof2);
+                int ownerRank = owner < rem ? owner * 2 + 1 : owner + rem;
+                byte* dest = rootRecv + (long)displs[block] * elem;
+                if (ownerRank == t.Rank) Combine.Copy(acc + (long)displs[block] * elem, dest, (long)counts[block] * elem);
+                else t.Recv(dest, (long)counts[block] * elem, ownerRank, CollectiveTags.Reduce + 2);
+            }
+        }
+        else if (newRank >= 0)
+        {
+            int block = FinalBlock(newRank, pof2);
+            t.Send(acc + (long)displs[block] * elem, (long)counts[block] * elem, root, CollectiveTags.Reduce + 2);
+        }
+    }
+
+    /// <summary>The block a rank of the power-of-two group holds after recursive halving (the
+    /// halving keeps the lower half on the lower partner, so this is a bit reversal of newRank).</summary>
+    private static int FinalBlock(int newRank, int pof2)
+    {
+        int sendIndex = 0, recvIndex = 0;
+        for (int mask = 1; mask < pof2; mask <<= 1)
+        {
+            if (newRank < (newRank ^ mask)) sendIndex = recvIndex + pof2 / (mask * 2);
+            else recvIndex = sendIndex + pof2 / (mask * 2);
+            sendIndex = recvIndex;
+        }
+        return recvIndex;
+    }
+
+    private static int Sum(Span<int> counts, int from, int to)
+    {
+        int s = 0;
+        for (int i = from; i < to; i++) s += counts[i];
+        return s;
+    }
+
+    public static int LargestPowerOfTwo(int n)
+    {
+        int p = 1;
+        while (p * 2 <= n) p *= 2;
+        return p;
+    }
+}

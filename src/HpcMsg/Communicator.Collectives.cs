@@ -1,0 +1,293 @@
+using System.Buffers;
+using HpcMsg.Collectives;
+using HpcMsg.Internal;
+using HpcMsg.Serialization;
+
+namespace HpcMsg;
+
+/// <summary>Collectives: argument checks and typed spans become bytes here; the algorithms live in
+/// Collectives/, one file each, and run in this communicator's collective context.</summary>
+public sealed unsafe partial class Communicator
+{
+    private CollectiveTransport Collective
+    {
+        get
+        {
+            ThrowIfDisposed();
+            return new CollectiveTransport(this);
+        }
+    }
+
+    public void Barrier()
+    {
+        CollectiveTransport t = Collective;
+        if (Size > 1) Collectives.Barrier.Run(t);
+    }
+
+    public void Broadcast<T>(Span<T> buffer, int root) where T : unmanaged
+    {
+        CollectiveTransport t = Collective;
+        CheckRoot(root);
+        fixed (T* p = buffer) Collectives.Broadcast.Run(t, (byte*)p, (long)buffer.Length * sizeof(T), root);
+    }
+
+    public T Broadcast<T>(T value, int root) where T : unmanaged
+    {
+        Broadcast(new Span<T>(ref value), root);
+        return value;
+    }
+
+    /// <summary>Broadcasts any value the object serializer handles (see SendObject).</summary>
+    public T BroadcastObject<T>(T value, int root)
+    {
+        CollectiveTransport t = Collective;
+        CheckRoot(root);
+        long length = 0;
+        if (Rank == root)
+        {
+            ReadOnlySpan<byte> framed = ObjectFraming.Frame(value);
+            length = framed.Length;
+            Collectives.Broadcast.Run(t, (byte*)&length, sizeof(long), root);
+            fixed (byte* p = framed) Collectives.Broadcast.Run(t, p, framed.Length, root);
+            return value;
+        }
+        Collectives.Broadcast.Run(t, (byte*)&length, sizeof(long), root);
+        ObjectFraming.CheckMessageSize(length, root, CollectiveTags.Bcast);
+        byte[] buffer = ArrayPool<byte>.Shared.Rent((int)length);
+        try
+        {
+            fixed (byte* p = buffer) Collectives.Broadcast.Run(t, p, length, root);
+            return ObjectFraming.Unframe<T>(buffer.AsSpan(0, (int)length), root, CollectiveTags.Bcast)!;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary><paramref name="send"/> holds Size * recv.Length elements on root (ignored elsewhere); rank i gets block i.</summary>
+    public void Scatter<T>(ReadOnlySpan<T> send, Span<T> recv, int root) where T : unmanaged
+    {
+        CollectiveTransport t = Collective;
+        CheckRoot(root);
+        if (Rank == root && send.Length != (long)Size * recv.Length)
+            throw new ArgumentException($"Scatter: send has {send.Length} elements on the root but must have Size * recv.Length = {Size} * {recv.Length}", nameof(send));
+        fixed (T* s = send)
+        fixed (T* r = recv)
+            GatherScatter.Scatter(t, (byte*)s, (byte*)r, (long)recv.Length * sizeof(T), root);
+    }
+
+    /// <summary><paramref name="recv"/> holds Size * send.Length elements on root (ignored elsewhere).</summary>
+    public void Gather<T>(ReadOnlySpan<T> send, Span<T> recv, int root) where T : unmanaged
+    {
+        CollectiveTransport t = Collective;
+        CheckRoot(root);
+        if (Rank == root && recv.Length != (long)Size * send.Length)
+            throw new ArgumentException($"Gather: recv has {recv.Length} elements on the root but must have Size * send.Length = {Size} * {send.Length}", nameof(recv));
+        fixed (T* s = send)
+        fixed (T* r = recv)
+            GatherScatter.Gather(t, (byte*)s, (byte*)r, (long)send.Length * sizeof(T), root);
+    }
+
+    public void Allgather<T>(ReadOnlySpan<T> send, Span<T> recv) where T : unmanaged
+    {
+        CollectiveTransport t = Collective;
+        if (recv.Length != (long)Size * send.Length)
+            throw new ArgumentException($"Allgather: recv has {recv.Length} elements but must have Size * send.Length = {Size} * {send.Length}", nameof(recv));
+        fixed (T* s = send)
+        fixed (T* r = recv)
+            Collectives.Allgather.Run(t, (byte*)s, (byte*)r, (long)send.Length * sizeof(T));
+    }
+
+    /// <summary>Block j of <paramref name="send"/> goes to rank j; block i of <paramref name="recv"/> comes from rank i.</summary>
+    public void Alltoall<T>(ReadOnlySpan<T> send, Span<T> recv) where T : unmanaged
+    {
+        CollectiveTransport t = Collective;
+        if (send.Length != recv.Length || send.Length % Size != 0)
+            throw new ArgumentException($"Alltoall: send ({send.Length}) and recv ({recv.Length}) must have the same length, a multiple of Size = {Size}", nameof(send));
+        fixed (T* s = send)
+        fixed (T* r = recv)
+            Collectives.Alltoall.Run(t, (byte*)s, (byte*)r, (long)(send.Length / Size) * sizeof(T));
+    }
+
+    public void Scatterv<T>(ReadOnlySpan<T> send, ReadOnlySpan<int> counts, Span<T> recv, int root) where T : unmanaged
+    {
+        CollectiveTransport t = Collective;
+        CheckRoot(root);
+        Span<long> bytes = Size <= 512 ? stackalloc long[Size] : new long[Size];
+        if (Rank == root)
+        {
+            long total = BlockBytes<T>(counts, bytes, nameof(counts));
+            if (total > (long)send.Length * sizeof(T))
+                throw new ArgumentException($"Scatterv: counts add up to {total / sizeof(T)} elements but send has {send.Length}", nameof(send));
+            if ((long)counts[Rank] > recv.Length)
+                throw new ArgumentException($"Scatterv: counts[{Rank}] = {counts[Rank]} but recv has {recv.Length} elements", nameof(recv));
+        }
+        fixed (T* s = send)
+        fixed (T* r = recv)
+            VariableBlocks.Scatterv(t, (byte*)s, bytes, (byte*)r, (long)recv.Length * sizeof(T), root);
+    }
+
+    public void Gatherv<T>(ReadOnlySpan<T> send, Span<T> recv, ReadOnlySpan<int> counts, int root) where T : unmanaged
+    {
+        CollectiveTransport t = Collective;
+        CheckRoot(root);
+        Span<long> bytes = Size <= 512 ? stackalloc long[Size] : new long[Size];
+        if (Rank == root)
+        {
+            long total = BlockBytes<T>(counts, bytes, nameof(counts));
+            if (total > (long)recv.Length * sizeof(T))
+                throw new ArgumentException($"Gatherv: counts add up to {total / sizeof(T)} elements but recv has {recv.Length}", nameof(recv));
+            if (counts[Rank] != send.Length)
+                throw new ArgumentException($"Gatherv: counts[{Rank}] = {counts[Rank]} but the root's send has {send.Length} elements", nameof(counts));
+        }
+        fixed (T* s = send)
+        fixed (T* r = recv)
+            VariableBlocks.Gatherv(t, (byte*)s, (long)send.Length * sizeof(T), (byte*)r, bytes, root);
+    }
+
+    public void Allgatherv<T>(ReadOnlySpan<T> send, Span<T> recv, ReadOnlySpan<int> counts) where T : unmanaged
+    {
+        CollectiveTransport t = Collective;
+        Span<long> bytes = Size <= 512 ? stackalloc long[Size] : new long[Size];
+        Span<long> offsets = Size <= 512 ? stackalloc long[Size] : new long[Size];
+        long total = BlockBytes<T>(counts, bytes, nameof(counts), offsets);
+        if (total > (long)recv.Length * sizeof(T))
+            throw new ArgumentException($"Allgatherv: counts add up to {total / sizeof(T)} elements but recv has {recv.Length}", nameof(recv));
+        if (counts[Rank] != send.Length)
+            throw new ArgumentException($"Allgatherv: counts[{Rank}] = {counts[Rank]} but send has {send.Length} elements", nameof(counts));
+        fixed (T* s = send)
+        fixed (T* r = recv)
+            VariableBlocks.Allgatherv(t, (byte*)s, (byte*)r, bytes, offsets);
+    }
+
+    public void Alltoallv<T>(ReadOnlySpan<T> send, ReadOnlySpan<int> sendCounts, Span<T> recv, ReadOnlySpan<int> recvCounts) where T : unmanaged
+    {
+        CollectiveTransport t = Collective;
+        Span<long> sendBytes = Size <= 256 ? stackalloc long[Size] : new long[Size];
+        Span<long> sendOffsets = Size <= 256 ? stackalloc long[Size] : new long[Size];
+        Span<long> recvBytes = Size <= 256 ? stackalloc long[Size] : new long[Size];
+        Span<long> recvOffsets = Size <= 256 ? stackalloc long[Size] : new long[Size];
+        if (BlockBytes<T>(sendCounts, sendBytes, nameof(sendCounts), sendOffsets) > (long)send.Length * sizeof(T))
+            throw new ArgumentException($"Alltoallv: sendCounts add up to more than the {send.Length} elements of send", nameof(sendCounts));
+        if (BlockBytes<T>(recvCounts, recvBytes, nameof(recvCounts), recvOffsets) > (long)recv.Length * sizeof(T))
+            throw new ArgumentException($"Alltoallv: recvCounts add up to more than the {recv.Length} elements of recv", nameof(recvCounts));
+        fixed (T* s = send)
+        fixed (T* r = recv)
+            VariableBlocks.Alltoallv(t, (byte*)s, sendBytes, sendOffsets, (byte*)r, recvBytes, recvOffsets);
+    }
+
+    /// <summary>Element-wise reduction to <paramref name="root"/>; <paramref name="recv"/> is used on the root only.</summary>
+    public void Reduce<T>(ReadOnlySpan<T> send, Span<T> recv, Op op, int root) where T : unmanaged
+    {
+        CollectiveTransport t = Collective;
+        CheckRoot(root);
+        CheckOp<T>(op);
+        if (Rank == root && recv.Length != send.Length)
+            throw new ArgumentException($"Reduce: recv has {recv.Length} elements on the root but send has {send.Length}", nameof(recv));
+        fixed (T* s = send)
+        fixed (T* r = recv)
+        {
+            using ScratchBuffer copy = CopyIfOverlapping(send, Rank == root ? recv : [], s, out byte* source);
+            Reduction.Reduce<T>(t, source, (byte*)r, send.Length, op, root);
+        }
+    }
+
+    public T Reduce<T>(T value, Op op, int root) where T : unmanaged
+    {
+        T result = default;
+        Reduce(new ReadOnlySpan<T>(in value), new Span<T>(ref result), op, root);
+        return Rank == root ? result : default;
+    }
+
+    public void Allreduce<T>(ReadOnlySpan<T> send, Span<T> recv, Op op) where T : unmanaged
+    {
+        CollectiveTransport t = Collective;
+        CheckOp<T>(op);
+        if (recv.Length != send.Length)
+            throw new ArgumentException($"Allreduce: recv has {recv.Length} elements but send has {send.Length}", nameof(recv));
+        fixed (T* s = send)
+        fixed (T* r = recv)
+        {
+            using ScratchBuffer copy = CopyIfOverlapping(send, recv, s, out byte* source);
+            Reduction.Allreduce<T>(t, source, (byte*)r, send.Length, op);
+        }
+    }
+
+    public T Allreduce<T>(T value, Op op) where T : unmanaged
+    {
+        T result = default;
+        Allreduce(new ReadOnlySpan<T>(in value), new Span<T>(ref result), op);
+        return result;
+    }
+
+    /// <summary>Inclusive prefix: rank i gets send(0) ∘ ... ∘ send(i).</summary>
+    public void Scan<T>(ReadOnlySpan<T> send, Span<T> recv, Op op) where T : unmanaged
+    {
+        CollectiveTransport t = Collective;
+        CheckOp<T>(op);
+        if (recv.Length != send.Length)
+            throw new ArgumentException($"Scan: recv has {recv.Length} elements but send has {send.Length}", nameof(recv));
+        fixed (T* s = send)
+        fixed (T* r = recv)
+        {
+            using ScratchBuffer copy = CopyIfOverlapping(send, recv, s, out byte* source);
+            PrefixScan.Scan<T>(t, source, (byte*)r, send.Length, op);
+        }
+    }
+
+    /// <summary>Exclusive prefix: rank i gets send(0) ∘ ... ∘ send(i-1); rank 0's recv is left unchanged.</summary>
+    public void Exscan<T>(ReadOnlySpan<T> send, Span<T> recv, Op op) where T : unmanaged
+    {
+        CollectiveTransport t = Collective;
+        CheckOp<T>(op);
+        if (recv.Length != send.Length)
+            throw new ArgumentException($"Exscan: recv has {recv.Length} elements but send has {send.Length}", nameof(recv));
+        fixed (T* s = send)
+        fixed (T* r = recv)
+        {
+            using ScratchBuffer copy = CopyIfOverlapping(send, recv, s, out byte* source);
+            PrefixScan.Exscan<T>(t, source, (byte*)r, send.Length, op);
+        }
+    }
+
+    private void CheckRoot(int root)
+    {
+        if ((uint)root >= (uint)Size) ThrowHelper.RankOutOfRange(nameof(root), root, Size, wildcardAllowed: false);
+    }
+
+    private static void CheckOp<T>(Op op) where T : unmanaged
+    {
+        ArgumentNullException.ThrowIfNull(op);
+        op.Validate<T>();
+    }
+
+    /// <summary>Validates counts (one per rank, none negative), fills byte sizes and offsets, returns the total bytes.</summary>
+    private long BlockBytes<T>(ReadOnlySpan<int> counts, Span<long> bytes, string name, Span<long> offsets = default) where T : unmanaged
+    {
+        if (counts.Length != Size)
+            throw new ArgumentException($"{name} has {counts.Length} entries but must have one per rank ({Size})", name);
+        long total = 0;
+        for (int i = 0; i < Size; i++)
+        {
+            if (counts[i] < 0) throw new ArgumentException($"{name}[{i}] = {counts[i]} is negative", name);
+            bytes[i] = (long)counts[i] * sizeof(T);
+            if (!offsets.IsEmpty) offsets[i] = total;
+            total += bytes[i];
+        }
+        return total;
+    }
+
+    /// <summary>A send span that overlaps recv (in place, or partly) is copied first, because the
+    /// algorithms write recv while they still read send.</summary>
+    private static ScratchBuffer CopyIfOverlapping<T>(ReadOnlySpan<T> send, Span<T> recv, T* pinnedSend, out byte* source) where T : unmanaged
+    {
+        source = (byte*)pinnedSend;
+        if (send.IsEmpty || !send.Overlaps(recv)) return default;
+        long bytes = (long)send.Length * sizeof(T);
+        ScratchBuffer copy = ScratchPool.Rent(bytes);
+        Combine.Copy((byte*)pinnedSend, copy.Pointer, bytes);
+        source = copy.Pointer;
+        return copy;
+    }
+}
