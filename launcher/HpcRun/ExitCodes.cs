@@ -8,6 +8,9 @@ internal static class ExitCodes
     /// <summary>The launcher could not do its part (build, start, shared segment).</summary>
     public const int LauncherFailure = 1;
 
+    /// <summary>A rank exited with code 0 after Init but without finalizing: its peers could not finish.</summary>
+    public const int ExitedWithoutFinalize = 1;
+
     /// <summary>The command line was wrong: nothing was started.</summary>
     public const int Usage = 2;
 

@@ -55,7 +55,7 @@ internal sealed class JobRunner
             using var onSignal = _signals.Token.Register(() => _events.Add(new SignalReceived()));
             using var timer = ArmTimeout();
             StartRanks(jobId, shmPath);
-            return Conclude(WaitForEnd(), shmPath);
+            return Conclude(WaitForEnd(shmPath), shmPath);
         }
         finally
         {
@@ -96,7 +96,7 @@ internal sealed class JobRunner
     }
 
     /// <summary>Blocks until the job is decided: every rank succeeded, one failed, a signal, or the time-out.</summary>
-    private JobEvent WaitForEnd()
+    private JobEvent WaitForEnd(string? shmPath)
     {
         int running = _ranks.Count;
         if (running == 0) return _signals.Token.IsCancellationRequested ? new SignalReceived() : new AllSucceeded();
@@ -107,6 +107,8 @@ internal sealed class JobRunner
             // A terminal's Ctrl-C reaches the ranks too; the signal, not their deaths, is the cause.
             if (_signals.Token.IsCancellationRequested) return new SignalReceived();
             if (exited.Rank.ExitCode != 0) return e;
+            // Exit code 0 after Init but without finalize still strands the ranks waiting for this one.
+            if (shmPath is not null && ShmSegment.JoinedButNotFinalized(shmPath, exited.Rank.Rank)) return e;
             if (--running == 0) return new AllSucceeded();
         }
     }
@@ -120,11 +122,14 @@ internal sealed class JobRunner
                 code = ExitCodes.Success;
                 break;
             case RankExited { Rank: var failed }:
-                code = failed.ExitCode;
+                bool unfinalized = failed.ExitCode == 0;
+                code = unfinalized ? ExitCodes.ExitedWithoutFinalize : failed.ExitCode;
                 // First, so that ranks blocked on the dead one throw now rather than after our teardown.
                 JobEnding? recorded = shmPath is null ? null : JobSegment.MarkRankFailed(shmPath, failed.Rank, code);
                 failed.OutputDrained.Wait(FailedRankOutputGrace);
-                string verdict = $"rank {failed.Rank} on host {Environment.MachineName} {ExitStatus.Describe(code)}";
+                string verdict = unfinalized
+                    ? $"rank {failed.Rank} on host {Environment.MachineName} exited with code 0 without finalizing (it called Communicator.Init but never disposed the world communicator)"
+                    : $"rank {failed.Rank} on host {Environment.MachineName} {ExitStatus.Describe(code)}";
                 if (recorded is { IsAbort: true } && recorded.ExitCode != 0)
                 {
                     code = recorded.ExitCode;

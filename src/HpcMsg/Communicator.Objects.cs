@@ -21,7 +21,7 @@ public sealed partial class Communicator
         ThrowIfDisposed();
         CheckSource(source);
         CheckRecvTag(tag);
-        Status probed = Engine.Probe(Context, source, tag);
+        Status probed = Engine.Probe(Context, source, SourceWorldOf(source), tag);
         try
         {
             ObjectFraming.CheckMessageSize(probed.ByteCount, probed.Source, probed.Tag);

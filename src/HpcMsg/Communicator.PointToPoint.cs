@@ -28,7 +28,7 @@ public sealed unsafe partial class Communicator
         CheckSource(source);
         CheckRecvTag(tag);
         fixed (T* p = buffer)
-            return Engine.Receive(Context, source, tag, (byte*)p, (long)buffer.Length * sizeof(T), sizeof(T));
+            return Engine.Receive(Context, source, SourceWorldOf(source), tag, (byte*)p, (long)buffer.Length * sizeof(T), sizeof(T));
     }
 
     public T Recv<T>(int source, int tag) where T : unmanaged => Recv<T>(source, tag, out _);
@@ -58,7 +58,7 @@ public sealed unsafe partial class Communicator
             Status status;
             try
             {
-                status = Engine.Receive(Context, source, recvTag, (byte*)r, (long)recv.Length * sizeof(T), sizeof(T));
+                status = Engine.Receive(Context, source, SourceWorldOf(source), recvTag, (byte*)r, (long)recv.Length * sizeof(T), sizeof(T));
             }
             finally
             {
@@ -97,7 +97,7 @@ public sealed unsafe partial class Communicator
         CheckRecvTag(tag);
         var request = new Request(Engine);
         System.Buffers.MemoryHandle pin = buffer.Pin();
-        request.Reset(RequestKind.Receive, Context, source, tag, sizeof(T), (byte*)pin.Pointer, (long)buffer.Length * sizeof(T));
+        request.Reset(RequestKind.Receive, Context, source, tag, sizeof(T), (byte*)pin.Pointer, (long)buffer.Length * sizeof(T), SourceWorldOf(source));
         request.Pin = pin;
         request.Pinned = true;
         PostOrUnpin(request, send: false);
@@ -127,7 +127,7 @@ public sealed unsafe partial class Communicator
         ThrowIfDisposed();
         CheckSource(source);
         CheckRecvTag(tag);
-        return Engine.Probe(Context, source, tag);
+        return Engine.Probe(Context, source, SourceWorldOf(source), tag);
     }
 
     /// <summary>True if a matching message is available now.</summary>
@@ -136,7 +136,7 @@ public sealed unsafe partial class Communicator
         ThrowIfDisposed();
         CheckSource(source);
         CheckRecvTag(tag);
-        return Engine.TryProbe(Context, source, tag, out status);
+        return Engine.TryProbe(Context, source, SourceWorldOf(source), tag, out status);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -148,6 +148,6 @@ public sealed unsafe partial class Communicator
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal Status RecvInternal(int context, Span<byte> buffer, int source, int tag)
     {
-        fixed (byte* p = buffer) return Engine.Receive(context, source, tag, p, buffer.Length, 1);
+        fixed (byte* p = buffer) return Engine.Receive(context, source, SourceWorldOf(source), tag, p, buffer.Length, 1);
     }
 }

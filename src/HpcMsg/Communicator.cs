@@ -55,6 +55,7 @@ public sealed unsafe partial class Communicator : IDisposable
             throw new InvalidOperationException("Communicator.Init was already called in this process; use Communicator.World");
         JobEnvironment job = JobEnvironment.FromEnvironment();
         ProcessGuard.Install(job);
+        LoadTunables();
         ShmSegment? segment = null;
         if (job.Size > 1)
         {
@@ -75,11 +76,29 @@ public sealed unsafe partial class Communicator : IDisposable
         static unsafe int* Ready(ShmSegment s, int r) => s.Ready(r);
     }
 
+    /// <summary>Reads every HPCMSG_ tunable now, so that a bad value fails Init with its own message
+    /// rather than a type-initializer error in the middle of a collective.</summary>
+    private static void LoadTunables()
+    {
+        try
+        {
+            System.Runtime.CompilerServices.RuntimeHelpers.RunClassConstructor(typeof(Collectives.CollectiveTuning).TypeHandle);
+            System.Runtime.CompilerServices.RuntimeHelpers.RunClassConstructor(typeof(Serialization.ObjectFraming).TypeHandle);
+        }
+        catch (TypeInitializationException e) when (e.InnerException is HpcMsgException inner)
+        {
+            throw inner;
+        }
+    }
+
     /// <summary>The world communicator after <see cref="Init"/>.</summary>
     public static Communicator World =>
         s_world ?? throw new InvalidOperationException("Communicator.Init has not been called in this process");
 
     internal int WorldRankOf(int rank) => _worldRanks is null ? rank : _worldRanks[rank];
+
+    /// <summary>The world rank of a receive's source, or -1 for the wildcard.</summary>
+    internal int SourceWorldOf(int source) => source == AnySource ? -1 : WorldRankOf(source);
 
     internal int[] WorldRanksCopy()
     {
@@ -109,6 +128,7 @@ public sealed unsafe partial class Communicator : IDisposable
             Engine.Dispose();
             if (_segment is not null)
             {
+                Volatile.Write(ref *_segment.Finalized(Engine.WorldRank), 1); // hpcrun: this exit is orderly
                 // After the barrier every rank has mapped the segment, so unlinking cannot strand one.
                 if (Rank == 0) ShmSegment.Remove(_segment.Path);
                 _segment.Dispose();

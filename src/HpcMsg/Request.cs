@@ -17,6 +17,8 @@ public sealed unsafe class Request
     internal RequestKind Kind;
     internal int Context;
     internal int Peer;          // receive: source to match (may be AnySource); send: destination world rank
+    internal int PeerWorld;     // receive: world rank of Peer (unused for AnySource)
+    internal long PostSequence; // receive: order of posting, for matching across source queues
     internal int Tag;
     internal int ElementSize;
     internal byte* Buffer;
@@ -50,11 +52,12 @@ public sealed unsafe class Request
 
     internal bool CompletedFlag => _completed;
 
-    internal void Reset(RequestKind kind, int context, int peer, int tag, int elementSize, byte* buffer, long bytes)
+    internal void Reset(RequestKind kind, int context, int peer, int tag, int elementSize, byte* buffer, long bytes, int peerWorld = -1)
     {
         Kind = kind;
         Context = context;
         Peer = peer;
+        PeerWorld = peerWorld;
         Tag = tag;
         ElementSize = elementSize;
         Buffer = buffer;

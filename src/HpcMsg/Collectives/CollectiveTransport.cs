@@ -27,14 +27,14 @@ internal readonly unsafe struct CollectiveTransport
 
     public void Recv(byte* buffer, long bytes, int source, int tag)
     {
-        Status s = _engine.Receive(_context, source, tag, buffer, bytes, 1);
+        Status s = _engine.Receive(_context, source, _comm.WorldRankOf(source), tag, buffer, bytes, 1);
         if (s.ByteCount != bytes)
             throw new ArgumentException($"collective mismatch: rank {_comm.Rank} expected {bytes} bytes from rank {source} but got {s.ByteCount}; do all ranks pass matching counts?");
     }
 
     /// <summary>Receives whatever the peer sends (up to <paramref name="capacity"/>); returns its size.</summary>
     public long RecvUpTo(byte* buffer, long capacity, int source, int tag) =>
-        _engine.Receive(_context, source, tag, buffer, capacity, 1).ByteCount;
+        _engine.Receive(_context, source, _comm.WorldRankOf(source), tag, buffer, capacity, 1).ByteCount;
 
     public void SendRecv(byte* send, long sendBytes, int dest, byte* recv, long recvBytes, int source, int tag)
     {
@@ -62,7 +62,7 @@ internal readonly unsafe struct CollectiveTransport
     public Request IRecv(byte* buffer, long bytes, int source, int tag)
     {
         Request r = _engine.RentRequest();
-        r.Reset(RequestKind.Receive, _context, source, tag, 1, buffer, bytes);
+        r.Reset(RequestKind.Receive, _context, source, tag, 1, buffer, bytes, _comm.WorldRankOf(source));
         _engine.PostReceive(r);
         return r;
     }

@@ -1,39 +1,56 @@
+using System.Diagnostics;
+
 namespace HpcMsg.Engine;
 
 /// <summary>
-/// How a blocked call waits: poll, then yield the core, then sleep on this rank's futex until a
-/// peer's record or freed ring space wakes it. Oversubscribed ranks poll only briefly, because
-/// every poll steals the core from the rank they wait for.
+/// How a blocked call waits: poll for a while, then yield the core, then sleep on this rank's futex
+/// until a peer's record or freed ring space wakes it. The poll phase is timed, not counted: with a
+/// core per rank it lasts milliseconds, because a futex wake-up in a VM can cost ~1 ms and there is
+/// nobody to give the core to; oversubscribed, it lasts a few microseconds, because every poll steals
+/// the core from the rank being waited for.
 /// </summary>
 internal struct Backoff
 {
-    private readonly int _spinPolls;
-    private readonly int _yieldUntil;
-    private int _idle;
+    private const int PollsBetweenClockReads = 64;
+    private readonly long _spinTicks;
+    private readonly int _yields;
+    private long _idleSince;
+    private int _polls;
+    private int _yielded;
 
     public Backoff(EngineConfig config)
     {
-        _spinPolls = config.SpinPolls;
-        _yieldUntil = config.SpinPolls + config.Yields;
-        _idle = 0;
+        _spinTicks = config.SpinMicros * Stopwatch.Frequency / 1_000_000;
+        _yields = config.Yields;
+        _idleSince = 0;
+        _polls = 0;
+        _yielded = 0;
     }
 
-    public void Reset() => _idle = 0;
+    public void Reset()
+    {
+        _idleSince = 0;
+        _polls = 0;
+        _yielded = 0;
+    }
 
     public void Idle(ProgressEngine engine, Request? awaited = null)
     {
-        int n = ++_idle;
-        if (n <= _spinPolls)
+        if (_yielded == 0)
         {
-            Thread.SpinWait(4);
+            if (_idleSince == 0) _idleSince = Stopwatch.GetTimestamp();
+            if (++_polls % PollsBetweenClockReads != 0 || Stopwatch.GetTimestamp() - _idleSince < _spinTicks)
+            {
+                Thread.SpinWait(4);
+                return;
+            }
         }
-        else if (n <= _yieldUntil)
+        if (_yielded < _yields)
         {
+            _yielded++;
             Thread.Yield();
+            return;
         }
-        else
-        {
-            engine.Sleep(awaited);
-        }
+        engine.Sleep(awaited);
     }
 }

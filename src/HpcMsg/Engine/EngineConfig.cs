@@ -13,10 +13,11 @@ internal sealed class EngineConfig
     /// memcpy of L1/L2-resident data beat the ~1.5 us fixed cost of a cross-memory read.</summary>
     public const int DefaultEagerLimit = 16 * 1024;
 
-    /// <summary>HPCMSG_SPIN_POLLS: idle polls before yielding. With a core per rank, spinning ~100 us
-    /// keeps ping-pong latency at memory speed; oversubscribed, spinning steals the peer's core.</summary>
-    public const int DefaultSpinPolls = 4000;
-    public const int DefaultSpinPollsOversubscribed = 16;
+    /// <summary>HPCMSG_SPIN_US: microseconds of polling before a blocked call yields its core. With a
+    /// core per rank, 5 ms: a futex wake-up in a VM costs up to ~1 ms, and nobody else wants the core.
+    /// Oversubscribed, 2 us: every poll steals the core from the rank being waited for.</summary>
+    public const int DefaultSpinMicros = 5000;
+    public const int DefaultSpinMicrosOversubscribed = 2;
 
     /// <summary>HPCMSG_YIELDS: sched_yield calls after spinning, before sleeping on the futex.</summary>
     public const int DefaultYields = 64;
@@ -27,7 +28,7 @@ internal sealed class EngineConfig
 
     public int EagerLimit { get; init; }
     public int ChunkBytes { get; init; }
-    public int SpinPolls { get; init; }
+    public int SpinMicros { get; init; }
     public int Yields { get; init; }
     public int SleepMicros { get; init; }
     public bool UseCrossMemoryAttach { get; init; }
@@ -40,7 +41,7 @@ internal sealed class EngineConfig
         {
             EagerLimit = Math.Min(Read("HPCMSG_EAGER_LIMIT", DefaultEagerLimit, 0, int.MaxValue), maxRecordPayload),
             ChunkBytes = maxRecordPayload,
-            SpinPolls = Read("HPCMSG_SPIN_POLLS", oversubscribed ? DefaultSpinPollsOversubscribed : DefaultSpinPolls, 0, int.MaxValue),
+            SpinMicros = Read("HPCMSG_SPIN_US", oversubscribed ? DefaultSpinMicrosOversubscribed : DefaultSpinMicros, 0, int.MaxValue),
             Yields = Read("HPCMSG_YIELDS", DefaultYields, 0, int.MaxValue),
             SleepMicros = Read("HPCMSG_SLEEP_US", DefaultSleepMicros, 100, 1_000_000),
             UseCrossMemoryAttach = Read("HPCMSG_SHM_CMA", 1, 0, 1) == 1,

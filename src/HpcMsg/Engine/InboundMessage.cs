@@ -19,13 +19,15 @@ internal sealed class InboundMessage
     public int Tag;
     public long Bytes;
     public byte[]? Data;    // eager payload copy
-    public int SourceWorld; // rendezvous: whom to read from and answer
+    public int SourceWorld; // the sender's world rank: its queue, and for rendezvous whom to read from and answer
     public long Address;    // rendezvous: sender's buffer
     public long SendId;     // rendezvous: sender's request id
     public Request? SelfSend;
 
-    public InboundMessage? Next;
+    public InboundMessage? Next;       // arrival order
     public InboundMessage? Prev;
+    public InboundMessage? SourceNext; // arrival order among this sender's messages
+    public InboundMessage? SourcePrev;
 
     public void ReleasePayload()
     {
@@ -48,7 +50,7 @@ internal sealed class InboundMessagePool
     public void Return(InboundMessage m)
     {
         m.ReleasePayload();
-        m.Next = m.Prev = null;
+        m.Next = m.Prev = m.SourceNext = m.SourcePrev = null;
         if (_free.Count < 4096) _free.Push(m);
     }
 }

@@ -1,57 +1,111 @@
 namespace HpcMsg.Engine;
 
 /// <summary>
-/// The two queues of MPI matching. Both are FIFO intrusive lists, so that the earliest posted
-/// receive takes a message and a receive takes the earliest-arrived matching message, which with
-/// per-sender FIFO arrival gives the non-overtaking rule. -1 is the wildcard for source and tag.
+/// Posted receives, in the order they were posted. A receive naming a source waits in that source's
+/// list, a wildcard receive in a list of its own, and a post sequence number decides between the two
+/// heads, so that an arriving message is matched by the earliest posted receive that accepts it
+/// (MPI's rule) without walking the receives posted for other sources. Sources are world ranks.
 /// </summary>
-internal sealed class PostedReceiveQueue
+internal sealed class PostedReceiveQueue(int worldSize)
 {
-    private Request? _head;
-    private Request? _tail;
+    private readonly RequestList[] _bySource = new RequestList[worldSize];
+    private RequestList _anySource;
+    private long _sequence;
 
-    public bool IsEmpty => _head is null;
+    public bool IsEmpty
+    {
+        get
+        {
+            if (_anySource.Head is not null) return false;
+            foreach (RequestList list in _bySource) if (list.Head is not null) return false;
+            return true;
+        }
+    }
 
     public void Append(Request r)
     {
-        r.Next = null;
-        r.Prev = _tail;
-        if (_tail is null) _head = r; else _tail.Next = r;
-        _tail = r;
+        r.PostSequence = ++_sequence;
+        if (r.Peer == Communicator.AnySource) _anySource.Append(r);
+        else _bySource[r.PeerWorld].Append(r);
     }
 
-    /// <summary>Removes and returns the first posted receive that accepts this message.</summary>
-    public Request? TakeMatch(int context, int source, int tag)
+    /// <summary>Removes and returns the earliest posted receive that accepts this message.</summary>
+    public Request? TakeMatch(int context, int source, int sourceWorld, int tag)
     {
-        for (Request? r = _head; r is not null; r = r.Next)
+        Request? specific = _bySource[sourceWorld].Find(context, source, tag);
+        Request? wildcard = _anySource.Find(context, source, tag);
+        if (specific is null && wildcard is null) return null;
+        if (wildcard is null || (specific is not null && specific.PostSequence < wildcard.PostSequence))
         {
-            if (r.Context == context && (r.Peer == source || r.Peer == Communicator.AnySource)
-                && (r.Tag == tag || r.Tag == Communicator.AnyTag))
+            _bySource[sourceWorld].Remove(specific!);
+            return specific;
+        }
+        _anySource.Remove(wildcard);
+        return wildcard;
+    }
+
+    /// <summary>Any posted receive (used to fail them all when the job ends).</summary>
+    public Request? TakeFirst()
+    {
+        if (_anySource.Head is { } w)
+        {
+            _anySource.Remove(w);
+            return w;
+        }
+        for (int i = 0; i < _bySource.Length; i++)
+        {
+            if (_bySource[i].Head is { } r)
             {
-                Remove(r);
+                _bySource[i].Remove(r);
                 return r;
             }
         }
         return null;
     }
 
-    public Request? TakeFirst()
+    private struct RequestList
     {
-        Request? first = _head;
-        if (first is not null) Remove(first);
-        return first;
-    }
+        public Request? Head;
+        private Request? _tail;
 
-    public void Remove(Request r)
-    {
-        if (r.Prev is null) _head = r.Next; else r.Prev.Next = r.Next;
-        if (r.Next is null) _tail = r.Prev; else r.Next.Prev = r.Prev;
-        r.Next = r.Prev = null;
+        public void Append(Request r)
+        {
+            r.Next = null;
+            r.Prev = _tail;
+            if (_tail is null) Head = r; else _tail.Next = r;
+            _tail = r;
+        }
+
+        public readonly Request? Find(int context, int source, int tag)
+        {
+            for (Request? r = Head; r is not null; r = r.Next)
+            {
+                if (r.Context == context && (r.Peer == source || r.Peer == Communicator.AnySource)
+                    && (r.Tag == tag || r.Tag == Communicator.AnyTag))
+                    return r;
+            }
+            return null;
+        }
+
+        public void Remove(Request r)
+        {
+            if (r.Prev is null) Head = r.Next; else r.Prev.Next = r.Next;
+            if (r.Next is null) _tail = r.Prev; else r.Next.Prev = r.Prev;
+            r.Next = r.Prev = null;
+        }
     }
 }
 
-internal sealed class UnexpectedMessageQueue
+/// <summary>
+/// Messages that arrived before a matching receive. Each is linked twice: into the arrival-order list
+/// (which a wildcard-source receive walks, so it takes the earliest-arrived match) and into its
+/// source's list (which a receive naming a source walks, so a flood from other senders costs it
+/// nothing). Sources are world ranks.
+/// </summary>
+internal sealed class UnexpectedMessageQueue(int worldSize)
 {
+    private readonly InboundMessage?[] _sourceHead = new InboundMessage?[worldSize];
+    private readonly InboundMessage?[] _sourceTail = new InboundMessage?[worldSize];
     private InboundMessage? _head;
     private InboundMessage? _tail;
 
@@ -63,17 +117,30 @@ internal sealed class UnexpectedMessageQueue
         m.Prev = _tail;
         if (_tail is null) _head = m; else _tail.Next = m;
         _tail = m;
+
+        int s = m.SourceWorld;
+        m.SourceNext = null;
+        m.SourcePrev = _sourceTail[s];
+        if (_sourceTail[s] is null) _sourceHead[s] = m; else _sourceTail[s]!.SourceNext = m;
+        _sourceTail[s] = m;
         Count++;
     }
 
-    /// <summary>The earliest-arrived message that a receive (context, source, tag) accepts.</summary>
-    public InboundMessage? Find(int context, int source, int tag)
+    /// <summary>The earliest-arrived message that a receive (context, source, tag) accepts;
+    /// <paramref name="sourceWorld"/> is the world rank of <paramref name="source"/> when it is not a wildcard.</summary>
+    public InboundMessage? Find(int context, int source, int sourceWorld, int tag)
     {
-        for (InboundMessage? m = _head; m is not null; m = m.Next)
+        if (source == Communicator.AnySource)
         {
-            if (m.Context == context && (source == Communicator.AnySource || m.Source == source)
-                && (tag == Communicator.AnyTag || m.Tag == tag))
-                return m;
+            for (InboundMessage? m = _head; m is not null; m = m.Next)
+            {
+                if (m.Context == context && (tag == Communicator.AnyTag || m.Tag == tag)) return m;
+            }
+            return null;
+        }
+        for (InboundMessage? m = _sourceHead[sourceWorld]; m is not null; m = m.SourceNext)
+        {
+            if (m.Context == context && m.Source == source && (tag == Communicator.AnyTag || m.Tag == tag)) return m;
         }
         return null;
     }
@@ -83,6 +150,11 @@ internal sealed class UnexpectedMessageQueue
         if (m.Prev is null) _head = m.Next; else m.Prev.Next = m.Next;
         if (m.Next is null) _tail = m.Prev; else m.Next.Prev = m.Prev;
         m.Next = m.Prev = null;
+
+        int s = m.SourceWorld;
+        if (m.SourcePrev is null) _sourceHead[s] = m.SourceNext; else m.SourcePrev.SourceNext = m.SourceNext;
+        if (m.SourceNext is null) _sourceTail[s] = m.SourcePrev; else m.SourceNext.SourcePrev = m.SourcePrev;
+        m.SourceNext = m.SourcePrev = null;
         Count--;
     }
 }

@@ -9,10 +9,10 @@ internal sealed unsafe partial class ProgressEngine
     private Request? _cachedRecv;
 
     /// <summary>Blocking receive into a buffer the caller keeps fixed for the duration.</summary>
-    public Status Receive(int context, int source, int tag, byte* buffer, long bytes, int elementSize)
+    public Status Receive(int context, int source, int sourceWorld, int tag, byte* buffer, long bytes, int elementSize)
     {
         Request r = Interlocked.Exchange(ref _cachedRecv, null) ?? new Request(this);
-        r.Reset(RequestKind.Receive, context, source, tag, elementSize, buffer, bytes);
+        r.Reset(RequestKind.Receive, context, source, tag, elementSize, buffer, bytes, sourceWorld);
         using (_lock.EnterScope())
         {
             ThrowIfJobEnding();
@@ -40,7 +40,7 @@ internal sealed unsafe partial class ProgressEngine
 
     private void PostReceiveLocked(Request r)
     {
-        InboundMessage? m = _unexpected.Find(r.Context, r.Peer, r.Tag);
+        InboundMessage? m = _unexpected.Find(r.Context, r.Peer, r.PeerWorld, r.Tag);
         if (m is null)
         {
             _posted.Append(r);
@@ -115,19 +115,19 @@ internal sealed unsafe partial class ProgressEngine
     }
 
     /// <summary>Non-blocking probe: drives progress once, then looks at the unexpected queue.</summary>
-    public bool TryProbe(int context, int source, int tag, out Status status)
+    public bool TryProbe(int context, int source, int sourceWorld, int tag, out Status status)
     {
         using (_lock.EnterScope())
         {
             ThrowIfJobEnding();
             ProgressLocked();
-            return FindUnexpected(context, source, tag, out status);
+            return FindUnexpected(context, source, sourceWorld, tag, out status);
         }
     }
 
-    private bool FindUnexpected(int context, int source, int tag, out Status status)
+    private bool FindUnexpected(int context, int source, int sourceWorld, int tag, out Status status)
     {
-        InboundMessage? m = _unexpected.Find(context, source, tag);
+        InboundMessage? m = _unexpected.Find(context, source, sourceWorld, tag);
         if (m is null)
         {
             status = default;
@@ -137,7 +137,7 @@ internal sealed unsafe partial class ProgressEngine
         return true;
     }
 
-    public Status Probe(int context, int source, int tag)
+    public Status Probe(int context, int source, int sourceWorld, int tag)
     {
         var backoff = new Backoff(Config);
         while (true)
@@ -147,7 +147,7 @@ internal sealed unsafe partial class ProgressEngine
             {
                 ThrowIfJobEnding();
                 progressed = ProgressLocked();
-                if (FindUnexpected(context, source, tag, out Status status)) return status;
+                if (FindUnexpected(context, source, sourceWorld, tag, out Status status)) return status;
             }
             if (progressed) backoff.Reset(); else backoff.Idle(this);
         }

@@ -98,7 +98,7 @@ internal sealed unsafe partial class ProgressEngine
 
     private void SendToSelf(Request send)
     {
-        Request? recv = _posted.TakeMatch(send.Context, send.SourceInComm, send.Tag);
+        Request? recv = _posted.TakeMatch(send.Context, send.SourceInComm, WorldRank, send.Tag);
         if (recv is not null)
         {
             CopyBetween(send, recv);
@@ -107,7 +107,7 @@ internal sealed unsafe partial class ProgressEngine
             return;
         }
         InboundMessage m = _inboundPool.Rent();
-        SetHeader(m, InboundKind.Eager, send.Context, send.SourceInComm, send.Tag, send.BufferBytes);
+        SetHeader(m, InboundKind.Eager, send.Context, send.SourceInComm, WorldRank, send.Tag, send.BufferBytes);
         if (send.BufferBytes <= Config.EagerLimit)
         {
             // Buffered like an eager message, so that a small send to oneself completes at once.

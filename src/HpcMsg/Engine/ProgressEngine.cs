@@ -19,8 +19,8 @@ internal sealed unsafe partial class ProgressEngine : IDisposable
     private readonly RingConsumer[] _in;
     private readonly Queue<OutboundItem>[] _pending;
     private int _pendingDestinations;
-    private readonly PostedReceiveQueue _posted = new();
-    private readonly UnexpectedMessageQueue _unexpected = new();
+    private readonly PostedReceiveQueue _posted;
+    private readonly UnexpectedMessageQueue _unexpected;
     private readonly InboundMessagePool _inboundPool = new();
     private readonly Dictionary<long, Request> _rendezvous = new();
     private long _nextRendezvousId;
@@ -44,6 +44,8 @@ internal sealed unsafe partial class ProgressEngine : IDisposable
         _out = new RingProducer[WorldSize];
         _in = new RingConsumer[WorldSize];
         _pending = new Queue<OutboundItem>[WorldSize];
+        _posted = new PostedReceiveQueue(WorldSize);
+        _unexpected = new UnexpectedMessageQueue(WorldSize);
         for (int r = 0; r < WorldSize; r++) _pending[r] = new Queue<OutboundItem>();
         Config = EngineConfig.FromEnvironment(shm?.RingCapacity ?? ShmLayout.MaxRingCapacity, job.Oversubscribed);
         _crossMemoryDisabled = !Config.UseCrossMemoryAttach;
@@ -99,7 +101,7 @@ internal sealed unsafe partial class ProgressEngine : IDisposable
             case RecordKind.Eager:
             {
                 byte* payload = (byte*)h + RecordHeader.Size;
-                Request? r = _posted.TakeMatch(h->Context, h->Source, h->Tag);
+                Request? r = _posted.TakeMatch(h->Context, h->Source, srcWorld, h->Tag);
                 if (r is not null)
                 {
                     DeliverEager(r, h->Source, h->Tag, payload, h->MessageBytes);
@@ -107,7 +109,7 @@ internal sealed unsafe partial class ProgressEngine : IDisposable
                 else
                 {
                     InboundMessage m = _inboundPool.Rent();
-                    SetHeader(m, InboundKind.Eager, h->Context, h->Source, h->Tag, h->MessageBytes);
+                    SetHeader(m, InboundKind.Eager, h->Context, h->Source, srcWorld, h->Tag, h->MessageBytes);
                     m.Data = System.Buffers.ArrayPool<byte>.Shared.Rent((int)h->MessageBytes);
                     new ReadOnlySpan<byte>(payload, (int)h->MessageBytes).CopyTo(m.Data);
                     _unexpected.Append(m);
@@ -116,7 +118,7 @@ internal sealed unsafe partial class ProgressEngine : IDisposable
             }
             case RecordKind.Rts:
             {
-                Request? r = _posted.TakeMatch(h->Context, h->Source, h->Tag);
+                Request? r = _posted.TakeMatch(h->Context, h->Source, srcWorld, h->Tag);
                 if (r is not null)
                 {
                     StartRendezvousReceive(r, srcWorld, h->Source, h->Tag, h->MessageBytes, h->Token1, h->Token2);
@@ -124,8 +126,7 @@ internal sealed unsafe partial class ProgressEngine : IDisposable
                 else
                 {
                     InboundMessage m = _inboundPool.Rent();
-                    SetHeader(m, InboundKind.Rendezvous, h->Context, h->Source, h->Tag, h->MessageBytes);
-                    m.SourceWorld = srcWorld;
+                    SetHeader(m, InboundKind.Rendezvous, h->Context, h->Source, srcWorld, h->Tag, h->MessageBytes);
                     m.Address = h->Token1;
                     m.SendId = h->Token2;
                     _unexpected.Append(m);
@@ -165,11 +166,12 @@ internal sealed unsafe partial class ProgressEngine : IDisposable
         }
     }
 
-    private static void SetHeader(InboundMessage m, InboundKind kind, int context, int source, int tag, long bytes)
+    private static void SetHeader(InboundMessage m, InboundKind kind, int context, int source, int sourceWorld, int tag, long bytes)
     {
         m.Kind = kind;
         m.Context = context;
         m.Source = source;
+        m.SourceWorld = sourceWorld;
         m.Tag = tag;
         m.Bytes = bytes;
     }

@@ -10,7 +10,7 @@ namespace HpcMsg.Transports.Shm;
 ///
 ///  SegmentHeader: 0 magic(8) | 8 version(4) | 12 np(4) | 16 ringCapacity(8) | 24 totalBytes(8)
 ///                 64 jobState(4) | 68 failedRank(4) | 72 exitCode(4)     (own cache line)
-///  RankControl (128 B): 0 pid(4) | 4 ready(4) | 64 wakeWord(4, futex) | 68 sleeping(4)
+///  RankControl (128 B): 0 pid(4) | 4 ready(4) | 8 finalized(4) | 64 wakeWord(4, futex) | 68 sleeping(4)
 ///  Ring: 0 tail (producer line, 128 B) | 128 head (consumer line, 128 B) | 256 data (capacity bytes)
 /// </code>
 /// The ring for the ordered pair (src -> dst) is written only by src and read only by dst.
@@ -41,6 +41,7 @@ internal static class ShmLayout
     public const int RankControlBytes = 128;
     public const int PidOffset = 0;
     public const int ReadyOffset = 4;
+    public const int FinalizedOffset = 8;
     public const int WakeWordOffset = 64;
     public const int SleepingOffset = 68;
 

@@ -112,6 +112,23 @@ internal sealed unsafe class ShmSegment : IDisposable
     public int* Sleeping(int rank) => (int*)(RankControl(rank) + ShmLayout.SleepingOffset);
     public int* Pid(int rank) => (int*)(RankControl(rank) + ShmLayout.PidOffset);
     public int* Ready(int rank) => (int*)(RankControl(rank) + ShmLayout.ReadyOffset);
+    public int* Finalized(int rank) => (int*)(RankControl(rank) + ShmLayout.FinalizedOffset);
+
+    /// <summary>For hpcrun: a rank that joined (Init) but exited without finalizing left its peers
+    /// waiting for it, even if its exit code was 0.</summary>
+    public static bool JoinedButNotFinalized(string path, int rank)
+    {
+        try
+        {
+            using var seg = Open(path);
+            if ((uint)rank >= (uint)seg.Size) return false;
+            return Volatile.Read(ref *seg.Ready(rank)) != 0 && Volatile.Read(ref *seg.Finalized(rank)) == 0;
+        }
+        catch (Exception e) when (e is IOException or HpcMsgException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
 
     public byte* Ring(int src, int dst) => Base + ShmLayout.RingOffset(Size, RingCapacity, src, dst);
 

@@ -1,0 +1,23 @@
+namespace HpcMsg.Tests.Infrastructure;
+
+/// <summary>One hpcrun job of the test app: <c>hpcrun -n Np [LauncherArgs] HpcMsg.TestApp.dll Scenario [ScenarioArgs]</c>.</summary>
+public sealed record JobSpec(int Np, string Scenario, params string[] ScenarioArgs)
+{
+    /// <summary>Run the test app directly, without hpcrun: a lone process is a job of size 1 (Np must be 1).</summary>
+    public bool WithoutLauncher { get; init; }
+
+    /// <summary>Extra hpcrun options, e.g. <c>["-x", "HPCMSG_SHM_CMA=0"]</c>.</summary>
+    public IReadOnlyList<string> LauncherArgs { get; init; } = [];
+
+    /// <summary>Pass --oversubscribe; by default when there are more ranks than cores.</summary>
+    public bool Oversubscribe { get; init; } = Np > Environment.ProcessorCount;
+
+    /// <summary>hpcrun's own --timeout, in seconds (null: none).</summary>
+    public int? LauncherTimeoutSeconds { get; init; } = 120;
+
+    /// <summary>The harness's limit: past it the whole process tree is killed and the test fails.</summary>
+    public TimeSpan HardTimeout { get; init; } = TimeSpan.FromSeconds(180);
+
+    public override string ToString() =>
+        $"np={Np} {Scenario} {string.Join(' ', ScenarioArgs)} {string.Join(' ', LauncherArgs)}".Trim();
+}

@@ -1,0 +1,16 @@
+using HpcMsg.Tests.Infrastructure;
+using Xunit.Abstractions;
+
+namespace HpcMsg.Tests.PointToPoint;
+
+/// <summary>SendObject/RecvObject round trips of strings, collections, records and classes (scenario "objects").</summary>
+[Collection(JobsCollection.Name)]
+public sealed class ObjectTests(ITestOutputHelper log)
+{
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(4)]
+    [InlineData(8)]
+    public void Objects_arrive_equal_to_what_was_sent(int np) => ScenarioJob.Passes(log, np, "objects");
+}
