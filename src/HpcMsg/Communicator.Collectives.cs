@@ -21,7 +21,11 @@ public sealed unsafe partial class Communicator
     public void Barrier()
     {
         CollectiveTransport t = Collective;
-        if (Size > 1) Collectives.Barrier.Run(t);
+        if (Size == 1) return;
+        // Only the world may use the node's single shared counter: two communicators' barriers could interleave.
+        bool node = _isWorld && Engine.HasNodeBarrier;
+        if (CollectiveTuning.ChooseBarrier(node) == BarrierAlgorithm.SharedMemory) Engine.NodeBarrier();
+        else Collectives.Barrier.Run(t);
     }
 
     public void Broadcast<T>(Span<T> buffer, int root) where T : unmanaged

@@ -95,6 +95,11 @@ public sealed unsafe partial class Communicator : IDisposable
     public static Communicator World =>
         s_world ?? throw new InvalidOperationException("Communicator.Init has not been called in this process");
 
+    internal bool IsWorld => _isWorld;
+
+    /// <summary>The node's segment (world communicator of a job with more than one rank).</summary>
+    internal ShmSegment? Segment => _segment;
+
     internal int WorldRankOf(int rank) => _worldRanks is null ? rank : _worldRanks[rank];
 
     /// <summary>The world rank of a receive's source, or -1 for the wildcard.</summary>

@@ -7,10 +7,18 @@ internal static unsafe class Broadcast
     public static void Run(CollectiveTransport t, byte* buffer, long bytes, int root)
     {
         if (t.Size == 1) return;
-        if (CollectiveTuning.ChooseBcast(bytes, t.Size) == BcastAlgorithm.Binomial)
-            Binomial(t, buffer, bytes, root);
-        else
-            ScatterAllgather(t, buffer, bytes, root);
+        switch (CollectiveTuning.ChooseBcast(bytes, t.Size, NodeSharedCollectives.Available(t.Comm, bytes)))
+        {
+            case BcastAlgorithm.Binomial:
+                Binomial(t, buffer, bytes, root);
+                break;
+            case BcastAlgorithm.ScatterAllgather:
+                ScatterAllgather(t, buffer, bytes, root);
+                break;
+            default:
+                NodeSharedCollectives.Broadcast(t.Comm.Engine, t.Comm.Segment!, buffer, bytes, root);
+                break;
+        }
     }
 
     public static void Binomial(CollectiveTransport t, byte* buffer, long bytes, int root)

@@ -19,6 +19,8 @@ internal readonly unsafe struct CollectiveTransport
         _context = comm.CollectiveContext;
     }
 
+    public Communicator Comm => _comm;
+
     public int Rank => _comm.Rank;
     public int Size => _comm.Size;
 

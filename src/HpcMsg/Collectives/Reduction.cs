@@ -17,8 +17,10 @@ internal static unsafe class Reduction
         long bytes = (long)count * sizeof(T);
         Combine.Copy(send, recv, bytes);
         if (t.Size == 1 || count == 0) return;
-        AllreduceAlgorithm algorithm = CollectiveTuning.ChooseAllreduce(bytes, count, t.Size, op.IsCommutative);
-        if (algorithm == AllreduceAlgorithm.Rabenseifner && count >= LargestPowerOfTwo(t.Size))
+        AllreduceAlgorithm algorithm = CollectiveTuning.ChooseAllreduce(bytes, count, t.Size, op.IsCommutative, NodeSharedCollectives.Available(t.Comm, bytes));
+        if (algorithm == AllreduceAlgorithm.SharedMemory)
+            NodeSharedCollectives.Allreduce<T>(t.Comm.Engine, t.Comm.Segment!, send, recv, count, op);
+        else if (algorithm == AllreduceAlgorithm.Rabenseifner && count >= LargestPowerOfTwo(t.Size))
             Rabenseifner<T>(t, recv, count, op, root: -1);
         else
             RecursiveDoubling<T>(t, recv, count, op);

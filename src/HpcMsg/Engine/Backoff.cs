@@ -34,7 +34,8 @@ internal struct Backoff
         _yielded = 0;
     }
 
-    public void Idle(ProgressEngine engine, Request? awaited = null)
+    /// <param name="watchWord">Optional: a word whose change from <paramref name="watchValue"/> is what the caller waits for.</param>
+    public unsafe void Idle(ProgressEngine engine, Request? awaited = null, int* watchWord = null, int watchValue = 0)
     {
         if (_yielded == 0)
         {
@@ -51,6 +52,6 @@ internal struct Backoff
             Thread.Yield();
             return;
         }
-        engine.Sleep(awaited);
+        engine.Sleep(awaited, watchWord, watchValue);
     }
 }

@@ -77,7 +77,7 @@ internal sealed unsafe partial class ProgressEngine
     }
 
     /// <summary>Sleeps on this rank's futex until woken or the timeout, unless there is work.</summary>
-    internal void Sleep(Request? awaited)
+    internal void Sleep(Request? awaited, int* watchWord = null, int watchValue = 0)
     {
         int seen = Volatile.Read(ref *_wakeWord);
         Interlocked.Increment(ref *_sleeping); // a full fence: pairs with WakeIfSleeping
@@ -90,6 +90,7 @@ internal sealed unsafe partial class ProgressEngine
                 work = ProgressLocked() || IncomingPending();
             }
             if (work || (awaited is not null && awaited.CompletedFlag)) return;
+            if (watchWord != null && Volatile.Read(ref *watchWord) != watchValue) return;
             Native.FutexWaitShared(_wakeWord, seen, Config.SleepMicros);
         }
         finally

@@ -3,13 +3,14 @@ namespace HpcMsg.Transports.Shm;
 /// <summary>
 /// Byte layout of the node's shared segment, one per job and node, in /dev/shm (mode 0600).
 /// <code>
-///  0                4096                 4096 + 128*np (rounded up to 4096)
-///  +----------------+--------------------+------------------------------------------------+
-///  | SegmentHeader  | RankControl x np   | Ring[dst=0,src=0] Ring[0,1] ... Ring[np-1,np-1] |
-///  +----------------+--------------------+------------------------------------------------+
+///  0                4096                 4096 + 128*np (to 4096)                 + 4 KiB*np
+///  +----------------+--------------------+-------------------------------------+------------------------------------------------+
+///  | SegmentHeader  | RankControl x np   | CollectiveSlot x np (4 KiB each)    | Ring[dst=0,src=0] Ring[0,1] ... Ring[np-1,np-1] |
+///  +----------------+--------------------+-------------------------------------+------------------------------------------------+
 ///
 ///  SegmentHeader: 0 magic(8) | 8 version(4) | 12 np(4) | 16 ringCapacity(8) | 24 totalBytes(8)
 ///                 64 jobState(4) | 68 failedRank(4) | 72 exitCode(4)     (own cache line)
+///                 128 barrierArrivals(4)  (own cache line) | 192 barrierGeneration(4)  (own cache line)
 ///  RankControl (128 B): 0 pid(4) | 4 ready(4) | 8 finalized(4) | 64 wakeWord(4, futex) | 68 sleeping(4)
 ///  Ring: 0 tail (producer line, 128 B) | 128 head (consumer line, 128 B) | 256 data (capacity bytes)
 /// </code>
@@ -32,6 +33,8 @@ internal static class ShmLayout
     public const int JobStateOffset = 64;
     public const int FailedRankOffset = 68;
     public const int ExitCodeOffset = 72;
+    public const int BarrierArrivalsOffset = 128;
+    public const int BarrierGenerationOffset = 192;
 
     public const int JobRunning = 0;
     public const int JobAborted = 1;
@@ -66,7 +69,12 @@ internal static class ShmLayout
 
     public static long RankControlBase => HeaderBytes;
 
-    public static long RingsBase(int np) => AlignUp(HeaderBytes + (long)RankControlBytes * np, PageSize);
+    /// <summary>Per-rank slot for small collectives through shared memory (one-node world only).</summary>
+    public const int CollectiveSlotBytes = 4096;
+
+    public static long CollectiveSlotsBase(int np) => AlignUp(HeaderBytes + (long)RankControlBytes * np, PageSize);
+
+    public static long RingsBase(int np) => CollectiveSlotsBase(np) + (long)CollectiveSlotBytes * np;
 
     /// <summary>Rings are cache-line aligned, not page aligned: with hundreds of ranks per node the
     /// np^2 rings would otherwise waste most of a page each.</summary>

@@ -106,6 +106,8 @@ internal sealed unsafe class ShmSegment : IDisposable
     }
     public int* FailedRank => (int*)(Base + ShmLayout.FailedRankOffset);
     public int* ExitCode => (int*)(Base + ShmLayout.ExitCodeOffset);
+    public int* BarrierArrivals => (int*)(Base + ShmLayout.BarrierArrivalsOffset);
+    public int* BarrierGeneration => (int*)(Base + ShmLayout.BarrierGenerationOffset);
 
     public byte* RankControl(int rank) => Base + ShmLayout.RankControlOffset(rank);
     public int* WakeWord(int rank) => (int*)(RankControl(rank) + ShmLayout.WakeWordOffset);
@@ -129,6 +131,8 @@ internal sealed unsafe class ShmSegment : IDisposable
             return false;
         }
     }
+
+    public byte* CollectiveSlot(int rank) => Base + ShmLayout.CollectiveSlotsBase(Size) + (long)ShmLayout.CollectiveSlotBytes * rank;
 
     public byte* Ring(int src, int dst) => Base + ShmLayout.RingOffset(Size, RingCapacity, src, dst);
 
