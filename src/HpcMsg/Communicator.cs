@@ -2,6 +2,7 @@ using HpcMsg.Bootstrap;
 using HpcMsg.Engine;
 using HpcMsg.Internal;
 using HpcMsg.Transports.Shm;
+using HpcMsg.Transports.Tcp;
 
 namespace HpcMsg;
 
@@ -26,6 +27,7 @@ public sealed unsafe partial class Communicator : IDisposable
     private readonly ShmSegment? _segment; // world only: unmapped at finalize
     private readonly bool _isWorld;
     private bool _disposed;
+    private int _localRank;
 
     /// <summary>Context of point-to-point traffic; collectives use the next one.</summary>
     internal int Context { get; }
@@ -57,23 +59,34 @@ public sealed unsafe partial class Communicator : IDisposable
         ProcessGuard.Install(job);
         LoadTunables();
         ShmSegment? segment = null;
-        if (job.Size > 1)
+        if (job.LocalSize > 1)
         {
-            segment = ShmSegment.Open(job.ShmPath!);
-            if (segment.Size != job.Size)
+            segment = job.MultiNode ? NodeSegment.OpenOrCreate(job) : ShmSegment.Open(job.ShmPath!);
+            if (segment.Size != job.LocalSize)
             {
                 segment.Dispose();
-                throw new HpcMsgException($"shared segment {job.ShmPath} is laid out for {segment.Size} ranks but this job has {job.Size}");
+                throw new HpcMsgException($"shared segment {job.ShmPath} is laid out for {segment.Size} ranks but this host has {job.LocalSize}");
             }
-            Volatile.Write(ref *Pid(segment, job.Rank), Environment.ProcessId);
-            Volatile.Write(ref *Ready(segment, job.Rank), 1);
+            Volatile.Write(ref *segment.Pid(job.LocalRank), Environment.ProcessId);
+            Volatile.Write(ref *segment.Ready(job.LocalRank), 1);
         }
-        var engine = new ProgressEngine(job, segment);
-        s_world = new Communicator(engine, ContextIds.World, job.Rank, job.Size, null, segment, isWorld: true);
+        TcpMesh? tcp = null;
+        try
+        {
+            if (job.MultiNode)
+            {
+                int first = job.FirstLocalWorldRank, last = first + job.LocalSize;
+                tcp = TcpMesh.Establish(job, r => r < first || r >= last);
+            }
+        }
+        catch
+        {
+            segment?.Dispose();
+            throw;
+        }
+        var engine = new ProgressEngine(job, segment, tcp);
+        s_world = new Communicator(engine, ContextIds.World, job.Rank, job.Size, null, segment, isWorld: true) { _localRank = job.LocalRank };
         return s_world;
-
-        static unsafe int* Pid(ShmSegment s, int r) => s.Pid(r);
-        static unsafe int* Ready(ShmSegment s, int r) => s.Ready(r);
     }
 
     /// <summary>Reads every HPCMSG_ tunable now, so that a bad value fails Init with its own message
@@ -133,9 +146,9 @@ public sealed unsafe partial class Communicator : IDisposable
             Engine.Dispose();
             if (_segment is not null)
             {
-                Volatile.Write(ref *_segment.Finalized(Engine.WorldRank), 1); // hpcrun: this exit is orderly
+                Volatile.Write(ref *_segment.Finalized(_localRank), 1); // hpcrun: this exit is orderly
                 // After the barrier every rank has mapped the segment, so unlinking cannot strand one.
-                if (Rank == 0) ShmSegment.Remove(_segment.Path);
+                if (_localRank == 0) ShmSegment.Remove(_segment.Path);
                 _segment.Dispose();
             }
         }

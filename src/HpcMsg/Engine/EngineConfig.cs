@@ -27,6 +27,10 @@ internal sealed class EngineConfig
     public const int DefaultSleepMicros = 20_000;
 
     public int EagerLimit { get; init; }
+
+    /// <summary>HPCMSG_TCP_EAGER_LIMIT (default 64 KiB): eager messages over TCP, and the bound on what
+    /// an unexpected message from another host may make a rank allocate.</summary>
+    public int TcpEagerLimit { get; init; }
     public int ChunkBytes { get; init; }
     public int SpinMicros { get; init; }
     public int Yields { get; init; }
@@ -41,6 +45,7 @@ internal sealed class EngineConfig
         {
             EagerLimit = Math.Min(Read("HPCMSG_EAGER_LIMIT", DefaultEagerLimit, 0, int.MaxValue), maxRecordPayload),
             ChunkBytes = maxRecordPayload,
+            TcpEagerLimit = Read("HPCMSG_TCP_EAGER_LIMIT", 64 * 1024, 0, 16 * 1024 * 1024),
             SpinMicros = Read("HPCMSG_SPIN_US", oversubscribed ? DefaultSpinMicrosOversubscribed : DefaultSpinMicros, 0, int.MaxValue),
             Yields = Read("HPCMSG_YIELDS", DefaultYields, 0, int.MaxValue),
             SleepMicros = Read("HPCMSG_SLEEP_US", DefaultSleepMicros, 100, 1_000_000),

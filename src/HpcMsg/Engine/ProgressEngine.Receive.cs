@@ -86,9 +86,9 @@ internal sealed unsafe partial class ProgressEngine
                 new MessageTruncatedException(source, tag, bytes, r.BufferBytes));
             return;
         }
-        if (!_crossMemoryDisabled)
+        if (!_crossMemoryDisabled && !IsRemote(srcWorld))
         {
-            int pid = Volatile.Read(ref *_shm!.Pid(srcWorld));
+            int pid = Volatile.Read(ref *_shm!.Pid(_localOf[srcWorld]));
             int errno = CrossMemoryAttach.Read(pid, address, r.Buffer, bytes);
             if (errno == 0)
             {

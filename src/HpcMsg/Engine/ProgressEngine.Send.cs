@@ -35,7 +35,7 @@ internal sealed unsafe partial class ProgressEngine
         using (_lock.EnterScope())
         {
             ThrowIfJobEnding();
-            if (destWorld != WorldRank && bytes <= Config.EagerLimit && _pending[destWorld].Count == 0
+            if (destWorld != WorldRank && _localOf[destWorld] >= 0 && bytes <= Config.EagerLimit && _pending[destWorld].Count == 0
                 && TryWriteEager(destWorld, context, sourceInComm, tag, data, bytes))
             {
                 WakeIfSleeping(destWorld);
@@ -73,6 +73,11 @@ internal sealed unsafe partial class ProgressEngine
         if (dest == WorldRank)
         {
             SendToSelf(r);
+            return;
+        }
+        if (IsRemote(dest))
+        {
+            PostTcpSend(r);
             return;
         }
         if (r.BufferBytes <= Config.EagerLimit)
@@ -214,6 +219,11 @@ internal sealed unsafe partial class ProgressEngine
     private void SendControl(int dest, RecordKind kind, long token1, long token2)
     {
         if (dest == WorldRank) throw new InvalidOperationException("control records never go to self");
+        if (IsRemote(dest))
+        {
+            SendTcpControl(dest, kind, token1, token2);
+            return;
+        }
         if (_pending[dest].Count == 0 && TryWriteControl(dest, kind, token1, token2))
         {
             WakeIfSleeping(dest);

@@ -91,7 +91,8 @@ internal sealed unsafe partial class ProgressEngine
             }
             if (work || (awaited is not null && awaited.CompletedFlag)) return;
             if (watchWord != null && Volatile.Read(ref *watchWord) != watchValue) return;
-            Native.FutexWaitShared(_wakeWord, seen, Config.SleepMicros);
+            if (_tcp is not null) WaitForSockets(); // peers on other hosts wake us through their sockets
+            else Native.FutexWaitShared(_wakeWord, seen, Config.SleepMicros);
         }
         finally
         {
@@ -104,7 +105,7 @@ internal sealed unsafe partial class ProgressEngine
         if (_shm is null) return false;
         for (int src = 0; src < WorldSize; src++)
         {
-            if (src != WorldRank && _in[src].HasRecord) return true;
+            if (src != WorldRank && _localOf[src] >= 0 && _in[src].HasRecord) return true;
         }
         return false;
     }

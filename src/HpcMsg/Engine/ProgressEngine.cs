@@ -2,6 +2,7 @@ using System.Runtime.InteropServices;
 using HpcMsg.Bootstrap;
 using HpcMsg.Internal;
 using HpcMsg.Transports.Shm;
+using HpcMsg.Transports.Tcp;
 
 namespace HpcMsg.Engine;
 
@@ -29,13 +30,16 @@ internal sealed unsafe partial class ProgressEngine : IDisposable
     private readonly int* _sleeping;
     private readonly byte* _localControl; // wake word and sleeper count of a job without a segment
     private readonly int _launcherPid;
+    private readonly int[] _localOf;   // world rank -> index in this node's segment, or -1 for another host
+    private readonly TcpMesh? _tcp;
+    private readonly TcpConnection?[] _remote;
     private bool _disposed;
 
     public int WorldRank { get; }
     public int WorldSize { get; }
     public EngineConfig Config { get; }
 
-    public ProgressEngine(JobEnvironment job, ShmSegment? shm)
+    public ProgressEngine(JobEnvironment job, ShmSegment? shm, TcpMesh? tcp = null)
     {
         WorldRank = job.Rank;
         WorldSize = job.Size;
@@ -43,6 +47,14 @@ internal sealed unsafe partial class ProgressEngine : IDisposable
         _launcherPid = job.LauncherPid;
         _out = new RingProducer[WorldSize];
         _in = new RingConsumer[WorldSize];
+        _tcp = tcp;
+        _remote = tcp?.Connections ?? new TcpConnection?[WorldSize];
+        _localOf = new int[WorldSize];
+        for (int r = 0; r < WorldSize; r++)
+        {
+            int local = r - job.FirstLocalWorldRank;
+            _localOf[r] = local >= 0 && local < job.LocalSize ? local : -1;
+        }
         _pending = new Queue<OutboundItem>[WorldSize];
         _posted = new PostedReceiveQueue(WorldSize);
         _unexpected = new UnexpectedMessageQueue(WorldSize);
@@ -51,14 +63,16 @@ internal sealed unsafe partial class ProgressEngine : IDisposable
         _crossMemoryDisabled = !Config.UseCrossMemoryAttach;
         if (shm is not null)
         {
+            int me = _localOf[WorldRank];
             for (int peer = 0; peer < WorldSize; peer++)
             {
-                if (peer == WorldRank) continue;
-                _out[peer] = new RingProducer(shm.Ring(WorldRank, peer), shm.RingCapacity);
-                _in[peer] = new RingConsumer(shm.Ring(peer, WorldRank), shm.RingCapacity);
+                int local = _localOf[peer];
+                if (peer == WorldRank || local < 0) continue;
+                _out[peer] = new RingProducer(shm.Ring(me, local), shm.RingCapacity);
+                _in[peer] = new RingConsumer(shm.Ring(local, me), shm.RingCapacity);
             }
-            _wakeWord = shm.WakeWord(WorldRank);
-            _sleeping = shm.Sleeping(WorldRank);
+            _wakeWord = shm.WakeWord(me);
+            _sleeping = shm.Sleeping(me);
         }
         else
         {
@@ -72,11 +86,11 @@ internal sealed unsafe partial class ProgressEngine : IDisposable
     /// <summary>One pass over every incoming ring and every pending outgoing item. Caller holds the lock.</summary>
     private bool ProgressLocked()
     {
-        if (_shm is null) return false;
-        bool progressed = false;
+        bool progressed = _tcp is not null && ProgressTcp();
+        if (_shm is null) return progressed;
         for (int src = 0; src < WorldSize; src++)
         {
-            if (src == WorldRank) continue;
+            if (src == WorldRank || _localOf[src] < 0) continue;
             ref RingConsumer ring = ref _in[src];
             byte* record;
             int budget = 64; // bound one pass so that one busy sender cannot starve the others
@@ -137,7 +151,8 @@ internal sealed unsafe partial class ProgressEngine : IDisposable
             {
                 Request send = FindRendezvous(h->Token1, srcWorld);
                 send.RemoteReceiveId = h->Token2;
-                Enqueue(srcWorld, new OutboundItem(OutboundKind.Stream, send));
+                if (IsRemote(srcWorld)) SendTcpData(send);
+                else Enqueue(srcWorld, new OutboundItem(OutboundKind.Stream, send));
                 break;
             }
             case RecordKind.Data:
@@ -193,10 +208,11 @@ internal sealed unsafe partial class ProgressEngine : IDisposable
     {
         // Pairs with the full fence in Sleep(): either the sleeper sees our record, or we see its flag.
         Interlocked.MemoryBarrier();
-        int* sleeping = rank == WorldRank ? _sleeping : _shm!.Sleeping(rank);
+        if (_localOf[rank] < 0 && rank != WorldRank) return; // another host: its socket wakes it
+        int* sleeping = rank == WorldRank ? _sleeping : _shm!.Sleeping(_localOf[rank]);
         if (Volatile.Read(ref *sleeping) != 0)
         {
-            int* word = rank == WorldRank ? _wakeWord : _shm!.WakeWord(rank);
+            int* word = rank == WorldRank ? _wakeWord : _shm!.WakeWord(_localOf[rank]);
             Interlocked.Increment(ref *word);
             Native.FutexWakeAll(word);
         }
@@ -207,6 +223,7 @@ internal sealed unsafe partial class ProgressEngine : IDisposable
         if (_disposed) return;
         _disposed = true;
         StopPump();
+        using (_lock.EnterScope()) _tcp?.Dispose();
         if (_localControl != null) NativeMemory.AlignedFree(_localControl);
     }
 }

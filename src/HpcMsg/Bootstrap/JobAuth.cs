@@ -1,0 +1,112 @@
+using System.Buffers.Binary;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Text;
+
+namespace HpcMsg.Bootstrap;
+
+/// <summary>
+/// Mutual challenge-response proof of the job secret, run on every new TCP connection (rank to rank
+/// and rank to hpcrun's rendezvous) before anything else is read from it:
+/// <code>
+///  acceptor -> connector : magic "HPCMSGA1" (8) | acceptor nonce (32)
+///  connector -> acceptor : magic (8) | connector rank (4) | connector nonce (32) | HMAC(secret, "client" | nonces | rank) (32)
+///  acceptor -> connector : HMAC(secret, "server" | nonces | rank) (32)
+/// </code>
+/// Fixed sizes, so nothing read from a stranger sizes an allocation; a timeout, so that a silent
+/// stranger cannot hold an acceptor.
+/// </summary>
+internal static class JobAuth
+{
+    private const ulong Magic = 0x3141_4753_4D43_5048; // "HPCMSGA1" little-endian
+    private const int NonceBytes = 32;
+    private const int MacBytes = 32;
+    public static readonly TimeSpan HandshakeTimeout = TimeSpan.FromSeconds(10);
+
+    /// <summary>Acceptor side. Returns the proven rank of the connector; throws AuthenticationFailed.</summary>
+    public static int Accept(Socket socket, byte[] secret)
+    {
+        WithTimeout(socket);
+        Span<byte> hello = stackalloc byte[8 + NonceBytes];
+        BinaryPrimitives.WriteUInt64LittleEndian(hello, Magic);
+        RandomNumberGenerator.Fill(hello[8..]);
+        SendAll(socket, hello);
+        Span<byte> reply = stackalloc byte[8 + 4 + NonceBytes + MacBytes];
+        ReceiveAll(socket, reply);
+        if (BinaryPrimitives.ReadUInt64LittleEndian(reply) != Magic) throw new AuthenticationFailedException("the peer did not speak the HpcMsg handshake");
+        int rank = BinaryPrimitives.ReadInt32LittleEndian(reply[8..]);
+        ReadOnlySpan<byte> serverNonce = hello[8..];
+        ReadOnlySpan<byte> clientNonce = reply.Slice(12, NonceBytes);
+        Span<byte> expected = stackalloc byte[MacBytes];
+        Mac(secret, "client", serverNonce, clientNonce, rank, expected);
+        if (!CryptographicOperations.FixedTimeEquals(expected, reply.Slice(12 + NonceBytes, MacBytes)))
+            throw new AuthenticationFailedException($"the peer claiming rank {rank} does not know the job secret");
+        Span<byte> proof = stackalloc byte[MacBytes];
+        Mac(secret, "server", serverNonce, clientNonce, rank, proof);
+        SendAll(socket, proof);
+        Done(socket);
+        return rank;
+    }
+
+    /// <summary>Connector side: proves itself as <paramref name="rank"/> and checks the acceptor's proof.</summary>
+    public static void Connect(Socket socket, byte[] secret, int rank)
+    {
+        WithTimeout(socket);
+        Span<byte> hello = stackalloc byte[8 + NonceBytes];
+        ReceiveAll(socket, hello);
+        if (BinaryPrimitives.ReadUInt64LittleEndian(hello) != Magic) throw new AuthenticationFailedException("the peer did not speak the HpcMsg handshake");
+        Span<byte> reply = stackalloc byte[8 + 4 + NonceBytes + MacBytes];
+        BinaryPrimitives.WriteUInt64LittleEndian(reply, Magic);
+        BinaryPrimitives.WriteInt32LittleEndian(reply[8..], rank);
+        RandomNumberGenerator.Fill(reply.Slice(12, NonceBytes));
+        Mac(secret, "client", hello[8..], reply.Slice(12, NonceBytes), rank, reply.Slice(12 + NonceBytes, MacBytes));
+        SendAll(socket, reply);
+        Span<byte> proof = stackalloc byte[MacBytes];
+        ReceiveAll(socket, proof);
+        Span<byte> expected = stackalloc byte[MacBytes];
+        Mac(secret, "server", hello[8..], reply.Slice(12, NonceBytes), rank, expected);
+        if (!CryptographicOperations.FixedTimeEquals(expected, proof))
+            throw new AuthenticationFailedException("the peer does not know the job secret");
+        Done(socket);
+    }
+
+    private static void Mac(byte[] secret, string role, ReadOnlySpan<byte> serverNonce, ReadOnlySpan<byte> clientNonce, int rank, Span<byte> destination)
+    {
+        Span<byte> data = stackalloc byte[6 + 2 * NonceBytes + 4];
+        Encoding.ASCII.GetBytes(role, data);
+        serverNonce.CopyTo(data[6..]);
+        clientNonce.CopyTo(data[(6 + NonceBytes)..]);
+        BinaryPrimitives.WriteInt32LittleEndian(data[(6 + 2 * NonceBytes)..], rank);
+        HMACSHA256.HashData(secret, data, destination);
+    }
+
+    private static void WithTimeout(Socket socket)
+    {
+        socket.ReceiveTimeout = (int)HandshakeTimeout.TotalMilliseconds;
+        socket.SendTimeout = (int)HandshakeTimeout.TotalMilliseconds;
+    }
+
+    private static void Done(Socket socket)
+    {
+        socket.ReceiveTimeout = 0;
+        socket.SendTimeout = 0;
+    }
+
+    public static void SendAll(Socket socket, ReadOnlySpan<byte> data)
+    {
+        while (!data.IsEmpty) data = data[socket.Send(data)..];
+    }
+
+    public static void ReceiveAll(Socket socket, Span<byte> buffer)
+    {
+        while (!buffer.IsEmpty)
+        {
+            int n = socket.Receive(buffer);
+            if (n == 0) throw new AuthenticationFailedException("the peer closed the connection during the handshake");
+            buffer = buffer[n..];
+        }
+    }
+}
+
+/// <summary>A connection that did not prove it belongs to the job.</summary>
+internal sealed class AuthenticationFailedException(string message) : HpcMsgException(message);

@@ -1,0 +1,215 @@
+using System.Net.Sockets;
+using System.Runtime.InteropServices;
+using HpcMsg.Engine;
+using HpcMsg.Transports.Shm;
+
+namespace HpcMsg.Transports.Tcp;
+
+/// <summary>
+/// One authenticated, non-blocking TCP connection to a rank on another host. Frames carry the same
+/// 48-byte <see cref="RecordHeader"/> as the shared-memory rings, then the payload of Eager and Data
+/// frames. Payloads are written straight from the sender's buffer and read straight into the posted
+/// receive (or a bounded pooled buffer for an unexpected eager message). Driven by the progress
+/// loop: no thread per peer.
+/// </summary>
+internal sealed unsafe class TcpConnection : IDisposable
+{
+    private const int MaxChunk = 1 << 30;
+    private const int DiscardBytes = 64 * 1024;
+
+    public readonly int PeerWorld;
+    public readonly Socket Socket;
+    private readonly string _peerAddress;
+
+    // Receiving: a header, then (for Eager and Data) its payload into the target set by the engine.
+    private readonly byte[] _rxHeader = new byte[RecordHeader.Size];
+    private int _rxHeaderFilled;
+    private bool _rxInPayload;
+    private byte* _rxNative;
+    private byte[]? _rxManaged;
+    private long _rxLength;
+    private long _rxDone;
+    private bool _rxDiscard;
+    private byte[]? _discardBuffer;
+    public TcpReceiveCompletion Completion;
+
+    // Sending: frames in order; the head frame's progress lives in these fields.
+    private readonly Queue<TcpFrame> _tx = new();
+    private readonly byte[] _txHeader = new byte[RecordHeader.Size];
+    private int _txHeaderSent = -1;
+    private long _txPayloadSent;
+
+    public TcpConnection(int peerWorld, Socket socket)
+    {
+        PeerWorld = peerWorld;
+        Socket = socket;
+        _peerAddress = socket.RemoteEndPoint?.ToString() ?? "?";
+        socket.NoDelay = true;
+        socket.Blocking = false;
+    }
+
+    public bool HasPendingSends => _tx.Count > 0;
+
+    /// <summary>The peer closed the connection between frames (it finalized): nothing more will come.</summary>
+    public bool ClosedByPeer { get; private set; }
+
+    public string Describe(int localRank) => $"rank {localRank}: the connection to rank {PeerWorld} ({_peerAddress})";
+
+    public void Enqueue(in TcpFrame frame) => _tx.Enqueue(frame);
+
+    /// <summary>Writes as much as the socket takes; completes frames that are fully out.</summary>
+    public bool FlushSends(ProgressEngine engine)
+    {
+        bool progressed = false;
+        while (_tx.Count > 0)
+        {
+            TcpFrame frame = _tx.Peek();
+            if (_txHeaderSent < 0)
+            {
+                MemoryMarshal.Write(_txHeader, in frame.Header);
+                _txHeaderSent = 0;
+                _txPayloadSent = 0;
+            }
+            while (_txHeaderSent < RecordHeader.Size)
+            {
+                int n = Socket.Send(_txHeader.AsSpan(_txHeaderSent), SocketFlags.None, out SocketError error);
+                if (error == SocketError.WouldBlock) return progressed;
+                if (error != SocketError.Success) throw Broken(engine.WorldRank, $"send failed ({error})");
+                _txHeaderSent += n;
+                progressed = true;
+            }
+            while (_txPayloadSent < frame.PayloadBytes)
+            {
+                int chunk = (int)Math.Min(frame.PayloadBytes - _txPayloadSent, MaxChunk);
+                int n = Socket.Send(new ReadOnlySpan<byte>(frame.Payload + _txPayloadSent, chunk), SocketFlags.None, out SocketError error);
+                if (error == SocketError.WouldBlock) return progressed;
+                if (error != SocketError.Success) throw Broken(engine.WorldRank, $"send failed ({error})");
+                _txPayloadSent += n;
+                progressed = true;
+            }
+            _tx.Dequeue();
+            _txHeaderSent = -1;
+            engine.OnTcpFrameSent(this, frame);
+            progressed = true;
+        }
+        return progressed;
+    }
+
+    /// <summary>Reads what has arrived; hands each header and each finished payload to the engine.</summary>
+    public bool Receive(ProgressEngine engine)
+    {
+        bool progressed = false;
+        for (int frames = 0; frames < 64; frames++)
+        {
+            if (!_rxInPayload)
+            {
+                while (_rxHeaderFilled < RecordHeader.Size)
+                {
+                    int n = Socket.Receive(_rxHeader.AsSpan(_rxHeaderFilled), SocketFlags.None, out SocketError error);
+                    if (error == SocketError.WouldBlock) return progressed;
+                    if (error != SocketError.Success) throw Broken(engine.WorldRank, $"receive failed ({error})");
+                    if (n == 0)
+                    {
+                        if (_rxHeaderFilled != 0) throw Broken(engine.WorldRank, "the peer closed it in the middle of a frame header");
+                        ClosedByPeer = true; // an orderly close after its last frame: a finalizing peer
+                        return progressed;
+                    }
+                    _rxHeaderFilled += n;
+                    progressed = true;
+                }
+                _rxHeaderFilled = 0;
+                RecordHeader header = MemoryMarshal.Read<RecordHeader>(_rxHeader);
+                Completion = default;
+                _rxLength = 0;
+                engine.OnTcpHeader(this, header);
+                if (_rxLength == 0)
+                {
+                    if (Completion.Kind != TcpReceiveKind.None) engine.OnTcpPayloadDone(this);
+                    continue;
+                }
+                _rxInPayload = true;
+                _rxDone = 0;
+            }
+            while (_rxDone < _rxLength)
+            {
+                int n;
+                SocketError error;
+                int chunk = (int)Math.Min(_rxLength - _rxDone, _rxDiscard ? DiscardBytes : MaxChunk);
+                if (_rxDiscard) n = Socket.Receive(_discardBuffer.AsSpan(0, chunk), SocketFlags.None, out error);
+                else if (_rxManaged is not null) n = Socket.Receive(_rxManaged.AsSpan((int)_rxDone, chunk), SocketFlags.None, out error);
+                else n = Socket.Receive(new Span<byte>(_rxNative + _rxDone, chunk), SocketFlags.None, out error);
+                if (error == SocketError.WouldBlock) return progressed;
+                if (error != SocketError.Success) throw Broken(engine.WorldRank, $"receive failed ({error})");
+                if (n == 0) throw Broken(engine.WorldRank, "the peer closed it in the middle of a message");
+                _rxDone += n;
+                progressed = true;
+            }
+            _rxInPayload = false;
+            engine.OnTcpPayloadDone(this);
+        }
+        return progressed;
+    }
+
+    /// <summary>The payload of the current frame goes to pinned or native memory.</summary>
+    public void ExpectPayload(byte* target, long length)
+    {
+        _rxNative = target;
+        _rxManaged = null;
+        _rxDiscard = false;
+        _rxLength = length;
+    }
+
+    public void ExpectPayload(byte[] target, long length)
+    {
+        _rxNative = null;
+        _rxManaged = target;
+        _rxDiscard = false;
+        _rxLength = length;
+    }
+
+    /// <summary>The payload of the current frame is read and dropped (a truncated message).</summary>
+    public void DiscardPayload(long length)
+    {
+        _discardBuffer ??= new byte[DiscardBytes];
+        _rxNative = null;
+        _rxManaged = null;
+        _rxDiscard = true;
+        _rxLength = length;
+    }
+
+    public RankFailedException Broken(int localRank, string why)
+    {
+        Dispose();
+        return new RankFailedException(PeerWorld, $"{Describe(localRank)} broke: {why}");
+    }
+
+    public RankFailedException Malformed(int localRank, string why)
+    {
+        Dispose();
+        return new RankFailedException(PeerWorld, $"{Describe(localRank)} sent a malformed frame ({why}); the connection was closed");
+    }
+
+    public void Dispose() => Socket.Dispose();
+}
+
+/// <summary>A frame waiting to be written: its header, and the memory its payload comes from.</summary>
+internal readonly unsafe struct TcpFrame(RecordHeader header, byte* payload, long payloadBytes, Request? request)
+{
+    public readonly RecordHeader Header = header;
+    public readonly byte* Payload = payload;
+    public readonly long PayloadBytes = payloadBytes;
+    public readonly Request? Request = request;
+}
+
+internal enum TcpReceiveKind : byte { None, EagerMatched, EagerTruncated, EagerUnexpected, Data }
+
+/// <summary>What to do once the current frame's payload has been read.</summary>
+internal struct TcpReceiveCompletion
+{
+    public TcpReceiveKind Kind;
+    public Request? Request;
+    public InboundMessage? Message;
+    public int Source;
+    public int Tag;
+    public long Bytes;
+}
