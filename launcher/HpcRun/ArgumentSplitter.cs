@@ -14,7 +14,7 @@ internal sealed record SplitArguments(
 internal static class ArgumentSplitter
 {
     private static readonly HashSet<char> ShortWithValue = ['n', 'x'];
-    private static readonly HashSet<string> LongWithValue = ["np", "timeout", "bind-to"];
+    private static readonly HashSet<string> LongWithValue = ["np", "timeout", "bind-to", "hostfile", "host", "launch-agent", "iface"];
 
     public static SplitArguments Split(IReadOnlyList<string> args)
     {

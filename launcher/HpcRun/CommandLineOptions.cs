@@ -23,6 +23,18 @@ internal sealed class CommandLineOptions
     [Option("timeout", MetaValue = "SECONDS", HelpText = "Kill the job after this many seconds (exit code 124).")]
     public string? Timeout { get; set; }
 
-    [Option("bind-to", MetaValue = "none|core", HelpText = "core: pin rank i to core i % cores. none (default): let the OS place ranks.")]
+    [Option("bind-to", MetaValue = "none|core", HelpText = "core: pin rank i to core i % cores (ranks started on this host). none (default): let the OS place ranks.")]
     public string? BindTo { get; set; }
+
+    [Option("hostfile", MetaValue = "FILE", HelpText = "Hosts to run on, Open MPI syntax: one a line, 'name [slots=N]', # comments. Ranks fill hosts in order.")]
+    public string? Hostfile { get; set; }
+
+    [Option("host", MetaValue = "h1:N,h2:N", HelpText = "Hosts to run on, inline; the slot count defaults to 1.")]
+    public string? Host { get; set; }
+
+    [Option("launch-agent", MetaValue = "CMD", HelpText = "How ranks are started on other hosts (default: ssh); {host} is replaced by the host, else the host is appended.")]
+    public string? LaunchAgent { get; set; }
+
+    [Option("iface", MetaValue = "NAME|CIDR", HelpText = "The interface or address range the job's network traffic uses (default: the first non-loopback IPv4 address).")]
+    public string? Iface { get; set; }
 }

@@ -1,12 +1,16 @@
 using System.Collections.Concurrent;
 using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using HpcMsg.Bootstrap;
 using HpcMsg.Transports.Shm;
 
 namespace HpcRun;
 
 /// <summary>
-/// Runs one job on this host: creates the shared segment, starts the ranks, watches them, and tears the
-/// whole job down at the first failure, time-out or signal. Nothing it started outlives it.
+/// Runs one job: on this host it creates the shared segment; over several hosts it opens the rendezvous
+/// and starts remote ranks through the launch agent. It watches the ranks and tears the whole job down
+/// at the first failure, time-out or signal. Nothing it started outlives it, on any host.
 /// </summary>
 internal sealed class JobRunner
 {
@@ -19,6 +23,9 @@ internal sealed class JobRunner
 
     /// <summary>Bound on waiting for output after every rank is gone (a grandchild may hold a pipe).</summary>
     private static readonly TimeSpan FinalOutputGrace = TimeSpan.FromSeconds(5);
+
+    /// <summary>The exit code an agent such as ssh uses when it cannot reach the host.</summary>
+    private const int AgentConnectionFailure = 255;
 
     private abstract record JobEvent;
     private sealed record RankExited(RankProcess Rank) : JobEvent;
@@ -44,24 +51,66 @@ internal sealed class JobRunner
     /// <summary>Runs the job to its end and returns hpcrun's exit code. Call on the main thread.</summary>
     public int Run()
     {
+        IReadOnlyList<LocalInterface> interfaces = _options.Placement is null ? [] : LocalInterfaces.Snapshot();
+        IReadOnlyList<JobNode> nodes = JobPlan.NodesFor(_options, HostLocality.ForThisMachine(interfaces), Environment.ProcessorCount);
         string jobId = JobIdentity.NewId();
         string? shmPath = null;
+        RendezvousServer? rendezvous = null;
+        JobPlan? plan = null;
         try
         {
-            // Created before any rank starts, so every rank can open it, and owned by hpcrun, so that
-            // it is removed whatever happens to the ranks.
-            if (_options.Np > 1) (jobId, shmPath) = JobSegment.Create(_options.Np);
+            NetworkSettings? network = null;
+            if (JobPlan.NeedsNetwork(nodes))
+            {
+                IPAddress address = InterfaceResolver.Resolve(_options.Iface, nodes.All(n => n.IsLocal), interfaces);
+                byte[] secret = JobSecret.Create();
+                rendezvous = OpenRendezvous(address, secret);
+                network = new NetworkSettings(rendezvous.Endpoint, JobSecret.ToText(secret), address, _options.Iface);
+                if (nodes.Count > 1) _sink.Error($"hpcrun: {RankPlacement.Describe(_options.Placement!)}");
+            }
+            else if (_options.Np > 1)
+            {
+                // Created before any rank starts, so every rank can open it, and owned by hpcrun, so that
+                // it is removed whatever happens to the ranks.
+                (jobId, shmPath) = JobSegment.Create(_options.Np);
+            }
+            plan = new JobPlan(jobId, nodes, Environment.ProcessId, shmPath, network);
 
             using var onSignal = _signals.Token.Register(() => _events.Add(new SignalReceived()));
             using var timer = ArmTimeout();
-            StartRanks(jobId, shmPath);
+            StartRanks(plan);
             return Conclude(WaitForEnd(shmPath), shmPath);
         }
         finally
         {
             StopAll();
+            // Ranks on other hosts lose their connection to the job and exit.
+            rendezvous?.Dispose();
             if (shmPath is not null) ShmSegment.Remove(shmPath);
+            if (plan is { IsDistributed: true }) NodeCleanup.Run(plan, _options.LaunchAgent, _sink, MayHaveRun);
             foreach (var r in _ranks) r.Dispose();
+        }
+    }
+
+    /// <summary>False for a host on which no rank was started, or whose agent said it could not get there.</summary>
+    private bool MayHaveRun(JobNode node)
+    {
+        var started = _ranks.Where(r => node.Contains(r.Rank)).ToList();
+        return started.Count > 0 && !started.Any(IsAgentConnectionFailure);
+    }
+
+    private static bool IsAgentConnectionFailure(RankProcess rank) =>
+        rank.Launch.ThroughAgent && rank.HasExited && rank.ExitCode == AgentConnectionFailure;
+
+    private RendezvousServer OpenRendezvous(IPAddress address, byte[] secret)
+    {
+        try
+        {
+            return new RendezvousServer(address, _options.Np, secret, _sink.Error);
+        }
+        catch (SocketException e)
+        {
+            throw new LauncherException($"cannot listen on {address} for the job's rendezvous: {e.Message}");
         }
     }
 
@@ -71,7 +120,7 @@ internal sealed class JobRunner
         return new Timer(_ => _events.Add(new TimedOut()), null, TimeSpan.FromSeconds(seconds), Timeout.InfiniteTimeSpan);
     }
 
-    private void StartRanks(string jobId, string? shmPath)
+    private void StartRanks(JobPlan plan)
     {
         ulong[]? originalMask = _options.BindTo == BindMode.Core ? CpuAffinity.GetCurrentThreadMask() : null;
         IReadOnlyList<int> cpus = originalMask is null ? [] : CpuAffinity.CpusIn(originalMask);
@@ -79,14 +128,26 @@ internal sealed class JobRunner
             throw new LauncherException("--bind-to core: cannot read this process's CPU affinity");
         try
         {
+            int localIndex = 0;
             for (int rank = 0; rank < _options.Np; rank++)
             {
                 // A Ctrl-C during a long start-up must not go on starting ranks.
                 if (_signals.Token.IsCancellationRequested) return;
-                if (cpus.Count > 0) CpuAffinity.SetCurrentThreadMask(CpuAffinity.SingleCpu(cpus[rank % cpus.Count]));
-                var env = RankEnvironment.For(rank, _options, jobId, shmPath, Environment.ProcessId);
-                _ranks.Add(RankProcess.Start(rank, _command, env, _sink, _options.TagOutput,
-                    r => _events.Add(new RankExited(r))));
+                JobNode node = plan.NodeOf(rank);
+                var env = RankEnvironment.For(rank, _options, plan);
+                RankLaunch launch;
+                if (node.IsLocal)
+                {
+                    if (cpus.Count > 0) CpuAffinity.SetCurrentThreadMask(CpuAffinity.SingleCpu(cpus[localIndex++ % cpus.Count]));
+                    launch = RankLaunch.Local(rank, node.Host, _command, env);
+                }
+                else
+                {
+                    // Binding is for this host's cores; an agent (and a rank it starts here) runs unpinned.
+                    if (originalMask is not null) CpuAffinity.SetCurrentThreadMask(originalMask);
+                    launch = RankLaunch.Remote(rank, node.Host, _options.LaunchAgent, _command, env, plan.Network!.SecretHex);
+                }
+                _ranks.Add(RankProcess.Start(launch, _sink, _options.TagOutput, r => _events.Add(new RankExited(r))));
             }
         }
         finally
@@ -128,12 +189,14 @@ internal sealed class JobRunner
                 JobEnding? recorded = shmPath is null ? null : JobSegment.MarkRankFailed(shmPath, failed.Rank, code);
                 failed.OutputDrained.Wait(FailedRankOutputGrace);
                 string verdict = unfinalized
-                    ? $"rank {failed.Rank} on host {Environment.MachineName} exited with code 0 without finalizing (it called Communicator.Init but never disposed the world communicator)"
-                    : $"rank {failed.Rank} on host {Environment.MachineName} {ExitStatus.Describe(code)}";
+                    ? $"rank {failed.Rank} on host {failed.Host} exited with code 0 without finalizing (it called Communicator.Init but never disposed the world communicator)"
+                    : IsAgentConnectionFailure(failed)
+                    ? $"cannot start rank {failed.Rank} on host {failed.Host} through '{failed.Launch.Agent}': the launch agent exited with code {code} (for ssh: the host cannot be reached)"
+                    : $"rank {failed.Rank} on host {failed.Host} {ExitStatus.Describe(code)}";
                 if (recorded is { IsAbort: true } && recorded.ExitCode != 0)
                 {
                     code = recorded.ExitCode;
-                    verdict = $"rank {recorded.Rank} on host {Environment.MachineName} aborted the job with code {code}";
+                    verdict = $"rank {recorded.Rank} on host {failed.Host} aborted the job with code {code}";
                 }
                 _sink.Error($"hpcrun: {verdict}; stopping the job");
                 break;

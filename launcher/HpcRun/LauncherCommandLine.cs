@@ -31,6 +31,7 @@ internal static class LauncherCommandLine
     [
         JobEnvironment.RankVar, JobEnvironment.SizeVar, JobEnvironment.JobIdVar,
         JobEnvironment.ShmPathVar, JobEnvironment.LauncherPidVar, JobEnvironment.OversubscribedVar,
+        .. NodeVariables.All,
     ];
 
     public static string Version
@@ -44,7 +45,9 @@ internal static class LauncherCommandLine
         }
     }
 
-    public static ParseOutcome Parse(IReadOnlyList<string> args, int slots, Func<string, string?> getEnvironmentVariable)
+    /// <param name="readFile">Reads a hostfile (File.ReadAllText unless a test says otherwise).</param>
+    public static ParseOutcome Parse(IReadOnlyList<string> args, int slots, Func<string, string?> getEnvironmentVariable,
+        Func<string, string>? readFile = null)
     {
         ArgumentNullException.ThrowIfNull(getEnvironmentVariable);
         SplitArguments split;
@@ -79,7 +82,8 @@ internal static class LauncherCommandLine
 
         try
         {
-            return new LaunchRequested(Validate(((Parsed<CommandLineOptions>)result).Value, split, slots, getEnvironmentVariable));
+            return new LaunchRequested(Validate(((Parsed<CommandLineOptions>)result).Value, split, slots, getEnvironmentVariable,
+                readFile ?? File.ReadAllText));
         }
         catch (LauncherException e)
         {
@@ -87,19 +91,53 @@ internal static class LauncherCommandLine
         }
     }
 
-    private static LauncherOptions Validate(CommandLineOptions raw, SplitArguments split, int slots, Func<string, string?> getEnv)
+    private static LauncherOptions Validate(CommandLineOptions raw, SplitArguments split, int slots, Func<string, string?> getEnv,
+        Func<string, string> readFile)
     {
         int np = ParseNp(raw.Np);
         double? timeout = raw.Timeout is null ? null : ParseTimeout(raw.Timeout);
         BindMode bind = ParseBindTo(raw.BindTo);
         var forwarded = raw.Export.Select(x => ParseExport(x, getEnv)).ToList();
+        LaunchAgent agent = LaunchAgent.Parse(raw.LaunchAgent ?? LaunchAgent.Default);
+        if (raw.Iface is not null) InterfaceResolver.Validate(raw.Iface);
+        IReadOnlyList<HostSpec>? hosts = ReadHosts(raw, readFile);
         if (split.Target is null)
             throw UsageFailure("no program to run: give an app.dll, a project folder or an executable after the options");
-        if (np > slots && !raw.Oversubscribe)
-            throw UsageFailure($"{np} ranks requested but this host has only {slots} slots (cores); " +
-                        "add --oversubscribe to run more ranks than slots");
+        IReadOnlyList<NodePlacement>? placement = null;
+        if (hosts is null)
+        {
+            if (np > slots && !raw.Oversubscribe)
+                throw UsageFailure($"{np} ranks requested but this host has only {slots} slots (cores); " +
+                            "add --oversubscribe to run more ranks than slots");
+        }
+        else
+        {
+            slots = (int)Math.Min(int.MaxValue, hosts.Sum(h => (long)h.Slots));
+            if (np > slots && !raw.Oversubscribe)
+                throw UsageFailure($"{np} ranks requested but the hosts ({raw.Hostfile ?? "--host"}) have only {slots} slots; " +
+                            "add --oversubscribe to run more ranks than slots");
+            placement = RankPlacement.Place(hosts, np);
+        }
         return new LauncherOptions(np, slots, raw.Oversubscribe, raw.TagOutput, forwarded, timeout, bind,
-            split.Target, split.AppArguments);
+            split.Target, split.AppArguments, placement, agent, raw.Iface);
+    }
+
+    private static IReadOnlyList<HostSpec>? ReadHosts(CommandLineOptions raw, Func<string, string> readFile)
+    {
+        if (raw.Hostfile is not null && raw.Host is not null)
+            throw UsageFailure("give --hostfile or --host, not both");
+        if (raw.Host is not null) return HostListParser.Parse(raw.Host);
+        if (raw.Hostfile is null) return null;
+        string text;
+        try
+        {
+            text = readFile(raw.Hostfile);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw UsageFailure($"cannot read the hostfile {raw.Hostfile}: {e.Message}");
+        }
+        return HostfileParser.Parse(raw.Hostfile, text);
     }
 
     private static int ParseNp(string? text)
@@ -159,7 +197,7 @@ internal static class LauncherCommandLine
     {
         var help = HelpText.AutoBuild(result, h =>
         {
-            h.Heading = $"hpcrun {Version}: start an HpcMsg job on this host";
+            h.Heading = $"hpcrun {Version}: start an HpcMsg job on this host or on several";
             h.Copyright = string.Empty;
             h.AddDashesToOption = true;
             h.AdditionalNewLineAfterOption = false;

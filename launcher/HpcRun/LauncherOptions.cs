@@ -6,7 +6,9 @@ internal enum BindMode
     Core,
 }
 
-/// <summary>A launch request that has passed every check: the job runner trusts it as it is.</summary>
+/// <summary>A launch request that has passed every check: the job runner trusts it as it is.
+/// <paramref name="Placement"/> is null when no host was named (a job on this host, <paramref name="Slots"/>
+/// its cores); otherwise <paramref name="Slots"/> is the hosts' total.</summary>
 internal sealed record LauncherOptions(
     int Np,
     int Slots,
@@ -16,8 +18,14 @@ internal sealed record LauncherOptions(
     double? TimeoutSeconds,
     BindMode BindTo,
     string Target,
-    IReadOnlyList<string> AppArguments)
+    IReadOnlyList<string> AppArguments,
+    IReadOnlyList<NodePlacement>? Placement = null,
+    LaunchAgent? Agent = null,
+    string? Iface = null)
 {
+    /// <summary>The agent that starts ranks on other hosts (ssh unless --launch-agent said otherwise).</summary>
+    public LaunchAgent LaunchAgent => Agent ?? HpcRun.LaunchAgent.Parse(HpcRun.LaunchAgent.Default);
+
     /// <summary>More ranks than cores: the library must give cores away while it waits.</summary>
     public bool IsOversubscribed => Np > Slots;
 }

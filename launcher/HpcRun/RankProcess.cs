@@ -1,22 +1,28 @@
 using System.ComponentModel;
 using System.Diagnostics;
+using System.Text;
 using HpcMsg.Internal;
 
 namespace HpcRun;
 
-/// <summary>One rank's process: started with its environment, its output forwarded, stoppable.</summary>
+/// <summary>One rank's process (or the launch agent that runs it elsewhere): started with its environment,
+/// its output forwarded, stoppable.</summary>
 internal sealed class RankProcess : IDisposable
 {
     private readonly Process _process;
     private Task _outputDrained = Task.CompletedTask;
 
-    public int Rank { get; }
-
-    private RankProcess(int rank, Process process)
+    private RankProcess(RankLaunch launch, Process process)
     {
-        Rank = rank;
+        Launch = launch;
         _process = process;
     }
+
+    public RankLaunch Launch { get; }
+
+    public int Rank => Launch.Rank;
+
+    public string Host => Launch.Host;
 
     public int Pid { get; private set; }
 
@@ -32,28 +38,28 @@ internal sealed class RankProcess : IDisposable
     /// so the caller must be a thread that lives as long as the job). <paramref name="onExit"/> runs on a
     /// pool thread when the process ends.
     /// </summary>
-    public static RankProcess Start(int rank, LaunchCommand command, IEnumerable<KeyValuePair<string, string?>> environment,
-        OutputSink sink, bool tagOutput, Action<RankProcess> onExit)
+    public static RankProcess Start(RankLaunch launch, OutputSink sink, bool tagOutput, Action<RankProcess> onExit)
     {
-        ArgumentNullException.ThrowIfNull(command);
-        ArgumentNullException.ThrowIfNull(environment);
-        var psi = new ProcessStartInfo(command.FileName)
+        ArgumentNullException.ThrowIfNull(launch);
+        ArgumentNullException.ThrowIfNull(sink);
+        var psi = new ProcessStartInfo(launch.FileName)
         {
             UseShellExecute = false,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
-            // Only rank 0 reads hpcrun's stdin (as in Open MPI); the others get an empty one.
-            RedirectStandardInput = rank != 0,
+            // Only rank 0 reads hpcrun's stdin (as in Open MPI); the others get an empty one. An agent's
+            // stdin carries the secret first.
+            RedirectStandardInput = launch.Rank != 0 || launch.ThroughAgent,
         };
-        foreach (string a in command.Arguments) psi.ArgumentList.Add(a);
-        foreach (var (name, value) in environment)
+        foreach (string a in launch.Arguments) psi.ArgumentList.Add(a);
+        foreach (var (name, value) in launch.Environment)
         {
             if (value is null) psi.Environment.Remove(name);
             else psi.Environment[name] = value;
         }
 
         var process = new Process { StartInfo = psi, EnableRaisingEvents = true };
-        var rp = new RankProcess(rank, process);
+        var rp = new RankProcess(launch, process);
         process.Exited += (_, _) => onExit(rp);
         try
         {
@@ -62,25 +68,77 @@ internal sealed class RankProcess : IDisposable
         catch (Win32Exception e)
         {
             process.Dispose();
-            throw new LauncherException($"cannot start rank {rank} ({command.FileName}): {e.Message}");
+            throw new LauncherException(launch.ThroughAgent
+                ? $"cannot start rank {launch.Rank} on host {launch.Host} through '{launch.Agent}': {e.Message}"
+                : $"cannot start rank {launch.Rank} ({launch.FileName}): {e.Message}");
         }
         rp.Pid = process.Id;
-        if (rank != 0) process.StandardInput.Close();
-        string? prefix = tagOutput ? $"[{rank}] " : null;
+        if (psi.RedirectStandardInput) rp.FeedStandardInput();
+        string? prefix = tagOutput ? $"[{launch.Rank}] " : null;
         rp._outputDrained = Task.WhenAll(
             OutputForwarder.Start(process.StandardOutput.BaseStream, sink, toStderr: false, prefix),
             OutputForwarder.Start(process.StandardError.BaseStream, sink, toStderr: true, prefix));
         return rp;
     }
 
-    /// <summary>Asks the rank to end (SIGTERM), letting a .NET rank run its exit handlers.</summary>
+    /// <summary>The secret's line, then hpcrun's own stdin for rank 0 or end of file for the others.</summary>
+    private void FeedStandardInput()
+    {
+        Stream stdin = _process.StandardInput.BaseStream;
+        try
+        {
+            if (Launch.StdinSecret is not null)
+            {
+                stdin.Write(Encoding.ASCII.GetBytes(Launch.StdinSecret + "\n"));
+                stdin.Flush();
+            }
+        }
+        catch (IOException)
+        {
+            // The agent is already gone; its exit code tells why.
+        }
+        if (Launch.Rank != 0)
+        {
+            CloseQuietly(stdin);
+            return;
+        }
+        _ = Task.Run(() =>
+        {
+            try
+            {
+                using Stream ours = Console.OpenStandardInput();
+                ours.CopyTo(stdin);
+            }
+            catch (IOException)
+            {
+            }
+            catch (ObjectDisposedException)
+            {
+            }
+            CloseQuietly(stdin);
+        });
+    }
+
+    private static void CloseQuietly(Stream stream)
+    {
+        try
+        {
+            stream.Dispose();
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    /// <summary>Asks the rank to end (SIGTERM), letting a .NET rank run its exit handlers. For a rank on
+    /// another host this ends its agent; the rank itself then loses its connection to the job.</summary>
     public void Terminate()
     {
         // Checked first so that a pid the kernel may already have reused is left alone.
         if (!_process.HasExited) Native.kill(Pid, Native.SigTerm);
     }
 
-    /// <summary>SIGKILL to the rank and everything it started.</summary>
+    /// <summary>SIGKILL to the rank (or its agent) and everything it started.</summary>
     public void Kill()
     {
         try

@@ -28,6 +28,7 @@ internal static class ScenarioCatalog
         new BandwidthScenario(),
         new CollectivesScenario(),
         new HugeMessageScenario(),
+        new StrangerScenario(),
     ];
 
     public static bool TryGet(string name, [NotNullWhen(true)] out IScenario? scenario)

@@ -30,6 +30,7 @@ internal sealed record JobEnvironment(
     public const string SecretVar = "HPCMSG_SECRET";
     public const string SecretStdinVar = "HPCMSG_SECRET_STDIN";
     public const string IfaceVar = "HPCMSG_IFACE";
+    public const string IfaceAddressVar = "HPCMSG_IFACE_ADDR";
 
     public int LocalRank { get; init; }
     public int LocalSize { get; init; } = 1;
@@ -39,10 +40,15 @@ internal sealed record JobEnvironment(
     public string? Rendezvous { get; init; }
     public string? Iface { get; init; }
 
+    /// <summary>The address to listen on, when hpcrun knows it (ranks it starts itself).</summary>
+    public string? IfaceAddress { get; init; }
+
     /// <summary>The job's secret (multi-host jobs); read from the environment or stdin, never argv.</summary>
     public byte[]? Secret { get; init; }
 
-    public bool MultiNode => Nodes > 1;
+    /// <summary>The job bootstraps through hpcrun's rendezvous (hpcrun started ranks through a launch
+    /// agent): local rank 0 creates this host's segment and the TCP mesh is built, even for one host.</summary>
+    public bool MultiNode => Rendezvous is not null;
     public int FirstLocalWorldRank => Rank - LocalRank;
 
     public static JobEnvironment Singleton() =>
@@ -68,12 +74,10 @@ internal sealed record JobEnvironment(
             throw new HpcMsgException($"{ShmPathVar} is not set for a node of {localSize} ranks: start the job with hpcrun");
         string? rendezvous = Environment.GetEnvironmentVariable(RendezvousVar);
         byte[]? secret = null;
-        if (nodes > 1)
-        {
-            if (string.IsNullOrEmpty(rendezvous))
-                throw new HpcMsgException($"{RendezvousVar} is not set for a job over {nodes} hosts: start the job with hpcrun");
-            secret = ReadSecret();
-        }
+        if (nodes > 1 && string.IsNullOrEmpty(rendezvous))
+            throw new HpcMsgException($"{RendezvousVar} is not set for a job over {nodes} hosts: start the job with hpcrun");
+        if (string.IsNullOrEmpty(rendezvous)) rendezvous = null;
+        else secret = ReadSecret();
         return new JobEnvironment(rank, size, jobId, shm, launcherPid, over)
         {
             LocalRank = localRank,
@@ -83,6 +87,7 @@ internal sealed record JobEnvironment(
             Host = Environment.GetEnvironmentVariable(HostVar) ?? Environment.MachineName,
             Rendezvous = rendezvous,
             Iface = Environment.GetEnvironmentVariable(IfaceVar),
+            IfaceAddress = Environment.GetEnvironmentVariable(IfaceAddressVar),
             Secret = secret,
         };
     }

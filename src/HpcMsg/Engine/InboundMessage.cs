@@ -24,6 +24,11 @@ internal sealed class InboundMessage
     public long SendId;     // rendezvous: sender's request id
     public Request? SelfSend;
 
+    /// <summary>TCP: queued at its header (so that matching keeps arrival order) while its payload is
+    /// still arriving; a receive that takes it meanwhile waits here for the payload.</summary>
+    public bool Arriving;
+    public Request? Waiter;
+
     public InboundMessage? Next;       // arrival order
     public InboundMessage? Prev;
     public InboundMessage? SourceNext; // arrival order among this sender's messages
@@ -37,6 +42,8 @@ internal sealed class InboundMessage
             Data = null;
         }
         SelfSend = null;
+        Arriving = false;
+        Waiter = null;
     }
 }
 

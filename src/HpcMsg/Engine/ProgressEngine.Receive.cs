@@ -47,6 +47,11 @@ internal sealed unsafe partial class ProgressEngine
             return;
         }
         _unexpected.Remove(m);
+        if (m.Arriving)
+        {
+            m.Waiter = r; // delivered when the rest of its payload has been read (OnTcpPayloadDone)
+            return;
+        }
         switch (m.Kind)
         {
             case InboundKind.Eager:

@@ -120,6 +120,9 @@ internal sealed unsafe partial class ProgressEngine
                     c.Completion.Kind = TcpReceiveKind.EagerUnexpected;
                     c.Completion.Message = m;
                     c.ExpectPayload(m.Data, n);
+                    // Queued now, not when complete: a receive posted meanwhile must not match a later message.
+                    m.Arriving = n > 0;
+                    _unexpected.Append(m);
                 }
                 break;
             }
@@ -163,7 +166,13 @@ internal sealed unsafe partial class ProgressEngine
                     new MessageTruncatedException(done.Source, done.Tag, done.Bytes, done.Request.BufferBytes));
                 break;
             case TcpReceiveKind.EagerUnexpected:
-                _unexpected.Append(done.Message!);
+                InboundMessage m = done.Message!;
+                m.Arriving = false;
+                if (m.Waiter is { } waiter)
+                {
+                    fixed (byte* payload = m.Data) DeliverEager(waiter, m.Source, m.Tag, payload, m.Bytes);
+                    _inboundPool.Return(m);
+                }
                 break;
             case TcpReceiveKind.Data:
                 Request recv = done.Request!;

@@ -31,14 +31,18 @@ public static class JobAssert
 
     /// <summary>hpcrun's verdict: one stderr line naming the failed rank, this host, and each of
     /// <paramref name="words"/> as a whole word (e.g. the exit code, or "signal" and "9").</summary>
-    public static void StderrNamesFailedRank(JobResult result, int rank, params string[] words)
+    public static void StderrNamesFailedRank(JobResult result, int rank, params string[] words) =>
+        StderrNamesFailedRankOnHost(result, rank, Environment.MachineName, words);
+
+    /// <summary>As <see cref="StderrNamesFailedRank"/>, for a rank on <paramref name="host"/> (a job over several hosts).</summary>
+    public static void StderrNamesFailedRankOnHost(JobResult result, int rank, string host, params string[] words)
     {
         var rankWords = new Regex($@"\brank {rank}\b", RegexOptions.IgnoreCase);
         Regex[] others = [.. words.Select(w => new Regex($@"\b{Regex.Escape(w)}\b", RegexOptions.IgnoreCase))];
         bool found = result.Stderr.Split('\n').Any(line =>
             rankWords.IsMatch(line)
-            && line.Contains(Environment.MachineName, StringComparison.OrdinalIgnoreCase)
+            && line.Contains(host, StringComparison.OrdinalIgnoreCase)
             && others.All(p => p.IsMatch(rankWords.Replace(line, "", 1)))); // "rank 3" does not count as code 3
-        Assert.True(found, $"expected a stderr line naming rank {rank}, host {Environment.MachineName} and [{string.Join(", ", words)}]\n{result}");
+        Assert.True(found, $"expected a stderr line naming rank {rank}, host {host} and [{string.Join(", ", words)}]\n{result}");
     }
 }

@@ -89,7 +89,7 @@ public static class JobRunner
         a.AddRange(["-x", $"{MarkerVariable}={marker}"]);
         a.AddRange(spec.LauncherArgs);
         if (spec.LauncherTimeoutSeconds is int t) a.AddRange(["--timeout", t.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
-        a.Add(BuildArtifacts.TestAppDll);
+        a.Add(spec.Program ?? BuildArtifacts.TestAppDll);
         a.Add(spec.Scenario);
         a.AddRange(spec.ScenarioArgs);
         return a;

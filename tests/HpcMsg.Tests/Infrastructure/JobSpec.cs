@@ -1,8 +1,12 @@
 namespace HpcMsg.Tests.Infrastructure;
 
-/// <summary>One hpcrun job of the test app: <c>hpcrun -n Np [LauncherArgs] HpcMsg.TestApp.dll Scenario [ScenarioArgs]</c>.</summary>
+/// <summary>One hpcrun job of the test app: <c>hpcrun -n Np [LauncherArgs] HpcMsg.TestApp.dll Scenario [ScenarioArgs]</c>
+/// (or, with <see cref="Program"/>, <c>hpcrun -n Np [LauncherArgs] Program Scenario [ScenarioArgs]</c>).</summary>
 public sealed record JobSpec(int Np, string Scenario, params string[] ScenarioArgs)
 {
+    /// <summary>Another program to run instead of the test app (e.g. /bin/sh); Scenario is then its first argument.</summary>
+    public string? Program { get; init; }
+
     /// <summary>Run the test app directly, without hpcrun: a lone process is a job of size 1 (Np must be 1).</summary>
     public bool WithoutLauncher { get; init; }
 

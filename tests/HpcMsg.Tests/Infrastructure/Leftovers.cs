@@ -7,7 +7,8 @@ namespace HpcMsg.Tests.Infrastructure;
 /// What a job may leave behind: processes (found by the marker in their environment or command
 /// line, which ranks inherit through hpcrun's -x) and shared-memory files: /dev/shm/hpcmsg-* files
 /// that were not there before the job and whose name ends with "-&lt;hpcrun's pid&gt;" (hpcrun names a
-/// segment hpcmsg-&lt;euid&gt;-&lt;random&gt;-&lt;its pid&gt;; other sessions' jobs may run at the same time, so
+/// segment hpcmsg-&lt;euid&gt;-&lt;random&gt;-&lt;its pid&gt;, with "-n&lt;node&gt;" after it for each host of a job over
+/// several hosts; other sessions' jobs may run at the same time, so
 /// "new" alone is not enough). Finding one is a test failure; the harness removes it so that later
 /// tests start clean.
 /// </summary>
@@ -19,9 +20,11 @@ internal static class Leftovers
     public static HashSet<string> ShmFiles() =>
         Directory.Exists(ShmDirectory) ? [.. Directory.GetFiles(ShmDirectory, ShmPattern)] : [];
 
-    /// <summary>Segment files of the job whose hpcrun has <paramref name="launcherPid"/>.</summary>
+    /// <summary>Segment files of the job whose hpcrun has <paramref name="launcherPid"/>: its own, and those
+    /// of the hosts of a job over several hosts ("...-&lt;pid&gt;-n&lt;node&gt;", made by the ranks).</summary>
     public static List<string> ShmFilesOf(int launcherPid, HashSet<string> before) =>
-        [.. ShmFiles().Where(f => !before.Contains(f) && f.EndsWith($"-{launcherPid}", StringComparison.Ordinal))];
+        [.. ShmFiles().Where(f => !before.Contains(f)
+            && (f.EndsWith($"-{launcherPid}", StringComparison.Ordinal) || f.Contains($"-{launcherPid}-n", StringComparison.Ordinal)))];
 
     /// <summary>Live processes (not zombies) that carry <paramref name="marker"/>, with their command lines.</summary>
     public static List<(int Pid, string CommandLine)> Processes(string marker)

@@ -135,7 +135,7 @@ public sealed class LauncherCommandLineTests
     [Theory]
     [InlineData("--frob")]
     [InlineData("-q")]
-    [InlineData("--hostfile")]
+    [InlineData("--host-file")]
     public void UnknownOptionIsAnErrorNamingIt(string option)
     {
         string message = Error("-n", "2", option, "app.dll");

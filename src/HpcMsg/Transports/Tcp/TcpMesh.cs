@@ -31,7 +31,9 @@ internal sealed class TcpMesh : IDisposable
         _rank = job.Rank;
         Connections = new TcpConnection?[job.Size];
         _expectAccept = r => r > job.Rank && isRemote(r);
-        IPAddress address = job.Iface is { Length: > 0 } iface ? InterfaceAddress.Resolve(iface) : rendezvous.LocalAddress;
+        IPAddress address = job.IfaceAddress is { Length: > 0 } given
+            ? (IPAddress.TryParse(given, out IPAddress? parsed) ? parsed : throw new HpcMsgException($"{JobEnvironment.IfaceAddressVar}='{given}' is not an IP address"))
+            : job.Iface is { Length: > 0 } iface ? InterfaceAddress.Resolve(iface) : rendezvous.LocalAddress;
         _listener = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         _listener.Bind(new IPEndPoint(address, 0));
         _listener.Listen(Math.Max(16, job.Size));

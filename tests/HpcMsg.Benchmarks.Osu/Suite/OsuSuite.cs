@@ -1,0 +1,213 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Runtime.CompilerServices;
+
+namespace HpcMsg.Benchmarks.Osu.Suite;
+
+/// <summary>
+/// Runs the selected benchmarks by <see cref="SuiteSpec"/>'s rules and prints, on rank 0, one block
+/// per benchmark in the format osu_like.c prints:
+/// <code>
+/// # bench latency np 2 impl HpcMsg 1.0.0
+/// # size latency_us iterations
+/// 0 0.412 10000
+/// ...
+/// # end latency
+/// </code>
+/// </summary>
+public sealed class OsuSuite<TPeer>(TPeer peer, SuiteOptions options, TextWriter output) where TPeer : struct, IOsuPeer
+{
+    private TPeer _peer = peer;
+    private readonly byte[] _ack = new byte[SuiteSpec.AckBytes];
+
+    public void Run()
+    {
+        if (_peer.Size < 2 && options.Benchmarks.Any(SuiteSpec.IsPointToPoint))
+            throw new InvalidOperationException("latency, bw and bibw need 2 ranks");
+        foreach (Bench b in options.Benchmarks) Run(b);
+    }
+
+    private void Run(Bench b)
+    {
+        long limit = SuiteSpec.SizeLimit(b, options.MaxSize);
+        long[] warmSizes = b == Bench.Barrier ? [0, 0, 0] : [SuiteSpec.FirstSize(b), Math.Min(SuiteSpec.LargeMessage, limit), limit];
+        foreach (long s in warmSizes)
+        {
+            Buffers buffers = Buffers.For(b, s, _peer.Size);
+            int iters = SuiteSpec.Counts(b, s, options.Quick).Iterations;
+            Phase(b, s, buffers, 1L << 40, SuiteSpec.BatchOf(iters), 1, options.WarmupSeconds / 3, out _);
+        }
+
+        if (_peer.Rank == 0)
+        {
+            output.WriteLine($"# bench {SuiteSpec.Name(b)} np {_peer.Size} impl {_peer.Implementation}");
+            output.WriteLine($"# size {SuiteSpec.ValueColumn(b)} iterations");
+        }
+        foreach (long s in SuiteSpec.Sizes(b, options.MaxSize))
+        {
+            Buffers buffers = Buffers.For(b, s, _peer.Size);
+            (int iters, int skip) = SuiteSpec.Counts(b, s, options.Quick);
+            Phase(b, s, buffers, skip, SuiteSpec.BatchOf(skip), 1, options.BudgetSeconds / 4, out _);
+            long n = Phase(b, s, buffers, iters, SuiteSpec.BatchOf(iters), SuiteSpec.MinMeasured, options.BudgetSeconds, out double seconds);
+            double value = b switch
+            {
+                Bench.Latency => seconds * 1e6 / (2.0 * n),
+                Bench.Bw => (double)s * SuiteSpec.Window * n / seconds / 1e6,
+                Bench.Bibw => 2.0 * s * SuiteSpec.Window * n / seconds / 1e6,
+                _ => _peer.SumToRoot(seconds * 1e6 / n) / _peer.Size,
+            };
+            if (_peer.Rank == 0)
+            {
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{s} {value:F3} {n}"));
+                output.Flush();
+            }
+        }
+        if (_peer.Rank == 0)
+        {
+            output.WriteLine($"# end {SuiteSpec.Name(b)}");
+            output.Flush();
+        }
+    }
+
+    /// <summary>Up to <paramref name="target"/> iterations in batches of 1, 2, 4, ... up to
+    /// <paramref name="cap"/>; after each batch rank 0 says (one untimed broadcast) whether the budget
+    /// is spent, once <paramref name="least"/> iterations are done. Returns the iterations run.</summary>
+    private long Phase(Bench b, long size, Buffers buffers, long target, long cap, long least, double budget, out double seconds)
+    {
+        long done = 0, batch = 1;
+        long start = Stopwatch.GetTimestamp();
+        seconds = 0;
+        _peer.Barrier();
+        while (done < target)
+        {
+            long n = Math.Min(batch, target - done);
+            seconds += Body(b, size, buffers, n);
+            done += n;
+            batch = Math.Min(batch * 2, cap);
+            bool stop = _peer.Rank == 0 && done >= least && Stopwatch.GetElapsedTime(start).TotalSeconds > budget;
+            if (_peer.BroadcastFlag(stop, 0)) break;
+        }
+        return done;
+    }
+
+    private static double Seconds(long from, long to) => (double)(to - from) / Stopwatch.Frequency;
+
+    /// <summary>n iterations; this rank's measured seconds, by the OSU rules. Compiled fully optimised
+    /// at once: the timed loop is the harness's, and tiered compilation would run it as tier-0 and
+    /// on-stack-replaced code for most of the run (the library's methods are tiered as usual).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private double Body(Bench b, long size, Buffers x, long n)
+    {
+        int rank = _peer.Rank;
+        long t0;
+        switch (b)
+        {
+            case Bench.Latency:
+                t0 = Stopwatch.GetTimestamp();
+                for (long i = 0; i < n; i++)
+                {
+                    if (rank == 0)
+                    {
+                        _peer.Send(x.Send, 1, SuiteSpec.DataTag);
+                        _peer.Recv(x.Recv, 1, SuiteSpec.DataTag);
+                    }
+                    else if (rank == 1)
+                    {
+                        _peer.Recv(x.Recv, 0, SuiteSpec.DataTag);
+                        _peer.Send(x.Send, 0, SuiteSpec.DataTag);
+                    }
+                }
+                return Seconds(t0, Stopwatch.GetTimestamp());
+            case Bench.Bw:
+                t0 = Stopwatch.GetTimestamp();
+                for (long i = 0; i < n; i++)
+                {
+                    if (rank == 0)
+                    {
+                        for (int w = 0; w < SuiteSpec.Window; w++) _peer.ISend(w, x.Send, 1, SuiteSpec.DataTag);
+                        _peer.WaitAll(SuiteSpec.Window);
+                        _peer.Recv(_ack, 1, SuiteSpec.AckTag);
+                    }
+                    else if (rank == 1)
+                    {
+                        for (int w = 0; w < SuiteSpec.Window; w++) _peer.IRecv(w, x.Recv, 0, SuiteSpec.DataTag);
+                        _peer.WaitAll(SuiteSpec.Window);
+                        _peer.Send(_ack, 0, SuiteSpec.AckTag);
+                    }
+                }
+                return Seconds(t0, Stopwatch.GetTimestamp());
+            case Bench.Bibw:
+                t0 = Stopwatch.GetTimestamp();
+                for (long i = 0; i < n; i++)
+                {
+                    if (rank > 1) continue;
+                    int other = 1 - rank;
+                    for (int w = 0; w < SuiteSpec.Window; w++) _peer.IRecv(w, x.Recv, other, SuiteSpec.DataTag);
+                    for (int w = 0; w < SuiteSpec.Window; w++) _peer.ISend(SuiteSpec.Window + w, x.Send, other, SuiteSpec.DataTag);
+                    _peer.WaitAll(2 * SuiteSpec.Window);
+                }
+                return Seconds(t0, Stopwatch.GetTimestamp());
+        }
+
+        // Collectives: each call timed alone, a barrier between calls (osu_bcast and friends).
+        long ticks = 0;
+        for (long i = 0; i < n; i++)
+        {
+            t0 = Stopwatch.GetTimestamp();
+            switch (b)
+            {
+                case Bench.Barrier: _peer.Barrier(); break;
+                case Bench.Bcast: _peer.Bcast(x.Send, 0); break;
+                case Bench.Reduce: _peer.Reduce(x.SendFloats, x.RecvFloats, 0); break;
+                case Bench.Allreduce: _peer.Allreduce(x.SendFloats, x.RecvFloats); break;
+                case Bench.Scatter: _peer.Scatter(x.Send, x.Recv, 0); break;
+                case Bench.Gather: _peer.Gather(x.Send, x.Recv, 0); break;
+                case Bench.Allgather: _peer.Allgather(x.Send, x.Recv); break;
+                case Bench.Alltoall: _peer.Alltoall(x.Send, x.Recv); break;
+            }
+            ticks += Stopwatch.GetTimestamp() - t0;
+            if (b != Bench.Barrier) _peer.Barrier();
+        }
+        return (double)ticks / Stopwatch.Frequency;
+    }
+
+    /// <summary>The arrays of one size, each exactly as long as its message; every page written once
+    /// before anything is timed.</summary>
+    private sealed class Buffers
+    {
+        public byte[] Send = [];
+        public byte[] Recv = [];
+        public float[] SendFloats = [];
+        public float[] RecvFloats = [];
+
+        public static Buffers For(Bench b, long size, int np)
+        {
+            int s = checked((int)size);
+            var x = new Buffers();
+            switch (b)
+            {
+                case Bench.Reduce or Bench.Allreduce:
+                    x.SendFloats = new float[s / 4];
+                    x.RecvFloats = new float[s / 4];
+                    x.SendFloats.AsSpan().Fill(1f);
+                    x.RecvFloats.AsSpan().Fill(-1f);
+                    return x;
+                case Bench.Scatter:
+                    (x.Send, x.Recv) = (new byte[s * np], new byte[s]);
+                    break;
+                case Bench.Gather or Bench.Allgather:
+                    (x.Send, x.Recv) = (new byte[s], new byte[s * np]);
+                    break;
+                case Bench.Alltoall:
+                    (x.Send, x.Recv) = (new byte[s * np], new byte[s * np]);
+                    break;
+                default:
+                    (x.Send, x.Recv) = (new byte[s], new byte[s]);
+                    break;
+            }
+            x.Send.AsSpan().Fill(1);
+            x.Recv.AsSpan().Fill(0xFF);
+            return x;
+        }
+    }
+}

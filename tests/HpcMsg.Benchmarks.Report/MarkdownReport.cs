@@ -1,0 +1,176 @@
+using System.Globalization;
+using System.Text;
+using HpcMsg.Benchmarks.Osu.Suite;
+
+namespace HpcMsg.Benchmarks.Report;
+
+/// <summary>report.md: how it was measured, the targets, the plots, every row's medians and ratio, the runs.</summary>
+public static class MarkdownReport
+{
+    private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
+
+    public static string Write(string folder, List<Row> rows, Dataset data, IReadOnlyList<Implementation> impls, IReadOnlyList<string> plots)
+    {
+        var md = new StringBuilder();
+        string Meta(string key, string fallback = "?") => data.Meta.TryGetValue(key, out string? v) ? v : fallback;
+        int reps = data.Samples.Count == 0 ? 0 : data.Samples.Select(s => s.Rep).Distinct().Count();
+        bool quick = Meta("quick", "false") == "true";
+
+        md.AppendLine("# HpcMsg beside MPICH and Open MPI: OSU-style benchmarks");
+        md.AppendLine();
+        md.AppendLine($"Written by `{Meta("command")}` on {Meta("finished_utc")} ({(quick ? "**quick mode: counts / 10, not for quoting**" : "full mode")}, " +
+                      $"{reps} repetitions, {Meta("minutes")} minutes of measuring). The analysis of these numbers is in [README.md](README.md).");
+        md.AppendLine();
+        md.AppendLine($"- Machine: {Meta("cpu")}, {Meta("cores")} vCPUs, {Meta("memory_gb")} GB, Linux {Meta("kernel")}; shared with other work, hence the interleaving.");
+        md.AppendLine($"- Implementations: {string.Join("; ", impls.Select(i => $"**{i.Label}**: {Meta("version." + i.Key, "–")}"))}; .NET {Meta("dotnet")}.");
+        md.AppendLine("- Each repetition runs every block (np = 2 point-to-point, np = 2 collectives, np = 4 collectives) on every implementation in turn " +
+                      $"({string.Join(", ", impls.Select(i => i.Label))}, then again), each run preceded by the placement probe; every cell below is the median over the repetitions.");
+        md.AppendLine("- Rules (the same for all four: sizes, window of 64, iteration counts, warm-up; see `tests/HpcMsg.Benchmarks.Osu/Suite/SuiteSpec.cs`): " +
+                      "ping-pong one-way latency, 10,000 iterations up to 8 KiB and 1,000 above; bandwidth = 64 non-blocking sends then a 4-byte ack, 100 windows (20 above 8 KiB); " +
+                      "collectives timed call by call with a barrier between calls, 1,000 calls (100 above 8 KiB), the average over ranks. " +
+                      "Latency in µs, bandwidth in MB/s (10⁶ bytes a second). np = 4 runs on the 2 vCPUs, oversubscribed.");
+        foreach (var kv in data.Meta.Where(kv => kv.Key.StartsWith("skipped.", StringComparison.Ordinal)))
+        {
+            string[] parts = kv.Key.Split('.');
+            string label = Implementation.All.FirstOrDefault(i => i.Key == parts[1])?.Label ?? parts[1];
+            md.AppendLine($"- {label} was not run at {parts[2].Replace("np", "np = ", StringComparison.Ordinal)} ({kv.Value}).");
+        }
+        md.AppendLine("- † marks a cell where the per-size time cap stopped at least one run early " +
+                      $"(np = 2: {Meta("budget.np2")} s, np = 4: {Meta("budget.np4")} s a size, never below 5 iterations): only collapsed runs hit it.");
+        md.AppendLine();
+
+        WriteTargets(md, rows);
+        md.AppendLine("## Plots");
+        md.AppendLine();
+        foreach (string p in plots) md.AppendLine($"![{Path.GetFileNameWithoutExtension(p)}]({Path.GetFileName(p)})").AppendLine();
+        WritePlacement(md, data);
+        WriteTables(md, rows, impls);
+        WriteRuns(md, data, impls);
+
+        string path = Path.Combine(folder, "report.md");
+        File.WriteAllText(path, md.ToString());
+        return path;
+    }
+
+    private static void WriteTargets(StringBuilder md, List<Row> rows)
+    {
+        md.AppendLine("## Targets");
+        md.AppendLine();
+        md.AppendLine("Ratio = HpcMsg's median / the best native median (MPICH or Open MPI, whichever is better in that row). " +
+                      "For bandwidth a ratio above 1 is better, for times below 1. The placement columns take the medians over the runs " +
+                      $"made in the near (probe ≤ {PlacementProbe.FarThresholdNs:0} ns) or far placement only.");
+        md.AppendLine();
+        md.AppendLine("| row | HpcMsg | best native | HpcMsg / best | target | verdict | ratio, near | ratio, far |");
+        md.AppendLine("| --- | ---: | --- | ---: | --- | --- | ---: | ---: |");
+        foreach (Row r in rows.Where(r => r.Target is not null && SuiteSpec.IsPointToPoint(r.Bench)))
+            TargetLine(md, r, $"np {r.Np} {SuiteSpec.Name(r.Bench)} {Format.Bytes(r.Size)}");
+        md.AppendLine();
+
+        md.AppendLine("Collectives, target ≤ 1.20 at every size: the worst size of each.");
+        md.AppendLine();
+        md.AppendLine("| collective | np | worst size | HpcMsg | best native | HpcMsg / best | sizes within 1.2x | verdict |");
+        md.AppendLine("| --- | ---: | --- | ---: | --- | ---: | ---: | --- |");
+        foreach (var g in rows.Where(r => r.Target is not null && !SuiteSpec.IsPointToPoint(r.Bench) && !double.IsNaN(r.Ratio)).GroupBy(r => (r.Np, r.Bench)))
+        {
+            Row worst = g.MaxBy(r => r.Ratio)!;
+            int ok = g.Count(r => r.Target!.IsMet(r.Ratio));
+            Implementation best = worst.BestNative!;
+            md.AppendLine(Inv, $"| {SuiteSpec.Name(g.Key.Bench)} | {g.Key.Np} | {(worst.Bench == Bench.Barrier ? "–" : Format.Bytes(worst.Size))} | {Value(worst, Implementation.HpcMsg)} µs | " +
+                               $"{Value(worst, best)} µs ({best.Label}) | {Format.Ratio(worst.Ratio)} | {ok} of {g.Count()} | {worst.Target!.Verdict(worst.Ratio)} |");
+        }
+        md.AppendLine();
+
+        Row[] missed = [.. rows.Where(r => r.Target is not null && !double.IsNaN(r.Ratio) && !r.Target.IsMet(r.Ratio))];
+        md.AppendLine("### Rows that miss their target");
+        md.AppendLine();
+        if (missed.Length == 0) md.AppendLine("None.");
+        foreach (Row r in missed)
+        {
+            Implementation best = r.BestNative!;
+            string unit = r.HigherIsBetter ? "MB/s" : "µs";
+            md.AppendLine(Inv, $"- np {r.Np} {SuiteSpec.Name(r.Bench)} {(r.Bench == Bench.Barrier ? "" : Format.Bytes(r.Size) + " ")}: HpcMsg {Value(r, Implementation.HpcMsg)} {unit}, " +
+                               $"{best.Label} {Value(r, best)} {unit}, ratio {Format.Ratio(r.Ratio)} against {r.Target!.Text}: {r.Target.Verdict(r.Ratio)}" +
+                               $" (near {Format.Ratio(r.RatioIn("near"))}, far {Format.Ratio(r.RatioIn("far"))})");
+        }
+        md.AppendLine();
+    }
+
+    private static void TargetLine(StringBuilder md, Row r, string name)
+    {
+        Implementation? best = r.BestNative;
+        string unit = r.HigherIsBetter ? "MB/s" : "µs";
+        md.AppendLine(Inv, $"| {name} | {Value(r, Implementation.HpcMsg)} {unit} | {(best is null ? "–" : $"{Value(r, best)} {unit} ({best.Label})")} | " +
+                           $"{Format.Ratio(r.Ratio)} | {r.Target!.Text} | {r.Target.Verdict(r.Ratio)} | {Format.Ratio(r.RatioIn("near"))} | {Format.Ratio(r.RatioIn("far"))} |");
+    }
+
+    private static string Value(Row r, Implementation impl)
+    {
+        if (!r.Cells.TryGetValue(impl.Key, out Cell? c)) return "–";
+        return (r.HigherIsBetter ? Format.MBps(c.Median) : Format.Micros(c.Median)) + (c.Capped ? " †" : "");
+    }
+
+    private static void WritePlacement(StringBuilder md, Dataset data)
+    {
+        RunRecord[] runs = [.. data.Runs.Where(r => !double.IsNaN(r.C2cNs))];
+        if (runs.Length == 0) return;
+        md.AppendLine("## Placement");
+        md.AppendLine();
+        RunRecord[] near = [.. runs.Where(r => PlacementProbe.Classify(r.C2cNs) == "near")];
+        RunRecord[] far = [.. runs.Where(r => PlacementProbe.Classify(r.C2cNs) == "far")];
+        md.AppendLine(Inv, $"The cache-line round trip between cpu 0 and cpu 1, measured just before each of the {runs.Length} runs: " +
+                           $"{near.Length} runs in the near placement (median {Format.Ns(Stats.Median(near.Select(r => r.C2cNs)))} ns), " +
+                           $"{far.Length} in the far one (median {Format.Ns(Stats.Median(far.Select(r => r.C2cNs)))} ns); " +
+                           $"range {Format.Ns(runs.Min(r => r.C2cNs))}–{Format.Ns(runs.Max(r => r.C2cNs))} ns. The probe of each run is in the table of runs at the end.");
+        md.AppendLine();
+    }
+
+    private static void WriteTables(StringBuilder md, List<Row> rows, IReadOnlyList<Implementation> impls)
+    {
+        md.AppendLine("## Every row");
+        md.AppendLine();
+        foreach (var g in rows.GroupBy(r => (r.Np, r.Bench)))
+        {
+            bool bw = g.First().HigherIsBetter;
+            md.AppendLine(Inv, $"### np = {g.Key.Np}: {SuiteSpec.Name(g.Key.Bench)} ({(bw ? "MB/s, higher is better" : "µs, lower is better")})");
+            md.AppendLine();
+            md.AppendLine($"| size | {string.Join(" | ", impls.Select(i => i.Label))} | best native | HpcMsg / best | target |");
+            md.AppendLine($"| ---: | {string.Join(" | ", impls.Select(_ => "---:"))} | --- | ---: | --- |");
+            foreach (Row r in g)
+            {
+                string target = r.Target is null ? "" : $"{r.Target.Text.Split(' ')[0]} {r.Target.Text.Split(' ')[1]}: {r.Target.Verdict(r.Ratio)}";
+                md.AppendLine($"| {(r.Bench == Bench.Barrier ? "–" : Format.Bytes(r.Size))} | {string.Join(" | ", impls.Select(i => Value(r, i)))} | " +
+                              $"{r.BestNative?.Label ?? "–"} | {Format.Ratio(r.Ratio)} | {target} |");
+            }
+            md.AppendLine();
+        }
+    }
+
+    private static void WriteRuns(StringBuilder md, Dataset data, IReadOnlyList<Implementation> impls)
+    {
+        if (data.Runs.Count == 0) return;
+        md.AppendLine("## Runs");
+        md.AppendLine();
+        md.AppendLine("<details><summary>Every run in the order it ran, with the placement probe before it</summary>");
+        md.AppendLine();
+        md.AppendLine("| # | started (UTC) | rep | block | implementation | probe (ns) | placement | seconds | status |");
+        md.AppendLine("| ---: | --- | ---: | --- | --- | ---: | --- | ---: | --- |");
+        int n = 0;
+        foreach (RunRecord r in data.Runs)
+        {
+            string label = impls.FirstOrDefault(i => i.Key == r.Impl)?.Label ?? r.Impl;
+            md.AppendLine(Inv, $"| {++n} | {r.StartedUtc:HH:mm:ss} | {r.Rep} | np {r.Np} {r.Block} | {label} | {Format.Ns(r.C2cNs)} | {PlacementProbe.Classify(r.C2cNs)} | {r.Seconds:0.0} | {(r.Ok ? "ok" : "**failed**: " + r.Note)} |");
+        }
+        md.AppendLine();
+        md.AppendLine("</details>");
+        md.AppendLine();
+        if (data.Meta.Keys.Any(k => k.StartsWith("launch.", StringComparison.Ordinal)))
+        {
+            md.AppendLine("Command lines (rank count and benchmark list vary):");
+            md.AppendLine();
+            md.AppendLine("```");
+            foreach (var kv in data.Meta.Where(kv => kv.Key.StartsWith("launch.", StringComparison.Ordinal)).OrderBy(kv => kv.Key, StringComparer.Ordinal))
+                md.AppendLine(kv.Value);
+            md.AppendLine("```");
+        }
+    }
+}

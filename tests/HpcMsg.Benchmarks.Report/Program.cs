@@ -1,0 +1,157 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
+using CommandLine;
+using HpcMsg.Benchmarks.Report;
+
+// Runs the OSU-style suite on HpcMsg, MPICH, Open MPI and MPI.NET, interleaved, and writes the
+// report. ./benchmarks.sh builds everything and starts this; alone:
+//   dotnet tests/HpcMsg.Benchmarks.Report/bin/Release/net10.0/HpcMsg.Benchmarks.Report.dll [--quick] [--reps 5]
+//   ... --from-csv docs/benchmarks/samples.csv        (the report again, from the data of a run)
+var parser = new Parser(s =>
+{
+    s.HelpWriter = Console.Error;
+    s.CaseInsensitiveEnumValues = true;
+});
+return parser.ParseArguments<ReportOptions>(args).MapResult(Run, _ => 2);
+
+static int Run(ReportOptions o)
+{
+    try
+    {
+        string root = o.Root ?? FindCheckout() ?? throw new ReportException("run this from the checkout (the folder with HpcMsg.sln), or give --root");
+        string outDir = Path.GetFullPath(o.Out ?? Path.Combine(root, "docs", "benchmarks", o.Quick ? "quick" : ""));
+        Implementation[] impls = [.. o.Implementations.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(Implementation.Find)];
+        Dataset data;
+        if (o.FromCsv is not null)
+        {
+            data = Dataset.Load(o.FromCsv);
+            impls = [.. Implementation.All.Where(i => data.Samples.Any(s => s.Impl == i.Key))];
+        }
+        else
+        {
+            data = Measure(o, root, impls);
+            data.Save(outDir);
+        }
+        bool quick = data.Meta.TryGetValue("quick", out string? q) && q == "true";
+        List<Row> rows = Summary.Build(data, quick);
+        Directory.CreateDirectory(outDir);
+        string subtitle = $"{(quick ? "quick, " : "")}median of {data.Samples.Select(s => s.Rep).Distinct().Count()} runs";
+        List<string> plots = Plots.DrawAll(outDir, rows, data, impls, subtitle);
+        string report = MarkdownReport.Write(outDir, rows, data, impls, plots);
+        Console.WriteLine($"report: {report}");
+        foreach (string p in plots) Console.WriteLine($"plot:   {p}");
+        return 0;
+    }
+    catch (ReportException e)
+    {
+        Console.Error.WriteLine($"benchmarks: {e.Message}");
+        return 1;
+    }
+}
+
+static Dataset Measure(ReportOptions o, string root, Implementation[] impls)
+{
+    int cores = Environment.ProcessorCount;
+    var launchers = new Launchers(root, cores);
+    string[] missing = [.. launchers.Prerequisites(impls).Where(p => !File.Exists(p))];
+    if (missing.Length > 0)
+        throw new ReportException($"not built: {string.Join(", ", missing)} (./benchmarks.sh builds them)");
+    int reps = o.Reps ?? (o.Quick ? 2 : 5);
+    int[] nps = [.. o.Np.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(s => int.Parse(s, CultureInfo.InvariantCulture))];
+
+    // Blocks: point-to-point at np = 2, collectives at every np. Time caps per size: generous with a
+    // core per rank (only a pathological run reaches them), short when oversubscribed, where MPICH
+    // spends ~16 ms on every call plus its barrier.
+    var blocks = new List<(int Np, string Group)>();
+    if (nps.Contains(2)) blocks.Add((2, "p2p"));
+    foreach (int np in nps) blocks.Add((np, "coll"));
+    string Budget(int np) => np <= cores ? (o.Quick ? "0.2" : "1.0") : (o.Quick ? "0.05" : "0.12");
+
+    var data = new Dataset();
+    data.Meta["command"] = o.Command + (o.Quick ? " --quick" : "");
+    data.Meta["quick"] = o.Quick ? "true" : "false";
+    data.Meta["cores"] = cores.ToString(CultureInfo.InvariantCulture);
+    data.Meta["cpu"] = CpuModel();
+    data.Meta["memory_gb"] = MemoryGb();
+    data.Meta["kernel"] = File.Exists("/proc/sys/kernel/osrelease") ? File.ReadAllText("/proc/sys/kernel/osrelease").Trim() : RuntimeInformation.OSDescription;
+    data.Meta["dotnet"] = RuntimeInformation.FrameworkDescription.Replace(".NET ", "", StringComparison.Ordinal);
+    foreach (int np in nps) data.Meta[$"budget.np{np}"] = Budget(np);
+
+    DateTime begin = DateTime.UtcNow;
+    int total = reps * blocks.Sum(b => impls.Count(i => !(o.Quick && i == Implementation.MpiNet && b.Np > cores))), done = 0;
+    for (int rep = 1; rep <= reps; rep++)
+    {
+        foreach ((int np, string group) in blocks)
+        {
+            foreach (Implementation impl in impls)
+            {
+                if (o.Quick && impl == Implementation.MpiNet && np > cores)
+                {
+                    // Quick mode leaves it out: on MPICH it collapses as MPICH does, at twice the run time.
+                    data.Meta[$"skipped.{impl.Key}.np{np}"] = "quick mode";
+                    continue;
+                }
+                List<string> suiteArgs = [group, "--budget", Budget(np)];
+                if (o.Quick) suiteArgs.Add("--quick");
+                (string program, List<string> args) = launchers.Command(impl, np, suiteArgs, o.TimeoutSeconds);
+                data.Meta[$"launch.{impl.Key}.np{np}"] = ProcessRunner.Describe(program, args).Replace(root + "/", "", StringComparison.Ordinal);
+
+                double c2c = PlacementProbe.Measure(launchers.ProbeExe);
+                DateTime started = DateTime.UtcNow;
+                ProcessRunner.Result r = ProcessRunner.Run(program, args, TimeSpan.FromSeconds(o.TimeoutSeconds + 30));
+                List<OsuPoint> points = OsuOutput.Parse(r.Stdout);
+                string expected = group == "p2p" ? "latency,bw,bibw" : "barrier..alltoall";
+                int benches = points.Select(p => p.Bench).Distinct().Count();
+                bool ok = r.ExitCode == 0 && benches == (group == "p2p" ? 3 : 8);
+                string note = ok ? "" : r.TimedOut ? $"timed out after {o.TimeoutSeconds} s" : $"exit {r.ExitCode}, {benches} of the benchmarks ({expected}) complete: {LastLine(r.Stderr + r.Stdout)}";
+                string implText = points.FirstOrDefault()?.ImplementationText ?? "";
+                if (implText.Length > 0) data.Meta["version." + impl.Key] = implText;
+                data.Runs.Add(new RunRecord(rep, np, group, impl.Key, started, c2c, r.Seconds, ok, implText, note));
+                foreach (OsuPoint p in points)
+                    data.Samples.Add(new Sample(rep, np, impl.Key, p.Bench, p.Size, p.Value, p.Iterations, c2c));
+                if (o.Logs is not null)
+                {
+                    Directory.CreateDirectory(o.Logs);
+                    File.WriteAllText(Path.Combine(o.Logs, $"rep{rep}-np{np}-{group}-{impl.Key}.log"),
+                        $"$ {ProcessRunner.Describe(program, args)}\n{r.Stdout}\n--- stderr ---\n{r.Stderr}");
+                }
+                done++;
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"[{done,3}/{total}] rep {rep} np {np} {group,-4} {impl.Label,-16} probe {c2c,6:0} ns ({PlacementProbe.Classify(c2c)})  {r.Seconds,6:0.0} s  {(ok ? "ok" : "FAILED: " + note)}"));
+            }
+        }
+    }
+    data.Meta["finished_utc"] = DateTime.UtcNow.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture);
+    data.Meta["minutes"] = (DateTime.UtcNow - begin).TotalMinutes.ToString("0.0", CultureInfo.InvariantCulture);
+    return data;
+}
+
+static string LastLine(string text) =>
+    text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault() ?? "";
+
+static string? FindCheckout()
+{
+    foreach (string start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
+    {
+        for (DirectoryInfo? d = new(start); d != null; d = d.Parent)
+            if (File.Exists(Path.Combine(d.FullName, "HpcMsg.sln")) && File.Exists(Path.Combine(d.FullName, "hpcrun")))
+                return d.FullName;
+    }
+    return null;
+}
+
+static string CpuModel()
+{
+    if (!File.Exists("/proc/cpuinfo")) return RuntimeInformation.ProcessArchitecture.ToString();
+    string? line = File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal));
+    return line is null ? "?" : string.Join(' ', line[(line.IndexOf(':') + 1)..].Split(' ', StringSplitOptions.RemoveEmptyEntries));
+}
+
+static string MemoryGb()
+{
+    if (!File.Exists("/proc/meminfo")) return "?";
+    string? line = File.ReadLines("/proc/meminfo").FirstOrDefault(l => l.StartsWith("MemTotal:", StringComparison.Ordinal));
+    if (line is null) return "?";
+    long kb = long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
+    return (kb / 1024.0 / 1024.0).ToString("0", CultureInfo.InvariantCulture);
+}

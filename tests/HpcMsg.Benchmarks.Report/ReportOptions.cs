@@ -1,0 +1,37 @@
+using CommandLine;
+
+namespace HpcMsg.Benchmarks.Report;
+
+/// <summary>The command line (CommandLineParser; ./benchmarks.sh passes its arguments through).</summary>
+public sealed class ReportOptions
+{
+    [Option("quick", HelpText = "About 2 minutes: iteration counts / 10, shorter warm-up and time caps, 2 repetitions; the report goes to docs/benchmarks/quick/.")]
+    public bool Quick { get; set; }
+
+    [Option("reps", HelpText = "Repetitions of every block (default 5; 2 with --quick). The table shows the median over them.")]
+    public int? Reps { get; set; }
+
+    [Option("np", Default = "2,4", HelpText = "Rank counts, comma-separated. Point-to-point runs at np = 2 only; collectives at each.")]
+    public string Np { get; set; } = "2,4";
+
+    [Option("impls", Default = "hpcmsg,mpich,openmpi,mpinet", HelpText = "Implementations, in the order each block runs them: hpcmsg, mpich, openmpi, mpinet.")]
+    public string Implementations { get; set; } = "hpcmsg,mpich,openmpi,mpinet";
+
+    [Option("out", HelpText = "Folder for report.md, the PNG plots and the CSV files (default docs/benchmarks, docs/benchmarks/quick with --quick).")]
+    public string? Out { get; set; }
+
+    [Option("root", HelpText = "The checkout (default: found upwards from the current folder).")]
+    public string? Root { get; set; }
+
+    [Option("from-csv", HelpText = "Write the report again from a samples.csv of an earlier run, without measuring.")]
+    public string? FromCsv { get; set; }
+
+    [Option("timeout", Default = 600, HelpText = "Seconds one run may take before it is killed (and recorded as failed).")]
+    public int TimeoutSeconds { get; set; }
+
+    [Option("logs", HelpText = "Folder for every run's full output (default: none kept).")]
+    public string? Logs { get; set; }
+
+    [Option("command", Default = "./benchmarks.sh", HelpText = "How the report names the command that produced it.")]
+    public string Command { get; set; } = "./benchmarks.sh";
+}

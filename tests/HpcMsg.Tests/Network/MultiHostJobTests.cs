@@ -1,0 +1,98 @@
+using HpcMsg.Tests.Infrastructure;
+using Xunit.Abstractions;
+
+namespace HpcMsg.Tests.Network;
+
+/// <summary>
+/// Jobs over two and three hosts with separate network stacks (network namespaces joined by a bridge),
+/// started by hpcrun through <c>ip netns exec {host}</c>: ranks land on the right host with the right
+/// environment, talk point-to-point and collectively across hosts, move a large message, and a rank
+/// killed on a remote host, or a host that cannot be reached, ends the job with a line naming the host
+/// and nothing left on any host.
+/// </summary>
+[Collection(JobsCollection.Name)]
+public sealed class MultiHostJobTests(ITestOutputHelper log) : IClassFixture<NetworkNamespaces>
+{
+    private static readonly (string, int)[] TwoHosts = [("hpcA", 2), ("hpcB", 2)];
+    private static readonly (string, int)[] ThreeHosts = [("hpcA", 2), ("hpcB", 2), ("hpcC", 2)];
+    private static readonly (string, int)[] OneRankEach = [("hpcA", 1), ("hpcB", 1)];
+    private static readonly TimeSpan Quickly = TimeSpan.FromSeconds(30);
+
+    [NetnsFact]
+    public void Ranks_start_on_their_hosts_with_the_jobs_environment_and_the_secret_on_stdin()
+    {
+        const string script =
+            "read -r secret; echo \"rank=$HPCMSG_RANK ns=$(ip netns identify) host=$HPCMSG_HOST node=$HPCMSG_NODE/$HPCMSG_NODES " +
+            "local=$HPCMSG_LOCAL_RANK/$HPCMSG_LOCAL_SIZE shm=$HPCMSG_SHM rendezvous=$HPCMSG_RENDEZVOUS iface=$HPCMSG_IFACE " +
+            "stdin=$HPCMSG_SECRET_STDIN envsecret=${HPCMSG_SECRET:-none} pid=${HPCMSG_LAUNCHER_PID:-none} secretlen=${#secret}\"";
+        JobResult result = NetnsJob.Run(log, new JobSpec(4, "-c", script) { Program = "/bin/sh" }, TwoHosts);
+        JobAssert.ExitedWith(result, 0);
+        JobAssert.StderrHasLineWith(result, "hpcrun: ranks 0-1 on hpcA, 2-3 on hpcB");
+        var lines = result.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        Assert.True(lines.Length == 4, $"expected one line from each of 4 ranks\n{result}");
+        for (int rank = 0; rank < 4; rank++)
+        {
+            string host = rank < 2 ? "hpcA" : "hpcB";
+            int node = rank / 2;
+            string? line = lines.SingleOrDefault(l => l.StartsWith($"rank={rank} ", StringComparison.Ordinal));
+            Assert.True(line is not null, $"no line from rank {rank}\n{result}");
+            string[] expected =
+            [
+                $"ns={host} ", $"host={host} ", $"node={node}/2 ", $"local={rank % 2}/2 ", $"-n{node} ",
+                "rendezvous=10.213.0.254:", $"iface={NetworkNamespaces.Subnet} ", "stdin=1 ", "envsecret=none ",
+                "pid=none ", "secretlen=64",
+            ];
+            foreach (string fragment in expected)
+                Assert.True(line.Contains(fragment, StringComparison.Ordinal), $"rank {rank}: expected '{fragment}' in '{line}'\n{result}");
+        }
+    }
+
+    [NetnsFact]
+    public void Point_to_point_over_two_hosts()
+    {
+        JobResult result = NetnsJob.Run(log, new JobSpec(4, "basic"), TwoHosts);
+        JobAssert.Succeeded(result, "basic");
+    }
+
+    [NetnsFact]
+    public void Collectives_over_three_hosts()
+    {
+        JobResult result = NetnsJob.Run(log, new JobSpec(6, "collectives", "quick"), ThreeHosts);
+        JobAssert.Succeeded(result, "collectives");
+    }
+
+    [NetnsFact]
+    public void Every_message_size_between_hosts()
+    {
+        JobResult result = NetnsJob.Run(log, new JobSpec(2, "sizes"), OneRankEach);
+        JobAssert.Succeeded(result, "sizes");
+    }
+
+    [NetnsFact]
+    public void A_large_message_between_hosts()
+    {
+        // 30 million doubles: 240 MB through one TCP connection.
+        JobResult result = NetnsJob.Run(log, new JobSpec(2, "huge", "30000000"), OneRankEach);
+        JobAssert.Succeeded(result, "huge");
+    }
+
+    [NetnsFact]
+    public void A_rank_killed_on_a_remote_host_ends_the_job_naming_that_host()
+    {
+        // sigkill: the last rank, 3 on hpcB, kills itself while the others wait for it.
+        JobResult result = NetnsJob.Run(log, new JobSpec(4, "sigkill") { LauncherTimeoutSeconds = 60 }, TwoHosts);
+        JobAssert.ExitedWith(result, 137);
+        JobAssert.StderrNamesFailedRankOnHost(result, 3, "hpcB", "signal", "9");
+        JobAssert.FinishedWithin(result, Quickly);
+    }
+
+    [NetnsFact]
+    public void A_host_the_agent_cannot_reach_ends_the_job_naming_that_host()
+    {
+        // hpcZ is no namespace: 'ip netns exec hpcZ' fails with 255, as ssh does for a host it cannot reach.
+        JobResult result = NetnsJob.Run(log, new JobSpec(4, "basic") { LauncherTimeoutSeconds = 60 }, [("hpcA", 2), ("hpcZ", 2)]);
+        JobAssert.ExitedWith(result, 255);
+        JobAssert.StderrHasLineWith(result, "hpcrun: cannot start rank", "on host hpcZ through 'ip netns exec hpcZ'");
+        JobAssert.FinishedWithin(result, Quickly);
+    }
+}

@@ -1,0 +1,13 @@
+namespace HpcMsg.Tests.Network;
+
+/// <summary>A fact that needs network namespaces: skipped, with the reason, where they cannot be made
+/// (xunit 2 has no skipping from inside a test, so the attribute decides when the tests are found).</summary>
+[AttributeUsage(AttributeTargets.Method)]
+public sealed class NetnsFactAttribute : FactAttribute
+{
+    public NetnsFactAttribute()
+    {
+        if (NetnsSupport.WhyUnavailable is string why && !NetnsSupport.Required)
+            Skip = $"skipped: needs network namespaces, and {why}";
+    }
+}
