@@ -45,7 +45,7 @@ static const char *names[NBENCH] = {"latency", "bw", "bibw", "barrier", "bcast",
 
 static int quick = 0;
 static double budget_s = -1;   /* per size: cap on the measured phase (the warm-up phase gets a quarter);
-                                  default 1 s (0.2 s quick). Only a collapse (MPICH oversubscribed) hits it. */
+                                  default 2 s (0.2 s quick). Only a collapse (MPICH oversubscribed) hits it. */
 static double warmup_s = -1;   /* per benchmark, untimed warm-up over three sizes; 0.5 s (0.2 s quick) */
 static long max_size = -1;
 
@@ -229,7 +229,7 @@ int main(int argc, char **argv)
         if (rank == 0) fprintf(stderr, "usage: osu_like <latency|bw|bibw|barrier|bcast|reduce|allreduce|scatter|gather|allgather|alltoall|p2p|coll|all>[,...] [--quick] [--budget S] [--warmup S] [--max-size B]\n");
         MPI_Abort(MPI_COMM_WORLD, 2);
     }
-    if (budget_s < 0) budget_s = quick ? 0.2 : 1.0;
+    if (budget_s < 0) budget_s = quick ? 0.2 : 2.0;
     if (warmup_s < 0) warmup_s = quick ? 0.2 : 0.5;
     if (np < 2 && (sel[LATENCY] || sel[BW] || sel[BIBW])) {
         if (rank == 0) fprintf(stderr, "osu_like: latency, bw and bibw need 2 ranks\n");

@@ -6,12 +6,25 @@ namespace HpcMsg.Benchmarks.Report;
 /// <summary>One implementation under test and how a run of the suite is started on it.</summary>
 public sealed record Implementation(string Key, string Label, bool IsNative, Color Color, MarkerShape Marker)
 {
+    /// <summary>Environment for the ranks (hpcrun -x), for a variant of HpcMsg.</summary>
+    public string? Environment { get; init; }
+
+    /// <summary>A diagnostic variant: run only with a core per rank, and never in the ratio.</summary>
+    public bool IsVariant => Environment is not null;
+
     public static readonly Implementation HpcMsg = new("hpcmsg", "HpcMsg", false, Color.FromHex("#d62728"), MarkerShape.FilledCircle);
     public static readonly Implementation Mpich = new("mpich", "MPICH", true, Color.FromHex("#1f77b4"), MarkerShape.FilledSquare);
     public static readonly Implementation OpenMpi = new("openmpi", "Open MPI", true, Color.FromHex("#2ca02c"), MarkerShape.FilledTriangleUp);
     public static readonly Implementation MpiNet = new("mpinet", "MPI.NET (MPICH)", false, Color.FromHex("#9467bd"), MarkerShape.OpenDiamond);
 
-    public static IReadOnlyList<Implementation> All { get; } = [HpcMsg, Mpich, OpenMpi, MpiNet];
+    /// <summary>HpcMsg with large messages pipelined through the ring instead of copied with
+    /// process_vm_readv: shows what the single copy gains or costs.</summary>
+    public static readonly Implementation HpcMsgNoCma = new("hpcmsg-nocma", "HpcMsg, CMA off", false, Color.FromHex("#ff7f0e"), MarkerShape.OpenCircle)
+    {
+        Environment = "HPCMSG_SHM_CMA=0",
+    };
+
+    public static IReadOnlyList<Implementation> All { get; } = [HpcMsg, Mpich, OpenMpi, MpiNet, HpcMsgNoCma];
 
     public static Implementation Find(string key) =>
         All.FirstOrDefault(i => i.Key == key) ?? throw new ReportException($"unknown implementation '{key}' (known: {string.Join(", ", All.Select(i => i.Key))})");
@@ -35,7 +48,7 @@ public sealed class Launchers(string root, int cores)
         yield return ProbeExe;
         foreach (Implementation i in impls)
         {
-            if (i == Implementation.HpcMsg) yield return OsuDll;
+            if (i == Implementation.HpcMsg || i.IsVariant) yield return OsuDll;
             else if (i == Implementation.Mpich) yield return Path.Combine(NativeBin, "osu_like.mpich");
             else if (i == Implementation.OpenMpi) yield return Path.Combine(NativeBin, "osu_like.openmpi");
             else if (i == Implementation.MpiNet) yield return MpiNetDll;
@@ -48,10 +61,11 @@ public sealed class Launchers(string root, int cores)
         string n = np.ToString(CultureInfo.InvariantCulture);
         var args = new List<string>();
         string program;
-        if (impl == Implementation.HpcMsg)
+        if (impl == Implementation.HpcMsg || impl.IsVariant)
         {
             program = Path.Combine(root, "hpcrun");
             args.AddRange(["-n", n, "--timeout", timeoutSeconds.ToString(CultureInfo.InvariantCulture)]);
+            if (impl.Environment is not null) args.AddRange(["-x", impl.Environment]);
             args.AddRange(bind ? ["--bind-to", "core"] : ["--oversubscribe"]);
             args.Add(OsuDll);
         }

@@ -58,7 +58,7 @@ public static class MarkdownReport
         md.AppendLine();
         md.AppendLine("Ratio = HpcMsg's median / the best native median (MPICH or Open MPI, whichever is better in that row). " +
                       "For bandwidth a ratio above 1 is better, for times below 1. The placement columns take the medians over the runs " +
-                      $"made in the near (probe ≤ {PlacementProbe.FarThresholdNs:0} ns) or far placement only.");
+                      $"made wholly in the near (probe ≤ {PlacementProbe.FarThresholdNs:0} ns before and after the run) or wholly in the far placement.");
         md.AppendLine();
         md.AppendLine("| row | HpcMsg | best native | HpcMsg / best | target | verdict | ratio, near | ratio, far |");
         md.AppendLine("| --- | ---: | --- | ---: | --- | --- | ---: | ---: |");
@@ -115,14 +115,21 @@ public static class MarkdownReport
         if (runs.Length == 0) return;
         md.AppendLine("## Placement");
         md.AppendLine();
-        RunRecord[] near = [.. runs.Where(r => PlacementProbe.Classify(r.C2cNs) == "near")];
-        RunRecord[] far = [.. runs.Where(r => PlacementProbe.Classify(r.C2cNs) == "far")];
-        md.AppendLine(Inv, $"The cache-line round trip between cpu 0 and cpu 1, measured just before each of the {runs.Length} runs: " +
+        RunRecord[] near = [.. runs.Where(r => r.Placement == "near")];
+        RunRecord[] far = [.. runs.Where(r => r.Placement == "far")];
+        RunRecord[] mixed = [.. runs.Where(r => r.Placement == "mixed")];
+        md.AppendLine(Inv, $"The cache-line round trip between cpu 0 and cpu 1, measured just before and just after each of the {runs.Length} runs: " +
                            $"{near.Length} runs in the near placement (median {Format.Ns(Stats.Median(near.Select(r => r.C2cNs)))} ns), " +
-                           $"{far.Length} in the far one (median {Format.Ns(Stats.Median(far.Select(r => r.C2cNs)))} ns); " +
-                           $"range {Format.Ns(runs.Min(r => r.C2cNs))}–{Format.Ns(runs.Max(r => r.C2cNs))} ns. The probe of each run is in the table of runs at the end.");
+                           $"{far.Length} in the far one (median {Format.Ns(Stats.Median(far.Select(r => r.C2cNs)))} ns), " +
+                           $"{mixed.Length} moved from one to the other while they ran; " +
+                           $"range {Format.Ns(runs.Min(r => r.C2cNs))}–{Format.Ns(runs.Max(r => r.C2cNs))} ns. The probe of each run is in the table of runs at the end, " +
+                           $"with the cores that other work kept busy just before it (/proc/stat over 0.3 s; median {LoadText(Stats.Median(runs.Select(r => r.Load)))}, " +
+                           $"highest {LoadText(runs.Select(r => r.Load).Where(l => !double.IsNaN(l)).DefaultIfEmpty(double.NaN).Max())} of {data.Meta.GetValueOrDefault("cores", "?")}: " +
+                           $"where it is well above 0, the benchmark's ranks shared the cores with it).");
         md.AppendLine();
     }
+
+    private static string LoadText(double load) => double.IsNaN(load) ? "–" : load.ToString("0.0", Inv);
 
     private static void WriteTables(StringBuilder md, List<Row> rows, IReadOnlyList<Implementation> impls)
     {
@@ -152,13 +159,13 @@ public static class MarkdownReport
         md.AppendLine();
         md.AppendLine("<details><summary>Every run in the order it ran, with the placement probe before it</summary>");
         md.AppendLine();
-        md.AppendLine("| # | started (UTC) | rep | block | implementation | probe (ns) | placement | seconds | status |");
-        md.AppendLine("| ---: | --- | ---: | --- | --- | ---: | --- | ---: | --- |");
+        md.AppendLine("| # | started (UTC) | rep | block | implementation | probe before / after (ns) | placement | other work (cores) | seconds | status |");
+        md.AppendLine("| ---: | --- | ---: | --- | --- | ---: | --- | ---: | ---: | --- |");
         int n = 0;
         foreach (RunRecord r in data.Runs)
         {
             string label = impls.FirstOrDefault(i => i.Key == r.Impl)?.Label ?? r.Impl;
-            md.AppendLine(Inv, $"| {++n} | {r.StartedUtc:HH:mm:ss} | {r.Rep} | np {r.Np} {r.Block} | {label} | {Format.Ns(r.C2cNs)} | {PlacementProbe.Classify(r.C2cNs)} | {r.Seconds:0.0} | {(r.Ok ? "ok" : "**failed**: " + r.Note)} |");
+            md.AppendLine(Inv, $"| {++n} | {r.StartedUtc:HH:mm:ss} | {r.Rep} | np {r.Np} {r.Block} | {label} | {Format.Ns(r.C2cNs)} / {Format.Ns(r.C2cAfterNs)} | {r.Placement} | {(double.IsNaN(r.Load) ? "–" : r.Load.ToString("0.0", Inv))} | {r.Seconds:0.0} | {(r.Ok ? "ok" : "**failed**: " + r.Note)} |");
         }
         md.AppendLine();
         md.AppendLine("</details>");

@@ -27,4 +27,12 @@ public static partial class PlacementProbe
     }
 
     public static string Classify(double ns) => double.IsNaN(ns) ? "?" : ns > FarThresholdNs ? "far" : "near";
+
+    /// <summary>A run's placement from the probes before and after it: near or far when they agree,
+    /// "mixed" when the host moved the vCPUs in between (such runs count in no placement's median).</summary>
+    public static string Classify(double before, double after)
+    {
+        string a = Classify(before), b = Classify(after);
+        return b == "?" || a == b ? a : a == "?" ? b : "mixed";
+    }
 }

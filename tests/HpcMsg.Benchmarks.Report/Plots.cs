@@ -117,7 +117,7 @@ public static class Plots
         var line = plot.Add.Scatter(x, y);
         line.Color = impl.Color;
         line.LineWidth = impl == Implementation.HpcMsg ? 3 : 2;
-        line.LinePattern = impl.IsNative || impl == Implementation.HpcMsg ? LinePattern.Solid : LinePattern.Dashed;
+        line.LinePattern = impl.IsNative || impl == Implementation.HpcMsg ? LinePattern.Solid : impl.IsVariant ? LinePattern.Dotted : LinePattern.Dashed;
         line.MarkerShape = impl.Marker;
         line.MarkerSize = 7;
         line.LegendText = impl.Label;
@@ -218,13 +218,21 @@ public static class Plots
             double[] minutes = [.. runs.Select(r => (r.StartedUtc - t0).TotalMinutes)];
             double[] ns = [.. runs.Select(r => r.C2cNs)];
             var m = plot.Add.Markers(minutes, ns, impl.Marker, 9, impl.Color);
-            m.LegendText = $"before a {impl.Label} run";
+            m.LegendText = $"{impl.Label} run (before; small: after)";
+            RunRecord[] after = [.. runs.Where(r => !double.IsNaN(r.C2cAfterNs))];
+            if (after.Length > 0)
+            {
+                double[] afterMinutes = [.. after.Select(r => (r.StartedUtc - t0).TotalMinutes + r.Seconds / 60)];
+                double[] afterNs = [.. after.Select(r => r.C2cAfterNs)];
+                plot.Add.Markers(afterMinutes, afterNs, impl.Marker, 5, impl.Color.WithAlpha(0.6));
+            }
         }
         var h = plot.Add.HorizontalLine(PlacementProbe.FarThresholdNs);
         h.Color = Colors.Gray;
         h.LinePattern = LinePattern.Dashed;
         h.LegendText = $"{PlacementProbe.FarThresholdNs:0} ns: near below, far above";
-        plot.Axes.SetLimitsY(0, Math.Max(600, data.Runs.Max(r => double.IsNaN(r.C2cNs) ? 0 : r.C2cNs) * 1.1));
+        double top = data.Runs.Max(r => Math.Max(double.IsNaN(r.C2cNs) ? 0 : r.C2cNs, double.IsNaN(r.C2cAfterNs) ? 0 : r.C2cAfterNs));
+        plot.Axes.SetLimitsY(0, Math.Max(600, top * 1.1));
         plot.XLabel("minutes since the first run");
         plot.YLabel("round trip (ns), fastest of 41 batches");
         plot.ShowLegend(Edge.Right);

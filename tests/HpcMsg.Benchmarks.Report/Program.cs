@@ -20,7 +20,8 @@ static int Run(ReportOptions o)
     {
         string root = o.Root ?? FindCheckout() ?? throw new ReportException("run this from the checkout (the folder with HpcMsg.sln), or give --root");
         string outDir = Path.GetFullPath(o.Out ?? Path.Combine(root, "docs", "benchmarks", o.Quick ? "quick" : ""));
-        Implementation[] impls = [.. o.Implementations.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(Implementation.Find)];
+        string implList = o.Implementations ?? (o.Quick ? "hpcmsg,mpich,openmpi,mpinet" : "hpcmsg,mpich,openmpi,mpinet,hpcmsg-nocma");
+        Implementation[] impls = [.. implList.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(Implementation.Find)];
         Dataset data;
         if (o.FromCsv is not null)
         {
@@ -65,7 +66,7 @@ static Dataset Measure(ReportOptions o, string root, Implementation[] impls)
     var blocks = new List<(int Np, string Group)>();
     if (nps.Contains(2)) blocks.Add((2, "p2p"));
     foreach (int np in nps) blocks.Add((np, "coll"));
-    string Budget(int np) => np <= cores ? (o.Quick ? "0.2" : "1.0") : (o.Quick ? "0.05" : "0.12");
+    string Budget(int np) => np <= cores ? (o.Quick ? "0.2" : "2.0") : (o.Quick ? "0.05" : "0.12");
 
     var data = new Dataset();
     data.Meta["command"] = o.Command + (o.Quick ? " --quick" : "");
@@ -78,17 +79,22 @@ static Dataset Measure(ReportOptions o, string root, Implementation[] impls)
     foreach (int np in nps) data.Meta[$"budget.np{np}"] = Budget(np);
 
     DateTime begin = DateTime.UtcNow;
-    int total = reps * blocks.Sum(b => impls.Count(i => !(o.Quick && i == Implementation.MpiNet && b.Np > cores))), done = 0;
+    // Quick mode leaves MPI.NET out oversubscribed: on MPICH it collapses as MPICH does, at twice the
+    // run time. The CMA-off variant is a diagnostic of large messages with a core per rank.
+    string? Skipped(Implementation impl, int np) =>
+        np <= cores ? null
+        : impl.IsVariant ? "a diagnostic variant, run with a core per rank only"
+        : o.Quick && impl == Implementation.MpiNet ? "quick mode" : null;
+    int total = reps * blocks.Sum(b => impls.Count(i => Skipped(i, b.Np) is null)), done = 0;
     for (int rep = 1; rep <= reps; rep++)
     {
         foreach ((int np, string group) in blocks)
         {
             foreach (Implementation impl in impls)
             {
-                if (o.Quick && impl == Implementation.MpiNet && np > cores)
+                if (Skipped(impl, np) is { } why)
                 {
-                    // Quick mode leaves it out: on MPICH it collapses as MPICH does, at twice the run time.
-                    data.Meta[$"skipped.{impl.Key}.np{np}"] = "quick mode";
+                    data.Meta[$"skipped.{impl.Key}.np{np}"] = why;
                     continue;
                 }
                 List<string> suiteArgs = [group, "--budget", Budget(np)];
@@ -96,9 +102,11 @@ static Dataset Measure(ReportOptions o, string root, Implementation[] impls)
                 (string program, List<string> args) = launchers.Command(impl, np, suiteArgs, o.TimeoutSeconds);
                 data.Meta[$"launch.{impl.Key}.np{np}"] = ProcessRunner.Describe(program, args).Replace(root + "/", "", StringComparison.Ordinal);
 
+                double load = OtherWork(cores);
                 double c2c = PlacementProbe.Measure(launchers.ProbeExe);
                 DateTime started = DateTime.UtcNow;
                 ProcessRunner.Result r = ProcessRunner.Run(program, args, TimeSpan.FromSeconds(o.TimeoutSeconds + 30));
+                double c2cAfter = PlacementProbe.Measure(launchers.ProbeExe);
                 List<OsuPoint> points = OsuOutput.Parse(r.Stdout);
                 string expected = group == "p2p" ? "latency,bw,bibw" : "barrier..alltoall";
                 int benches = points.Select(p => p.Bench).Distinct().Count();
@@ -106,9 +114,9 @@ static Dataset Measure(ReportOptions o, string root, Implementation[] impls)
                 string note = ok ? "" : r.TimedOut ? $"timed out after {o.TimeoutSeconds} s" : $"exit {r.ExitCode}, {benches} of the benchmarks ({expected}) complete: {LastLine(r.Stderr + r.Stdout)}";
                 string implText = points.FirstOrDefault()?.ImplementationText ?? "";
                 if (implText.Length > 0) data.Meta["version." + impl.Key] = implText;
-                data.Runs.Add(new RunRecord(rep, np, group, impl.Key, started, c2c, r.Seconds, ok, implText, note));
+                data.Runs.Add(new RunRecord(rep, np, group, impl.Key, started, c2c, r.Seconds, ok, implText, note) { Load = load, C2cAfterNs = c2cAfter });
                 foreach (OsuPoint p in points)
-                    data.Samples.Add(new Sample(rep, np, impl.Key, p.Bench, p.Size, p.Value, p.Iterations, c2c));
+                    data.Samples.Add(new Sample(rep, np, impl.Key, p.Bench, p.Size, p.Value, p.Iterations, c2c) { C2cAfterNs = c2cAfter });
                 if (o.Logs is not null)
                 {
                     Directory.CreateDirectory(o.Logs);
@@ -117,13 +125,30 @@ static Dataset Measure(ReportOptions o, string root, Implementation[] impls)
                 }
                 done++;
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"[{done,3}/{total}] rep {rep} np {np} {group,-4} {impl.Label,-16} probe {c2c,6:0} ns ({PlacementProbe.Classify(c2c)})  {r.Seconds,6:0.0} s  {(ok ? "ok" : "FAILED: " + note)}"));
+                    $"[{done,3}/{total}] rep {rep} np {np} {group,-4} {impl.Label,-16} probe {c2c,4:0}/{c2cAfter,4:0} ns ({PlacementProbe.Classify(c2c, c2cAfter),-5})  other work {load,4:0.0} cores  {r.Seconds,6:0.0} s  {(ok ? "ok" : "FAILED: " + note)}"));
             }
         }
     }
     data.Meta["finished_utc"] = DateTime.UtcNow.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture);
     data.Meta["minutes"] = (DateTime.UtcNow - begin).TotalMinutes.ToString("0.0", CultureInfo.InvariantCulture);
     return data;
+}
+
+// Cores kept busy by other work: /proc/stat sampled over 0.3 s while nothing of ours runs.
+static double OtherWork(int cores)
+{
+    static (long Busy, long Total) Sample()
+    {
+        if (!File.Exists("/proc/stat")) return (0, 0);
+        string[] f = File.ReadLines("/proc/stat").First().Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        long[] v = [.. f.Skip(1).Take(8).Select(x => long.Parse(x, CultureInfo.InvariantCulture))];
+        long idle = v[3] + v[4]; // idle + iowait
+        return (v.Sum() - idle, v.Sum());
+    }
+    (long b0, long t0) = Sample();
+    Thread.Sleep(300);
+    (long b1, long t1) = Sample();
+    return t1 > t0 ? (double)(b1 - b0) / (t1 - t0) * cores : double.NaN;
 }
 
 static string LastLine(string text) =>

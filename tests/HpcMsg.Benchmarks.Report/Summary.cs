@@ -5,7 +5,7 @@ namespace HpcMsg.Benchmarks.Report;
 /// <summary>One implementation's values for one row, over the repetitions.</summary>
 public sealed class Cell
 {
-    public required List<(double Value, double C2cNs)> Runs { get; init; }
+    public required List<(double Value, string Placement)> Runs { get; init; }
     public required bool Capped { get; init; }
 
     public double Median => Stats.Median(Runs.Select(r => r.Value));
@@ -16,7 +16,7 @@ public sealed class Cell
     /// <summary>The median over the runs in one placement (near or far), NaN when there were none.</summary>
     public double MedianIn(string placement)
     {
-        double[] v = [.. Runs.Where(r => PlacementProbe.Classify(r.C2cNs) == placement).Select(r => r.Value)];
+        double[] v = [.. Runs.Where(r => r.Placement == placement).Select(r => r.Value)];
         return v.Length == 0 ? double.NaN : Stats.Median(v);
     }
 }
@@ -108,7 +108,7 @@ public static class Summary
             int expected = SuiteSpec.Counts(bench, group.Key.Size, quick).Iterations;
             var cells = group.GroupBy(s => s.Impl).ToDictionary(
                 g => g.Key,
-                g => new Cell { Runs = [.. g.Select(s => (s.Value, s.C2cNs))], Capped = g.Any(s => s.Iterations < expected) });
+                g => new Cell { Runs = [.. g.Select(s => (s.Value, s.Placement))], Capped = g.Any(s => s.Iterations < expected) });
             rows.Add(new Row { Np = group.Key.Np, Bench = bench, Size = group.Key.Size, Cells = cells });
         }
         return rows;

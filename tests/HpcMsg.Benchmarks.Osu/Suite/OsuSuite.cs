@@ -34,6 +34,7 @@ public sealed class OsuSuite<TPeer>(TPeer peer, SuiteOptions options, TextWriter
         foreach (long s in warmSizes)
         {
             Buffers buffers = Buffers.For(b, s, _peer.Size);
+            Collect();
             int iters = SuiteSpec.Counts(b, s, options.Quick).Iterations;
             Phase(b, s, buffers, 1L << 40, SuiteSpec.BatchOf(iters), 1, options.WarmupSeconds / 3, out _);
         }
@@ -46,6 +47,7 @@ public sealed class OsuSuite<TPeer>(TPeer peer, SuiteOptions options, TextWriter
         foreach (long s in SuiteSpec.Sizes(b, options.MaxSize))
         {
             Buffers buffers = Buffers.For(b, s, _peer.Size);
+            Collect();
             (int iters, int skip) = SuiteSpec.Counts(b, s, options.Quick);
             Phase(b, s, buffers, skip, SuiteSpec.BatchOf(skip), 1, options.BudgetSeconds / 4, out _);
             long n = Phase(b, s, buffers, iters, SuiteSpec.BatchOf(iters), SuiteSpec.MinMeasured, options.BudgetSeconds, out double seconds);
@@ -67,6 +69,15 @@ public sealed class OsuSuite<TPeer>(TPeer peer, SuiteOptions options, TextWriter
             output.WriteLine($"# end {SuiteSpec.Name(b)}");
             output.Flush();
         }
+    }
+
+    /// <summary>A full blocking collection after a size's arrays are allocated (untimed): the suite's
+    /// own allocations (up to 8 MiB a size) must not start a background collection that then competes
+    /// for the core with a timed loop.</summary>
+    private static void Collect()
+    {
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: false);
+        GC.WaitForPendingFinalizers();
     }
 
     /// <summary>Up to <paramref name="target"/> iterations in batches of 1, 2, 4, ... up to

@@ -75,7 +75,7 @@ public sealed class SuiteOptions
             }
         }
         o.Benchmarks.AddRange(selected.Order());
-        if (o.BudgetSeconds < 0) o.BudgetSeconds = o.Quick ? 0.2 : 1.0;
+        if (o.BudgetSeconds < 0) o.BudgetSeconds = o.Quick ? 0.2 : 2.0;
         if (o.WarmupSeconds < 0) o.WarmupSeconds = o.Quick ? 0.2 : 0.5;
         return o;
     }
