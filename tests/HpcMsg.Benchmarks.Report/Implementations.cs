@@ -9,6 +9,9 @@ public sealed record Implementation(string Key, string Label, bool IsNative, Col
     /// <summary>Environment for the ranks (hpcrun -x), for a variant of HpcMsg.</summary>
     public string? Environment { get; init; }
 
+    /// <summary>A name short enough for a bar's axis label.</summary>
+    public string ShortLabel => Key switch { "mpinet" => "MPI.NET", "hpcmsg-nocma" => "CMA off", _ => Label };
+
     /// <summary>A diagnostic variant: run only with a core per rank, and never in the ratio.</summary>
     public bool IsVariant => Environment is not null;
 

@@ -24,11 +24,13 @@ public static class MarkdownReport
         md.AppendLine($"- Machine: {Meta("cpu")}, {Meta("cores")} vCPUs, {Meta("memory_gb")} GB, Linux {Meta("kernel")}; shared with other work, hence the interleaving.");
         md.AppendLine($"- Implementations: {string.Join("; ", impls.Select(i => $"**{i.Label}**: {Meta("version." + i.Key, "–")}"))}; .NET {Meta("dotnet")}.");
         md.AppendLine("- Each repetition runs every block (np = 2 point-to-point, np = 2 collectives, np = 4 collectives) on every implementation in turn " +
-                      $"({string.Join(", ", impls.Select(i => i.Label))}, then again), each run preceded by the placement probe; every cell below is the median over the repetitions.");
-        md.AppendLine("- Rules (the same for all four: sizes, window of 64, iteration counts, warm-up; see `tests/HpcMsg.Benchmarks.Osu/Suite/SuiteSpec.cs`): " +
+                      $"({string.Join("; ", impls.Select(i => i.Label))}; then again), with the placement probe just before and just after each run; every cell below is the median over the repetitions.");
+        md.AppendLine("- Rules (the same for every implementation: sizes, window of 64, iteration counts, warm-up; see `tests/HpcMsg.Benchmarks.Osu/Suite/SuiteSpec.cs`): " +
                       "ping-pong one-way latency, 10,000 iterations up to 8 KiB and 1,000 above; bandwidth = 64 non-blocking sends then a 4-byte ack, 100 windows (20 above 8 KiB); " +
                       "collectives timed call by call with a barrier between calls, 1,000 calls (100 above 8 KiB), the average over ranks. " +
-                      "Latency in µs, bandwidth in MB/s (10⁶ bytes a second). np = 4 runs on the 2 vCPUs, oversubscribed.");
+                      "Latency in µs, bandwidth in MB/s (10⁶ bytes a second). np = 4 runs on the 2 vCPUs, oversubscribed. " +
+                      "\"HpcMsg, CMA off\" is HpcMsg again with `HPCMSG_SHM_CMA=0` (large messages pipelined through the ring instead of one process_vm_readv), " +
+                      "a diagnostic beside the default; it is in no ratio.");
         foreach (var kv in data.Meta.Where(kv => kv.Key.StartsWith("skipped.", StringComparison.Ordinal)))
         {
             string[] parts = kv.Key.Split('.');
@@ -36,7 +38,7 @@ public static class MarkdownReport
             md.AppendLine($"- {label} was not run at {parts[2].Replace("np", "np = ", StringComparison.Ordinal)} ({kv.Value}).");
         }
         md.AppendLine("- † marks a cell where the per-size time cap stopped at least one run early " +
-                      $"(np = 2: {Meta("budget.np2")} s, np = 4: {Meta("budget.np4")} s a size, never below 5 iterations): only collapsed runs hit it.");
+                      $"(np = 2: {Meta("budget.np2")} s, np = 4: {Meta("budget.np4")} s a size, never below 5 iterations): MPICH's collapsed runs at np = 4, and there the largest sizes of the others.");
         md.AppendLine();
 
         WriteTargets(md, rows);

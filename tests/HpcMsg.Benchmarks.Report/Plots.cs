@@ -130,15 +130,17 @@ public static class Plots
         if (row is null) return;
         Implementation[] present = [.. impls.Where(i => row.Cells.ContainsKey(i.Key))];
         double[] values = [.. present.Select(i => row.Cells[i.Key].Median)];
-        double floor = Math.Floor(Math.Log10(values.Min())) - 0.3;
+        // Bars stand on the decade below the smallest value; heights are log10 above it (ScottPlot puts
+        // a bar's label on its top only for a positive value, so the axis is shifted by that base).
+        double floor = Math.Floor(Math.Log10(values.Min()) - 0.3);
         var bars = new List<Bar>();
         for (int i = 0; i < present.Length; i++)
         {
             bars.Add(new Bar
             {
                 Position = i,
-                ValueBase = floor,
-                Value = Math.Log10(values[i]),
+                ValueBase = 0,
+                Value = Math.Log10(values[i]) - floor,
                 FillColor = present[i].Color,
                 Label = Format.Micros(values[i]) + " µs",
             });
@@ -146,9 +148,10 @@ public static class Plots
         var plottable = plot.Add.Bars(bars);
         plottable.ValueLabelStyle.FontSize = 14;
         plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(
-            [.. present.Select((_, i) => (double)i)], [.. present.Select(i => i.Label)]);
-        LogAxis(plot, floor, Math.Log10(values.Max()) + 0.5);
-        plot.Axes.SetLimitsY(floor, Math.Log10(values.Max()) + 0.5);
+            [.. present.Select((_, i) => (double)i)], [.. present.Select(i => i.ShortLabel)]);
+        double top = Math.Log10(values.Max()) - floor + 0.5;
+        LogAxis(plot, floor, floor + top, shift: floor);
+        plot.Axes.SetLimitsY(0, top);
         plot.YLabel("time per call (µs), log scale");
     }
 
@@ -256,22 +259,24 @@ public static class Plots
         plot.Axes.SetLimitsX(lo - 0.4, hi + 0.4);
     }
 
-    private static void LogAxis(Plot plot, double lo, double hi)
+    /// <summary>A log10 axis: data are log10 of the values (minus <paramref name="shift"/>), ticks at
+    /// decades labelled with the values, minor ticks at 2..9 (major at 2 and 5 when the range is short).</summary>
+    private static void LogAxis(Plot plot, double lo, double hi, double shift = 0)
     {
         var ticks = new ScottPlot.TickGenerators.NumericManual();
         int a = (int)Math.Floor(lo), b = (int)Math.Ceiling(hi);
         for (int e = a; e <= b; e++)
         {
             double v = Math.Pow(10, e);
-            ticks.AddMajor(e, v >= 1 ? v.ToString("#,0", Inv) : v.ToString("0.###", Inv));
+            ticks.AddMajor(e - shift, v >= 1 ? v.ToString("#,0", Inv) : v.ToString("0.###", Inv));
             for (int k = 2; k <= 9; k++)
             {
-                if (b - a <= 2 && k is 2 or 5) ticks.AddMajor(e + Math.Log10(k), (k * v).ToString(v >= 1 ? "#,0" : "0.###", Inv));
-                else ticks.AddMinor(e + Math.Log10(k));
+                if (b - a <= 2 && k is 2 or 5) ticks.AddMajor(e + Math.Log10(k) - shift, (k * v).ToString(v >= 1 ? "#,0" : "0.###", Inv));
+                else ticks.AddMinor(e + Math.Log10(k) - shift);
             }
         }
         plot.Axes.Left.TickGenerator = ticks;
-        plot.Axes.SetLimitsY(lo - 0.05, hi + 0.05);
+        plot.Axes.SetLimitsY(lo - shift - 0.05, hi - shift + 0.05);
     }
 
     private static void Legend(Plot plot, Alignment where)
