@@ -206,16 +206,7 @@ public sealed unsafe partial class Communicator
 
     public void Allreduce<T>(ReadOnlySpan<T> send, Span<T> recv, Op op) where T : unmanaged
     {
-        CollectiveTransport t = Collective;
-        CheckOp<T>(op);
-        if (recv.Length != send.Length)
-            throw new ArgumentException($"Allreduce: recv has {recv.Length} elements but send has {send.Length}", nameof(recv));
-        fixed (T* s = send)
-        fixed (T* r = recv)
-        {
-            using ScratchBuffer copy = CopyIfOverlapping(send, recv, s, out byte* source);
-            Reduction.Allreduce<T>(t, source, (byte*)r, send.Length, op);
-        }
+        ElementwiseReduction(send, recv, op, "Allreduce", &Reduction.Allreduce<T>);
     }
 
     public T Allreduce<T>(T value, Op op) where T : unmanaged
@@ -228,30 +219,29 @@ public sealed unsafe partial class Communicator
     /// <summary>Inclusive prefix: rank i gets send(0) ∘ ... ∘ send(i).</summary>
     public void Scan<T>(ReadOnlySpan<T> send, Span<T> recv, Op op) where T : unmanaged
     {
-        CollectiveTransport t = Collective;
-        CheckOp<T>(op);
-        if (recv.Length != send.Length)
-            throw new ArgumentException($"Scan: recv has {recv.Length} elements but send has {send.Length}", nameof(recv));
-        fixed (T* s = send)
-        fixed (T* r = recv)
-        {
-            using ScratchBuffer copy = CopyIfOverlapping(send, recv, s, out byte* source);
-            PrefixScan.Scan<T>(t, source, (byte*)r, send.Length, op);
-        }
+        ElementwiseReduction(send, recv, op, "Scan", &PrefixScan.Scan<T>);
     }
 
     /// <summary>Exclusive prefix: rank i gets send(0) ∘ ... ∘ send(i-1); rank 0's recv is left unchanged.</summary>
     public void Exscan<T>(ReadOnlySpan<T> send, Span<T> recv, Op op) where T : unmanaged
     {
+        ElementwiseReduction(send, recv, op, "Exscan", &PrefixScan.Exscan<T>);
+    }
+
+    /// <summary>The shared shape of Allreduce, Scan and Exscan: same-length buffers, a checked op, a send
+    /// that overlaps recv copied first, then the algorithm on bytes.</summary>
+    private void ElementwiseReduction<T>(ReadOnlySpan<T> send, Span<T> recv, Op op, string name,
+        delegate*<CollectiveTransport, byte*, byte*, int, Op, void> algorithm) where T : unmanaged
+    {
         CollectiveTransport t = Collective;
         CheckOp<T>(op);
         if (recv.Length != send.Length)
-            throw new ArgumentException($"Exscan: recv has {recv.Length} elements but send has {send.Length}", nameof(recv));
+            throw new ArgumentException($"{name}: recv has {recv.Length} elements but send has {send.Length}", nameof(recv));
         fixed (T* s = send)
         fixed (T* r = recv)
         {
             using ScratchBuffer copy = CopyIfOverlapping(send, recv, s, out byte* source);
-            PrefixScan.Exscan<T>(t, source, (byte*)r, send.Length, op);
+            algorithm(t, source, (byte*)r, send.Length, op);
         }
     }
 
