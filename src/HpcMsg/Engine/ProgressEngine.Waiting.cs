@@ -29,6 +29,12 @@ internal sealed unsafe partial class ProgressEngine
         var backoff = new Backoff(Config);
         while (!r.CompletedFlag)
         {
+            if (!MayHaveWork())
+            {
+                // Nothing has arrived and nothing waits to go out: poll again without the lock.
+                backoff.Idle(this, r);
+                continue;
+            }
             bool progressed;
             using (_lock.EnterScope())
             {
@@ -99,6 +105,11 @@ internal sealed unsafe partial class ProgressEngine
             Interlocked.Decrement(ref *_sleeping);
         }
     }
+
+    /// <summary>A lock-free hint that a progress pass could do something: a record in an incoming
+    /// ring, an item waiting for ring space, or sockets to poll. The job state is still checked by
+    /// every pass and by <see cref="Sleep"/>, which a quiet wait reaches after its spin.</summary>
+    private bool MayHaveWork() => _tcp is not null || Volatile.Read(ref _pendingDestinations) > 0 || IncomingPending();
 
     private bool IncomingPending()
     {

@@ -11,8 +11,13 @@ public sealed class HugeMessageTests(ITestOutputHelper log)
     private const string JustOverTwoGiB = "268435457";
 
     [Fact]
-    public void A_message_of_more_than_two_GiB_arrives_intact() =>
-        ScenarioJob.Passes(log, new JobSpec(2, "huge", JustOverTwoGiB) { HardTimeout = TimeSpan.FromSeconds(240), LauncherTimeoutSeconds = 200 });
+    public void A_message_of_more_than_two_GiB_arrives_intact_through_the_single_copy() =>
+        ScenarioJob.Passes(log, new JobSpec(2, "huge", JustOverTwoGiB)
+        {
+            LauncherArgs = ScenarioJob.WithCrossMemoryAttach,
+            HardTimeout = TimeSpan.FromSeconds(240),
+            LauncherTimeoutSeconds = 200,
+        });
 
     [Fact]
     public void A_message_of_more_than_two_GiB_arrives_intact_through_the_pipelined_fallback() =>
