@@ -1,9 +1,12 @@
+using System.Buffers;
 using HpcMsg.Internal;
 
 namespace HpcMsg.Collectives;
 
-/// <summary>Gather and Scatter of equal blocks over a binomial tree (MPICH's choice at every size):
-/// log p steps, each inner node forwarding its subtree's blocks in one message.</summary>
+/// <summary>Gather and Scatter of equal blocks. Small blocks: a binomial tree (MPICH's choice at every
+/// size), log p steps, each inner node forwarding its subtree's blocks in one message. Large blocks:
+/// linear, every block straight between the root's buffer and its rank (Open MPI's choice), because
+/// forwarding moves each byte log p times and copies the root's blocks through scratch.</summary>
 internal static unsafe class GatherScatter
 {
     public static void Gather(CollectiveTransport t, byte* send, byte* recv, long blockBytes, int root)
@@ -12,6 +15,11 @@ internal static unsafe class GatherScatter
         if (size == 1)
         {
             Combine.Copy(send, recv, blockBytes);
+            return;
+        }
+        if (CollectiveTuning.ChooseGatherScatter(blockBytes, size) == GatherScatterAlgorithm.Linear)
+        {
+            LinearGather(t, send, recv, blockBytes, root);
             return;
         }
         int relative = (rank - root + size) % size;
@@ -48,6 +56,11 @@ internal static unsafe class GatherScatter
             Combine.Copy(send, recv, blockBytes);
             return;
         }
+        if (CollectiveTuning.ChooseGatherScatter(blockBytes, size) == GatherScatterAlgorithm.Linear)
+        {
+            LinearScatter(t, send, recv, blockBytes, root);
+            return;
+        }
         int relative = (rank - root + size) % size;
         int subtree = Subtree(relative, size);
         using ScratchBuffer work = ScratchPool.Rent(Math.Max(1, subtree * blockBytes));
@@ -77,6 +90,71 @@ internal static unsafe class GatherScatter
             }
         }
         Combine.Copy(w, recv, blockBytes);
+    }
+
+    private static void LinearGather(CollectiveTransport t, byte* send, byte* recv, long blockBytes, int root)
+    {
+        int size = t.Size, rank = t.Rank;
+        if (rank != root)
+        {
+            t.Send(send, blockBytes, root, CollectiveTags.Gather + 1);
+            return;
+        }
+        // The root's own block first: a send span inside recv must be read before blocks land on it.
+        Combine.Copy(send, recv + root * blockBytes, blockBytes);
+        if (size == 2)
+        {
+            t.Recv(recv + (1 - root) * blockBytes, blockBytes, 1 - root, CollectiveTags.Gather + 1);
+            return;
+        }
+        Request?[] requests = ArrayPool<Request?>.Shared.Rent(size - 1);
+        try
+        {
+            int n = 0;
+            for (int step = 1; step < size; step++)
+            {
+                int from = (root + step) % size;
+                requests[n++] = t.IRecv(recv + from * blockBytes, blockBytes, from, CollectiveTags.Gather + 1);
+            }
+            t.FinishAll(requests.AsSpan(0, n));
+        }
+        finally
+        {
+            ArrayPool<Request?>.Shared.Return(requests, clearArray: true);
+        }
+    }
+
+    private static void LinearScatter(CollectiveTransport t, byte* send, byte* recv, long blockBytes, int root)
+    {
+        int size = t.Size, rank = t.Rank;
+        if (rank != root)
+        {
+            t.Recv(recv, blockBytes, root, CollectiveTags.Scatter + 1);
+            return;
+        }
+        if (size == 2)
+        {
+            t.Send(send + (1 - root) * blockBytes, blockBytes, 1 - root, CollectiveTags.Scatter + 1);
+            Combine.Copy(send + root * blockBytes, recv, blockBytes);
+            return;
+        }
+        Request?[] requests = ArrayPool<Request?>.Shared.Rent(size - 1);
+        try
+        {
+            int n = 0;
+            for (int step = 1; step < size; step++)
+            {
+                int to = (root + step) % size;
+                requests[n++] = t.ISend(send + to * blockBytes, blockBytes, to, CollectiveTags.Scatter + 1);
+            }
+            t.FinishAll(requests.AsSpan(0, n));
+        }
+        finally
+        {
+            ArrayPool<Request?>.Shared.Return(requests, clearArray: true);
+        }
+        // Last: a recv span inside send must not be written while other blocks are still being read.
+        Combine.Copy(send + root * blockBytes, recv, blockBytes);
     }
 
     /// <summary>Ranks in the binomial subtree rooted at a relative rank: up to its lowest set bit.</summary>

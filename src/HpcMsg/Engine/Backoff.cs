@@ -38,7 +38,7 @@ internal struct Backoff
     /// <param name="watchWord">Optional: a word whose change from <paramref name="watchValue"/> is what the caller waits for.</param>
     public unsafe void Idle(ProgressEngine engine, Request? awaited = null, int* watchWord = null, int watchValue = 0)
     {
-        if (_yielded == 0)
+        if (_yielded == 0 && _spinTicks > 0)
         {
             if (_idleSince == 0) _idleSince = Stopwatch.GetTimestamp();
             if (++_polls % PollsBetweenClockReads != 0 || Stopwatch.GetTimestamp() - _idleSince < _spinTicks)
@@ -52,7 +52,8 @@ internal struct Backoff
         }
         if (_yielded < _yields)
         {
-            _yielded++;
+            // Polls without the lock skip the job-state check; a long yield phase makes it here.
+            if ((++_yielded & 255) == 0) engine.CheckJobState();
             Thread.Yield();
             return;
         }

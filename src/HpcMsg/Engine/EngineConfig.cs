@@ -15,12 +15,17 @@ internal sealed class EngineConfig
 
     /// <summary>HPCMSG_SPIN_US: microseconds of polling before a blocked call yields its core. With a
     /// core per rank, 5 ms: a futex wake-up in a VM costs up to ~1 ms, and nobody else wants the core.
-    /// Oversubscribed, 2 us: every poll steals the core from the rank being waited for.</summary>
+    /// Oversubscribed, 0: every poll steals the core from the rank being waited for, so an idle
+    /// pass yields at once (Open MPI's yield_when_idle).</summary>
     public const int DefaultSpinMicros = 5000;
-    public const int DefaultSpinMicrosOversubscribed = 2;
+    public const int DefaultSpinMicrosOversubscribed = 0;
 
-    /// <summary>HPCMSG_YIELDS: sched_yield calls after spinning, before sleeping on the futex.</summary>
+    /// <summary>HPCMSG_YIELDS: sched_yield calls after spinning, before sleeping on the futex. With a
+    /// core per rank, 64. Oversubscribed, 100,000 (tens of milliseconds): a futex sleep and wake-up
+    /// costs 5-20 us here against ~1 us for a yield that hands the core to a rank with work, and the
+    /// small collectives of np=4 on 2 cores were 2-4x slower for it.</summary>
     public const int DefaultYields = 64;
+    public const int DefaultYieldsOversubscribed = 100_000;
 
     /// <summary>HPCMSG_SLEEP_US: longest futex sleep. Wake-ups are explicit; the timeout only bounds
     /// how late a sleeping rank notices that the job is ending.</summary>
@@ -54,7 +59,7 @@ internal sealed class EngineConfig
             ChunkBytes = maxRecordPayload,
             TcpEagerLimit = Read("HPCMSG_TCP_EAGER_LIMIT", 64 * 1024, 0, 16 * 1024 * 1024),
             SpinMicros = Read("HPCMSG_SPIN_US", oversubscribed ? DefaultSpinMicrosOversubscribed : DefaultSpinMicros, 0, int.MaxValue),
-            Yields = Read("HPCMSG_YIELDS", DefaultYields, 0, int.MaxValue),
+            Yields = Read("HPCMSG_YIELDS", oversubscribed ? DefaultYieldsOversubscribed : DefaultYields, 0, int.MaxValue),
             SleepMicros = Read("HPCMSG_SLEEP_US", DefaultSleepMicros, 100, 1_000_000),
             UseCrossMemoryAttach = Read("HPCMSG_SHM_CMA", oversubscribed ? 1 : 0, 0, 1) == 1,
         };

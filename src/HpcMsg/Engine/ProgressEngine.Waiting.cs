@@ -121,6 +121,11 @@ internal sealed unsafe partial class ProgressEngine
         return false;
     }
 
+    internal void CheckJobState()
+    {
+        using (_lock.EnterScope()) ThrowIfJobEnding();
+    }
+
     /// <summary>Turns "the job is ending" into an exception in the blocked call instead of a hang.</summary>
     private void ThrowIfJobEnding()
     {

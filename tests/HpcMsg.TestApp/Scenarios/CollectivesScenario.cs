@@ -86,6 +86,12 @@ internal static class AlgorithmSettings
             CollectiveTuning.ForcedAlltoall = a;
             yield return $"alltoall={a}";
         }
+        foreach (GatherScatterAlgorithm a in Enum.GetValues<GatherScatterAlgorithm>())
+        {
+            Reset();
+            CollectiveTuning.ForcedGatherScatter = a;
+            yield return $"gather={a}";
+        }
     }
 
     public static void Reset()
@@ -95,5 +101,6 @@ internal static class AlgorithmSettings
         CollectiveTuning.ForcedReduce = null;
         CollectiveTuning.ForcedAllgather = null;
         CollectiveTuning.ForcedAlltoall = null;
+        CollectiveTuning.ForcedGatherScatter = null;
     }
 }

@@ -116,7 +116,9 @@ public sealed unsafe class SpscRingTests : IDisposable
                 while ((record = producer.TryClaim(rb)) == null) Thread.SpinWait(1);
                 ((RecordHeader*)record)->Tag = i;
                 ((RecordHeader*)record)->MessageBytes = payload;
-                if (payload > 0) record[RecordHeader.Size + payload - 1] = (byte)i;
+                // Non-zero payload everywhere: record sizes vary, so a lap later these bytes lie
+                // where headers are looked for, and a consumer that trusted stale cells would fail.
+                if (payload > 0) new Span<byte>(record + RecordHeader.Size, payload).Fill((byte)(i | 0x80));
                 producer.Commit(record, rb, RecordKind.Eager);
             }
         });
@@ -130,7 +132,7 @@ public sealed unsafe class SpscRingTests : IDisposable
             Assert.Equal(i, h->Tag);
             int payload = i % 200;
             Assert.Equal(payload, h->MessageBytes);
-            if (payload > 0) Assert.Equal((byte)i, record[RecordHeader.Size + payload - 1]);
+            if (payload > 0) Assert.Equal((byte)(i | 0x80), record[RecordHeader.Size + payload - 1]);
             consumer.Release(record, RecordHeader.RecordBytesOf(h->LengthAndKind));
             consumer.Publish();
         }
