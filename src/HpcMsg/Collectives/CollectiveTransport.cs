@@ -40,6 +40,14 @@ internal readonly unsafe struct CollectiveTransport
 
     public void SendRecv(byte* send, long sendBytes, int dest, byte* recv, long recvBytes, int source, int tag)
     {
+        if (sendBytes <= _engine.EagerLimitEverywhere)
+        {
+            // An eager send completes without its receiver, so the plain blocking pair cannot deadlock,
+            // and it skips a pooled request and two passes through the engine's lock.
+            Send(send, sendBytes, dest, tag);
+            Recv(recv, recvBytes, source, tag);
+            return;
+        }
         Request s = ISend(send, sendBytes, dest, tag);
         try
         {

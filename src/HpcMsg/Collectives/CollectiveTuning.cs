@@ -100,6 +100,7 @@ internal static class CollectiveTuning
     public static AlltoallAlgorithm ChooseAlltoall(long blockBytes, int size)
     {
         if (ForcedAlltoall is { } forced) return forced;
+        if (size == 2) return AlltoallAlgorithm.Pairwise; // one exchange either way; pairwise is the cheapest form
         if (blockBytes <= AlltoallShortBytes && size >= AlltoallMinRanksForBruck) return AlltoallAlgorithm.Bruck;
         return blockBytes <= AlltoallMediumBytes ? AlltoallAlgorithm.Posted : AlltoallAlgorithm.Pairwise;
     }

@@ -7,6 +7,13 @@ internal static unsafe class Combine
     public static void Into<T>(Op op, byte* lower, byte* higher, long count) where T : unmanaged =>
         op.Apply(new ReadOnlySpan<T>(lower, checked((int)count)), new Span<T>(higher, checked((int)count)));
 
+    /// <summary>destination = lower ∘ higher; destination may be either operand (not a partial overlap).</summary>
+    public static void To<T>(Op op, byte* lower, byte* higher, byte* destination, long count) where T : unmanaged
+    {
+        int n = checked((int)count);
+        op.Apply(new ReadOnlySpan<T>(lower, n), new ReadOnlySpan<T>(higher, n), new Span<T>(destination, n));
+    }
+
     public static void Copy(byte* from, byte* to, long bytes)
     {
         if (from != to && bytes > 0) Buffer.MemoryCopy(from, to, bytes, bytes);

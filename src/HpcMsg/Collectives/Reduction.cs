@@ -54,11 +54,18 @@ internal static unsafe class Reduction
         long bytes = (long)count * sizeof(T);
         // A non-commutative op needs rank order, which a tree rooted elsewhere than 0 would break.
         int treeRoot = op.IsCommutative ? root : 0;
-        using ScratchBuffer accBuffer = ScratchPool.Rent(bytes);
-        using ScratchBuffer tmpBuffer = ScratchPool.Rent(bytes);
-        byte* acc = accBuffer.Pointer, tmp = tmpBuffer.Pointer;
-        Combine.Copy(send, acc, bytes);
         int relative = (rank - treeRoot + size) % size;
+        // The last child this rank hears from: its combination goes straight into the root's recv.
+        int lastChildMask = 0;
+        for (int mask = 1; mask < size && (relative & mask) == 0; mask <<= 1)
+        {
+            if ((relative | mask) < size) lastChildMask = mask;
+        }
+        using ScratchBuffer accBuffer = ScratchPool.Rent(lastChildMask == 0 ? 1 : bytes);
+        using ScratchBuffer tmpBuffer = ScratchPool.Rent(lastChildMask == 0 ? 1 : bytes);
+        // acc is the operand of the lower relative ranks so far; it starts as send itself (read only),
+        // so that a leaf sends without a copy and the root combines without one.
+        byte* acc = send, tmp = tmpBuffer.Pointer, spare = accBuffer.Pointer;
         for (int mask = 1; mask < size; mask <<= 1)
         {
             if ((relative & mask) == 0)
@@ -67,8 +74,18 @@ internal static unsafe class Reduction
                 if (childRelative < size)
                 {
                     t.Recv(tmp, bytes, (childRelative + treeRoot) % size, CollectiveTags.Reduce);
-                    Combine.Into<T>(op, acc, tmp, count); // acc covers lower relative ranks than the child
-                    { byte* swap = acc; acc = tmp; tmp = swap; }
+                    byte* destination = mask == lastChildMask && rank == root && treeRoot == root ? recv : tmp;
+                    Combine.To<T>(op, acc, tmp, destination, count); // acc covers lower relative ranks than the child
+                    if (destination == tmp)
+                    {
+                        byte* freed = acc == send ? spare : acc;
+                        acc = tmp;
+                        tmp = freed;
+                    }
+                    else
+                    {
+                        acc = destination;
+                    }
                 }
             }
             else
@@ -84,7 +101,7 @@ internal static unsafe class Reduction
         }
         else if (rank == root)
         {
-            Combine.Copy(acc, recv, bytes);
+            Combine.Copy(acc, recv, bytes); // a no-op unless the root had no children (size 1)
         }
     }
 
@@ -194,8 +211,7 @@ internal static unsafe class Reduction
                 }
                 else
                 {
-                    Combine.Into<T>(op, recvAcc, recvTmp, recvCount);
-                    Combine.Copy(recvTmp, recvAcc, (long)recvCount * elem);
+                    Combine.To<T>(op, recvAcc, recvTmp, recvAcc, recvCount);
                 }
                 sendIndex = recvIndex;
                 if (mask * 2 < pof2) lastIndex = recvIndex + pof2 / (mask * 2); // the allgather relies on the last one staying

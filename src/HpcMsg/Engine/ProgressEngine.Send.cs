@@ -28,6 +28,10 @@ internal sealed unsafe partial class ProgressEngine
         }
     }
 
+    /// <summary>The largest message that is eager on every transport: a send of at most this many
+    /// bytes completes whether or not its receiver has posted a receive.</summary>
+    public int EagerLimitEverywhere => Math.Min(Config.EagerLimit, Config.TcpEagerLimit);
+
     /// <summary>Blocking standard-mode send. An eager message with an empty queue to its destination
     /// goes straight into the ring without a request.</summary>
     public void Send(int context, int sourceInComm, int destWorld, int tag, byte* data, long bytes, int elementSize)

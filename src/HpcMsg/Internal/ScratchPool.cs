@@ -26,9 +26,16 @@ internal static unsafe class ScratchPool
     private static int ClassOf(long bytes) =>
         Math.Max(MinClass, 64 - BitOperations.LeadingZeroCount((ulong)Math.Max(1, bytes - 1)));
 
+    // Blocks of the smallest class are also kept per thread: a small collective rents two or three,
+    // and the shared pool's lock (two atomics a rent, two a return) was ~60 ns of a 0.25 us Reduce.
+    private const int KeepPerThread = 4;
+    [ThreadStatic] private static nint[]? t_small;
+    [ThreadStatic] private static int t_smallCount;
+
     public static ScratchBuffer Rent(long bytes)
     {
         int cls = ClassOf(bytes);
+        if (cls == MinClass && t_smallCount > 0) return new ScratchBuffer((byte*)t_small![--t_smallCount], cls);
         if (cls > MaxClass) throw new HpcMsgException($"a collective needs {bytes} bytes of scratch memory, more than the {1L << MaxClass}-byte limit");
         using (s_lock.EnterScope())
         {
@@ -40,6 +47,11 @@ internal static unsafe class ScratchPool
 
     internal static void Return(byte* p, int cls)
     {
+        if (cls == MinClass && t_smallCount < KeepPerThread)
+        {
+            (t_small ??= new nint[KeepPerThread])[t_smallCount++] = (nint)p;
+            return;
+        }
         using (s_lock.EnterScope())
         {
             if (s_free[cls].Count < KeepPerClass)
