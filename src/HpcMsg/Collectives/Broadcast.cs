@@ -1,14 +1,22 @@
+using HpcMsg.Engine;
+
 namespace HpcMsg.Collectives;
 
 /// <summary>Broadcast: binomial tree for short messages, van de Geijn's scatter + ring allgather
-/// for long ones (log p latency against ~2n bandwidth).</summary>
+/// for long ones (log p latency against ~2n bandwidth); on a small one-node world whose large
+/// messages are single copies, linear for rendezvous sizes (every rank reads the root's buffer).</summary>
 internal static unsafe class Broadcast
 {
     public static void Run(CollectiveTransport t, byte* buffer, long bytes, int root)
     {
         if (t.Size == 1) return;
-        switch (CollectiveTuning.ChooseBcast(bytes, t.Size, NodeSharedCollectives.Available(t.Comm, bytes)))
+        ProgressEngine engine = t.Comm.Engine;
+        bool singleCopyNode = t.Comm.IsWorld && engine.HasNodeBarrier && engine.Config.UseCrossMemoryAttach;
+        switch (CollectiveTuning.ChooseBcast(bytes, t.Size, NodeSharedCollectives.Available(t.Comm, bytes), singleCopyNode, engine.EagerLimitEverywhere))
         {
+            case BcastAlgorithm.Linear:
+                Linear(t, buffer, bytes, root);
+                break;
             case BcastAlgorithm.Binomial:
                 Binomial(t, buffer, bytes, root);
                 break;
@@ -18,6 +26,29 @@ internal static unsafe class Broadcast
             default:
                 NodeSharedCollectives.Broadcast(t.Comm.Engine, t.Comm.Segment!, buffer, bytes, root);
                 break;
+        }
+    }
+
+    /// <summary>The root starts a send to every rank and waits for all; each rank receives from the root.</summary>
+    public static void Linear(CollectiveTransport t, byte* buffer, long bytes, int root)
+    {
+        int size = t.Size, rank = t.Rank;
+        if (rank != root)
+        {
+            t.Recv(buffer, bytes, root, CollectiveTags.Bcast + 1);
+            return;
+        }
+        Request?[] sends = System.Buffers.ArrayPool<Request?>.Shared.Rent(size - 1);
+        try
+        {
+            int n = 0;
+            for (int step = 1; step < size; step++)
+                sends[n++] = t.ISend(buffer, bytes, (root + step) % size, CollectiveTags.Bcast + 1);
+            t.FinishAll(sends.AsSpan(0, n));
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<Request?>.Shared.Return(sends, clearArray: true);
         }
     }
 
@@ -35,9 +66,29 @@ internal static unsafe class Broadcast
             }
             mask <<= 1;
         }
-        for (mask >>= 1; mask > 0; mask >>= 1)
+        if (bytes <= t.Comm.Engine.EagerLimitEverywhere)
         {
-            if (relative + mask < size) t.Send(buffer, bytes, (rank + mask) % size, CollectiveTags.Bcast);
+            for (mask >>= 1; mask > 0; mask >>= 1)
+            {
+                if (relative + mask < size) t.Send(buffer, bytes, (rank + mask) % size, CollectiveTags.Bcast);
+            }
+            return;
+        }
+        // Large: start every child's send before waiting for any, so that a child that is slow to
+        // take its copy (descheduled, when ranks share cores) does not hold up its siblings.
+        Request?[] pooled = System.Buffers.ArrayPool<Request?>.Shared.Rent(32);
+        try
+        {
+            int n = 0;
+            for (mask >>= 1; mask > 0; mask >>= 1)
+            {
+                if (relative + mask < size) pooled[n++] = t.ISend(buffer, bytes, (rank + mask) % size, CollectiveTags.Bcast);
+            }
+            t.FinishAll(pooled.AsSpan(0, n));
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<Request?>.Shared.Return(pooled, clearArray: true);
         }
     }
 
