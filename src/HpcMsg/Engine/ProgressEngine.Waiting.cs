@@ -95,6 +95,7 @@ internal sealed unsafe partial class ProgressEngine
                 ThrowIfJobEnding();
                 work = ProgressLocked() || IncomingPending();
             }
+            ThrowIfOrphaned();
             if (work || (awaited is not null && awaited.CompletedFlag)) return;
             if (watchWord != null && Volatile.Read(ref *watchWord) != watchValue) return;
             if (_tcp is not null) WaitForSockets(); // peers on other hosts wake us through their sockets
@@ -124,6 +125,7 @@ internal sealed unsafe partial class ProgressEngine
     internal void CheckJobState()
     {
         using (_lock.EnterScope()) ThrowIfJobEnding();
+        ThrowIfOrphaned();
     }
 
     /// <summary>Turns "the job is ending" into an exception in the blocked call instead of a hang.</summary>
@@ -134,6 +136,12 @@ internal sealed unsafe partial class ProgressEngine
         {
             if (Volatile.Read(ref *_shm.JobState) != ShmLayout.JobRunning) ThrowJobEnding(_shm.ReadJobState());
         }
+    }
+
+    /// <summary>hpcrun gone without a word (its ranks normally die with it): checked where a wait
+    /// turns idle (yields, sleeps), not on every call, where the clock read cost ~10 ns a message.</summary>
+    private void ThrowIfOrphaned()
+    {
         if (_launcherPid > 0)
         {
             long now = Environment.TickCount64;
