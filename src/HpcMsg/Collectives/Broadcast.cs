@@ -2,9 +2,10 @@ using HpcMsg.Engine;
 
 namespace HpcMsg.Collectives;
 
-/// <summary>Broadcast: binomial tree for short messages, van de Geijn's scatter + ring allgather
-/// for long ones (log p latency against ~2n bandwidth); on a small one-node world whose large
-/// messages are single copies, linear for rendezvous sizes (every rank reads the root's buffer).</summary>
+/// <summary>Broadcast: on up to 8 ranks, linear for eager sizes (and for larger ones on a one-node world
+/// whose large messages are single copies: every rank reads the root's buffer); otherwise a binomial
+/// tree for short messages and van de Geijn's scatter + ring allgather for long ones (log p latency
+/// against ~2n bandwidth).</summary>
 internal static unsafe class Broadcast
 {
     public static void Run(CollectiveTransport t, byte* buffer, long bytes, int root)
@@ -36,6 +37,12 @@ internal static unsafe class Broadcast
         if (rank != root)
         {
             t.Recv(buffer, bytes, root, CollectiveTags.Bcast + 1);
+            return;
+        }
+        if (bytes <= t.Comm.Engine.EagerLimitEverywhere)
+        {
+            // Eager sends complete at once: no requests needed.
+            for (int step = 1; step < size; step++) t.Send(buffer, bytes, (root + step) % size, CollectiveTags.Bcast + 1);
             return;
         }
         Request?[] sends = System.Buffers.ArrayPool<Request?>.Shared.Rent(size - 1);
