@@ -21,7 +21,7 @@ public sealed record Implementation(string Key, string Label, bool IsNative, Col
     public static readonly Implementation MpiNet = new("mpinet", "MPI.NET (MPICH)", false, Color.FromHex("#9467bd"), MarkerShape.OpenDiamond);
 
     /// <summary>HpcMsg with large messages copied once with process_vm_readv instead of pipelined
-    /// through the ring (the default with a core per rank): shows what the single copy gains or costs.</summary>
+    /// through the ring (the default): shows what the single copy gains or costs.</summary>
     public static readonly Implementation HpcMsgCma = new("hpcmsg-cma", "HpcMsg, CMA on", false, Color.FromHex("#ff7f0e"), MarkerShape.OpenCircle)
     {
         Environment = "HPCMSG_SHM_CMA=1",

@@ -2,7 +2,7 @@ using HpcMsg.Transports.Shm;
 
 namespace HpcMsg.Engine;
 
-/// <summary>The sending side: eager records, request-to-send, and the pipelined fallback stream.</summary>
+/// <summary>The sending side: eager records, request-to-send, and the pipelined chunk stream (the default above the eager limit).</summary>
 internal sealed unsafe partial class ProgressEngine
 {
     private Request? _cachedSend;

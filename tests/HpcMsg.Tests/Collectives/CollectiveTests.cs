@@ -25,8 +25,8 @@ public sealed class CollectiveTests(ITestOutputHelper log)
     [Theory]
     [InlineData(3)]
     [InlineData(4)]
-    public void Collectives_are_right_through_the_pipelined_fallback(int np) =>
-        ScenarioJob.Passes(log, new JobSpec(np, "collectives", "quick") { LauncherArgs = ScenarioJob.WithoutCrossMemoryAttach });
+    public void Collectives_are_right_through_the_single_copy(int np) =>
+        ScenarioJob.Passes(log, new JobSpec(np, "collectives", "quick") { LauncherArgs = ScenarioJob.WithCrossMemoryAttach });
 
     [Fact]
     public void An_algorithm_forced_through_the_environment_is_used_and_right() =>

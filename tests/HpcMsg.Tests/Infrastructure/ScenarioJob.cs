@@ -16,10 +16,10 @@ public static class ScenarioJob
         Passes(log, new JobSpec(np, scenario, args));
 
     /// <summary>hpcrun options that turn single-copy (process_vm_readv) transfers off: large
-    /// messages then go through the pipelined chunks in the rings (the default with a core per rank).</summary>
+    /// messages then go through the pipelined chunks in the rings (the default).</summary>
     public static readonly string[] WithoutCrossMemoryAttach = ["-x", "HPCMSG_SHM_CMA=0"];
 
-    /// <summary>hpcrun options that force single-copy (process_vm_readv) transfers, the default only
-    /// when oversubscribed: so that a job with a core per rank exercises them too.</summary>
+    /// <summary>hpcrun options that turn single-copy (process_vm_readv) transfers on, so that the
+    /// tests exercise them beside the default ring pipeline.</summary>
     public static readonly string[] WithCrossMemoryAttach = ["-x", "HPCMSG_SHM_CMA=1"];
 }

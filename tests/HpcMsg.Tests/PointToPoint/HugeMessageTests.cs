@@ -20,7 +20,7 @@ public sealed class HugeMessageTests(ITestOutputHelper log)
         });
 
     [Fact]
-    public void A_message_of_more_than_two_GiB_arrives_intact_through_the_pipelined_fallback() =>
+    public void A_message_of_more_than_two_GiB_arrives_intact_through_the_ring_pipeline() =>
         ScenarioJob.Passes(log, new JobSpec(2, "huge", JustOverTwoGiB)
         {
             LauncherArgs = ScenarioJob.WithoutCrossMemoryAttach,

@@ -16,6 +16,6 @@ public sealed class NonBlockingTests(ITestOutputHelper log)
     public void Requests_complete_with_the_right_data_and_status(int np) => ScenarioJob.Passes(log, np, "nonblocking");
 
     [Fact]
-    public void Requests_complete_with_the_right_data_and_status_through_the_pipelined_fallback() =>
-        ScenarioJob.Passes(log, new JobSpec(2, "nonblocking") { LauncherArgs = ScenarioJob.WithoutCrossMemoryAttach });
+    public void Requests_complete_with_the_right_data_and_status_through_the_single_copy() =>
+        ScenarioJob.Passes(log, new JobSpec(2, "nonblocking") { LauncherArgs = ScenarioJob.WithCrossMemoryAttach });
 }

@@ -17,10 +17,6 @@ public sealed class SizesTests(ITestOutputHelper log)
     [Theory]
     [InlineData(2)]
     [InlineData(4)]
-    public void Messages_of_every_threshold_size_echo_intact_through_the_pipelined_fallback(int np) =>
-        ScenarioJob.Passes(log, new JobSpec(np, "sizes") { LauncherArgs = ScenarioJob.WithoutCrossMemoryAttach });
-
-    [Fact]
-    public void Messages_of_every_threshold_size_echo_intact_through_the_single_copy() =>
-        ScenarioJob.Passes(log, new JobSpec(2, "sizes") { LauncherArgs = ScenarioJob.WithCrossMemoryAttach });
+    public void Messages_of_every_threshold_size_echo_intact_through_the_single_copy(int np) =>
+        ScenarioJob.Passes(log, new JobSpec(np, "sizes") { LauncherArgs = ScenarioJob.WithCrossMemoryAttach });
 }

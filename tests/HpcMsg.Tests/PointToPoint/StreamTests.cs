@@ -18,7 +18,7 @@ public sealed class StreamTests(ITestOutputHelper log)
     [Theory]
     [InlineData(2)]
     [InlineData(3)]
-    public void Random_sizes_in_windows_larger_than_the_ring_arrive_in_order_through_the_pipelined_fallback(int np) =>
+    public void Random_sizes_in_windows_larger_than_the_ring_arrive_in_order_through_the_ring_pipeline(int np) =>
         ScenarioJob.Passes(log, new JobSpec(np, "stream", "5000", "200") { LauncherArgs = ScenarioJob.WithoutCrossMemoryAttach });
 
     [Fact]

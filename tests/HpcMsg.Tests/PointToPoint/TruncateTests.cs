@@ -14,6 +14,6 @@ public sealed class TruncateTests(ITestOutputHelper log)
     public void A_too_long_message_throws_and_the_next_one_arrives(int np) => ScenarioJob.Passes(log, np, "truncate");
 
     [Fact]
-    public void A_too_long_message_throws_and_the_next_one_arrives_through_the_pipelined_fallback() =>
-        ScenarioJob.Passes(log, new JobSpec(2, "truncate") { LauncherArgs = ScenarioJob.WithoutCrossMemoryAttach });
+    public void A_too_long_message_throws_and_the_next_one_arrives_through_the_single_copy() =>
+        ScenarioJob.Passes(log, new JobSpec(2, "truncate") { LauncherArgs = ScenarioJob.WithCrossMemoryAttach });
 }

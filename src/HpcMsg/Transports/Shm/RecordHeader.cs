@@ -10,7 +10,7 @@ internal enum RecordKind
     Eager = 1,
     /// <summary>Request to send a large message: Token1 = sender's buffer address, Token2 = send id.</summary>
     Rts = 2,
-    /// <summary>Clear to send (fallback pipeline): Token1 = send id, Token2 = receive id.</summary>
+    /// <summary>Clear to send (ring pipeline): Token1 = send id, Token2 = receive id.</summary>
     Cts = 3,
     /// <summary>One chunk of a pipelined large message: Token1 = receive id, Token2 = byte offset.</summary>
     Data = 4,

@@ -53,7 +53,7 @@ internal static class ShmLayout
     public const int RingDataOffset = 256;
 
     /// <summary>Largest per-pair ring: 128 KiB holds several eager messages in flight and a full
-    /// pipeline of fallback chunks. Shrinks with the square of np (down to 4 KiB, at 128+ ranks)
+    /// pipeline of chunks. Shrinks with the square of np (down to 4 KiB, at 128+ ranks)
     /// so that the segment stays bounded.</summary>
     public const int MaxRingCapacity = 128 * 1024;
     public const int MinRingCapacity = 4 * 1024;
