@@ -15,13 +15,23 @@ internal static unsafe class Reduction
     public static void Allreduce<T>(CollectiveTransport t, byte* send, byte* recv, int count, Op op) where T : unmanaged
     {
         long bytes = (long)count * sizeof(T);
-        Combine.Copy(send, recv, bytes);
-        if (t.Size == 1 || count == 0) return;
+        if (t.Size == 1 || count == 0)
+        {
+            Combine.Copy(send, recv, bytes);
+            return;
+        }
         AllreduceAlgorithm algorithm = CollectiveTuning.ChooseAllreduce(bytes, count, t.Size, op.IsCommutative, NodeSharedCollectives.Available(t.Comm, bytes));
+        if (algorithm == AllreduceAlgorithm.Rabenseifner && count >= LargestPowerOfTwo(t.Size) && IsPowerOfTwo(t.Size))
+        {
+            // The first halving reads send directly: no up-front copy of the whole vector.
+            Rabenseifner<T>(t, send, recv, count, op, root: -1);
+            return;
+        }
+        Combine.Copy(send, recv, bytes);
         if (algorithm == AllreduceAlgorithm.SharedMemory)
             NodeSharedCollectives.Allreduce<T>(t.Comm.Engine, t.Comm.Segment!, send, recv, count, op);
         else if (algorithm == AllreduceAlgorithm.Rabenseifner && count >= LargestPowerOfTwo(t.Size))
-            Rabenseifner<T>(t, recv, count, op, root: -1);
+            Rabenseifner<T>(t, recv, recv, count, op, root: -1);
         else
             RecursiveDoubling<T>(t, recv, count, op);
     }
@@ -39,8 +49,13 @@ internal static unsafe class Reduction
         if (algorithm == ReduceAlgorithm.ReduceScatterGather && count >= LargestPowerOfTwo(t.Size))
         {
             using ScratchBuffer work = ScratchPool.Rent(bytes);
-            Combine.Copy(send, work.Pointer, bytes);
-            Rabenseifner<T>(t, work.Pointer, count, op, root, recv);
+            byte* source = send;
+            if (!IsPowerOfTwo(t.Size))
+            {
+                Combine.Copy(send, work.Pointer, bytes);
+                source = work.Pointer;
+            }
+            Rabenseifner<T>(t, source, work.Pointer, count, op, root, recv);
         }
         else
         {
@@ -164,8 +179,10 @@ internal static unsafe class Reduction
 
     /// <summary>Rabenseifner: reduce-scatter by recursive halving over the power-of-two group, then
     /// either recursive-doubling allgather (root &lt; 0: allreduce, result in acc on every rank) or a
-    /// gather of the blocks at <paramref name="root"/> into <paramref name="rootRecv"/>.</summary>
-    private static void Rabenseifner<T>(CollectiveTransport t, byte* acc, int count, Op op, int root, byte* rootRecv = null) where T : unmanaged
+    /// gather of the blocks at <paramref name="root"/> into <paramref name="rootRecv"/>. The input is
+    /// <paramref name="source"/>; where it is not <paramref name="acc"/> (power-of-two sizes only),
+    /// the first halving sends from it and combines it straight into acc, saving a copy of the vector.</summary>
+    private static void Rabenseifner<T>(CollectiveTransport t, byte* source, byte* acc, int count, Op op, int root, byte* rootRecv = null) where T : unmanaged
     {
         int size = t.Size, rank = t.Rank, elem = sizeof(T);
         long bytes = (long)count * elem;
@@ -201,17 +218,19 @@ internal static unsafe class Reduction
                 int lowStart = Math.Min(sendIndex, recvIndex), highStart = Math.Max(sendIndex, recvIndex);
                 int sendCount = newRank < newPartner ? Sum(counts, highStart, lastIndex) : Sum(counts, lowStart, highStart);
                 int recvCount = newRank < newPartner ? Sum(counts, lowStart, highStart) : Sum(counts, highStart, lastIndex);
-                byte* sendPtr = acc + (long)displs[sendIndex] * elem;
+                byte* input = mask == 1 ? source : acc; // later halvings work on what the first one combined into acc
+                byte* sendPtr = input + (long)displs[sendIndex] * elem;
+                byte* recvIn = input + (long)displs[recvIndex] * elem;
                 byte* recvAcc = acc + (long)displs[recvIndex] * elem;
                 byte* recvTmp = tmp + (long)displs[recvIndex] * elem;
                 t.SendRecv(sendPtr, (long)sendCount * elem, partner, recvTmp, (long)recvCount * elem, partner, CollectiveTags.Allreduce + 3);
                 if (partner < rank)
                 {
-                    Combine.Into<T>(op, recvTmp, recvAcc, recvCount);
+                    Combine.To<T>(op, recvTmp, recvIn, recvAcc, recvCount);
                 }
                 else
                 {
-                    Combine.To<T>(op, recvAcc, recvTmp, recvAcc, recvCount);
+                    Combine.To<T>(op, recvIn, recvTmp, recvAcc, recvCount);
                 }
                 sendIndex = recvIndex;
                 if (mask * 2 < pof2) lastIndex = recvIndex + pof2 / (mask * 2); // the allgather relies on the last one staying
@@ -302,4 +321,6 @@ internal static unsafe class Reduction
         while (p * 2 <= n) p *= 2;
         return p;
     }
+
+    private static bool IsPowerOfTwo(int n) => (n & (n - 1)) == 0;
 }
