@@ -46,7 +46,7 @@ static const char *names[NBENCH] = {"latency", "bw", "bibw", "barrier", "bcast",
 static int quick = 0;
 static double budget_s = -1;   /* per size: cap on the measured phase (the warm-up phase gets a quarter);
                                   default 2 s (0.2 s quick). Only a collapse (MPICH oversubscribed) hits it. */
-static double warmup_s = -1;   /* per benchmark, untimed warm-up over three sizes; 0.5 s (0.2 s quick) */
+static double warmup_s = -1;   /* per benchmark, untimed warm-up over all its sizes; 0.5 s (0.2 s quick) */
 static long max_size = -1;
 
 static void counts(int k, long size, long *iters, long *skip)
@@ -166,11 +166,12 @@ static void run(int k, const char *impl)
 {
     long lim = size_limit(k), iters, skip;
     double secs;
-    /* Warm-up: the smallest, a middle and the largest size, until the warm-up time is spent. */
-    long ws[3] = {first_size(k), k == BARRIER ? 0 : 8192 < lim ? 8192 : lim, k == BARRIER ? 0 : lim};
-    for (int j = 0; j < 3; j++) {
-        counts(k, ws[j], &iters, &skip);
-        phase(k, ws[j], 1L << 40, batch_of(iters), 1, warmup_s / 3, &secs);
+    /* Warm-up: every size in turn, until the warm-up time is spent. */
+    int nsizes = 0;
+    for (long s = first_size(k); s <= lim; s = next_size(k, s)) nsizes++;
+    for (long s = first_size(k); s <= lim; s = next_size(k, s)) {
+        counts(k, s, &iters, &skip);
+        phase(k, s, 1L << 40, batch_of(iters), 1, warmup_s / nsizes, &secs);
     }
 
     if (rank == 0) {

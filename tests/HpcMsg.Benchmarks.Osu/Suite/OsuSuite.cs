@@ -29,15 +29,22 @@ public sealed class OsuSuite<TPeer>(TPeer peer, SuiteOptions options, TextWriter
 
     private void Run(Bench b)
     {
-        long limit = SuiteSpec.SizeLimit(b, options.MaxSize);
-        long[] warmSizes = b == Bench.Barrier ? [0, 0, 0] : [SuiteSpec.FirstSize(b), Math.Min(SuiteSpec.LargeMessage, limit), limit];
+        // Every size, so that every path the timed loops take (eager, rendezvous, each collective
+        // algorithm) has been run often enough for the runtime's optimised code.
+        List<long> warmSizes = [.. SuiteSpec.Sizes(b, options.MaxSize)];
         foreach (long s in warmSizes)
         {
             Buffers buffers = Buffers.For(b, s, _peer.Size);
             Collect();
             int iters = SuiteSpec.Counts(b, s, options.Quick).Iterations;
-            Phase(b, s, buffers, 1L << 40, SuiteSpec.BatchOf(iters), 1, options.WarmupSeconds / 3, out _);
+            Phase(b, s, buffers, 1L << 40, SuiteSpec.BatchOf(iters), 1, options.WarmupSeconds / warmSizes.Count, out _);
         }
+        // The runtime compiles the optimised code for what the warm-up ran on a background thread;
+        // while every core holds a polling rank, that thread takes a core from a rank for
+        // milliseconds, inside some later timed loop (seen as one size 5-30x slower than its
+        // neighbours in a run). Idle both ranks while it finishes.
+        Thread.Sleep(SuiteSpec.SettleMilliseconds);
+        _peer.Barrier();
 
         if (_peer.Rank == 0)
         {

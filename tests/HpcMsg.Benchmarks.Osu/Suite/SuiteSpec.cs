@@ -21,11 +21,13 @@ public enum Bench
 /// Sizes 4 B, 16 B, ..., 1 MiB (powers of 4) per rank's block: the bcast buffer, the reduce vector
 /// (floats, sum), each rank's block of scatter, gather, allgather and alltoall.</item>
 /// <item>C# only: a blocking garbage collection after each size's arrays are allocated, before its
-/// warm-up, so that the collector does not run for the suite's own allocations during a timed loop.</item>
+/// warm-up, so that the collector does not run for the suite's own allocations during a timed loop;
+/// and after each benchmark's warm-up, <see cref="SettleMilliseconds"/> of sleep on every rank, so
+/// that the JIT's background compilation of the warmed-up code is done before anything is timed.</item>
 /// <item>--quick divides the counts by 10 (at least 2 iterations and 1 warm-up).</item>
-/// <item>Warm-up: before its first size, every benchmark runs untimed at its smallest, an 8 KiB and
-/// its largest size for <c>--warmup</c> seconds in all (0.5 s, 0.2 s quick), so that the JIT's
-/// optimised code and the page tables are in place before anything is timed.</item>
+/// <item>Warm-up: before its first size, every benchmark runs untimed at each of its sizes for
+/// <c>--warmup</c> seconds in all (0.5 s, 0.2 s quick), so that the JIT's optimised code and the page
+/// tables are in place before anything is timed.</item>
 /// <item>Time cap: iterations run in batches of 1, 2, 4, ... up to a tenth of the count; after each
 /// batch rank 0 broadcasts (untimed) whether the size's budget (<c>--budget</c>, 2 s, 0.2 s quick; a quarter of it for the warm-up
 /// iterations) is spent; never before 5 measured iterations. Only a collapse hits it (MPICH oversubscribed: 8 ms a call); the iterations
@@ -34,6 +36,10 @@ public enum Bench
 /// </summary>
 public static class SuiteSpec
 {
+    /// <summary>Idle time after each benchmark's warm-up (C# suites): the tiered JIT's background
+    /// compiles of the warmed-up code finish in it.</summary>
+    public const int SettleMilliseconds = 200;
+
     public const int LargeMessage = 8192;
     public const int P2PMax = 4 << 20;
     public const int CollMin = 4;
