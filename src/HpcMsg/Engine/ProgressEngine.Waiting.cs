@@ -110,11 +110,7 @@ internal sealed unsafe partial class ProgressEngine
     /// <summary>A lock-free hint that a progress pass could do something: a record in an incoming
     /// ring, an item waiting for ring space, or sockets to poll. The job state is still checked by
     /// every pass and by <see cref="Sleep"/>, which a quiet wait reaches after its spin.</summary>
-    private bool MayHaveWork() => _tcp is not null || Volatile.Read(ref _pendingDestinations) > 0 || _unpublishedRings || IncomingPending();
-
-    /// <summary>Set by a progress pass that left consumed ring space unpublished: the next pass,
-    /// even an idle one, must run to publish it.</summary>
-    private volatile bool _unpublishedRings;
+    private bool MayHaveWork() => _tcp is not null || Volatile.Read(ref _pendingDestinations) > 0 || IncomingPending();
 
     private bool IncomingPending()
     {

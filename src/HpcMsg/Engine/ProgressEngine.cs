@@ -88,13 +88,11 @@ internal sealed unsafe partial class ProgressEngine : IDisposable
     {
         bool progressed = _tcp is not null && ProgressTcp();
         if (_shm is null) return progressed;
-        bool unpublished = false;
         for (int src = 0; src < WorldSize; src++)
         {
             if (src == WorldRank || _localOf[src] < 0) continue;
             ref RingConsumer ring = ref _in[src];
             byte* record;
-            bool found = false;
             int budget = 64; // bound one pass so that one busy sender cannot starve the others
             while (budget-- > 0 && (record = ring.Peek()) != null)
             {
@@ -102,25 +100,10 @@ internal sealed unsafe partial class ProgressEngine : IDisposable
                 int recordBytes = RecordHeader.RecordBytesOf(word);
                 HandleRecord(src, (RecordHeader*)record, RecordHeader.KindOf(word));
                 ring.Release(record, recordBytes);
-                found = true;
-                // Within the loop: a full ring consumed in one pass would bring the head round to
-                // the first cell consumed, which is zeroed only when published.
-                if (ring.Unpublished >= ring.PublishBatchBytes && ring.Publish()) WakeIfSleeping(src);
+                progressed = true;
             }
-            // A pass that found records leaves the rest of their space unpublished, so that whatever
-            // this rank sends next, typically the reply, is not queued behind the zeroing stores;
-            // the next pass that finds this ring empty publishes it.
-            if (!found)
-            {
-                if (ring.Publish()) WakeIfSleeping(src); // the sender may be waiting for this room
-            }
-            else
-            {
-                unpublished |= ring.Unpublished > 0;
-            }
-            progressed |= found;
+            if (ring.Publish()) WakeIfSleeping(src); // the sender may be waiting for this room
         }
-        _unpublishedRings = unpublished;
         if (_pendingDestinations > 0) progressed |= PushPending();
         return progressed;
     }

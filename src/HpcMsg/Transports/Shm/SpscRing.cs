@@ -68,12 +68,9 @@ internal unsafe struct RingProducer
 }
 
 /// <summary>
-/// The reading end of one ring. A record is present when its first word is non-zero. Before it
-/// publishes a new head the consumer zeroes the first word of every cell it has consumed (any of them
-/// may start a later record). It zeroes at publishing rather than at release so that the engine can
-/// defer both past its next send: the zeroing stores take lines the producer wrote, and under x86's
-/// store order the next record this rank writes would wait for all of them (a cache-line transfer
-/// each, ~200 ns when the two cores are far apart).
+/// The reading end of one ring. A record is present when its first word is non-zero. After use the
+/// consumer zeroes the first word of every cell the record took (any of them may start a later
+/// record) before it publishes the new head.
 /// </summary>
 internal unsafe struct RingConsumer
 {
@@ -88,18 +85,14 @@ internal unsafe struct RingConsumer
         _data = ring + ShmLayout.RingDataOffset;
         _sharedHead = (long*)(ring + ShmLayout.RingHeadOffset);
         _capacity = capacity;
-        PublishBatchBytes = capacity / 16;
         _head = Volatile.Read(ref *_sharedHead);
         _published = _head;
     }
 
-    /// <summary>The next committed record, or null. Pad records are skipped here. The caller must
-    /// publish before <see cref="Unpublished"/> reaches a batch plus a record: the head must never
-    /// come round to a consumed cell that is not yet zeroed.</summary>
+    /// <summary>The next committed record, or null. Pad records are skipped here.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public byte* Peek()
     {
-        System.Diagnostics.Debug.Assert(_head - _published < _capacity, "publish consumed space before the head comes round to it");
         while (true)
         {
             byte* record = _data + (int)(_head & (_capacity - 1));
@@ -112,25 +105,19 @@ internal unsafe struct RingConsumer
 
     public readonly bool HasRecord => Volatile.Read(ref *(long*)(_data + (int)(_head & (_capacity - 1)))) != 0;
 
-    /// <summary>Consumes the record at the head (from <see cref="Peek"/>); its space goes back to the
-    /// producer at the next <see cref="Publish"/>.</summary>
+    /// <summary>Consumes the record at the head (from <see cref="Peek"/>).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Release(byte* record, int recordBytes) => _head += recordBytes;
+    public void Release(byte* record, int recordBytes)
+    {
+        for (int off = 0; off < recordBytes; off += ShmLayout.CacheLine) *(long*)(record + off) = 0;
+        _head += recordBytes;
+    }
 
-    /// <summary>Bytes consumed but not yet published.</summary>
-    public readonly long Unpublished => _head - _published;
-
-    /// <summary>How much consumed space the engine may hold back before publishing anyway: a
-    /// sixteenth of the ring, so that a producer never waits for room the consumer is sitting on.</summary>
-    public int PublishBatchBytes { get; }
-
-    /// <summary>Zeroes the consumed cells and makes their space available to the producer; true if
-    /// anything was released.</summary>
+    /// <summary>Makes the consumed space available to the producer; true if anything was released.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public bool Publish()
     {
         if (_head == _published) return false;
-        int mask = _capacity - 1;
-        for (long pos = _published; pos < _head; pos += ShmLayout.CacheLine) *(long*)(_data + (int)(pos & mask)) = 0;
         Volatile.Write(ref *_sharedHead, _head);
         _published = _head;
         return true;
