@@ -80,7 +80,7 @@ static Dataset Measure(ReportOptions o, string root, Implementation[] impls)
 
     DateTime begin = DateTime.UtcNow;
     // Quick mode leaves MPI.NET out oversubscribed: on MPICH it collapses as MPICH does, at twice the
-    // run time. The CMA-off variant is a diagnostic of large messages with a core per rank.
+    // run time. The CMA-on variant is a diagnostic of large messages with a core per rank.
     string? Skipped(Implementation impl, int np) =>
         np <= cores ? null
         : impl.IsVariant ? "a diagnostic variant, run with a core per rank only"
