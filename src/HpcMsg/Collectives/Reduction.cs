@@ -21,17 +21,14 @@ internal static unsafe class Reduction
             return;
         }
         AllreduceAlgorithm algorithm = CollectiveTuning.ChooseAllreduce(bytes, count, t.Size, op.IsCommutative, NodeSharedCollectives.Available(t.Comm, bytes));
-        if (algorithm == AllreduceAlgorithm.Rabenseifner && count >= LargestPowerOfTwo(t.Size) && IsPowerOfTwo(t.Size))
+        if (algorithm == AllreduceAlgorithm.Rabenseifner && count >= LargestPowerOfTwo(t.Size))
         {
-            // The first halving reads send directly: no up-front copy of the whole vector.
             Rabenseifner<T>(t, send, recv, count, op, root: -1);
             return;
         }
         Combine.Copy(send, recv, bytes);
         if (algorithm == AllreduceAlgorithm.SharedMemory)
             NodeSharedCollectives.Allreduce<T>(t.Comm.Engine, t.Comm.Segment!, send, recv, count, op);
-        else if (algorithm == AllreduceAlgorithm.Rabenseifner && count >= LargestPowerOfTwo(t.Size))
-            Rabenseifner<T>(t, recv, recv, count, op, root: -1);
         else
             RecursiveDoubling<T>(t, recv, count, op);
     }
@@ -49,13 +46,7 @@ internal static unsafe class Reduction
         if (algorithm == ReduceAlgorithm.ReduceScatterGather && count >= LargestPowerOfTwo(t.Size))
         {
             using ScratchBuffer work = ScratchPool.Rent(bytes);
-            byte* source = send;
-            if (!IsPowerOfTwo(t.Size))
-            {
-                Combine.Copy(send, work.Pointer, bytes);
-                source = work.Pointer;
-            }
-            Rabenseifner<T>(t, source, work.Pointer, count, op, root, recv);
+            Rabenseifner<T>(t, send, work.Pointer, count, op, root, recv);
         }
         else
         {
@@ -180,8 +171,8 @@ internal static unsafe class Reduction
     /// <summary>Rabenseifner: reduce-scatter by recursive halving over the power-of-two group, then
     /// either recursive-doubling allgather (root &lt; 0: allreduce, result in acc on every rank) or a
     /// gather of the blocks at <paramref name="root"/> into <paramref name="rootRecv"/>. The input is
-    /// <paramref name="source"/>; where it is not <paramref name="acc"/> (power-of-two sizes only),
-    /// the first halving sends from it and combines it straight into acc, saving a copy of the vector.</summary>
+    /// <paramref name="source"/> (it may be <paramref name="acc"/>); on a power-of-two group the first
+    /// halving sends from it and combines it straight into acc, saving a copy of the whole vector.</summary>
     private static void Rabenseifner<T>(CollectiveTransport t, byte* source, byte* acc, int count, Op op, int root, byte* rootRecv = null) where T : unmanaged
     {
         int size = t.Size, rank = t.Rank, elem = sizeof(T);
@@ -189,6 +180,12 @@ internal static unsafe class Reduction
         using ScratchBuffer tmpBuffer = ScratchPool.Rent(bytes);
         byte* tmp = tmpBuffer.Pointer;
         int pof2 = LargestPowerOfTwo(size), rem = size - pof2;
+        if (rem != 0)
+        {
+            // Folding the extra ranks in works on acc from the start.
+            Combine.Copy(source, acc, bytes);
+            source = acc;
+        }
         int newRank = FoldIn<T>(t, acc, tmp, count, op, rem);
 
         Span<int> counts = pof2 <= 256 ? stackalloc int[pof2] : new int[pof2];
@@ -321,6 +318,4 @@ internal static unsafe class Reduction
         while (p * 2 <= n) p *= 2;
         return p;
     }
-
-    private static bool IsPowerOfTwo(int n) => (n & (n - 1)) == 0;
 }
