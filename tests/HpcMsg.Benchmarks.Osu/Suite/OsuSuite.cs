@@ -31,13 +31,13 @@ public sealed class OsuSuite<TPeer>(TPeer peer, SuiteOptions options, TextWriter
     {
         // Every size, so that every path the timed loops take (eager, rendezvous, each collective
         // algorithm) has been run often enough for the runtime's optimised code.
-        List<long> warmSizes = [.. SuiteSpec.Sizes(b, options.MaxSize)];
-        foreach (long s in warmSizes)
+        List<long> sizes = [.. SuiteSpec.Sizes(b, options.MaxSize)];
+        foreach (long s in sizes)
         {
             Buffers buffers = Buffers.For(b, s, _peer.Size);
             Collect();
             int iters = SuiteSpec.Counts(b, s, options.Quick).Iterations;
-            Phase(b, s, buffers, 1L << 40, SuiteSpec.BatchOf(iters), 1, options.WarmupSeconds / warmSizes.Count, out _);
+            Phase(b, s, buffers, 1L << 40, SuiteSpec.BatchOf(iters), 1, options.WarmupSeconds / sizes.Count, out _);
         }
         // The runtime compiles the optimised code for what the warm-up ran on a background thread;
         // while every core holds a polling rank, that thread takes a core from a rank for
@@ -51,7 +51,7 @@ public sealed class OsuSuite<TPeer>(TPeer peer, SuiteOptions options, TextWriter
             output.WriteLine($"# bench {SuiteSpec.Name(b)} np {_peer.Size} impl {_peer.Implementation}");
             output.WriteLine($"# size {SuiteSpec.ValueColumn(b)} iterations");
         }
-        foreach (long s in SuiteSpec.Sizes(b, options.MaxSize))
+        foreach (long s in sizes)
         {
             Buffers buffers = Buffers.For(b, s, _peer.Size);
             Collect();
