@@ -23,8 +23,11 @@ public static class MarkdownReport
         md.AppendLine();
         md.AppendLine($"- Machine: {Meta("cpu")}, {Meta("cores")} vCPUs, {Meta("memory_gb")} GB, Linux {Meta("kernel")}; shared with other work, hence the interleaving.");
         md.AppendLine($"- Implementations: {string.Join("; ", impls.Select(i => $"**{i.Label}**: {Meta("version." + i.Key, "–")}"))}; .NET {Meta("dotnet")}.");
-        md.AppendLine("- Each repetition runs every block (np = 2 point-to-point, np = 2 collectives, np = 4 collectives) on every implementation in turn " +
-                      $"({string.Join("; ", impls.Select(i => i.Label))}; then again), with the placement probe just before and just after each run; every cell below is the median over the repetitions.");
+        string blockText = Meta("interleave", "block") == "bench"
+            ? "every benchmark (latency, bw, bibw at np = 2; each collective at np = 2, then at np = 4), one run each,"
+            : "every block (np = 2 point-to-point, np = 2 collectives, np = 4 collectives)";
+        md.AppendLine($"- Each repetition runs {blockText} on every implementation in turn " +
+                      $"({string.Join("; ", impls.Select(i => i.Label))}; then the next), with the placement probe just before and just after each run; every cell below is the median over the repetitions.");
         md.AppendLine("- Rules (the same for every implementation: sizes, window of 64, iteration counts, warm-up; see `tests/HpcMsg.Benchmarks.Osu/Suite/SuiteSpec.cs`): " +
                       "ping-pong one-way latency, 10,000 iterations up to 8 KiB and 1,000 above; bandwidth = 64 non-blocking sends then a 4-byte ack, 100 windows (20 above 8 KiB); " +
                       "collectives timed call by call with a barrier between calls, 1,000 calls (100 above 8 KiB), the average over ranks. " +

@@ -18,6 +18,11 @@ public sealed class ReportOptions
         "(HpcMsg with HPCMSG_SHM_CMA=1, np = 2 only). Default: all five (the first four with --quick).")]
     public string? Implementations { get; set; }
 
+    [Option("interleave", HelpText = "What each run measures before the next implementation takes its turn: 'bench' (one benchmark; " +
+        "the implementations meet the same placement far more often, at ~1 s of start-up per run) or 'block' (all point-to-point, or all " +
+        "collectives). Default: bench; block with --quick.")]
+    public string? Interleave { get; set; }
+
     [Option("out", HelpText = "Folder for report.md, the PNG plots and the CSV files (default docs/benchmarks, docs/benchmarks/quick with --quick).")]
     public string? Out { get; set; }
 
