@@ -27,7 +27,10 @@ public static class MarkdownReport
             ? "every benchmark (latency, bw, bibw at np = 2; each collective at np = 2, then at np = 4), one run each,"
             : "every block (np = 2 point-to-point, np = 2 collectives, np = 4 collectives)";
         md.AppendLine($"- Each repetition runs {blockText} on every implementation in turn " +
-                      $"({string.Join("; ", impls.Select(i => i.Label))}; then the next), with the placement probe just before and just after each run; every cell below is the median over the repetitions.");
+                      $"({string.Join("; ", impls.Select(i => i.Label))}; then the next), with the placement probe just before and just after each run; every cell below is the median over the repetitions." +
+                      (int.TryParse(Meta("match_placement", "1"), out int attempts) && attempts > 1
+                          ? $" A round (every implementation once on the same benchmark) counts only when all its runs stayed in one placement: otherwise it is run again, up to {attempts} attempts, and the runs it replaces are listed at the end but used nowhere."
+                          : ""));
         md.AppendLine("- Rules (the same for every implementation: sizes, window of 64, iteration counts, warm-up; see `tests/HpcMsg.Benchmarks.Osu/Suite/SuiteSpec.cs`): " +
                       "ping-pong one-way latency, 10,000 iterations up to 8 KiB and 1,000 above; bandwidth = 64 non-blocking sends then a 4-byte ack, 100 windows (20 above 8 KiB); " +
                       "collectives timed call by call with a barrier between calls, 1,000 calls (100 above 8 KiB), the average over ranks. " +
@@ -170,7 +173,7 @@ public static class MarkdownReport
         foreach (RunRecord r in data.Runs)
         {
             string label = impls.FirstOrDefault(i => i.Key == r.Impl)?.Label ?? r.Impl;
-            md.AppendLine(Inv, $"| {++n} | {r.StartedUtc:HH:mm:ss} | {r.Rep} | np {r.Np} {r.Block} | {label} | {Format.Ns(r.C2cNs)} / {Format.Ns(r.C2cAfterNs)} | {r.Placement} | {(double.IsNaN(r.Load) ? "–" : r.Load.ToString("0.0", Inv))} | {r.Seconds:0.0} | {(r.Ok ? "ok" : "**failed**: " + r.Note)} |");
+            md.AppendLine(Inv, $"| {++n} | {r.StartedUtc:HH:mm:ss} | {r.Rep} | np {r.Np} {r.Block} | {label} | {Format.Ns(r.C2cNs)} / {Format.Ns(r.C2cAfterNs)} | {r.Placement} | {(double.IsNaN(r.Load) ? "–" : r.Load.ToString("0.0", Inv))} | {r.Seconds:0.0} | {(!r.Ok ? "**failed**: " + r.Note : r.Note.Length > 0 ? "ok; " + r.Note : "ok")} |");
         }
         md.AppendLine();
         md.AppendLine("</details>");

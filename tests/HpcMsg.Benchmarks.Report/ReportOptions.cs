@@ -23,6 +23,11 @@ public sealed class ReportOptions
         "collectives). Default: bench; block with --quick.")]
     public string? Interleave { get; set; }
 
+    [Option("match-placement", HelpText = "Attempts per round (every implementation once on one benchmark or block): a round whose runs " +
+        "did not all stay in one placement (the probe before and after each run) is run again, up to this many times, and then kept. " +
+        "Default 4; 1 (keep every round) with --quick.")]
+    public int? MatchPlacement { get; set; }
+
     [Option("out", HelpText = "Folder for report.md, the PNG plots and the CSV files (default docs/benchmarks, docs/benchmarks/quick with --quick).")]
     public string? Out { get; set; }
 
