@@ -49,6 +49,9 @@ internal sealed class EngineConfig
     /// 4 MiB bandwidth 1.2x.</summary>
     public bool UseCrossMemoryAttach { get; init; }
 
+    /// <summary>More ranks on this node than cores (hpcrun --oversubscribe): waits yield the core.</summary>
+    public bool Oversubscribed { get; init; }
+
     public static EngineConfig FromEnvironment(int ringCapacity, bool oversubscribed)
     {
         // A record may take at most a quarter of the ring, so that several are always in flight.
@@ -62,6 +65,7 @@ internal sealed class EngineConfig
             Yields = Read("HPCMSG_YIELDS", oversubscribed ? DefaultYieldsOversubscribed : DefaultYields, 0, int.MaxValue),
             SleepMicros = Read("HPCMSG_SLEEP_US", DefaultSleepMicros, 100, 1_000_000),
             UseCrossMemoryAttach = Read("HPCMSG_SHM_CMA", 0, 0, 1) == 1,
+            Oversubscribed = oversubscribed,
         };
     }
 
