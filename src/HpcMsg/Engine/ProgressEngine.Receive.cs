@@ -78,7 +78,7 @@ internal sealed unsafe partial class ProgressEngine
                 new MessageTruncatedException(source, tag, bytes, r.BufferBytes));
             return;
         }
-        if (bytes > 0) Buffer.MemoryCopy(payload, r.Buffer, r.BufferBytes, bytes);
+        if (bytes > 0) RingCopy.Copy(payload, r.Buffer, bytes);
         r.Complete(new Status(source, tag, bytes, r.ElementSize), null);
     }
 

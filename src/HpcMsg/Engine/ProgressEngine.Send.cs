@@ -161,7 +161,7 @@ internal sealed unsafe partial class ProgressEngine
         h->Source = source;
         h->Tag = tag;
         h->MessageBytes = bytes;
-        if (bytes > 0) Buffer.MemoryCopy(data, record + RecordHeader.Size, bytes, bytes);
+        if (bytes > 0) RingCopy.Copy(data, record + RecordHeader.Size, bytes);
         ring.Commit(record, recordBytes, RecordKind.Eager);
         return true;
     }
@@ -210,7 +210,7 @@ internal sealed unsafe partial class ProgressEngine
             h->MessageBytes = chunk;
             h->Token1 = r.RemoteReceiveId;
             h->Token2 = r.StreamOffset;
-            Buffer.MemoryCopy(r.Buffer + r.StreamOffset, record + RecordHeader.Size, chunk, chunk);
+            RingCopy.Copy(r.Buffer + r.StreamOffset, record + RecordHeader.Size, chunk);
             ring.Commit(record, recordBytes, RecordKind.Data);
             r.StreamOffset += chunk;
         }

@@ -161,7 +161,7 @@ internal sealed unsafe partial class ProgressEngine : IDisposable
                 long chunk = h->MessageBytes;
                 if (h->Token2 < 0 || chunk < 0 || h->Token2 + chunk > recv.ExpectedBytes)
                     throw new HpcMsgException($"rank {WorldRank}: data chunk from rank {srcWorld} at offset {h->Token2} of {chunk} bytes overruns the {recv.ExpectedBytes}-byte message");
-                Buffer.MemoryCopy((byte*)h + RecordHeader.Size, recv.Buffer + h->Token2, recv.BufferBytes - h->Token2, chunk);
+                RingCopy.Copy((byte*)h + RecordHeader.Size, recv.Buffer + h->Token2, chunk);
                 recv.StreamOffset += chunk;
                 if (recv.StreamOffset == recv.ExpectedBytes)
                 {
