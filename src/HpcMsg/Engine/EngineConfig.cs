@@ -49,6 +49,11 @@ internal sealed class EngineConfig
     /// 4 MiB bandwidth 1.2x.</summary>
     public bool UseCrossMemoryAttach { get; init; }
 
+    /// <summary>HPCMSG_ASYMMETRIC_FENCE (default 1): a rank about to sleep issues a membarrier(2)
+    /// across the node instead of every sender fencing after each message; 0 restores the sender's
+    /// fence. Either way the kernel is asked first, and a refusal falls back to the fence.</summary>
+    public bool AsymmetricFence { get; init; }
+
     /// <summary>More ranks on this node than cores (hpcrun --oversubscribe): waits yield the core.</summary>
     public bool Oversubscribed { get; init; }
 
@@ -66,6 +71,7 @@ internal sealed class EngineConfig
             SleepMicros = Read("HPCMSG_SLEEP_US", DefaultSleepMicros, 100, 1_000_000),
             UseCrossMemoryAttach = Read("HPCMSG_SHM_CMA", 0, 0, 1) == 1,
             Oversubscribed = oversubscribed,
+            AsymmetricFence = Read("HPCMSG_ASYMMETRIC_FENCE", 1, 0, 1) == 1,
         };
     }
 

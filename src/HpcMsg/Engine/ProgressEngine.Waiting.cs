@@ -87,6 +87,10 @@ internal sealed unsafe partial class ProgressEngine
     {
         int seen = Volatile.Read(ref *_wakeWord);
         Interlocked.Increment(ref *_sleeping); // a full fence: pairs with WakeIfSleeping
+        // Every waker skips its fence when this is on: make each of them pass one now, so that a
+        // record it wrote before it read our flag is visible to the check below. Failure (not seen
+        // after a successful registration) leaves the futex timeout as the bound on a lost wake-up.
+        if (_asymmetricFence) Native.GlobalMembarrier();
         try
         {
             bool work;

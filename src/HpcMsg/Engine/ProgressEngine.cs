@@ -26,6 +26,7 @@ internal sealed unsafe partial class ProgressEngine : IDisposable
     private readonly Dictionary<long, Request> _rendezvous = new();
     private long _nextRendezvousId;
     private bool _crossMemoryDisabled;
+    private readonly bool _asymmetricFence; // see WakeIfSleeping and Sleep
     private readonly int* _wakeWord;
     private readonly int* _sleeping;
     private readonly byte* _localControl; // wake word and sleeper count of a job without a segment
@@ -60,6 +61,7 @@ internal sealed unsafe partial class ProgressEngine : IDisposable
         _unexpected = new UnexpectedMessageQueue(WorldSize);
         for (int r = 0; r < WorldSize; r++) _pending[r] = new Queue<OutboundItem>();
         Config = EngineConfig.FromEnvironment(shm?.RingCapacity ?? ShmLayout.MaxRingCapacity, job.Oversubscribed);
+        _asymmetricFence = Config.AsymmetricFence && Native.TryEnableGlobalMembarrier();
         _crossMemoryDisabled = !Config.UseCrossMemoryAttach;
         if (shm is not null)
         {
@@ -206,8 +208,12 @@ internal sealed unsafe partial class ProgressEngine : IDisposable
 
     private void WakeIfSleeping(int rank)
     {
-        // Pairs with the full fence in Sleep(): either the sleeper sees our record, or we see its flag.
-        Interlocked.MemoryBarrier();
+        // Pairs with the fence in Sleep(): either the sleeper sees our record, or we see its flag. With
+        // the asymmetric fence the sleeper forces that barrier onto this CPU itself (membarrier), so
+        // the sender pays nothing here: a full fence would wait for every store of the message (and,
+        // on the receiving side, of the ring's cleared cells) to leave this core, ~25% of the 8-byte
+        // latency here.
+        if (!_asymmetricFence) Interlocked.MemoryBarrier();
         if (_localOf[rank] < 0 && rank != WorldRank) return; // another host: its socket wakes it
         int* sleeping = rank == WorldRank ? _sleeping : _shm!.Sleeping(_localOf[rank]);
         if (Volatile.Read(ref *sleeping) != 0)

@@ -18,6 +18,12 @@ internal static unsafe partial class Native
     private static readonly long FutexSyscallNumber =
         RuntimeInformation.ProcessArchitecture == Architecture.Arm64 ? 98 : SysFutex;
 
+    private static readonly long MembarrierSyscallNumber =
+        RuntimeInformation.ProcessArchitecture == Architecture.Arm64 ? 283 : 324;
+    private const int MembarrierQuery = 0;
+    private const int MembarrierGlobalExpedited = 1 << 1;
+    private const int MembarrierRegisterGlobalExpedited = 1 << 2;
+
     [StructLayout(LayoutKind.Sequential)]
     public struct IoVec
     {
@@ -34,6 +40,9 @@ internal static unsafe partial class Native
 
     [LibraryImport("libc", SetLastError = true)]
     private static partial long syscall(long number, void* addr, int op, int val, TimeSpec* timeout, void* addr2, int val3);
+
+    [LibraryImport("libc", EntryPoint = "syscall", SetLastError = true)]
+    private static partial long membarrier(long number, int command, uint flags, int cpuId);
 
     [LibraryImport("libc", SetLastError = true)]
     public static partial nint process_vm_readv(int pid, IoVec* localIov, nuint localCount, IoVec* remoteIov, nuint remoteCount, nuint flags);
@@ -76,6 +85,22 @@ internal static unsafe partial class Native
     {
         syscall(FutexSyscallNumber, word, FutexWake, int.MaxValue, null, null, 0);
     }
+
+    /// <summary>Registers this process for expedited global membarriers and issues one; false where the
+    /// kernel (before 4.16) or a seccomp filter refuses.</summary>
+    public static bool TryEnableGlobalMembarrier()
+    {
+        const long both = MembarrierGlobalExpedited | MembarrierRegisterGlobalExpedited;
+        long supported = membarrier(MembarrierSyscallNumber, MembarrierQuery, 0, 0);
+        if (supported < 0 || (supported & both) != both) return false;
+        return membarrier(MembarrierSyscallNumber, MembarrierRegisterGlobalExpedited, 0, 0) == 0
+            && GlobalMembarrier();
+    }
+
+    /// <summary>A full memory barrier on every CPU that runs a thread of a registered process (every
+    /// rank of the node), returning when all have passed it.</summary>
+    public static bool GlobalMembarrier() =>
+        membarrier(MembarrierSyscallNumber, MembarrierGlobalExpedited, 0, 0) == 0;
 
     public static bool ProcessExists(int pid) => kill(pid, 0) == 0 || Marshal.GetLastPInvokeError() == EPERM;
 }
