@@ -3,7 +3,7 @@
 # turn (interleaved, several repetitions, a core-to-core placement probe before every run) and writes
 # docs/benchmarks/report.md with its PNG plots (docs/benchmarks/quick/ with --quick).
 #
-#   ./benchmarks.sh            # full: 5 repetitions, one benchmark per run, ~15 minutes on 2 cores
+#   ./benchmarks.sh            # full: 5 repetitions, one benchmark per run, ~18 minutes on 2 cores
 #   ./benchmarks.sh --quick    # ~2 minutes: counts / 10, 2 repetitions
 #   ./benchmarks.sh --reps 7 --impls hpcmsg,openmpi --np 2
 #   ./benchmarks.sh --from-csv docs/benchmarks/samples.csv   # the report again, without measuring
