@@ -50,8 +50,8 @@ internal static unsafe partial class Native
     [LibraryImport("libc", SetLastError = true)]
     public static partial int prctl(int option, nuint arg2, nuint arg3, nuint arg4, nuint arg5);
 
-    /// <summary>glibc's memcpy (no GC transition: it neither blocks nor calls back, and the largest
-    /// copy it is given is one ring chunk, 32 KiB, a few microseconds).</summary>
+    /// <summary>glibc's memcpy without a GC transition: it neither blocks nor calls back, and RingCopy
+    /// gives it at most 64 KiB, a few microseconds.</summary>
     [LibraryImport("libc", EntryPoint = "memcpy")]
     [SuppressGCTransition]
     public static partial void* Memcpy(void* destination, void* source, nuint bytes);

@@ -14,9 +14,13 @@ internal static unsafe class RingCopy
 {
     private const long NativeFromBytes = 1024;
 
+    /// <summary>Above this (an eager message from another host may be larger) the copy goes back to
+    /// Buffer.MemoryCopy, whose native call lets the GC suspend the thread meanwhile.</summary>
+    private const long NativeUpToBytes = 64 * 1024;
+
     public static void Copy(byte* source, byte* destination, long bytes)
     {
-        if (bytes < NativeFromBytes) Buffer.MemoryCopy(source, destination, bytes, bytes);
+        if (bytes < NativeFromBytes || bytes > NativeUpToBytes) Buffer.MemoryCopy(source, destination, bytes, bytes);
         else Native.Memcpy(destination, source, (nuint)bytes);
     }
 }
