@@ -121,9 +121,9 @@ static Dataset Measure(ReportOptions o, string root, Implementation[] impls)
         ProcessRunner.Result r = ProcessRunner.Run(program, args, TimeSpan.FromSeconds(o.TimeoutSeconds + 30));
         double c2cAfter = PlacementProbe.Measure(launchers.ProbeExe);
         List<OsuPoint> points = OsuOutput.Parse(r.Stdout);
-        string expected = group switch { "p2p" => "latency,bw,bibw", "coll" => "barrier..alltoall", _ => group };
+        (string expected, int expectedCount) = group switch { "p2p" => ("latency,bw,bibw", 3), "coll" => ("barrier..alltoall", 8), _ => (group, 1) };
         int benches = points.Select(p => p.Bench).Distinct().Count();
-        bool ok = r.ExitCode == 0 && benches == group switch { "p2p" => 3, "coll" => 8, _ => 1 };
+        bool ok = r.ExitCode == 0 && benches == expectedCount;
         string note = ok ? "" : r.TimedOut ? $"timed out after {o.TimeoutSeconds} s" : $"exit {r.ExitCode}, {benches} of the benchmarks ({expected}) complete: {LastLine(r.Stderr + r.Stdout)}";
         string implText = points.FirstOrDefault()?.ImplementationText ?? "";
         if (implText.Length > 0) data.Meta["version." + impl.Key] = implText;
@@ -159,14 +159,14 @@ static Dataset Measure(ReportOptions o, string root, Implementation[] impls)
                 if (!matched && attempt < attempts)
                 {
                     string why = $"not used: the round's placements differed ({string.Join(", ", results.Select(x => x.Run.Placement))}), run again";
-                    foreach (var x in results) data.Runs.Add(x.Run with { Note = x.Run.Ok ? why : x.Run.Note + "; " + why });
+                    foreach (var x in results) data.Runs.Add(WithNote(x.Run, why));
                     total += round.Length;
                     continue;
                 }
                 string kept = matched || attempts == 1 ? "" : $"the round's placements still differed after {attempts} attempts; kept";
                 foreach (var x in results)
                 {
-                    data.Runs.Add(kept.Length == 0 ? x.Run : x.Run with { Note = x.Run.Note.Length == 0 ? kept : x.Run.Note + "; " + kept });
+                    data.Runs.Add(WithNote(x.Run, kept));
                     foreach (OsuPoint p in x.Points)
                         data.Samples.Add(new Sample(rep, np, x.Run.Impl, p.Bench, p.Size, p.Value, p.Iterations, x.Run.C2cNs) { C2cAfterNs = x.Run.C2cAfterNs });
                 }
@@ -178,6 +178,9 @@ static Dataset Measure(ReportOptions o, string root, Implementation[] impls)
     data.Meta["minutes"] = (DateTime.UtcNow - begin).TotalMinutes.ToString("0.0", CultureInfo.InvariantCulture);
     return data;
 }
+
+static RunRecord WithNote(RunRecord run, string more) =>
+    more.Length == 0 ? run : run with { Note = run.Note.Length == 0 ? more : run.Note + "; " + more };
 
 // Cores kept busy by other work: /proc/stat sampled over 0.3 s while nothing of ours runs.
 static double OtherWork(int cores)
