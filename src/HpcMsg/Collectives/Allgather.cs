@@ -14,10 +14,10 @@ internal static unsafe class Allgather
         switch (CollectiveTuning.ChooseAllgather(blockBytes * size, size))
         {
             case AllgatherAlgorithm.RecursiveDoubling when (size & (size - 1)) == 0:
-                RecursiveDoubling(t, recv, blockBytes);
+                RecursiveDoubling(t, send, recv, blockBytes);
                 break;
             case AllgatherAlgorithm.Ring:
-                Ring(t, recv, blockBytes);
+                Ring(t, send, recv, blockBytes);
                 break;
             default: // Bruck, and recursive doubling forced on a non-power-of-two size
                 Bruck(t, recv, blockBytes);
@@ -25,26 +25,30 @@ internal static unsafe class Allgather
         }
     }
 
-    private static void RecursiveDoubling(CollectiveTransport t, byte* recv, long blockBytes)
+    /// <summary>The first step sends the caller's own block from its send buffer rather than from the
+    /// copy in the receive buffer: a buffer the partner reads in place (single copy) and nobody
+    /// writes stays in the partner's cache between calls, where the fresh copy would cross cores.</summary>
+    private static void RecursiveDoubling(CollectiveTransport t, byte* send, byte* recv, long blockBytes)
     {
         int rank = t.Rank;
         for (int mask = 1, level = 0; mask < t.Size; mask <<= 1, level++)
         {
             int partner = rank ^ mask;
             int myRoot = (rank >> level) << level, partnerRoot = (partner >> level) << level;
-            t.SendRecv(recv + myRoot * blockBytes, mask * blockBytes, partner,
+            t.SendRecv(level == 0 ? send : recv + myRoot * blockBytes, mask * blockBytes, partner,
                 recv + partnerRoot * blockBytes, mask * blockBytes, partner, CollectiveTags.Allgather);
         }
     }
 
-    private static void Ring(CollectiveTransport t, byte* recv, long blockBytes)
+    /// <summary>Step 0 sends the own block from the send buffer, as in recursive doubling.</summary>
+    private static void Ring(CollectiveTransport t, byte* send, byte* recv, long blockBytes)
     {
         int size = t.Size, rank = t.Rank;
         int left = (rank - 1 + size) % size, right = (rank + 1) % size;
         for (int step = 0; step < size - 1; step++)
         {
             int sendBlock = (rank - step + size) % size, recvBlock = (rank - step - 1 + size) % size;
-            t.SendRecv(recv + sendBlock * blockBytes, blockBytes, right, recv + recvBlock * blockBytes, blockBytes, left, CollectiveTags.Allgather + 1);
+            t.SendRecv(step == 0 ? send : recv + sendBlock * blockBytes, blockBytes, right, recv + recvBlock * blockBytes, blockBytes, left, CollectiveTags.Allgather + 1);
         }
     }
 

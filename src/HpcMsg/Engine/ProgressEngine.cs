@@ -14,7 +14,7 @@ namespace HpcMsg.Engine;
 /// </summary>
 internal sealed unsafe partial class ProgressEngine : IDisposable
 {
-    private readonly Lock _lock = new();
+    private readonly EngineLock _lock = new();
     private readonly ShmSegment? _shm;
     private readonly RingProducer[] _out;
     private readonly RingConsumer[] _in;
