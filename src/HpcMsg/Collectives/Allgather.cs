@@ -1,9 +1,11 @@
+using System.Buffers;
 using HpcMsg.Internal;
 
 namespace HpcMsg.Collectives;
 
 /// <summary>Allgather of equal blocks: recursive doubling (power-of-two sizes), Bruck (short,
-/// any size), ring (long).</summary>
+/// any size), ring (long); direct (every block straight to every rank) for short blocks when the
+/// ranks outnumber the cores.</summary>
 internal static unsafe class Allgather
 {
     public static void Run(CollectiveTransport t, byte* send, byte* recv, long blockBytes)
@@ -11,8 +13,12 @@ internal static unsafe class Allgather
         int size = t.Size;
         Combine.Copy(send, recv + t.Rank * blockBytes, blockBytes);
         if (size == 1) return;
-        switch (CollectiveTuning.ChooseAllgather(blockBytes * size, size))
+        bool oversubscribed = t.Comm.Engine.Config.Oversubscribed;
+        switch (CollectiveTuning.ChooseAllgather(blockBytes * size, size, oversubscribed))
         {
+            case AllgatherAlgorithm.Direct:
+                Direct(t, send, recv, blockBytes);
+                break;
             case AllgatherAlgorithm.RecursiveDoubling when (size & (size - 1)) == 0:
                 RecursiveDoubling(t, send, recv, blockBytes);
                 break;
@@ -49,6 +55,32 @@ internal static unsafe class Allgather
         {
             int sendBlock = (rank - step + size) % size, recvBlock = (rank - step - 1 + size) % size;
             t.SendRecv(step == 0 ? send : recv + sendBlock * blockBytes, blockBytes, right, recv + recvBlock * blockBytes, blockBytes, left, CollectiveTags.Allgather + 1);
+        }
+    }
+
+    /// <summary>Every receive posted, then the own block sent to every other rank; one round, no
+    /// rank waits for another's step. Oversubscribed, recursive doubling's rounds each wait for a
+    /// partner that may be off its core: np = 4 on 2 cores, 4 B, it took 4.95 us against Open MPI's
+    /// 3.82 in the far placement.</summary>
+    private static void Direct(CollectiveTransport t, byte* send, byte* recv, long blockBytes)
+    {
+        int size = t.Size, rank = t.Rank;
+        Request?[] requests = ArrayPool<Request?>.Shared.Rent(2 * (size - 1));
+        try
+        {
+            int n = 0;
+            for (int step = 1; step < size; step++)
+            {
+                int from = (rank - step + size) % size;
+                requests[n++] = t.IRecv(recv + from * blockBytes, blockBytes, from, CollectiveTags.Allgather + 3);
+            }
+            for (int step = 1; step < size; step++)
+                requests[n++] = t.ISend(send, blockBytes, (rank + step) % size, CollectiveTags.Allgather + 3);
+            t.FinishAll(requests.AsSpan(0, n));
+        }
+        finally
+        {
+            ArrayPool<Request?>.Shared.Return(requests, clearArray: true);
         }
     }
 

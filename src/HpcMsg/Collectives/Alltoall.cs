@@ -4,8 +4,9 @@ using HpcMsg.Internal;
 namespace HpcMsg.Collectives;
 
 /// <summary>Alltoall of equal blocks: Bruck for tiny blocks on many ranks (log p messages of
-/// p/2 blocks), every send and receive posted at once for medium blocks, pairwise exchange for
-/// large ones (one partner at a time, so no rank is flooded).</summary>
+/// p/2 blocks), every send and receive posted at once for medium blocks (and for all blocks when
+/// the ranks outnumber the cores), pairwise exchange for large ones (one partner at a time, so no
+/// rank is flooded).</summary>
 internal static unsafe class Alltoall
 {
     public static void Run(CollectiveTransport t, byte* send, byte* recv, long blockBytes)
@@ -13,7 +14,7 @@ internal static unsafe class Alltoall
         int size = t.Size, rank = t.Rank;
         Combine.Copy(send + rank * blockBytes, recv + rank * blockBytes, blockBytes);
         if (size == 1) return;
-        switch (CollectiveTuning.ChooseAlltoall(blockBytes, size))
+        switch (CollectiveTuning.ChooseAlltoall(blockBytes, size, t.Comm.Engine.Config.Oversubscribed))
         {
             case AlltoallAlgorithm.Bruck:
                 Bruck(t, send, recv, blockBytes);

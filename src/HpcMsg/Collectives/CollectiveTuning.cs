@@ -114,19 +114,32 @@ internal static class CollectiveTuning
             ? ReduceAlgorithm.Binomial : ReduceAlgorithm.ReduceScatterGather;
     }
 
-    public static AllgatherAlgorithm ChooseAllgather(long totalBytes, int size)
+    /// <summary>HPCMSG_ALLGATHER_DIRECT_BYTES: when the ranks outnumber the cores, blocks up to this size
+    /// (default: any) go straight to every rank, on up to HPCMSG_LINEAR_MAX_RANKS ranks. np = 4 on
+    /// 2 cores, direct against the default algorithms (recursive doubling, ring from 128 KiB blocks)
+    /// and Open MPI, near placement: 4 B 2.55 / 3.1-3.4 / 3.3-3.5 us, 16 KiB 5.5-5.9 / 10.1-10.8 /
+    /// 19-21, 256 KiB 80-81 / 99-127 / 130, 1 MiB 317-333 / 383-493 / 518-533 (interleaved, 2026-11-30).</summary>
+    public static long AllgatherDirectBytes = Read("HPCMSG_ALLGATHER_DIRECT_BYTES", long.MaxValue);
+
+    public static AllgatherAlgorithm ChooseAllgather(long totalBytes, int size, bool oversubscribed = false)
     {
         if (ForcedAllgather is { } forced) return forced;
+        if (oversubscribed && size <= LinearMaxRanks && totalBytes / size <= AllgatherDirectBytes) return AllgatherAlgorithm.Direct;
         if (totalBytes >= AllgatherLongBytes) return AllgatherAlgorithm.Ring;
         if ((size & (size - 1)) == 0) return AllgatherAlgorithm.RecursiveDoubling;
         return totalBytes < AllgatherShortBytes ? AllgatherAlgorithm.Bruck : AllgatherAlgorithm.Ring;
     }
 
-    public static AlltoallAlgorithm ChooseAlltoall(long blockBytes, int size)
+    /// <param name="oversubscribed">Ranks outnumber cores: every exchange is posted at once at any
+    /// size (up to HPCMSG_LINEAR_MAX_RANKS ranks), so that no rank waits for a partner off its core.
+    /// np = 4 on 2 cores, posted against pairwise and Open MPI: 64 KiB 25 / 32-33 / 37 us, 256 KiB
+    /// 90-94 / 108 / 120-130, 1 MiB 485-489 / 539-708 / 698-718 (interleaved, 2026-11-30).</param>
+    public static AlltoallAlgorithm ChooseAlltoall(long blockBytes, int size, bool oversubscribed = false)
     {
         if (ForcedAlltoall is { } forced) return forced;
         if (size == 2) return AlltoallAlgorithm.Pairwise; // one exchange either way; pairwise is the cheapest form
         if (blockBytes <= AlltoallShortBytes && size >= AlltoallMinRanksForBruck) return AlltoallAlgorithm.Bruck;
+        if (oversubscribed && size <= LinearMaxRanks) return AlltoallAlgorithm.Posted;
         return blockBytes <= AlltoallMediumBytes ? AlltoallAlgorithm.Posted : AlltoallAlgorithm.Pairwise;
     }
 
@@ -163,7 +176,7 @@ internal enum AllreduceAlgorithm { RecursiveDoubling, Rabenseifner, SharedMemory
 
 internal enum ReduceAlgorithm { Binomial, ReduceScatterGather }
 
-internal enum AllgatherAlgorithm { RecursiveDoubling, Bruck, Ring }
+internal enum AllgatherAlgorithm { RecursiveDoubling, Bruck, Ring, Direct }
 
 internal enum AlltoallAlgorithm { Bruck, Posted, Pairwise }
 
