@@ -29,6 +29,7 @@ internal static class ScenarioCatalog
         new CollectivesScenario(),
         new HugeMessageScenario(),
         new StrangerScenario(),
+        new BarrierScenario(),
     ];
 
     public static bool TryGet(string name, [NotNullWhen(true)] out IScenario? scenario)

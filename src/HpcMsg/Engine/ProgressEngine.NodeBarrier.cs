@@ -4,10 +4,12 @@ namespace HpcMsg.Engine;
 
 /// <summary>
 /// A barrier of every rank of the node through the shared segment (MPICH's "release/gather" idea in
-/// its simplest form): each rank but the first increments one arrival counter; the first (world
-/// rank 0) waits for all of them, resets the counter, bumps the generation and wakes the sleepers;
-/// the others wait for the generation to change, driving progress meanwhile. One atomic per rank
-/// instead of log2(p) rounds of messages.
+/// its simplest form): each rank but the first stores the barrier's number in its own arrival word;
+/// the first (world rank 0) waits for all of them, bumps the generation and wakes the sleepers; the
+/// others wait for the generation to change, driving progress meanwhile.
+/// Plain stores, each word written by one rank: an atomic increment of a shared counter made each
+/// arriver wait for the counter's line to come from rank 0's core (far placement, np = 2: 0.54 us a
+/// barrier against Open MPI's 0.44).
 /// Rank 0 releases, rather than whichever rank arrives last, because it is the usual root: it leaves
 /// the barrier first and is already running, so a Bcast, Scatter or Reduce that follows finds its
 /// data sent by the time the others look. Oversubscribed this halves what follows the barrier (the
@@ -21,19 +23,24 @@ internal sealed unsafe partial class ProgressEngine
     public void NodeBarrier()
     {
         ShmSegment shm = _shm!;
+        // Only rank 0 changes the generation, and only once every rank has arrived: it cannot move
+        // between this read and this rank's arrival.
         int generation = Volatile.Read(ref *shm.BarrierGeneration);
+        int next = generation + 1;
         if (WorldRank != 0)
         {
-            if (Interlocked.Increment(ref *shm.BarrierArrivals) == WorldSize - 1) WakeIfSleeping(0);
+            Volatile.Write(ref *shm.BarrierArrival(WorldRank), next);
+            WakeIfSleeping(0);
             WaitWhileEquals(shm.BarrierGeneration, generation);
             return;
         }
-        int arrived;
-        while ((arrived = Volatile.Read(ref *shm.BarrierArrivals)) != WorldSize - 1)
-            WaitWhileEquals(shm.BarrierArrivals, arrived);
-        // Reset before release: a rank that sees the new generation may enter the next barrier at once.
-        Volatile.Write(ref *shm.BarrierArrivals, 0);
-        Interlocked.Increment(ref *shm.BarrierGeneration);
+        for (int r = 1; r < WorldSize; r++)
+        {
+            int* arrival = shm.BarrierArrival(r);
+            int seen;
+            while ((seen = Volatile.Read(ref *arrival)) != next) WaitWhileEquals(arrival, seen);
+        }
+        Volatile.Write(ref *shm.BarrierGeneration, next);
         for (int r = 1; r < WorldSize; r++) WakeIfSleeping(r);
     }
 

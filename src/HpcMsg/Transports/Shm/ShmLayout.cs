@@ -10,8 +10,8 @@ namespace HpcMsg.Transports.Shm;
 ///
 ///  SegmentHeader: 0 magic(8) | 8 version(4) | 12 np(4) | 16 ringCapacity(8) | 24 totalBytes(8)
 ///                 64 jobState(4) | 68 failedRank(4) | 72 exitCode(4)     (own cache line)
-///                 128 barrierArrivals(4)  (own cache line) | 192 barrierGeneration(4)  (own cache line)
-///  RankControl (128 B): 0 pid(4) | 4 ready(4) | 8 finalized(4) | 64 wakeWord(4, futex) | 68 sleeping(4)
+///                 192 barrierGeneration(4)  (own cache line)
+///  RankControl (128 B): 0 pid(4) | 4 ready(4) | 8 finalized(4) | 12 barrierArrival(4) | 64 wakeWord(4, futex) | 68 sleeping(4)
 ///  Ring: 0 tail (producer line, 128 B) | 128 head (consumer line, 128 B) | 256 data (capacity bytes)
 /// </code>
 /// The ring for the ordered pair (src -> dst) is written only by src and read only by dst.
@@ -20,7 +20,7 @@ namespace HpcMsg.Transports.Shm;
 internal static class ShmLayout
 {
     public const long Magic = 0x31304753_4D435048; // "HPCMSG01" little-endian
-    public const int Version = 1;
+    public const int Version = 2;
     public const int PageSize = 4096;
     public const int CacheLine = 64;
 
@@ -33,7 +33,6 @@ internal static class ShmLayout
     public const int JobStateOffset = 64;
     public const int FailedRankOffset = 68;
     public const int ExitCodeOffset = 72;
-    public const int BarrierArrivalsOffset = 128;
     public const int BarrierGenerationOffset = 192;
 
     public const int JobRunning = 0;
@@ -45,6 +44,7 @@ internal static class ShmLayout
     public const int PidOffset = 0;
     public const int ReadyOffset = 4;
     public const int FinalizedOffset = 8;
+    public const int BarrierArrivalOffset = 12;
     public const int WakeWordOffset = 64;
     public const int SleepingOffset = 68;
 

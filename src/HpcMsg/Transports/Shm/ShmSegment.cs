@@ -106,7 +106,6 @@ internal sealed unsafe class ShmSegment : IDisposable
     }
     public int* FailedRank => (int*)(Base + ShmLayout.FailedRankOffset);
     public int* ExitCode => (int*)(Base + ShmLayout.ExitCodeOffset);
-    public int* BarrierArrivals => (int*)(Base + ShmLayout.BarrierArrivalsOffset);
     public int* BarrierGeneration => (int*)(Base + ShmLayout.BarrierGenerationOffset);
 
     public byte* RankControl(int rank) => Base + ShmLayout.RankControlOffset(rank);
@@ -115,6 +114,7 @@ internal sealed unsafe class ShmSegment : IDisposable
     public int* Pid(int rank) => (int*)(RankControl(rank) + ShmLayout.PidOffset);
     public int* Ready(int rank) => (int*)(RankControl(rank) + ShmLayout.ReadyOffset);
     public int* Finalized(int rank) => (int*)(RankControl(rank) + ShmLayout.FinalizedOffset);
+    public int* BarrierArrival(int rank) => (int*)(RankControl(rank) + ShmLayout.BarrierArrivalOffset);
 
     /// <summary>For hpcrun: a rank that joined (Init) but exited without finalizing left its peers
     /// waiting for it, even if its exit code was 0.</summary>
