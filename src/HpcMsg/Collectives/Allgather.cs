@@ -4,8 +4,8 @@ using HpcMsg.Internal;
 namespace HpcMsg.Collectives;
 
 /// <summary>Allgather of equal blocks: recursive doubling (power-of-two sizes), Bruck (short,
-/// any size), ring (long); direct (every block straight to every rank) for short blocks when the
-/// ranks outnumber the cores.</summary>
+/// any size), ring (long); direct (every block straight to every rank) when the ranks outnumber
+/// the cores.</summary>
 internal static unsafe class Allgather
 {
     public static void Run(CollectiveTransport t, byte* send, byte* recv, long blockBytes)

@@ -43,8 +43,8 @@ internal sealed class EngineConfig
     /// <summary>HPCMSG_SHM_CMA: how messages above the eager limit cross between ranks of a node.
     /// 0 (default): pipelined chunks through the ring (two memcpy, sender and receiver copying at once);
     /// 1: one process_vm_readv by the receiver. Measured on the 2-vCPU EPYC VM (docs/benchmarks):
-    /// process_vm_readv tops out at 9-12 GB/s (it pins and maps each page), the ring pipeline at
-    /// 11-22 GB/s. Oversubscribed (np = 4 on 2 cores) the pipeline wins too, now that a waiting rank
+    /// process_vm_readv tops out at 13-16 GB/s (it pins and maps each page), the ring pipeline
+    /// reaches 19-40 GB/s at 256 KiB-4 MiB. Oversubscribed (np = 4 on 2 cores) the pipeline wins too, now that a waiting rank
     /// yields its core at once: 64 KiB-1 MiB collectives 0.5-0.9x the time of the single copy,
     /// 4 MiB bandwidth 1.2x.</summary>
     public bool UseCrossMemoryAttach { get; init; }
