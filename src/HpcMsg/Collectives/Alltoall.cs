@@ -1,4 +1,3 @@
-using System.Buffers;
 using HpcMsg.Internal;
 
 namespace HpcMsg.Collectives;
@@ -38,30 +37,8 @@ internal static unsafe class Alltoall
         }
     }
 
-    private static void Posted(CollectiveTransport t, byte* send, byte* recv, long blockBytes)
-    {
-        int size = t.Size, rank = t.Rank;
-        Request?[] requests = ArrayPool<Request?>.Shared.Rent(2 * (size - 1));
-        try
-        {
-            int n = 0;
-            for (int step = 1; step < size; step++)
-            {
-                int from = (rank - step + size) % size;
-                requests[n++] = t.IRecv(recv + from * blockBytes, blockBytes, from, CollectiveTags.Alltoall + 1);
-            }
-            for (int step = 1; step < size; step++)
-            {
-                int to = (rank + step) % size; // staggered, so that not everyone sends to rank 0 first
-                requests[n++] = t.ISend(send + to * blockBytes, blockBytes, to, CollectiveTags.Alltoall + 1);
-            }
-            t.FinishAll(requests.AsSpan(0, n));
-        }
-        finally
-        {
-            ArrayPool<Request?>.Shared.Return(requests, clearArray: true);
-        }
-    }
+    private static void Posted(CollectiveTransport t, byte* send, byte* recv, long blockBytes) =>
+        t.ExchangeWithEveryRank(send, blockBytes, recv, blockBytes, CollectiveTags.Alltoall + 1);
 
     /// <summary>Bruck: rotate so that block i goes to rank+i; in step k send every block whose index
     /// has bit k set to rank+2^k; finally rotate back (block i came from rank-i).</summary>

@@ -1,3 +1,4 @@
+using System.Buffers;
 using HpcMsg.Engine;
 
 namespace HpcMsg.Collectives;
@@ -83,6 +84,36 @@ internal readonly unsafe struct CollectiveTransport
         if (!r.CompletedFlag) _engine.WaitFor(r);
         r.Result();
         _engine.ReturnRequest(r);
+    }
+
+    /// <summary>One block to and one block from every other rank, all posted at once (receives first),
+    /// then waited for together. The block for rank r is read at <paramref name="send"/> + r *
+    /// <paramref name="sendStride"/> (stride 0: the same block to everyone); the block from rank r
+    /// lands at <paramref name="recv"/> + r * <paramref name="blockBytes"/>. Sends are staggered
+    /// (rank+1, rank+2, ...) so that not everyone sends to rank 0 first.</summary>
+    public void ExchangeWithEveryRank(byte* send, long sendStride, byte* recv, long blockBytes, int tag)
+    {
+        int size = Size, rank = Rank;
+        Request?[] requests = ArrayPool<Request?>.Shared.Rent(2 * (size - 1));
+        try
+        {
+            int n = 0;
+            for (int step = 1; step < size; step++)
+            {
+                int from = (rank - step + size) % size;
+                requests[n++] = IRecv(recv + from * blockBytes, blockBytes, from, tag);
+            }
+            for (int step = 1; step < size; step++)
+            {
+                int to = (rank + step) % size;
+                requests[n++] = ISend(send + to * sendStride, blockBytes, to, tag);
+            }
+            FinishAll(requests.AsSpan(0, n));
+        }
+        finally
+        {
+            ArrayPool<Request?>.Shared.Return(requests, clearArray: true);
+        }
     }
 
     public void FinishAll(Span<Request?> requests)
