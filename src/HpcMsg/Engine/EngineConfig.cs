@@ -59,8 +59,9 @@ internal sealed class EngineConfig
 
     public static EngineConfig FromEnvironment(int ringCapacity, bool oversubscribed)
     {
-        // A record may take at most a quarter of the ring, so that several are always in flight.
-        int maxRecordPayload = ringCapacity / 4 - RecordHeader.Size;
+        // A record may take at most a quarter of the ring less a cell, so that four are in flight
+        // beside the free cell the ring keeps after its newest record.
+        int maxRecordPayload = ringCapacity / 4 - ShmLayout.CacheLine - RecordHeader.Size;
         return new EngineConfig
         {
             EagerLimit = Math.Min(Read("HPCMSG_EAGER_LIMIT", DefaultEagerLimit, 0, int.MaxValue), maxRecordPayload),

@@ -72,7 +72,9 @@ public sealed unsafe class SpscRingTests : IDisposable
         var producer = new RingProducer(_ring, Capacity);
         var consumer = new RingConsumer(_ring, Capacity);
         int rb = 1024;
-        for (int i = 0; i < Capacity / rb; i++) Write(ref producer, producer.TryClaim(rb), rb, rb - RecordHeader.Size, 1);
+        // Three records and one a cell short: the ring keeps the cell after its newest record free.
+        for (int i = 0; i < 3; i++) Write(ref producer, producer.TryClaim(rb), rb, rb - RecordHeader.Size, 1);
+        Write(ref producer, producer.TryClaim(rb - 64), rb - 64, rb - 64 - RecordHeader.Size, 1);
         Assert.True(producer.TryClaim(64) == null);
 
         byte* first = consumer.Peek();
@@ -98,6 +100,38 @@ public sealed unsafe class SpscRingTests : IDisposable
         byte* seen = consumer.Peek(); // skips the pad
         Assert.True(seen == big);
         Assert.Equal(2000, ((RecordHeader*)seen)->MessageBytes);
+    }
+
+    [Fact]
+    public void StalePayloadOfTheLastLapIsNeverTakenForARecord()
+    {
+        var producer = new RingProducer(_ring, Capacity);
+        var consumer = new RingConsumer(_ring, Capacity);
+        // Lap 1: the whole ring in records full of 0xFF, read and handed back.
+        int[] lap = [1024, 1024, 1024, 1024 - 64];
+        foreach (int rb in lap)
+        {
+            byte* r = producer.TryClaim(rb);
+            new Span<byte>(r + RecordHeader.Size, rb - RecordHeader.Size).Fill(0xFF);
+            producer.Commit(r, rb, RecordKind.Eager);
+        }
+        foreach (int rb in lap) consumer.Release(consumer.Peek(), rb);
+        consumer.Publish();
+        Assert.Equal(0xFF, _ring[ShmLayout.RingDataOffset + 128]); // the consumer wrote nothing
+
+        // Lap 2 puts its boundaries inside lap 1's payload: after each record the consumer must see
+        // an empty cell, not the 0xFF bytes that lie there.
+        Write(ref producer, producer.TryClaim(64), 64, 8, 1); // the last cell; the next one is the start
+        Write(ref producer, producer.TryClaim(128), 128, 70, 2);
+        for (int expected = 1; expected <= 2; expected++)
+        {
+            byte* r = consumer.Peek();
+            Assert.True(r != null);
+            Assert.Equal(expected, r[RecordHeader.Size]);
+            consumer.Release(r, RecordHeader.RecordBytesOf(*(long*)r));
+        }
+        Assert.True(consumer.Peek() == null);
+        Assert.False(consumer.HasRecord);
     }
 
     [Fact]

@@ -7,6 +7,14 @@ namespace HpcMsg.Transports.Shm;
 /// area of 64-byte cells; a record takes consecutive cells and never wraps (a Pad record fills the
 /// end instead). The producer keeps its tail privately and a cached copy of the consumer's head,
 /// so the shared head line is read only when the ring looks full.
+/// <para>
+/// The consumer never writes the data area: before it publishes a record the producer zeroes the
+/// first word of the cell that follows it, where the consumer looks next. So the cell at the tail
+/// is always free and reads "empty", and stale payload of an earlier lap is never taken for a
+/// header. When the consumer zeroed the cells it had read instead, every line of the ring changed
+/// hands twice a lap (the consumer took it to zero it, the producer took it back, data and all, to
+/// write it), and a streaming sender paid a line transfer per 64 bytes on top of the reader's.
+/// </para>
 /// </summary>
 internal unsafe struct RingProducer
 {
@@ -34,14 +42,15 @@ internal unsafe struct RingProducer
 
     /// <summary>Reserves room for a record of <paramref name="recordBytes"/> (a multiple of 64);
     /// returns its start, or null when the ring has no room now. Nothing is visible to the consumer
-    /// until <see cref="Commit"/>.</summary>
+    /// until <see cref="Commit"/>. The ring holds at most its capacity less one cell: the cell after
+    /// the newest record must be free, to be zeroed.</summary>
     public byte* TryClaim(int recordBytes)
     {
         long tail = _tail;
         int index = (int)(tail & (_capacity - 1));
         int toEnd = _capacity - index;
         int padding = recordBytes > toEnd ? toEnd : 0;
-        long needed = recordBytes + padding;
+        long needed = recordBytes + padding + ShmLayout.CacheLine;
         if (needed > _capacity - (tail - _headCache))
         {
             _headCache = Volatile.Read(ref *_sharedHead);
@@ -49,11 +58,13 @@ internal unsafe struct RingProducer
         }
         if (padding != 0)
         {
+            *(long*)_data = 0; // the consumer, sent to the start by the pad, must find it empty
             Volatile.Write(ref *(long*)(_data + index), RecordHeader.Pack(padding, RecordKind.Pad));
             tail += padding;
             index = 0;
         }
         _tail = tail + recordBytes;
+        *(long*)(_data + (int)(_tail & (_capacity - 1))) = 0; // ordered before the record by Commit's release
         return _data + index;
     }
 
@@ -68,9 +79,8 @@ internal unsafe struct RingProducer
 }
 
 /// <summary>
-/// The reading end of one ring. A record is present when its first word is non-zero. After use the
-/// consumer zeroes the first word of every cell the record took (any of them may start a later
-/// record) before it publishes the new head.
+/// The reading end of one ring. A record is present when its first word is non-zero; the producer
+/// zeroed that word before it published the record in front of it, so the consumer only reads.
 /// </summary>
 internal unsafe struct RingConsumer
 {
@@ -99,7 +109,7 @@ internal unsafe struct RingConsumer
             long word = Volatile.Read(ref *(long*)record);
             if (word == 0) return null;
             if (RecordHeader.KindOf(word) != RecordKind.Pad) return record;
-            Release(record, RecordHeader.RecordBytesOf(word));
+            _head += RecordHeader.RecordBytesOf(word);
         }
     }
 
@@ -107,11 +117,7 @@ internal unsafe struct RingConsumer
 
     /// <summary>Consumes the record at the head (from <see cref="Peek"/>).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Release(byte* record, int recordBytes)
-    {
-        for (int off = 0; off < recordBytes; off += ShmLayout.CacheLine) *(long*)(record + off) = 0;
-        _head += recordBytes;
-    }
+    public void Release(byte* record, int recordBytes) => _head += recordBytes;
 
     /// <summary>Makes the consumed space available to the producer; true if anything was released.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
