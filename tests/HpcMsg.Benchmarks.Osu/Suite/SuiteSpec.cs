@@ -23,7 +23,9 @@ public enum Bench
 /// <item>C# only: a blocking garbage collection after each size's arrays are allocated, before its
 /// warm-up, so that the collector does not run for the suite's own allocations during a timed loop;
 /// and after each benchmark's warm-up, <see cref="SettleMilliseconds"/> of sleep on every rank, so
-/// that the JIT's background compilation of the warmed-up code is done before anything is timed.</item>
+/// that the JIT's background compilation of the warmed-up code is done before anything is timed; and
+/// the results reduced, formatted and printed only after the last size (osu_like.c's printf to a
+/// pipe is buffered alike), so that nothing is compiled or forwarded by hpcrun between timed sizes.</item>
 /// <item>--quick divides the counts by 10 (at least 2 iterations and 1 warm-up).</item>
 /// <item>Warm-up: before its first size, every benchmark runs untimed at each of its sizes for
 /// <c>--warmup</c> seconds in all (0.5 s, 0.2 s quick), so that the JIT's optimised code and the page
