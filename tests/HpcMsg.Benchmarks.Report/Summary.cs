@@ -12,13 +12,6 @@ public sealed class Cell
     public double Min => Runs.Min(r => r.Value);
     public double Max => Runs.Max(r => r.Value);
     public int Count => Runs.Count;
-
-    /// <summary>The median over the runs in one placement (near or far), NaN when there were none.</summary>
-    public double MedianIn(string placement)
-    {
-        double[] v = [.. Runs.Where(r => r.Placement == placement).Select(r => r.Value)];
-        return v.Length == 0 ? double.NaN : Stats.Median(v);
-    }
 }
 
 /// <summary>A target of the issue, applied to one row.</summary>

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 
 namespace HpcMsg.Transports.Shm;
@@ -117,7 +118,11 @@ internal unsafe struct RingConsumer
 
     /// <summary>Consumes the record at the head (from <see cref="Peek"/>).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Release(byte* record, int recordBytes) => _head += recordBytes;
+    public void Release(byte* record, int recordBytes)
+    {
+        Debug.Assert(record == _data + (int)(_head & (_capacity - 1)), "only the record at the head can be released");
+        _head += recordBytes;
+    }
 
     /// <summary>Makes the consumed space available to the producer; true if anything was released.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
