@@ -39,15 +39,31 @@ public sealed class Row
 
     public bool HigherIsBetter => Bench is Bench.Bw or Bench.Bibw;
 
+    /// <summary>The native implementations (MPICH, Open MPI) with data in this row.</summary>
+    private IEnumerable<Implementation> Natives => Implementation.All.Where(i => i.IsNative && Cells.ContainsKey(i.Key));
+
     /// <summary>The better of MPICH and Open MPI by median, or null without native data.</summary>
     public Implementation? BestNative
     {
         get
         {
-            Implementation[] natives = [.. Implementation.All.Where(i => i.IsNative && Cells.ContainsKey(i.Key))];
+            Implementation[] natives = [.. Natives];
             if (natives.Length == 0) return null;
             return HigherIsBetter ? natives.MaxBy(i => Cells[i.Key].Median) : natives.MinBy(i => Cells[i.Key].Median);
         }
+    }
+
+    /// <summary>The best of <paramref name="values"/> (highest for bandwidth, lowest for time), NaNs
+    /// skipped; NaN when none is left.</summary>
+    private double Best(IEnumerable<double> values)
+    {
+        double best = double.NaN;
+        foreach (double v in values)
+        {
+            if (double.IsNaN(v)) continue;
+            if (double.IsNaN(best) || (HigherIsBetter ? v > best : v < best)) best = v;
+        }
+        return best;
     }
 
     /// <summary>The row's ratio, the one its verdict uses: the median over the rounds of HpcMsg's
@@ -63,38 +79,17 @@ public sealed class Row
     public double RatioIn(string placement) => Stats.Median(RoundRatios().Where(x => x.Placement == placement).Select(x => x.Ratio));
 
     /// <summary>HpcMsg's median / the best native median, shown beside the paired ratio.</summary>
-    public double RatioOfMedians
-    {
-        get
-        {
-            if (!Cells.TryGetValue(Implementation.HpcMsg.Key, out Cell? mine)) return double.NaN;
-            double best = double.NaN;
-            foreach (Implementation i in Implementation.All.Where(i => i.IsNative && Cells.ContainsKey(i.Key)))
-            {
-                double v = Cells[i.Key].Median;
-                if (double.IsNaN(v)) continue;
-                if (double.IsNaN(best) || (HigherIsBetter ? v > best : v < best)) best = v;
-            }
-            return mine.Median / best;
-        }
-    }
+    public double RatioOfMedians =>
+        Cells.TryGetValue(Implementation.HpcMsg.Key, out Cell? mine) ? mine.Median / Best(Natives.Select(i => Cells[i.Key].Median)) : double.NaN;
 
     /// <summary>For each round with an HpcMsg run: its value / the best native value of that round.</summary>
     private IEnumerable<(double Ratio, string Placement)> RoundRatios()
     {
         if (!Cells.TryGetValue(Implementation.HpcMsg.Key, out Cell? mine)) yield break;
-        Cell[] natives = [.. Implementation.All.Where(i => i.IsNative && Cells.ContainsKey(i.Key)).Select(i => Cells[i.Key])];
+        Cell[] natives = [.. Natives.Select(i => Cells[i.Key])];
         foreach ((double value, string placement, int rep) in mine.Runs)
         {
-            double best = double.NaN;
-            foreach (Cell c in natives)
-            {
-                foreach ((double v, _, int r) in c.Runs)
-                {
-                    if (r != rep || double.IsNaN(v) || v <= 0) continue;
-                    if (double.IsNaN(best) || (HigherIsBetter ? v > best : v < best)) best = v;
-                }
-            }
+            double best = Best(natives.SelectMany(c => c.Runs).Where(x => x.Rep == rep && x.Value > 0).Select(x => x.Value));
             if (!double.IsNaN(best)) yield return (value / best, placement);
         }
     }

@@ -220,9 +220,8 @@ internal sealed unsafe partial class ProgressEngine : IDisposable
     {
         // Pairs with the fence in Sleep(): either the sleeper sees our record, or we see its flag. With
         // the asymmetric fence the sleeper forces that barrier onto this CPU itself (membarrier), so
-        // the sender pays nothing here: a full fence would wait for every store of the message (and,
-        // on the receiving side, of the ring's cleared cells) to leave this core: 10-15% of the
-        // 8-byte latency here.
+        // the sender pays nothing here: a full fence would wait for every store of the message to
+        // leave this core: 10-15% of the 8-byte latency here.
         if (!_asymmetricFence) Interlocked.MemoryBarrier();
         if (_localOf[rank] < 0 && rank != WorldRank) return; // another host: its socket wakes it
         int* sleeping = rank == WorldRank ? _sleeping : _shm!.Sleeping(_localOf[rank]);

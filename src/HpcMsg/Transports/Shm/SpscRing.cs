@@ -110,7 +110,7 @@ internal unsafe struct RingConsumer
             long word = Volatile.Read(ref *(long*)record);
             if (word == 0) return null;
             if (RecordHeader.KindOf(word) != RecordKind.Pad) return record;
-            _head += RecordHeader.RecordBytesOf(word);
+            Release(record, RecordHeader.RecordBytesOf(word));
         }
     }
 
