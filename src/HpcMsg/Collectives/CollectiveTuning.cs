@@ -121,7 +121,7 @@ internal static class CollectiveTuning
     /// 19-21, 256 KiB 80-81 / 99-127 / 130, 1 MiB 317-333 / 383-493 / 518-533 (interleaved, 2026-11-30).</summary>
     public static long AllgatherDirectBytes = Read("HPCMSG_ALLGATHER_DIRECT_BYTES", long.MaxValue);
 
-    public static AllgatherAlgorithm ChooseAllgather(long totalBytes, int size, bool oversubscribed = false)
+    public static AllgatherAlgorithm ChooseAllgather(long totalBytes, int size, bool oversubscribed)
     {
         if (ForcedAllgather is { } forced) return forced;
         if (oversubscribed && size <= LinearMaxRanks && totalBytes / size <= AllgatherDirectBytes) return AllgatherAlgorithm.Direct;
@@ -134,7 +134,7 @@ internal static class CollectiveTuning
     /// size (up to HPCMSG_LINEAR_MAX_RANKS ranks), so that no rank waits for a partner off its core.
     /// np = 4 on 2 cores, posted against pairwise and Open MPI: 64 KiB 25 / 32-33 / 37 us, 256 KiB
     /// 90-94 / 108 / 120-130, 1 MiB 485-489 / 539-708 / 698-718 (interleaved, 2026-11-30).</param>
-    public static AlltoallAlgorithm ChooseAlltoall(long blockBytes, int size, bool oversubscribed = false)
+    public static AlltoallAlgorithm ChooseAlltoall(long blockBytes, int size, bool oversubscribed)
     {
         if (ForcedAlltoall is { } forced) return forced;
         if (size == 2) return AlltoallAlgorithm.Pairwise; // one exchange either way; pairwise is the cheapest form
