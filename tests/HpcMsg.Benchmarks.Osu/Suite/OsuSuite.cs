@@ -117,11 +117,11 @@ public sealed class OsuSuite<TPeer>(TPeer peer, SuiteOptions options, TextWriter
             bool stop = _peer.Rank == 0 && done >= least && Stopwatch.GetElapsedTime(start).TotalSeconds > budget;
             if (_peer.BroadcastFlag(stop, 0)) break;
         }
-        // Untimed: rank 0 (and every rank) waits here, yielding, until every rank has left the last
-        // timed call. Without it a rank could still be inside that call, its clock running, while a
-        // rank sharing its core allocates and collects for the next size or formats the results
-        // without yielding: np 4 on 2 cores, the last barrier of a run took 1.7-4.8 ms on one or two
-        // ranks, 2-5 us added to a 2.8 us average over 1000 calls.
+        // Untimed: every rank waits here until every rank has left the last timed call. Without it
+        // a rank could still be inside that call, its clock running, while a rank sharing its core
+        // allocates and collects for the next size or formats the results without yielding: np 4 on
+        // 2 cores, the last barrier of a run took 1.7-4.8 ms on one or two ranks, 2-5 us added to a
+        // 2.8 us average over 1000 calls.
         _peer.Barrier();
         return done;
     }
