@@ -140,8 +140,8 @@ static double body(int k, long s, long n)
 }
 
 /* Up to `target` iterations in batches of 1, 2, 4, ... up to `cap`; after each batch rank 0 says (one
- * untimed broadcast) whether the phase's time budget is spent, once `least` iterations are done.
- * Returns the iterations done. */
+ * untimed broadcast) whether the phase's time budget is spent, once `least` iterations are done;
+ * then one untimed barrier. Returns the iterations done. */
 static long phase(int k, long s, long target, long cap, long least, double budget, double *seconds)
 {
     long done = 0, batch = 1;

@@ -100,7 +100,8 @@ public sealed class OsuSuite<TPeer>(TPeer peer, SuiteOptions options, TextWriter
 
     /// <summary>Up to <paramref name="target"/> iterations in batches of 1, 2, 4, ... up to
     /// <paramref name="cap"/>; after each batch rank 0 says (one untimed broadcast) whether the budget
-    /// is spent, once <paramref name="least"/> iterations are done. Returns the iterations run.</summary>
+    /// is spent, once <paramref name="least"/> iterations are done; then one untimed barrier. Returns
+    /// the iterations run.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private long Phase(Bench b, long size, Buffers buffers, long target, long cap, long least, double budget, out double seconds)
     {

@@ -34,6 +34,8 @@ public enum Bench
 /// batch rank 0 broadcasts (untimed) whether the size's budget (<c>--budget</c>, 2 s, 0.2 s quick; a quarter of it for the warm-up
 /// iterations) is spent; never before 5 measured iterations. Only a collapse hits it (MPICH oversubscribed: 8 ms a call); the iterations
 /// actually run are printed in the third column.</item>
+/// <item>Every phase (warm-up or measured) ends with an untimed barrier, so that every rank has left
+/// the last timed call before any rank goes on to the next size or the results.</item>
 /// </list>
 /// </summary>
 public static class SuiteSpec
