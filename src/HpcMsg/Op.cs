@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
@@ -127,16 +128,50 @@ public sealed class Op
         Debug.Assert(lower.Length == destination.Length && higher.Length == destination.Length, "reduction operands differ in length");
         if (_kind == OpKind.User)
         {
-            if (!Unsafe.AreSame(ref MemoryMarshal.GetReference(higher), ref MemoryMarshal.GetReference(destination)))
-            {
-                Debug.Assert(!lower.Overlaps(destination), "a user op's destination may not overlap its lower operand");
-                higher.CopyTo(destination);
-            }
-            ApplyUser(lower, destination);
+            ApplyUser(lower, higher, destination);
             return;
         }
         ReductionKernels.Apply(_kind, ref MemoryMarshal.GetReference(lower), ref MemoryMarshal.GetReference(higher),
             ref MemoryMarshal.GetReference(destination), (nuint)destination.Length);
+    }
+
+    /// <summary>A user function only computes <c>inputOutput = input ∘ inputOutput</c>, so the result must
+    /// start in <paramref name="destination"/> as <paramref name="higher"/>. When the destination is the
+    /// lower operand (reduce-scatter combines a received block into the one it holds), copying
+    /// <paramref name="higher"/> there first would overwrite <paramref name="lower"/> and compute
+    /// higher ∘ higher: a commutative op takes the operands the other way round instead, a
+    /// non-commutative one goes through a pooled copy of <paramref name="lower"/>.</summary>
+    private void ApplyUser<T>(ReadOnlySpan<T> lower, ReadOnlySpan<T> higher, Span<T> destination) where T : unmanaged
+    {
+        ref T destinationStart = ref MemoryMarshal.GetReference(destination);
+        if (Unsafe.AreSame(ref MemoryMarshal.GetReference(higher), ref destinationStart))
+        {
+            ApplyUser(lower, destination);
+            return;
+        }
+        if (!Unsafe.AreSame(ref MemoryMarshal.GetReference(lower), ref destinationStart))
+        {
+            Debug.Assert(!lower.Overlaps(destination) && !higher.Overlaps(destination), "a user op's destination partially overlaps an operand");
+            higher.CopyTo(destination);
+            ApplyUser(lower, destination);
+            return;
+        }
+        if (IsCommutative)
+        {
+            ApplyUser(higher, destination);
+            return;
+        }
+        T[] lowerCopy = ArrayPool<T>.Shared.Rent(lower.Length);
+        try
+        {
+            lower.CopyTo(lowerCopy);
+            higher.CopyTo(destination);
+            ApplyUser(new ReadOnlySpan<T>(lowerCopy, 0, lower.Length), destination);
+        }
+        finally
+        {
+            ArrayPool<T>.Shared.Return(lowerCopy);
+        }
     }
 
     private void ApplyUser<T>(ReadOnlySpan<T> input, Span<T> inputOutput) where T : unmanaged

@@ -78,6 +78,18 @@ internal sealed class CollectiveChecks(Communicator comm, string setting)
             }
 
         if (n > 1000) return;
+        var pairs = new MinLoc[n];
+        for (int i = 0; i < n; i++) pairs[i] = MinLoc.For(_rank, i);
+        var smallest = new MinLoc[_rank == root ? n : 0];
+        comm.Reduce<MinLoc>(pairs, smallest, MinLoc.Op, root);
+        if (_rank == root)
+            for (int i = 0; i < n; i++)
+            {
+                MinLoc expected = MinLoc.For(0, i);
+                for (int r = 1; r < _size; r++) expected = MinLoc.Of(expected, MinLoc.For(r, i));
+                if (smallest[i] != expected) Check.Fail($"{What("Reduce(user MinLoc, commutative)", n, root)}: element {i} is {smallest[i]}, expected {expected}");
+            }
+
         var matrices = new Mat2[n];
         for (int i = 0; i < n; i++) matrices[i] = Mat2.For(_rank, i);
         var product = new Mat2[_rank == root ? n : 0];

@@ -27,6 +27,37 @@ public sealed class UserOpTests
         }
     }, commutative: false);
 
+    /// <summary>The three-operand form the reduce-scatter uses, with the destination being either operand or
+    /// neither: a user op may only write inout, so a destination that is the lower operand must not be
+    /// overwritten with the higher one first (the MINLOC Reduce bug at 5+ ranks).</summary>
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void ThreeOperandFormIsRightWhateverTheDestinationAliases(bool commutative)
+    {
+        Op op = commutative ? UserMax : Concat;
+        long[] lower = [1, 23, 4], higher = [56, 7, 89];
+        long[] expected = (long[])higher.Clone();
+        op.Apply<long>(lower, expected);
+
+        long[] intoLower = (long[])lower.Clone();
+        op.Apply<long>(intoLower, higher, intoLower);
+        Assert.Equal(expected, intoLower);
+
+        long[] intoHigher = (long[])higher.Clone();
+        op.Apply<long>(lower, intoHigher, intoHigher);
+        Assert.Equal(expected, intoHigher);
+
+        long[] elsewhere = new long[3];
+        op.Apply<long>(lower, higher, elsewhere);
+        Assert.Equal(expected, elsewhere);
+    }
+
+    private static readonly Op UserMax = Op.Create<long>("UserMax", static (input, inout) =>
+    {
+        for (int i = 0; i < inout.Length; i++) inout[i] = Math.Max(input[i], inout[i]);
+    });
+
     [Fact]
     public void NonCommutativeMatrixProductFoldsInRankOrder()
     {
