@@ -6,7 +6,8 @@ namespace HpcMsg.TestApp;
 /// <summary>
 /// <c>HpcMsg.TestApp.dll &lt;scenario&gt; [args]</c>: runs one self-checking scenario on every rank.
 /// Exit codes: 0 passed (rank 0 prints "OK &lt;scenario&gt;" after finalize), 1 a check failed or the
-/// library threw (one "FAIL" line on stderr), 2 unknown scenario.
+/// library threw (one "FAIL" line on stderr), 2 unknown scenario. TESTAPP_COMMUNICATOR=dup|split runs
+/// the scenario on a Dup of the world or on a Split that reverses its rank order (ScenarioCommunicator).
 /// </summary>
 internal static class Program
 {
@@ -25,7 +26,13 @@ internal static class Program
             Check.Rank = rank;
             try
             {
-                await scenario.RunAsync(world, args[1..]);
+                Communicator comm = ScenarioCommunicator.Create(world);
+                await scenario.RunAsync(comm, args[1..]);
+                if (!ReferenceEquals(comm, world))
+                {
+                    comm.Barrier();
+                    comm.Dispose();
+                }
             }
             catch (Exception e)
             {

@@ -11,3 +11,14 @@ public sealed class NetnsFactAttribute : FactAttribute
             Skip = $"skipped: needs network namespaces, and {why}";
     }
 }
+
+/// <summary>A theory that needs network namespaces, skipped like <see cref="NetnsFactAttribute"/>.</summary>
+[AttributeUsage(AttributeTargets.Method)]
+public sealed class NetnsTheoryAttribute : TheoryAttribute
+{
+    public NetnsTheoryAttribute()
+    {
+        if (NetnsSupport.WhyUnavailable is string why && !NetnsSupport.Required)
+            Skip = $"skipped: needs network namespaces, and {why}";
+    }
+}
