@@ -33,6 +33,12 @@ public static class JobRunner
             UseShellExecute = false,
         };
         foreach (string a in arguments) startInfo.ArgumentList.Add(a);
+        if (spec.WithoutLauncher)
+        {
+            // A lone process must not find a launcher's job description (these tests may themselves run under hpcrun).
+            foreach (string name in startInfo.Environment.Keys.Where(k => k.StartsWith("HPCMSG_", StringComparison.Ordinal)).ToList())
+                startInfo.Environment.Remove(name);
+        }
         startInfo.Environment[MarkerVariable] = marker; // also in hpcrun's own environment
 
         var clock = Stopwatch.StartNew();

@@ -3,7 +3,8 @@ using Xunit.Abstractions;
 
 namespace HpcMsg.Tests.PointToPoint;
 
-/// <summary>A process started without hpcrun is a job of size 1 and can send to itself.</summary>
+/// <summary>A process started without hpcrun is a job of size 1 and can send to itself. The harness
+/// starts it with none of the launcher's variables, even when the tests themselves run under hpcrun.</summary>
 [Collection(JobsCollection.Name)]
 public sealed class SingletonTests(ITestOutputHelper log)
 {
@@ -17,8 +18,17 @@ public sealed class SingletonTests(ITestOutputHelper log)
     [InlineData("errors")]
     [InlineData("objects")]
     [InlineData("dup")]
+    [InlineData("singleton")]
     public void A_lone_process_runs_the_scenario_as_a_job_of_one(string scenario) =>
         ScenarioJob.Passes(log, new JobSpec(1, scenario) { WithoutLauncher = true });
+
+    [Fact]
+    public void The_singleton_scenario_refuses_to_pass_as_part_of_a_larger_job()
+    {
+        JobResult result = JobRunner.Run(new JobSpec(2, "singleton"), log);
+        Assert.NotEqual(0, result.ExitCode);
+        JobAssert.StderrHasLineWith(result, "Size of a lone process");
+    }
 
     [Fact]
     public void An_unknown_scenario_is_refused_with_usage()
