@@ -18,6 +18,7 @@ public sealed unsafe partial class Communicator
         }
     }
 
+    /// <summary>Blocks until every rank of the communicator has called it.</summary>
     public void Barrier()
     {
         CollectiveTransport t = Collective;
@@ -28,6 +29,7 @@ public sealed unsafe partial class Communicator
         else Collectives.Barrier.Run(t);
     }
 
+    /// <summary>Copies <paramref name="buffer"/> of <paramref name="root"/> into <paramref name="buffer"/> of every rank; every rank passes the same length.</summary>
     public void Broadcast<T>(Span<T> buffer, int root) where T : unmanaged
     {
         CollectiveTransport t = Collective;
@@ -35,6 +37,7 @@ public sealed unsafe partial class Communicator
         fixed (T* p = buffer) Collectives.Broadcast.Run(t, (byte*)p, (long)buffer.Length * sizeof(T), root);
     }
 
+    /// <summary>Returns <paramref name="root"/>'s <paramref name="value"/> on every rank.</summary>
     public T Broadcast<T>(T value, int root) where T : unmanaged
     {
         Broadcast(new Span<T>(ref value), root);
@@ -93,6 +96,7 @@ public sealed unsafe partial class Communicator
             GatherScatter.Gather(t, (byte*)s, (byte*)r, (long)send.Length * sizeof(T), root);
     }
 
+    /// <summary>Every rank gets every rank's <paramref name="send"/>: block i of <paramref name="recv"/> (of <c>Size * send.Length</c> elements) is rank i's.</summary>
     public void Allgather<T>(ReadOnlySpan<T> send, Span<T> recv) where T : unmanaged
     {
         CollectiveTransport t = Collective;
@@ -114,6 +118,7 @@ public sealed unsafe partial class Communicator
             Collectives.Alltoall.Run(t, (byte*)s, (byte*)r, (long)(send.Length / Size) * sizeof(T));
     }
 
+    /// <summary>As Scatter with blocks of different sizes: rank i gets <c>counts[i]</c> elements of the root's <paramref name="send"/>, from the running sum of the counts before it. <paramref name="send"/> and <paramref name="counts"/> are read on the root only.</summary>
     public void Scatterv<T>(ReadOnlySpan<T> send, ReadOnlySpan<int> counts, Span<T> recv, int root) where T : unmanaged
     {
         CollectiveTransport t = Collective;
@@ -132,6 +137,7 @@ public sealed unsafe partial class Communicator
             VariableBlocks.Scatterv(t, (byte*)s, bytes, (byte*)r, (long)recv.Length * sizeof(T), root);
     }
 
+    /// <summary>As Gather with blocks of different sizes: rank i's <paramref name="send"/> (<c>counts[i]</c> elements) lands in the root's <paramref name="recv"/> at the running sum of the counts before it. <paramref name="recv"/> and <paramref name="counts"/> are read on the root only.</summary>
     public void Gatherv<T>(ReadOnlySpan<T> send, Span<T> recv, ReadOnlySpan<int> counts, int root) where T : unmanaged
     {
         CollectiveTransport t = Collective;
@@ -150,6 +156,7 @@ public sealed unsafe partial class Communicator
             VariableBlocks.Gatherv(t, (byte*)s, (long)send.Length * sizeof(T), (byte*)r, bytes, root);
     }
 
+    /// <summary>As Allgatherv in MPI: rank i's <paramref name="send"/> (<c>counts[i]</c> elements) lands in every rank's <paramref name="recv"/> at the running sum of the counts before it.</summary>
     public void Allgatherv<T>(ReadOnlySpan<T> send, Span<T> recv, ReadOnlySpan<int> counts) where T : unmanaged
     {
         CollectiveTransport t = Collective;
@@ -165,6 +172,7 @@ public sealed unsafe partial class Communicator
             VariableBlocks.Allgatherv(t, (byte*)s, (byte*)r, bytes, offsets);
     }
 
+    /// <summary>Block j of <paramref name="send"/> (<c>sendCounts[j]</c> elements) goes to rank j; block i of <paramref name="recv"/> (<c>recvCounts[i]</c> elements) comes from rank i. Displacements are the running sums of the counts.</summary>
     public void Alltoallv<T>(ReadOnlySpan<T> send, ReadOnlySpan<int> sendCounts, Span<T> recv, ReadOnlySpan<int> recvCounts) where T : unmanaged
     {
         CollectiveTransport t = Collective;
@@ -197,6 +205,7 @@ public sealed unsafe partial class Communicator
         }
     }
 
+    /// <summary>Reduces one value per rank; the root gets the result, the other ranks <c>default</c>.</summary>
     public T Reduce<T>(T value, Op op, int root) where T : unmanaged
     {
         T result = default;
@@ -204,11 +213,13 @@ public sealed unsafe partial class Communicator
         return Rank == root ? result : default;
     }
 
+    /// <summary>Element-wise reduction whose result every rank gets in <paramref name="recv"/> (which may be <paramref name="send"/> itself). Combines in an order fixed by the ranks, so floating-point results are bit-identical on every rank and every run.</summary>
     public void Allreduce<T>(ReadOnlySpan<T> send, Span<T> recv, Op op) where T : unmanaged
     {
         ElementwiseReduction(send, recv, op, "Allreduce", &Reduction.Allreduce<T>);
     }
 
+    /// <summary>Reduces one value per rank and returns the result on every rank.</summary>
     public T Allreduce<T>(T value, Op op) where T : unmanaged
     {
         T result = default;

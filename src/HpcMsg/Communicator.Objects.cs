@@ -6,6 +6,7 @@ namespace HpcMsg;
 /// <summary>Object messages: any value the serializer handles (see <see cref="ObjectFraming"/>).</summary>
 public sealed partial class Communicator
 {
+    /// <summary>Sends any value the serializer handles (strings, arrays, lists, dictionaries, records and classes with public properties) to <paramref name="dest"/>; blocking, as Send.</summary>
     public void SendObject<T>(T value, int dest, int tag)
     {
         ThrowIfDisposed();
@@ -14,8 +15,10 @@ public sealed partial class Communicator
         Send(ObjectFraming.Frame(value), dest, tag);
     }
 
+    /// <summary>Receives a value sent with SendObject; <paramref name="source"/> and <paramref name="tag"/> may be wildcards.</summary>
     public T RecvObject<T>(int source, int tag) => RecvObject<T>(source, tag, out _);
 
+    /// <summary>As RecvObject, with the message's <see cref="Status"/> (its ByteCount is the serialized size).</summary>
     public T RecvObject<T>(int source, int tag, out Status status)
     {
         ThrowIfDisposed();

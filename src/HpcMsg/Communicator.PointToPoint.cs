@@ -18,6 +18,7 @@ public sealed unsafe partial class Communicator
             Engine.Send(Context, Rank, WorldRankOf(dest), tag, (byte*)p, (long)data.Length * sizeof(T), sizeof(T));
     }
 
+    /// <summary>Sends one element (a blocking standard-mode send).</summary>
     public void Send<T>(T value, int dest, int tag) where T : unmanaged =>
         Send(new ReadOnlySpan<T>(in value), dest, tag);
 
@@ -31,8 +32,10 @@ public sealed unsafe partial class Communicator
             return Engine.Receive(Context, source, SourceWorldOf(source), tag, (byte*)p, (long)buffer.Length * sizeof(T), sizeof(T));
     }
 
+    /// <summary>Receives one element; <paramref name="source"/> and <paramref name="tag"/> may be wildcards.</summary>
     public T Recv<T>(int source, int tag) where T : unmanaged => Recv<T>(source, tag, out _);
 
+    /// <summary>Receives one element and says who sent it with which tag.</summary>
     public T Recv<T>(int source, int tag, out Status status) where T : unmanaged
     {
         T value = default;
@@ -87,6 +90,7 @@ public sealed unsafe partial class Communicator
         return request;
     }
 
+    /// <summary>Non-blocking send of a whole array; do not modify it until the request completes.</summary>
     public Request ISend<T>(T[] data, int dest, int tag) where T : unmanaged => ISend(new ReadOnlyMemory<T>(data), dest, tag);
 
     /// <summary>Non-blocking receive into <paramref name="buffer"/>.</summary>
@@ -104,6 +108,7 @@ public sealed unsafe partial class Communicator
         return request;
     }
 
+    /// <summary>Non-blocking receive into a whole array.</summary>
     public Request IRecv<T>(T[] buffer, int source, int tag) where T : unmanaged => IRecv(new Memory<T>(buffer), source, tag);
 
     private void PostOrUnpin(Request request, bool send)

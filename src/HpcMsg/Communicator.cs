@@ -13,7 +13,9 @@ namespace HpcMsg;
 /// </summary>
 public sealed unsafe partial class Communicator : IDisposable
 {
+    /// <summary>Wildcard source for receives and probes: matches a message from any rank.</summary>
     public const int AnySource = -1;
+    /// <summary>Wildcard tag for receives and probes: matches a message with any tag.</summary>
     public const int AnyTag = -1;
 
     /// <summary>Color for <c>Split</c> meaning "not in any new communicator".</summary>
@@ -33,7 +35,9 @@ public sealed unsafe partial class Communicator : IDisposable
     internal int Context { get; }
     internal int CollectiveContext => Context + 1;
 
+    /// <summary>This process's rank in the communicator, 0 to <see cref="Size"/> - 1.</summary>
     public int Rank { get; }
+    /// <summary>The number of ranks in the communicator.</summary>
     public int Size { get; }
 
     /// <summary>Largest valid tag. Collectives travel in a context of their own, so users get the whole range.</summary>

@@ -25,12 +25,19 @@ public delegate void ReduceFunc<T>(ReadOnlySpan<T> input, Span<T> inputOutput);
 /// </summary>
 public sealed class Op
 {
+    /// <summary>Sum, for every numeric primitive (integers wrap around).</summary>
     public static readonly Op Sum = new(OpKind.Sum);
+    /// <summary>Product, for every numeric primitive (integers wrap around).</summary>
     public static readonly Op Prod = new(OpKind.Prod);
+    /// <summary>Minimum, for every numeric primitive (floating point: IEEE 754 minimum, NaN propagates).</summary>
     public static readonly Op Min = new(OpKind.Min);
+    /// <summary>Maximum, for every numeric primitive (floating point: IEEE 754 maximum, NaN propagates).</summary>
     public static readonly Op Max = new(OpKind.Max);
+    /// <summary>Bitwise and, for the integer types.</summary>
     public static readonly Op BitAnd = new(OpKind.BitAnd);
+    /// <summary>Bitwise or, for the integer types.</summary>
     public static readonly Op BitOr = new(OpKind.BitOr);
+    /// <summary>Bitwise exclusive or, for the integer types.</summary>
     public static readonly Op BitXor = new(OpKind.BitXor);
 
     private readonly OpKind _kind;

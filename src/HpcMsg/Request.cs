@@ -166,6 +166,7 @@ public sealed unsafe class Request
         return true;
     }
 
+    /// <summary>Makes the request awaitable: <c>Status s = await request;</c> completes without blocking a thread per request.</summary>
     public RequestAwaiter GetAwaiter() => new(this);
 
     /// <summary>Registers an await continuation; returns false if the request completed meanwhile.</summary>
@@ -196,12 +197,16 @@ public readonly struct RequestAwaiter : ICriticalNotifyCompletion
 
     internal RequestAwaiter(Request request) => _request = request;
 
+    /// <summary>Whether the request has completed (the await then continues at once).</summary>
     public bool IsCompleted => _request.IsCompleted;
 
+    /// <summary>The request's status; rethrows the error that failed it.</summary>
     public Status GetResult() => _request.Wait();
 
+    /// <summary>Runs <paramref name="continuation"/> once the request completes.</summary>
     public void OnCompleted(Action continuation) => UnsafeOnCompleted(continuation);
 
+    /// <summary>Runs <paramref name="continuation"/> once the request completes, without flowing the execution context.</summary>
     public void UnsafeOnCompleted(Action continuation)
     {
         if (!_request.TrySetContinuation(continuation))

@@ -18,6 +18,7 @@ public readonly struct Status
     /// <summary>Rank of the sender in the communicator.</summary>
     public int Source { get; }
 
+    /// <summary>Tag the message was sent with.</summary>
     public int Tag { get; }
 
     /// <summary>Size of the message in bytes.</summary>
@@ -29,5 +30,6 @@ public readonly struct Status
     /// <summary>The message size in elements of <typeparamref name="T"/>.</summary>
     public int GetCount<T>() where T : unmanaged => (int)Math.Min(int.MaxValue, ByteCount / Unsafe.SizeOf<T>());
 
+    /// <summary>Source, tag and size, for messages and logs.</summary>
     public override string ToString() => $"Status(Source={Source}, Tag={Tag}, ByteCount={ByteCount})";
 }

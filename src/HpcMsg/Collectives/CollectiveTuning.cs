@@ -130,6 +130,9 @@ internal static class CollectiveTuning
         return totalBytes < AllgatherShortBytes ? AllgatherAlgorithm.Bruck : AllgatherAlgorithm.Ring;
     }
 
+    /// <summary>HPCMSG_COLL_ALLTOALL forces Alltoall's algorithm.</summary>
+    /// <param name="blockBytes">Bytes each rank sends to each rank.</param>
+    /// <param name="size">Ranks in the communicator.</param>
     /// <param name="oversubscribed">Ranks outnumber cores: every exchange is posted at once at any
     /// size (up to HPCMSG_LINEAR_MAX_RANKS ranks), so that no rank waits for a partner off its core.
     /// np = 4 on 2 cores, posted against pairwise and Open MPI: 64 KiB 25 / 32-33 / 37 us, 256 KiB

@@ -35,7 +35,11 @@ internal struct Backoff
         _yielded = 0;
     }
 
+    /// <summary>One idle step of a wait: a pause while the poll phase lasts, then a yield of the core, then a sleep on the futex.</summary>
+    /// <param name="engine">The engine that checks the job state while yielding and owns the futex to sleep on.</param>
+    /// <param name="awaited">Optional: the request the caller waits for, passed to the sleep so that its completion wakes it.</param>
     /// <param name="watchWord">Optional: a word whose change from <paramref name="watchValue"/> is what the caller waits for.</param>
+    /// <param name="watchValue">The value of <paramref name="watchWord"/> that means "keep waiting".</param>
     public unsafe void Idle(ProgressEngine engine, Request? awaited = null, int* watchWord = null, int watchValue = 0)
     {
         if (_yielded == 0 && _spinTicks > 0)

@@ -4,7 +4,7 @@ using System.Runtime.Intrinsics;
 namespace HpcMsg.Reductions;
 
 /// <summary>
-/// <c>d[i] = TOp(x[i], y[i])</c> over <paramref name="length"/> elements: the widest hardware-accelerated
+/// <c>d[i] = TOp(x[i], y[i])</c> over <c>length</c> elements: the widest hardware-accelerated
 /// vectors first (unrolled four times), then at most one step of each narrower width, then a scalar tail.
 /// For longer runs the main loop starts at the first vector-aligned element of <c>d</c> (misaligned
 /// 64-byte accesses cost 20-50% in cache); the elements before it are covered by one unaligned head vector

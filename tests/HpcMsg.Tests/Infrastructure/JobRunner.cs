@@ -22,10 +22,10 @@ public static class JobRunner
     {
         string marker = $"hpcmsg-test-{Guid.NewGuid():N}";
         List<string> arguments = BuildArguments(spec, marker);
-        string commandLine = $"{BuildArtifacts.DotnetHost} {string.Join(' ', arguments)}";
+        string commandLine = $"{spec.Launcher ?? BuildArtifacts.DotnetHost} {string.Join(' ', arguments)}";
         HashSet<string> shmBefore = Leftovers.ShmFiles();
 
-        var startInfo = new ProcessStartInfo(BuildArtifacts.DotnetHost)
+        var startInfo = new ProcessStartInfo(spec.Launcher ?? BuildArtifacts.DotnetHost)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -38,6 +38,11 @@ public static class JobRunner
             // A lone process must not find a launcher's job description (these tests may themselves run under hpcrun).
             foreach (string name in startInfo.Environment.Keys.Where(k => k.StartsWith("HPCMSG_", StringComparison.Ordinal)).ToList())
                 startInfo.Environment.Remove(name);
+        }
+        foreach ((string name, string? value) in spec.Environment)
+        {
+            if (value is null) startInfo.Environment.Remove(name);
+            else startInfo.Environment[name] = value;
         }
         startInfo.Environment[MarkerVariable] = marker; // also in hpcrun's own environment
 
@@ -90,13 +95,15 @@ public static class JobRunner
             if (spec.Np != 1) throw new ArgumentException("a job without the launcher has exactly one rank", nameof(spec));
             return [BuildArtifacts.TestAppDll, spec.Scenario, .. spec.ScenarioArgs];
         }
-        var a = new List<string> { BuildArtifacts.HpcRunDll, "-n", spec.Np.ToString(System.Globalization.CultureInfo.InvariantCulture) };
+        var a = new List<string>();
+        if (spec.Launcher is null) a.Add(BuildArtifacts.HpcRunDll);
+        a.AddRange(["-n", spec.Np.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
         if (spec.Oversubscribe) a.Add("--oversubscribe");
         a.AddRange(["-x", $"{MarkerVariable}={marker}"]);
         a.AddRange(spec.LauncherArgs);
         if (spec.LauncherTimeoutSeconds is int t) a.AddRange(["--timeout", t.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
         a.Add(spec.Program ?? BuildArtifacts.TestAppDll);
-        a.Add(spec.Scenario);
+        if (spec.Scenario.Length > 0) a.Add(spec.Scenario);
         a.AddRange(spec.ScenarioArgs);
         return a;
     }

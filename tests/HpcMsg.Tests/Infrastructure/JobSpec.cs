@@ -7,6 +7,12 @@ public sealed record JobSpec(int Np, string Scenario, params string[] ScenarioAr
     /// <summary>Another program to run instead of the test app (e.g. /bin/sh); Scenario is then its first argument.</summary>
     public string? Program { get; init; }
 
+    /// <summary>Another launcher executable to run instead of <c>dotnet HpcRun.dll</c> (e.g. the hpcrun of the installed dotnet tool).</summary>
+    public string? Launcher { get; init; }
+
+    /// <summary>Variables set (or, with a null value, removed) in the launcher's environment.</summary>
+    public IReadOnlyDictionary<string, string?> Environment { get; init; } = new Dictionary<string, string?>();
+
     /// <summary>Run the test app directly, without hpcrun: a lone process is a job of size 1 (Np must be 1).</summary>
     public bool WithoutLauncher { get; init; }
 
@@ -14,7 +20,7 @@ public sealed record JobSpec(int Np, string Scenario, params string[] ScenarioAr
     public IReadOnlyList<string> LauncherArgs { get; init; } = [];
 
     /// <summary>Pass --oversubscribe; by default when there are more ranks than cores.</summary>
-    public bool Oversubscribe { get; init; } = Np > Environment.ProcessorCount;
+    public bool Oversubscribe { get; init; } = Np > System.Environment.ProcessorCount;
 
     /// <summary>hpcrun's own --timeout, in seconds (null: none).</summary>
     public int? LauncherTimeoutSeconds { get; init; } = 120;
