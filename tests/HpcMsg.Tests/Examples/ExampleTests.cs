@@ -20,6 +20,8 @@ public sealed partial class ExampleTests(ITestOutputHelper log)
         ["MatMul"] = ["--n", "150", "--panel", "32"],
         ["SampleSort"] = ["--n", "200003"],
         ["MonteCarlo"] = ["--samples", "2000003"],
+        ["Hello"] = [],
+        ["PingPong"] = [],
     };
 
     public static TheoryData<string, int> Cases()
@@ -37,6 +39,21 @@ public sealed partial class ExampleTests(ITestOutputHelper log)
     [MemberData(nameof(Cases))]
     public void Example_verifies_its_answer(string example, int np) =>
         ExampleJob.AssertVerified(ExampleJob.Run(log, example, np, SmallArgs[example]), example);
+
+    /// <summary>The MPI.NET ports print what their originals print, one greeting per rank and one pong per peer.</summary>
+    [Fact]
+    public void The_MPI_NET_ports_print_what_their_originals_print()
+    {
+        JobResult hello = ExampleJob.Run(log, "Hello", 3);
+        ExampleJob.AssertVerified(hello, "Hello");
+        for (int rank = 0; rank < 3; rank++)
+            Assert.True(hello.Stdout.Contains($"Hello, World! from rank {rank} of 3 (running on ", StringComparison.Ordinal), $"no greeting from rank {rank}\n{hello}");
+
+        JobResult ping = ExampleJob.Run(log, "PingPong", 3);
+        ExampleJob.AssertVerified(ping, "PingPong");
+        for (int rank = 1; rank < 3; rank++)
+            Assert.True(ping.Stdout.Contains($"Pinging process with rank {rank}... Pong!", StringComparison.Ordinal), $"no pong from rank {rank}\n{ping}");
+    }
 
     [Fact]
     public void SampleSort_is_right_with_many_repeated_keys() =>
