@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.RegularExpressions;
 using System.Xml.Linq;
 using HpcMsg.Tests.Infrastructure;
@@ -15,7 +14,6 @@ namespace HpcMsg.Tests.Packaging;
 [Collection(JobsCollection.Name)]
 public sealed class PackageTests(ITestOutputHelper log) : IDisposable
 {
-    private static readonly TimeSpan StepLimit = TimeSpan.FromMinutes(5);
     private readonly string _root = Directory.CreateTempSubdirectory("hpcmsg-package-test-").FullName;
 
     [Fact]
@@ -26,7 +24,7 @@ public sealed class PackageTests(ITestOutputHelper log) : IDisposable
         Directory.CreateDirectory(work);
         string version = RepositoryVersion();
 
-        Run(RepositoryRoot.Path, "pack", "-c", "Release", "-o", feed, "-nologo", "-nodeReuse:false", "-p:UseSharedCompilation=false");
+        Run(RepositoryRoot.Path, "pack", "-c", "Release", "-o", feed, "-nologo");
         foreach (string package in new[] { "HpcMsg", "HpcRun", "HpcMsg.Templates" })
             Assert.True(File.Exists(Path.Combine(feed, $"{package}.{version}.nupkg")), $"dotnet pack made no {package}.{version}.nupkg in {feed}: {string.Join(", ", Directory.GetFiles(feed).Select(Path.GetFileName))}");
         Assert.True(File.Exists(Path.Combine(feed, $"HpcMsg.{version}.snupkg")), "dotnet pack made no symbols package for HpcMsg");
@@ -45,7 +43,7 @@ public sealed class PackageTests(ITestOutputHelper log) : IDisposable
         var user = new Dictionary<string, string?>
         {
             ["HOME"] = home, ["DOTNET_CLI_HOME"] = home, ["NUGET_PACKAGES"] = null,
-            // No build server may outlive the test (hpcrun builds the app folder with these too).
+            // hpcrun builds the app folder: no build server of its may outlive the test either.
             ["MSBUILDDISABLENODEREUSE"] = "1", ["DOTNET_CLI_USE_MSBUILD_SERVER"] = "0", ["UseSharedCompilation"] = "false",
         };
 
@@ -81,48 +79,10 @@ public sealed class PackageTests(ITestOutputHelper log) : IDisposable
         return version;
     }
 
-    private void Run(string directory, params string[] args) => Run(directory, new Dictionary<string, string?>(), args);
+    private void Run(string directory, params string[] args) => DotnetCommand.Run(log, directory, args);
 
-    private void Run(string directory, IReadOnlyDictionary<string, string?> environment, params string[] args)
-    {
-        var psi = new ProcessStartInfo(BuildArtifacts.DotnetHost)
-        {
-            WorkingDirectory = directory,
-            UseShellExecute = false,
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        foreach (string a in args) psi.ArgumentList.Add(a);
-        // The test host inherits the variables of `dotnet test`'s own MSBuild; a build of another
-        // project must find its SDK and settings afresh, as a user's shell would.
-        foreach (string name in psi.Environment.Keys.Where(k => k.StartsWith("MSBuild", StringComparison.OrdinalIgnoreCase) || k == "MSBUILD_EXE_PATH").ToList())
-            psi.Environment.Remove(name);
-        psi.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
-        psi.Environment["DOTNET_NOLOGO"] = "1";
-        psi.Environment["DOTNET_SKIP_FIRST_TIME_EXPERIENCE"] = "1";
-        foreach ((string name, string? value) in environment)
-        {
-            if (value is null) psi.Environment.Remove(name);
-            else psi.Environment[name] = value;
-        }
-
-        string command = $"dotnet {string.Join(' ', args)} (in {directory})";
-        var clock = Stopwatch.StartNew();
-        using Process p = Process.Start(psi) ?? throw new InvalidOperationException($"could not start {command}");
-        p.StandardInput.Close();
-        var stdout = new OutputCollector(p.StandardOutput);
-        var stderr = new OutputCollector(p.StandardError);
-        if (!p.WaitForExit(StepLimit))
-        {
-            p.Kill(entireProcessTree: true);
-            Assert.Fail($"{command} did not finish within {StepLimit.TotalMinutes:F0} min\n{stdout.Snapshot()}{stderr.Snapshot()}");
-        }
-        stdout.WaitForEnd(TimeSpan.FromSeconds(5));
-        stderr.WaitForEnd(TimeSpan.FromSeconds(5));
-        log.WriteLine($"{command}: exit {p.ExitCode} in {clock.Elapsed.TotalSeconds:F1} s");
-        Assert.True(p.ExitCode == 0, $"{command} exited with {p.ExitCode}\n{stdout.Snapshot()}{stderr.Snapshot()}");
-    }
+    private void Run(string directory, IReadOnlyDictionary<string, string?> environment, params string[] args) =>
+        DotnetCommand.Run(log, directory, environment, args);
 
     public void Dispose()
     {
