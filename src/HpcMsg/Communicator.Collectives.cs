@@ -44,34 +44,6 @@ public sealed unsafe partial class Communicator
         return value;
     }
 
-    /// <summary>Broadcasts any value the object serializer handles (see SendObject).</summary>
-    public T BroadcastObject<T>(T value, int root)
-    {
-        CollectiveTransport t = Collective;
-        CheckRoot(root);
-        long length = 0;
-        if (Rank == root)
-        {
-            ReadOnlySpan<byte> framed = ObjectFraming.Frame(value);
-            length = framed.Length;
-            Collectives.Broadcast.Run(t, (byte*)&length, sizeof(long), root);
-            fixed (byte* p = framed) Collectives.Broadcast.Run(t, p, framed.Length, root);
-            return value;
-        }
-        Collectives.Broadcast.Run(t, (byte*)&length, sizeof(long), root);
-        ObjectFraming.CheckMessageSize(length, root, CollectiveTags.Bcast);
-        byte[] buffer = ArrayPool<byte>.Shared.Rent((int)length);
-        try
-        {
-            fixed (byte* p = buffer) Collectives.Broadcast.Run(t, p, length, root);
-            return ObjectFraming.Unframe<T>(buffer.AsSpan(0, (int)length), root, CollectiveTags.Bcast)!;
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-        }
-    }
-
     /// <summary><paramref name="send"/> holds Size * recv.Length elements on root (ignored elsewhere); rank i gets block i.</summary>
     public void Scatter<T>(ReadOnlySpan<T> send, Span<T> recv, int root) where T : unmanaged
     {

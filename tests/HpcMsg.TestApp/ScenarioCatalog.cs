@@ -18,6 +18,7 @@ internal static class ScenarioCatalog
         new TruncateScenario(),
         new ArgumentErrorsScenario(),
         new ObjectsScenario(),
+        new TypedObjectsScenario(),
         new DupScenario(),
         new ExitScenario(),
         new AbortScenario(),

@@ -1,7 +1,9 @@
 using System.Buffers;
 using System.Buffers.Binary;
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 
 namespace HpcMsg.Serialization;
 
@@ -19,6 +21,10 @@ namespace HpcMsg.Serialization;
 internal static class ObjectFraming
 {
     public const int HeaderBytes = 16;
+
+    /// <summary>Why the overloads without a JsonTypeInfo are not trimming- or AOT-safe, and what to use instead.</summary>
+    public const string ReflectionWarning =
+        "Serializes by reflection, which trimming and Native AOT may break; use the overload taking a JsonTypeInfo<T> from a JsonSerializerContext (System.Text.Json source generation).";
     private const uint Magic = 0x314F4D48; // "HMO1"
 
     /// <summary>HPCMSG_MAX_OBJECT_BYTES: largest object message accepted (default 512 MiB).</summary>
@@ -31,16 +37,35 @@ internal static class ObjectFraming
 
     [ThreadStatic] private static ArrayBufferWriter<byte>? t_writer;
 
-    /// <summary>Serializes into a reused per-thread buffer; the span is valid until the next call.</summary>
+    /// <summary>Serializes into a reused per-thread buffer by reflection; the span is valid until the next call.</summary>
+    [RequiresUnreferencedCode(ReflectionWarning)]
+    [RequiresDynamicCode(ReflectionWarning)]
     public static ReadOnlySpan<byte> Frame<T>(T value)
+    {
+        ArrayBufferWriter<byte> writer = StartFrame();
+        using (var json = new Utf8JsonWriter(writer)) JsonSerializer.Serialize(json, value, Options);
+        return FinishFrame(writer);
+    }
+
+    /// <summary>Serializes through source-generated metadata (trimming- and AOT-safe); the span is valid until the next call.</summary>
+    public static ReadOnlySpan<byte> Frame<T>(T value, JsonTypeInfo<T> type)
+    {
+        ArgumentNullException.ThrowIfNull(type);
+        ArrayBufferWriter<byte> writer = StartFrame();
+        using (var json = new Utf8JsonWriter(writer)) JsonSerializer.Serialize(json, value, type);
+        return FinishFrame(writer);
+    }
+
+    private static ArrayBufferWriter<byte> StartFrame()
     {
         ArrayBufferWriter<byte> writer = t_writer ??= new ArrayBufferWriter<byte>(256);
         writer.ResetWrittenCount();
         writer.Advance(HeaderBytes);
-        using (var json = new Utf8JsonWriter(writer))
-        {
-            JsonSerializer.Serialize(json, value, Options);
-        }
+        return writer;
+    }
+
+    private static ReadOnlySpan<byte> FinishFrame(ArrayBufferWriter<byte> writer)
+    {
         long payload = writer.WrittenCount - HeaderBytes;
         if (payload > MaxObjectBytes)
             throw new HpcMsgException($"the serialized object has {payload} bytes, more than HPCMSG_MAX_OBJECT_BYTES={MaxObjectBytes}");
@@ -60,14 +85,27 @@ internal static class ObjectFraming
             throw new HpcMsgException($"object message from rank {source} with tag {tag} has {messageBytes} bytes, more than HPCMSG_MAX_OBJECT_BYTES={MaxObjectBytes}; it was discarded");
     }
 
-    public static T? Unframe<T>(ReadOnlySpan<byte> message, int source, int tag)
+    /// <summary>Deserializes by reflection, after checking the frame.</summary>
+    [RequiresUnreferencedCode(ReflectionWarning)]
+    [RequiresDynamicCode(ReflectionWarning)]
+    public static T? Unframe<T>(ReadOnlySpan<byte> message, int source, int tag) =>
+        JsonSerializer.Deserialize<T>(Payload(message, source, tag), Options);
+
+    /// <summary>Deserializes through source-generated metadata, after checking the frame.</summary>
+    public static T? Unframe<T>(ReadOnlySpan<byte> message, JsonTypeInfo<T> type, int source, int tag)
+    {
+        ArgumentNullException.ThrowIfNull(type);
+        return JsonSerializer.Deserialize(Payload(message, source, tag), type);
+    }
+
+    private static ReadOnlySpan<byte> Payload(ReadOnlySpan<byte> message, int source, int tag)
     {
         if (BinaryPrimitives.ReadUInt32LittleEndian(message) != Magic)
             throw new HpcMsgException($"message from rank {source} with tag {tag} is not an object message (bad magic; was it sent with Send instead of SendObject?)");
         long payload = BinaryPrimitives.ReadInt64LittleEndian(message[8..]);
         if (payload != message.Length - HeaderBytes)
             throw new HpcMsgException($"object message from rank {source} with tag {tag} claims {payload} payload bytes but carries {message.Length - HeaderBytes}");
-        return JsonSerializer.Deserialize<T>(message[HeaderBytes..], Options);
+        return message[HeaderBytes..];
     }
 
     private static long ReadMax()

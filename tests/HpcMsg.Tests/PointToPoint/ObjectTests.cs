@@ -13,4 +13,10 @@ public sealed class ObjectTests(ITestOutputHelper log)
     [InlineData(4)]
     [InlineData(8)]
     public void Objects_arrive_equal_to_what_was_sent(int np) => ScenarioJob.Passes(log, np, "objects");
+
+    /// <summary>The JsonTypeInfo overloads (source generation), and their wire format against the reflection form's.</summary>
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    public void Objects_through_a_JsonTypeInfo_arrive_equal_to_what_was_sent(int np) => ScenarioJob.Passes(log, np, "typed-objects");
 }
