@@ -259,7 +259,7 @@ internal sealed class CollectiveChecks(Communicator comm, string setting)
         int reduced = comm.Reduce(_rank + 1, Op.Max, 0);
         if (_rank == 0) Check.Equal(_size, reduced, What("Reduce(scalar, Max)", 1, 0));
         var payload = _rank == root ? new Dictionary<string, List<int>> { ["ranks"] = [.. Enumerable.Range(0, _size)] } : null;
-        var received = comm.BroadcastObject(payload, root);
+        var received = comm.BroadcastObject(payload, PayloadContext.Default.DictionaryStringListInt32, root);
         Check.Equal(_size, received!["ranks"].Count, What("BroadcastObject", 1, root));
     }
 

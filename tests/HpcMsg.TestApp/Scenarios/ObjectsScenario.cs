@@ -7,7 +7,8 @@ namespace HpcMsg.TestApp.Scenarios;
 /// dictionary kinds, a record with a nested list and a null member, a plain class, null itself,
 /// empty collections, and with 2+ ranks one large enough for the rendezvous path) to every other
 /// rank, which checks each field and replies; rank 0 collects the replies with AnySource and
-/// checks Status.Source and Tag. A lone rank sends the small objects to itself.
+/// checks Status.Source and Tag. A lone rank sends the small objects to itself. Then a record goes to
+/// every rank through BroadcastObject.
 /// </summary>
 internal sealed class ObjectsScenario : IScenario
 {
@@ -32,6 +33,12 @@ internal sealed class ObjectsScenario : IScenario
             world.SendObject(new Reply(world.Rank, $"from {world.Rank} ✓", [world.Rank, 1, 2]), 0, ReplyTag);
         }
         if (world.Rank == 0) CollectReplies(world);
+
+        int root = world.Size - 1;
+        Team team = world.BroadcastObject(world.Rank == root ? MakeTeam(root) : null!, root);
+        Check.Equal($"team {root}", team.Name, "BroadcastObject: Name");
+        Check.Equal(2, team.Members.Count, "BroadcastObject: Members.Count");
+        Check.SequenceEqual<int>([3, 1, 4, 1, 5], team.Scores!, "BroadcastObject: Scores");
         return Task.CompletedTask;
     }
 
