@@ -40,7 +40,8 @@ internal sealed unsafe partial class ProgressEngine : IDisposable
     public int WorldSize { get; }
     public EngineConfig Config { get; }
 
-    public ProgressEngine(JobEnvironment job, ShmSegment? shm, TcpMesh? tcp = null)
+    /// <param name="config">Tunables; null reads them from the environment (tests pass their own).</param>
+    public ProgressEngine(JobEnvironment job, ShmSegment? shm, TcpMesh? tcp = null, EngineConfig? config = null)
     {
         WorldRank = job.Rank;
         WorldSize = job.Size;
@@ -60,7 +61,7 @@ internal sealed unsafe partial class ProgressEngine : IDisposable
         _posted = new PostedReceiveQueue(WorldSize);
         _unexpected = new UnexpectedMessageQueue(WorldSize);
         for (int r = 0; r < WorldSize; r++) _pending[r] = new Queue<OutboundItem>();
-        Config = EngineConfig.FromEnvironment(shm?.RingCapacity ?? ShmLayout.MaxRingCapacity, job.Oversubscribed);
+        Config = config ?? EngineConfig.FromEnvironment(shm?.RingCapacity ?? ShmLayout.MaxRingCapacity, job.Oversubscribed);
         _asymmetricFence = Config.AsymmetricFence && Native.TryEnableGlobalMembarrier();
         _crossMemoryDisabled = !Config.UseCrossMemoryAttach;
         if (shm is not null)
