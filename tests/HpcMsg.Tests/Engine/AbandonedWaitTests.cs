@@ -138,4 +138,89 @@ public sealed unsafe class AbandonedWaitTests
         Assert.Equal(16, r.Wait().ByteCount);
         Assert.Equal(small, into[..16]);
     }
+
+    [Fact]
+    public void A_large_send_abandoned_in_the_middle_of_its_stream_finishes_it_with_the_bytes_it_was_given()
+    {
+        using InProcessJob job = Node(2, orphanedRank: 0);
+        ProgressEngine a = job.Engines[0], b = job.Engines[1];
+        byte[] data = Pattern(16 * a.Config.ChunkBytes, 9);
+        byte[] original = data.ToArray();
+        byte[] into = Pinned(data.Length);
+        Request r = PostRecv(b, 0, 8, into);
+        Request s = PostSend(a, 1, 8, data);
+        b.ProgressFor(r); // takes the request-to-send, answers clear-to-send
+        for (int i = 0; i < 10; i++) a.ProgressFor(s); // streams until the ring to b is full
+        Assert.False(s.IsCompleted);
+        // The wait of a blocking send (ProgressEngine.Send waits this way) throws with chunks still to go.
+        Assert.Throws<JobAbortedException>(() => a.WaitOrAbandon(s));
+        data.AsSpan().Fill(0xEE);
+
+        job.DriveUntil(() => r.IsCompleted, "the rest of the stream");
+        Assert.Equal(data.Length, r.Wait().ByteCount);
+        Assert.Equal(original, into);
+    }
+
+    [Fact]
+    public void Over_TCP_a_receive_that_threw_is_withdrawn_or_drops_the_data_it_was_matched_to()
+    {
+        using InProcessJob job = OverTcp(2, orphanedRank: 0);
+        ProgressEngine a = job.Engines[0], b = job.Engines[1];
+        // Not matched yet: withdrawn.
+        byte[] stale = Pinned(64);
+        Assert.Throws<JobAbortedException>(() => a.Receive(Context, 1, 1, 3, Address(stale), stale.Length, 1));
+        byte[] eager = Pattern(48, 11);
+        Request s1 = PostSend(b, 0, 3, eager);
+        byte[] fresh = Pinned(64);
+        Request r1 = PostRecv(a, 1, 3, fresh);
+        job.DriveUntil(() => r1.IsCompleted && s1.IsCompleted, "the eager message");
+        Assert.Equal(eager, fresh[..48]);
+
+        // Matched to a large message whose data has not come: the data is read and dropped.
+        byte[] payload = Pattern(4 * a.Config.TcpEagerLimit, 12);
+        Request s2 = PostSend(b, 0, 5, payload); // request-to-send on the socket
+        byte[] staleLarge = Pinned(payload.Length);
+        Assert.Throws<JobAbortedException>(() => a.Receive(Context, 1, 1, 5, Address(staleLarge), staleLarge.Length, 1));
+        job.DriveUntil(() => s2.IsCompleted, "the sender's data frame");
+        byte[] next = Pattern(100, 13);
+        Request s3 = PostSend(b, 0, 5, next);
+        byte[] fresh2 = Pinned(200);
+        Request r3 = PostRecv(a, 1, 5, fresh2);
+        job.DriveUntil(() => r3.IsCompleted && s3.IsCompleted, "the next message");
+        Assert.Equal(100, r3.Wait().ByteCount);
+        Assert.Equal(next, fresh2[..100]);
+        Assert.All(stale, x => Assert.Equal(0, x));
+        Assert.All(staleLarge, x => Assert.Equal(0, x));
+    }
+
+    [Fact]
+    public void Over_TCP_a_large_send_that_threw_delivers_the_bytes_it_was_given()
+    {
+        using InProcessJob job = OverTcp(2, orphanedRank: 0);
+        ProgressEngine a = job.Engines[0], b = job.Engines[1];
+        // Announced, then abandoned before the receiver answered.
+        byte[] data = Pattern(4 * a.Config.TcpEagerLimit, 14);
+        byte[] original = data.ToArray();
+        Assert.Throws<JobAbortedException>(() => a.Send(Context, 0, 1, 6, Address(data), data.Length, 1));
+        data.AsSpan().Fill(0xEE);
+        byte[] into = Pinned(data.Length);
+        Request r = PostRecv(b, 0, 6, into);
+        job.DriveUntil(() => r.IsCompleted, "the announced message");
+        Assert.Equal(original, into);
+
+        // Abandoned with its data frame half written to a socket that the receiver does not read.
+        byte[] big = Pattern(64 << 20, 15);
+        byte[] bigOriginal = big.ToArray();
+        byte[] bigInto = Pinned(big.Length);
+        Request r2 = PostRecv(b, 0, 7, bigInto);
+        Request s2 = PostSend(a, 1, 7, big);
+        job.DriveUntil(() => r2.ReceiveInProgress, "the receiver to take the request-to-send");
+        for (int i = 0; i < 10; i++) a.ProgressFor(s2); // clear-to-send in; the frame goes out until the socket is full
+        Assert.False(s2.IsCompleted);
+        Assert.Throws<JobAbortedException>(() => a.WaitOrAbandon(s2));
+        big.AsSpan().Fill(0xEE);
+        job.DriveUntil(() => r2.IsCompleted, "the rest of the data frame");
+        Assert.Equal(big.Length, r2.Wait().ByteCount);
+        Assert.True(bigOriginal.AsSpan().SequenceEqual(bigInto), "the data frame carried reused bytes");
+    }
 }

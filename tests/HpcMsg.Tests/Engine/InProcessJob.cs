@@ -3,6 +3,7 @@ using System.Runtime.InteropServices;
 using HpcMsg.Bootstrap;
 using HpcMsg.Engine;
 using HpcMsg.Transports.Shm;
+using HpcMsg.Transports.Tcp;
 
 namespace HpcMsg.Tests.Engine;
 
@@ -22,16 +23,18 @@ internal sealed unsafe class InProcessJob : IDisposable
 
     private readonly string? _path;
     private readonly ShmSegment? _segment;
+    private readonly RendezvousServer? _rendezvous;
     private readonly Request[] _idle;
 
     public ProgressEngine[] Engines { get; }
 
     public ShmSegment Segment => _segment ?? throw new InvalidOperationException("a job of one has no segment");
 
-    private InProcessJob(string? path, ShmSegment? segment, ProgressEngine[] engines)
+    private InProcessJob(string? path, ShmSegment? segment, ProgressEngine[] engines, RendezvousServer? rendezvous = null)
     {
         _path = path;
         _segment = segment;
+        _rendezvous = rendezvous;
         Engines = engines;
         _idle = engines.Select(e => new Request(e)).ToArray();
     }
@@ -59,6 +62,29 @@ internal sealed unsafe class InProcessJob : IDisposable
             engines[r] = new ProgressEngine(job, segment, null, Config(segment.RingCapacity, crossMemory));
         }
         return new InProcessJob(path, segment, engines);
+    }
+
+    /// <summary><paramref name="np"/> ranks, each alone on its "host", meshed over loopback TCP
+    /// through an in-process rendezvous (as hpcrun's).</summary>
+    public static InProcessJob OverTcp(int np, int orphanedRank = -1)
+    {
+        byte[] secret = JobSecret.Create();
+        var server = new RendezvousServer(System.Net.IPAddress.Loopback, np, secret, _ => { });
+        string jobId = "unit-" + Guid.NewGuid().ToString("N");
+        var meshes = new Task<(JobEnvironment, TcpMesh)>[np];
+        for (int r = 0; r < np; r++)
+        {
+            var job = new JobEnvironment(r, np, jobId, null, r == orphanedRank ? DeadLauncher : 0, false)
+            {
+                LocalRank = 0, LocalSize = 1, Node = r, Nodes = np,
+                Rendezvous = server.Endpoint.ToString(), Secret = secret, IfaceAddress = "127.0.0.1",
+            };
+            meshes[r] = Task.Run(() => (job, TcpMesh.Establish(job, peer => peer != job.Rank)));
+        }
+        if (!Task.WaitAll(meshes, TimeSpan.FromSeconds(30)))
+            throw new TimeoutException("the in-process TCP mesh did not form");
+        var engines = meshes.Select(m => new ProgressEngine(m.Result.Item1, null, m.Result.Item2, Config(MaxRing, crossMemory: false))).ToArray();
+        return new InProcessJob(null, null, engines, server);
     }
 
     private const int MaxRing = ShmLayout.MaxRingCapacity;
@@ -136,7 +162,10 @@ internal sealed unsafe class InProcessJob : IDisposable
 
     public void Dispose()
     {
+        // Engines first: each closes its lifeline to the rendezvous before the server goes, or the
+        // lifeline's watcher would take the server's close for hpcrun's death and exit the process.
         foreach (ProgressEngine e in Engines) e.Dispose();
+        _rendezvous?.Dispose();
         _segment?.Dispose();
         if (_path is not null) ShmSegment.Remove(_path);
     }
