@@ -65,8 +65,9 @@ public sealed unsafe partial class Communicator
             }
             finally
             {
-                // The send must finish before its buffer is unpinned, even when the receive failed.
-                if (!sendRequest.CompletedFlag) Engine.WaitFor(sendRequest);
+                // The send must finish before its buffer is unpinned, even when the receive failed;
+                // if its own wait throws, it is taken out of the engine first.
+                Engine.WaitOrAbandon(sendRequest);
             }
             sendRequest.Result();
             Engine.ReturnRequest(sendRequest);

@@ -104,7 +104,7 @@ public sealed unsafe partial class Communicator : IDisposable
         }
         catch (TypeInitializationException e) when (e.InnerException is HpcMsgException inner)
         {
-            throw inner;
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(inner); // with the initializer's stack
         }
     }
 

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Runtime.CompilerServices;
+using System.Runtime.ExceptionServices;
 using HpcMsg.Engine;
 
 namespace HpcMsg;
@@ -26,6 +27,13 @@ public sealed unsafe class Request
     internal MemoryHandle Pin;
     internal bool Pinned;
 
+    /// <summary>Taken out of the engine after its blocking call's wait threw (ProgressEngine.Abandon):
+    /// completed for its caller, never reused; a later completion by the protocol only frees
+    /// <see cref="Buffer"/> when the engine owns it.</summary>
+    internal bool Abandoned;
+    internal bool OwnsBuffer;       // Buffer is a NativeMemory copy of an abandoned send's payload
+    internal InboundMessage? SelfMessage; // a large send to oneself: its entry in the unexpected queue
+
     // Send-side protocol state.
     internal int SourceInComm;  // sender's rank in the communicator, carried in the header
     internal long RendezvousId;
@@ -42,13 +50,15 @@ public sealed unsafe class Request
 
     private volatile bool _completed;
     private Status _status;
-    private Exception? _error;
+    private ExceptionDispatchInfo? _error; // captured once: every rethrow shows the original stack, then its own
     private Action? _continuation;
 
     internal Request(ProgressEngine engine) => Engine = engine;
 
-    /// <summary>True once the operation has finished (successfully or not).</summary>
-    public bool IsCompleted => _completed || Engine.ProgressFor(this);
+    /// <summary>True once the operation has finished (successfully or not). A plain read: it drives
+    /// no progress and never throws, not even for a failed request or a job that is ending (use
+    /// <see cref="Test"/> or <see cref="Wait"/> to make progress and see the error).</summary>
+    public bool IsCompleted => _completed;
 
     internal bool CompletedFlag => _completed;
 
@@ -70,6 +80,9 @@ public sealed unsafe class Request
         MatchedSource = 0;
         MatchedTag = 0;
         Next = Prev = null;
+        Abandoned = false;
+        OwnsBuffer = false;
+        SelfMessage = null;
         _status = default;
         _error = null;
         _continuation = null;
@@ -79,8 +92,22 @@ public sealed unsafe class Request
     /// <summary>Called by the engine, under its lock.</summary>
     internal void Complete(in Status status, Exception? error)
     {
+        if (Abandoned)
+        {
+            // The transfer this request was part of has ended; its caller was told long ago.
+            if (OwnsBuffer)
+            {
+                System.Runtime.InteropServices.NativeMemory.Free(Buffer);
+                OwnsBuffer = false;
+            }
+            Buffer = null;
+            return;
+        }
         _status = status;
-        _error = error;
+        // An error made here, never thrown, gets the engine's stack now, so that its rethrow (Result)
+        // shows where it was found; a caught one keeps the stack of its throw.
+        if (error is not null && error.StackTrace is null) ExceptionDispatchInfo.SetCurrentStackTrace(error);
+        _error = error is null ? null : ExceptionDispatchInfo.Capture(error);
         if (Pinned)
         {
             Pin.Dispose();
@@ -114,26 +141,28 @@ public sealed unsafe class Request
         return true;
     }
 
+    /// <summary>The status, or the failure rethrown with its original stack trace (and this call's after it).</summary>
     internal Status Result()
     {
-        if (_error is not null) throw _error;
+        _error?.Throw();
         return _status;
     }
 
-    internal Exception? Error => _error;
+    /// <summary>The failure, for rethrowing later with its original stack (<c>Error?.Throw()</c>).</summary>
+    internal ExceptionDispatchInfo? Error => _error;
 
     /// <summary>Waits for every request; throws the first failure after all have finished.</summary>
     public static void WaitAll(params Request[] requests)
     {
         ArgumentNullException.ThrowIfNull(requests);
-        Exception? first = null;
+        ExceptionDispatchInfo? first = null;
         foreach (Request r in requests)
         {
             if (r is null) continue;
             if (!r._completed) r.Engine.WaitFor(r);
             first ??= r._error;
         }
-        if (first is not null) throw first;
+        first?.Throw();
     }
 
     /// <summary>Waits until one request completes and returns its index (-1 when there is none).</summary>

@@ -55,7 +55,7 @@ internal static unsafe class Broadcast
         }
         finally
         {
-            System.Buffers.ArrayPool<Request?>.Shared.Return(sends, clearArray: true);
+            t.ReturnRequests(sends);
         }
     }
 
@@ -95,7 +95,7 @@ internal static unsafe class Broadcast
         }
         finally
         {
-            System.Buffers.ArrayPool<Request?>.Shared.Return(pooled, clearArray: true);
+            t.ReturnRequests(pooled);
         }
     }
 

@@ -56,7 +56,7 @@ internal readonly unsafe struct CollectiveTransport
         }
         finally
         {
-            if (!s.CompletedFlag) _engine.WaitFor(s);
+            _engine.WaitOrAbandon(s); // before the caller unpins `send`, even when the receive failed
         }
         Finish(s);
     }
@@ -81,7 +81,7 @@ internal readonly unsafe struct CollectiveTransport
     /// <summary>Waits for the request, checks it, and returns it to the pool.</summary>
     public void Finish(Request r)
     {
-        if (!r.CompletedFlag) _engine.WaitFor(r);
+        _engine.WaitOrAbandon(r);
         r.Result();
         _engine.ReturnRequest(r);
     }
@@ -112,13 +112,15 @@ internal readonly unsafe struct CollectiveTransport
         }
         finally
         {
-            ArrayPool<Request?>.Shared.Return(requests, clearArray: true);
+            ReturnRequests(requests);
         }
     }
 
+    /// <summary>Waits for every request, returns each to the pool, then throws the first failure. If
+    /// a wait throws, the requests not yet finished stay in the span for <see cref="ReturnRequests"/>.</summary>
     public void FinishAll(Span<Request?> requests)
     {
-        Exception? first = null;
+        System.Runtime.ExceptionServices.ExceptionDispatchInfo? first = null;
         for (int i = 0; i < requests.Length; i++)
         {
             Request? r = requests[i];
@@ -128,6 +130,20 @@ internal readonly unsafe struct CollectiveTransport
             _engine.ReturnRequest(r);
             requests[i] = null;
         }
-        if (first is not null) throw first;
+        first?.Throw(); // with the stack of where the engine found it
+    }
+
+    /// <summary>The <c>finally</c> of every collective that posts requests into a rented array: a
+    /// request still there was not finished because something threw (a post, a wait, a blocking
+    /// call between them), and it points into the caller's buffers, which are unpinned next, so it is
+    /// taken out of the engine (ProgressEngine.Abandon) before the array goes back to the pool.</summary>
+    public void ReturnRequests(Request?[] requests)
+    {
+        HpcMsgException? failed = null; // nobody reads it: the caller gets what made the collective fail
+        for (int i = 0; i < requests.Length; i++)
+        {
+            if (requests[i] is { } r) _engine.Abandon(r, failed ??= new HpcMsgException("the collective operation failed on this rank"));
+        }
+        ArrayPool<Request?>.Shared.Return(requests, clearArray: true);
     }
 }

@@ -120,7 +120,7 @@ internal static unsafe class GatherScatter
         }
         finally
         {
-            ArrayPool<Request?>.Shared.Return(requests, clearArray: true);
+            t.ReturnRequests(requests);
         }
     }
 
@@ -151,7 +151,7 @@ internal static unsafe class GatherScatter
         }
         finally
         {
-            ArrayPool<Request?>.Shared.Return(requests, clearArray: true);
+            t.ReturnRequests(requests);
         }
         // Last: a recv span inside send must not be written while other blocks are still being read.
         Combine.Copy(send + root * blockBytes, recv, blockBytes);

@@ -29,7 +29,7 @@ internal static unsafe class VariableBlocks
         }
         finally
         {
-            ArrayPool<Request?>.Shared.Return(requests, clearArray: true);
+            t.ReturnRequests(requests);
         }
     }
 
@@ -56,7 +56,7 @@ internal static unsafe class VariableBlocks
         }
         finally
         {
-            ArrayPool<Request?>.Shared.Return(requests, clearArray: true);
+            t.ReturnRequests(requests);
         }
     }
 
@@ -98,7 +98,7 @@ internal static unsafe class VariableBlocks
         }
         finally
         {
-            ArrayPool<Request?>.Shared.Return(requests, clearArray: true);
+            t.ReturnRequests(requests);
         }
     }
 }

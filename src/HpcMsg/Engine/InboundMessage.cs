@@ -23,11 +23,15 @@ internal sealed class InboundMessage
     public long Address;    // rendezvous: sender's buffer
     public long SendId;     // rendezvous: sender's request id
     public Request? SelfSend;
+    public int SenderAbandoned; // rendezvous on shared memory: see ProgressEngine.StartRendezvousReceive
 
     /// <summary>TCP: queued at its header (so that matching keeps arrival order) while its payload is
     /// still arriving; a receive that takes it meanwhile waits here for the payload.</summary>
     public bool Arriving;
     public Request? Waiter;
+
+    /// <summary>TCP: its waiter was abandoned while the payload arrived; dropped when complete.</summary>
+    public bool Dropped;
 
     public InboundMessage? Next;       // arrival order
     public InboundMessage? Prev;
@@ -44,6 +48,7 @@ internal sealed class InboundMessage
         SelfSend = null;
         Arriving = false;
         Waiter = null;
+        Dropped = false;
     }
 }
 

@@ -44,6 +44,15 @@ internal sealed class PostedReceiveQueue(int worldSize)
         return wildcard;
     }
 
+    /// <summary>Removes <paramref name="r"/> if it is still posted (it has not been matched).</summary>
+    public bool Remove(Request r)
+    {
+        ref RequestList list = ref r.Peer == Communicator.AnySource ? ref _anySource : ref _bySource[r.PeerWorld];
+        if (list.Head != r && r.Prev is null) return false;
+        list.Remove(r);
+        return true;
+    }
+
     /// <summary>Any posted receive (used to fail them all when the job ends).</summary>
     public Request? TakeFirst()
     {

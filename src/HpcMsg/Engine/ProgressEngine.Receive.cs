@@ -18,14 +18,14 @@ internal sealed unsafe partial class ProgressEngine
             ThrowIfJobEnding();
             PostReceiveLocked(r);
         }
+        WaitOrAbandon(r); // a wait that throws takes r out of the engine before `buffer` is unpinned
         try
         {
-            if (!r.CompletedFlag) WaitFor(r);
             return r.Result();
         }
         finally
         {
-            if (r.CompletedFlag) _cachedRecv = r;
+            _cachedRecv = r; // after Result: another thread may take it from the cache at once
         }
     }
 
@@ -59,7 +59,7 @@ internal sealed unsafe partial class ProgressEngine
                     DeliverEager(r, m.Source, m.Tag, payload, m.Bytes);
                 break;
             case InboundKind.Rendezvous:
-                StartRendezvousReceive(r, m.SourceWorld, m.Source, m.Tag, m.Bytes, m.Address, m.SendId);
+                StartRendezvousReceive(r, m.SourceWorld, m.Source, m.Tag, m.Bytes, m.Address, m.SendId, m.SenderAbandoned);
                 break;
             case InboundKind.SelfRendezvous:
                 Request send = m.SelfSend!;
@@ -82,7 +82,8 @@ internal sealed unsafe partial class ProgressEngine
         r.Complete(new Status(source, tag, bytes, r.ElementSize), null);
     }
 
-    private void StartRendezvousReceive(Request r, int srcWorld, int source, int tag, long bytes, long address, long sendId)
+    /// <param name="senderAbandoned">The sender's abandoned-send count when it announced the message.</param>
+    private void StartRendezvousReceive(Request r, int srcWorld, int source, int tag, long bytes, long address, long sendId, int senderAbandoned)
     {
         if (bytes > r.BufferBytes)
         {
@@ -95,19 +96,31 @@ internal sealed unsafe partial class ProgressEngine
         {
             int pid = Volatile.Read(ref *_shm!.Pid(_localOf[srcWorld]));
             int errno = CrossMemoryAttach.Read(pid, address, r.Buffer, bytes);
-            if (errno == 0)
+            Interlocked.MemoryBarrier();
+            if (Volatile.Read(ref *_shm.AbandonedSends(_localOf[srcWorld])) != senderAbandoned)
+            {
+                // The sender has given up on an announced send since it announced this one (a wait
+                // of its threw): this may be that send, whose buffer may have been reused, even
+                // unmapped, before or during the read. Ask for the stream, which then comes from the
+                // sender's own copy. The sender counts before it unpins, so a read that saw a reused
+                // buffer sees the count here.
+            }
+            else if (errno == 0)
             {
                 SendControl(srcWorld, RecordKind.Fin, sendId, 0);
                 r.Complete(new Status(source, tag, bytes, r.ElementSize), null);
                 return;
             }
-            if (!CrossMemoryAttach.IsNotPermitted(errno))
+            else if (!CrossMemoryAttach.IsNotPermitted(errno))
             {
                 r.Complete(new Status(source, tag, bytes, r.ElementSize),
                     new RankFailedException(srcWorld, $"rank {WorldRank}: reading a {bytes}-byte message from rank {srcWorld} (pid {pid}) failed with errno {errno}"));
                 return;
             }
-            _crossMemoryDisabled = true; // the kernel forbids it here: pipeline through the ring from now on
+            else
+            {
+                _crossMemoryDisabled = true; // the kernel forbids it here: pipeline through the ring from now on
+            }
         }
         long receiveId = NewRendezvousId();
         r.ReceiveInProgress = true;

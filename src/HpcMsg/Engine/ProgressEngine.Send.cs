@@ -21,7 +21,7 @@ internal sealed unsafe partial class ProgressEngine
 
     public void ReturnRequest(Request r)
     {
-        if (!r.CompletedFlag) return; // still referenced by the engine: let the GC have it later
+        if (!r.CompletedFlag || r.Abandoned) return; // may still be referenced by the engine: let the GC have it later
         using (_lock.EnterScope())
         {
             if (_requestPool.Count < 1024) _requestPool.Push(r);
@@ -50,14 +50,14 @@ internal sealed unsafe partial class ProgressEngine
         r.Reset(RequestKind.Send, context, destWorld, tag, elementSize, data, bytes);
         r.SourceInComm = sourceInComm;
         using (_lock.EnterScope()) PostSendLocked(r);
+        WaitOrAbandon(r); // a wait that throws takes r out of the engine before `data` is unpinned
         try
         {
-            if (!r.CompletedFlag) WaitFor(r);
             r.Result();
         }
         finally
         {
-            if (r.CompletedFlag) _cachedSend = r;
+            _cachedSend = r; // after Result: another thread may take it from the cache at once
         }
     }
 
@@ -128,6 +128,7 @@ internal sealed unsafe partial class ProgressEngine
         {
             m.Kind = InboundKind.SelfRendezvous;
             m.SelfSend = send;
+            send.SelfMessage = m; // withdrawn from the queue if the send is abandoned
         }
         _unexpected.Append(m);
         WakeIfSleeping(WorldRank);
@@ -179,6 +180,7 @@ internal sealed unsafe partial class ProgressEngine
         h->MessageBytes = r.BufferBytes;
         h->Token1 = (long)r.Buffer;
         h->Token2 = r.RendezvousId;
+        h->Reserved = Volatile.Read(ref *_shm!.AbandonedSends(_localOf[WorldRank])); // see StartRendezvousReceive
         ring.Commit(record, recordBytes, RecordKind.Rts);
         return true;
     }

@@ -132,6 +132,13 @@ internal sealed unsafe partial class ProgressEngine
                     throw c.Malformed(WorldRank, $"data for unknown receive {h.Token1}");
                 if (h.Token2 != 0 || h.MessageBytes != recv.ExpectedBytes)
                     throw c.Malformed(WorldRank, $"data of {h.MessageBytes} bytes at {h.Token2} for a {recv.ExpectedBytes}-byte message");
+                if (recv.Abandoned)
+                {
+                    // Its wait threw and its buffer is unpinned (ProgressEngine.Abandon): read and drop.
+                    _rendezvous.Remove(h.Token1);
+                    c.DiscardPayload(h.MessageBytes);
+                    break;
+                }
                 c.Completion = new TcpReceiveCompletion { Kind = TcpReceiveKind.Data, Request = recv, Bytes = h.MessageBytes };
                 c.ExpectPayload(recv.Buffer, h.MessageBytes);
                 _rendezvous.Remove(h.Token1);
@@ -168,7 +175,8 @@ internal sealed unsafe partial class ProgressEngine
             case TcpReceiveKind.EagerUnexpected:
                 InboundMessage m = done.Message!;
                 m.Arriving = false;
-                if (m.Waiter is { } waiter)
+                if (m.Dropped) _inboundPool.Return(m); // its receive was abandoned meanwhile
+                else if (m.Waiter is { } waiter)
                 {
                     fixed (byte* payload = m.Data) DeliverEager(waiter, m.Source, m.Tag, payload, m.Bytes);
                     _inboundPool.Return(m);

@@ -40,7 +40,8 @@ internal sealed unsafe partial class ProgressEngine : IDisposable
     public int WorldSize { get; }
     public EngineConfig Config { get; }
 
-    public ProgressEngine(JobEnvironment job, ShmSegment? shm, TcpMesh? tcp = null)
+    /// <param name="config">Tunables; null reads them from the environment (tests pass their own).</param>
+    public ProgressEngine(JobEnvironment job, ShmSegment? shm, TcpMesh? tcp = null, EngineConfig? config = null)
     {
         WorldRank = job.Rank;
         WorldSize = job.Size;
@@ -60,7 +61,7 @@ internal sealed unsafe partial class ProgressEngine : IDisposable
         _posted = new PostedReceiveQueue(WorldSize);
         _unexpected = new UnexpectedMessageQueue(WorldSize);
         for (int r = 0; r < WorldSize; r++) _pending[r] = new Queue<OutboundItem>();
-        Config = EngineConfig.FromEnvironment(shm?.RingCapacity ?? ShmLayout.MaxRingCapacity, job.Oversubscribed);
+        Config = config ?? EngineConfig.FromEnvironment(shm?.RingCapacity ?? ShmLayout.MaxRingCapacity, job.Oversubscribed);
         _asymmetricFence = Config.AsymmetricFence && Native.TryEnableGlobalMembarrier();
         _crossMemoryDisabled = !Config.UseCrossMemoryAttach;
         if (shm is not null)
@@ -147,7 +148,7 @@ internal sealed unsafe partial class ProgressEngine : IDisposable
                 Request? r = _posted.TakeMatch(h->Context, h->Source, srcWorld, h->Tag);
                 if (r is not null)
                 {
-                    StartRendezvousReceive(r, srcWorld, h->Source, h->Tag, h->MessageBytes, h->Token1, h->Token2);
+                    StartRendezvousReceive(r, srcWorld, h->Source, h->Tag, h->MessageBytes, h->Token1, h->Token2, h->Reserved);
                 }
                 else
                 {
@@ -155,6 +156,7 @@ internal sealed unsafe partial class ProgressEngine : IDisposable
                     SetHeader(m, InboundKind.Rendezvous, h->Context, h->Source, srcWorld, h->Tag, h->MessageBytes);
                     m.Address = h->Token1;
                     m.SendId = h->Token2;
+                    m.SenderAbandoned = h->Reserved;
                     _unexpected.Append(m);
                 }
                 break;
@@ -173,7 +175,8 @@ internal sealed unsafe partial class ProgressEngine : IDisposable
                 long chunk = h->MessageBytes;
                 if (h->Token2 < 0 || chunk < 0 || h->Token2 + chunk > recv.ExpectedBytes)
                     throw new HpcMsgException($"rank {WorldRank}: data chunk from rank {srcWorld} at offset {h->Token2} of {chunk} bytes overruns the {recv.ExpectedBytes}-byte message");
-                RingCopy.Copy((byte*)h + RecordHeader.Size, recv.Buffer + h->Token2, chunk);
+                // An abandoned receive (its wait threw, its buffer is unpinned) drops the rest.
+                if (!recv.Abandoned) RingCopy.Copy((byte*)h + RecordHeader.Size, recv.Buffer + h->Token2, chunk);
                 recv.StreamOffset += chunk;
                 if (recv.StreamOffset == recv.ExpectedBytes)
                 {

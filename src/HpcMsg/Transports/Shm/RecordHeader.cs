@@ -39,6 +39,8 @@ internal struct RecordHeader
     [FieldOffset(8)] public int Context;
     [FieldOffset(12)] public int Source;
     [FieldOffset(16)] public int Tag;
+    /// <summary>Request-to-send on shared memory: the sender's abandoned-send count when it wrote
+    /// it (see ShmLayout.AbandonedSendsOffset); otherwise unused.</summary>
     [FieldOffset(20)] public int Reserved;
     [FieldOffset(24)] public long MessageBytes;
     [FieldOffset(32)] public long Token1;

@@ -45,6 +45,9 @@ internal static class ShmLayout
     public const int ReadyOffset = 4;
     public const int FinalizedOffset = 8;
     public const int BarrierArrivalOffset = 12;
+    /// <summary>Large sends this rank abandoned after announcing them (ProgressEngine.Abandon): a
+    /// cross-memory reader compares it with the count its request-to-send carried.</summary>
+    public const int AbandonedSendsOffset = 16;
     public const int WakeWordOffset = 64;
     public const int SleepingOffset = 68;
 

@@ -114,6 +114,7 @@ internal sealed unsafe class ShmSegment : IDisposable
     public int* Pid(int rank) => (int*)(RankControl(rank) + ShmLayout.PidOffset);
     public int* Ready(int rank) => (int*)(RankControl(rank) + ShmLayout.ReadyOffset);
     public int* Finalized(int rank) => (int*)(RankControl(rank) + ShmLayout.FinalizedOffset);
+    public int* AbandonedSends(int rank) => (int*)(RankControl(rank) + ShmLayout.AbandonedSendsOffset);
     public int* BarrierArrival(int rank) => (int*)(RankControl(rank) + ShmLayout.BarrierArrivalOffset);
 
     /// <summary>For hpcrun: a rank that joined (Init) but exited without finalizing left its peers

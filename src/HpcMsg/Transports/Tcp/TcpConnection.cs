@@ -177,6 +177,28 @@ internal sealed unsafe class TcpConnection : IDisposable
         _rxLength = length;
     }
 
+    /// <summary>The receive the current payload was going to has been abandoned (its buffer is no
+    /// longer pinned): read the rest of the payload and drop it.</summary>
+    public void DiscardRestOfPayload()
+    {
+        if (_rxNative == null) return; // already dropping, or going to a pooled array
+        _discardBuffer ??= new byte[DiscardBytes];
+        _rxNative = null;
+        _rxDiscard = true;
+    }
+
+    /// <summary>An abandoned send's payload now lives at <paramref name="copy"/>: frames not yet
+    /// fully written take it from there, the head frame from where it had got to.</summary>
+    public void RetargetPayload(Request r, byte* copy)
+    {
+        int n = _tx.Count;
+        for (int i = 0; i < n; i++)
+        {
+            TcpFrame f = _tx.Dequeue();
+            _tx.Enqueue(f.Request == r && f.PayloadBytes > 0 ? new TcpFrame(f.Header, copy, f.PayloadBytes, r) : f);
+        }
+    }
+
     public RankFailedException Broken(int localRank, string why)
     {
         Dispose();
