@@ -30,6 +30,7 @@ internal static class ScenarioCatalog
         new HugeMessageScenario(),
         new StrangerScenario(),
         new BarrierScenario(),
+        new DifferentialScenario(),
     ];
 
     public static bool TryGet(string name, [NotNullWhen(true)] out IScenario? scenario)
