@@ -24,6 +24,12 @@ internal sealed class DifferentialRunner(ulong seed, CaseCommunicator[] comms, l
     private ulong _base;
     private Rng _rng;   // draws every rank of the communicator makes alike
     private Rng _local; // this rank's own choices (what a buffer the call ignores looks like)
+    private readonly List<Func<string?>> _guardChecks = [];
+
+    /// <summary>What the last case covered (see <see cref="DifferentialCoverage"/>).</summary>
+    public string Setting => _setting;
+    public string OpName => _op;
+    public int Root => _root;
 
     public void Run(DifferentialCase c)
     {
@@ -79,6 +85,16 @@ internal sealed class DifferentialRunner(ulong seed, CaseCommunicator[] comms, l
 
     private void Run<T>(ElementKind<T> kind) where T : unmanaged
     {
+        _guardChecks.Clear();
+        RunCollective(kind);
+        foreach (Func<string?> check in _guardChecks)
+        {
+            if (check() is string written) Check.Fail($"{Describe()}: {written}\n{rerun(_case)}");
+        }
+    }
+
+    private void RunCollective<T>(ElementKind<T> kind) where T : unmanaged
+    {
         Communicator comm = _comm.Comm;
         int size = comm.Size, rank = comm.Rank;
         OpSpec<T> op = kind.Ops[_case.OpIndex];
@@ -89,24 +105,24 @@ internal sealed class DifferentialRunner(ulong seed, CaseCommunicator[] comms, l
                 return;
             case Collective.Broadcast:
             {
-                int n = Count(kind, 1), root = Root();
-                T[] buffer = rank == root ? Inputs(kind.Any, root, n) : Garbage(kind, n);
+                int n = Count(kind, 1), root = DrawRoot();
+                GuardedBuffer<T> buffer = rank == root ? Sent(kind, kind.Any, n, "buffer") : Garbage(kind, n, "buffer");
                 comm.Broadcast<T>(buffer, root);
-                Expect(kind, Inputs(kind.Any, root, n), buffer, "buffer");
+                Expect(kind, Values(kind.Any, root, n), buffer, "buffer");
                 return;
             }
             case Collective.BroadcastScalar:
             {
                 _count = 1;
-                int root = Root();
-                T value = rank == root ? Input(kind.Any, root, 0, 0) : Garbage(kind, 1)[0];
+                int root = DrawRoot();
+                T value = rank == root ? Input(kind.Any, root, 0, 0) : Input(kind.Any, rank, 1, 0);
                 T result = comm.Broadcast(value, root);
                 Expect(kind, [Input(kind.Any, root, 0, 0)], [result], "returned value");
                 return;
             }
             case Collective.BroadcastObject:
             {
-                int n = Math.Min(Count(kind, 1), 4096), root = Root();
+                int n = Math.Min(Count(kind, 1), 4096), root = DrawRoot();
                 _type = "int[] (object)";
                 int[] Payload(int r) => Enumerable.Range(0, n).Select(i => (int)Hash(r, 0, i)).ToArray();
                 int[]? result = comm.BroadcastObject(rank == root ? Payload(root) : null, root);
@@ -120,7 +136,7 @@ internal sealed class DifferentialRunner(ulong seed, CaseCommunicator[] comms, l
             {
                 _op = op.Name;
                 _count = 1;
-                int root = Root();
+                int root = DrawRoot();
                 T result = comm.Reduce(Input(op.Input, rank, 0, 0), op.Op, root);
                 if (rank == root) Expect(kind, Fold(op, size, 1), [result], "returned value");
                 return;
@@ -129,11 +145,11 @@ internal sealed class DifferentialRunner(ulong seed, CaseCommunicator[] comms, l
             {
                 _op = op.Name;
                 int n = Count(kind, 1);
-                T[] send = Inputs(op.Input, rank, n);
-                T[] recv = _case.InPlace ? send : Garbage(kind, n);
+                GuardedBuffer<T> send = Sent(kind, op.Input, n, "send");
+                GuardedBuffer<T> recv = _case.InPlace ? send : Garbage(kind, n, "recv");
                 comm.Allreduce<T>(send, recv, op.Op);
                 Expect(kind, Fold(op, size, n), recv, "recv");
-                if (!_case.InPlace) Expect(kind, Inputs(op.Input, rank, n), send, "send (must not be written)");
+                if (!_case.InPlace) Expect(kind, Values(op.Input, rank, n), send, "send (must not be written)");
                 return;
             }
             case Collective.AllreduceScalar:
@@ -157,16 +173,17 @@ internal sealed class DifferentialRunner(ulong seed, CaseCommunicator[] comms, l
             case Collective.Allgather:
             {
                 int n = Count(kind, size);
-                T[] recv = Garbage(kind, n * size);
-                T[] send = Inputs(kind.Any, rank, n);
+                GuardedBuffer<T> recv = Garbage(kind, n * size, "recv");
                 if (_case.InPlace)
                 {
-                    send.CopyTo(recv, rank * n);
-                    comm.Allgather<T>(recv.AsSpan(rank * n, n), recv);
+                    Values(kind.Any, rank, n).CopyTo(recv.Span[(rank * n)..]);
+                    comm.Allgather<T>(recv.Span.Slice(rank * n, n), recv);
                 }
                 else
                 {
+                    GuardedBuffer<T> send = Sent(kind, kind.Any, n, "send");
                     comm.Allgather<T>(send, recv);
+                    Expect(kind, Values(kind.Any, rank, n), send, "send (must not be written)");
                 }
                 Expect(kind, Concatenation(kind, size, n), recv, "recv");
                 return;
@@ -175,13 +192,14 @@ internal sealed class DifferentialRunner(ulong seed, CaseCommunicator[] comms, l
             {
                 int n = Count(kind, size);
                 // Rank r's send is one array of size blocks; block j goes to rank j.
-                T[] send = Inputs(kind.Any, rank, n * size);
-                T[] recv = Garbage(kind, n * size);
+                GuardedBuffer<T> send = Sent(kind, kind.Any, n * size, "send");
+                GuardedBuffer<T> recv = Garbage(kind, n * size, "recv");
                 comm.Alltoall<T>(send, recv);
                 var expected = new T[n * size];
                 for (int from = 0; from < size; from++)
                     for (int i = 0; i < n; i++) expected[from * n + i] = Input(kind.Any, from, 0, rank * n + i);
                 Expect(kind, expected, recv, "recv");
+                Expect(kind, Values(kind.Any, rank, n * size), send, "send (must not be written)");
                 return;
             }
             case Collective.Gatherv:
@@ -200,25 +218,31 @@ internal sealed class DifferentialRunner(ulong seed, CaseCommunicator[] comms, l
         throw new InvalidOperationException($"no runner for {_case.Collective}");
     }
 
+    /// <summary>What a rank other than the root passes for a buffer the call ignores there: an
+    /// empty span, or a full one that must come back as it was.</summary>
+    private GuardedBuffer<T>? Ignored<T>(ElementKind<T> kind, int n, string name) where T : unmanaged =>
+        _local.Coin() ? null : Garbage(kind, n, name);
+
     private void Reduce<T>(ElementKind<T> kind, OpSpec<T> op, int size, int rank) where T : unmanaged
     {
         Communicator comm = _comm.Comm;
         _op = op.Name;
-        int n = Count(kind, 1), root = Root();
-        T[] send = Inputs(op.Input, rank, n);
+        int n = Count(kind, 1), root = DrawRoot();
+        GuardedBuffer<T> send = Sent(kind, op.Input, n, "send");
         if (rank == root)
         {
-            T[] recv = _case.InPlace ? send : Garbage(kind, n);
+            GuardedBuffer<T> recv = _case.InPlace ? send : Garbage(kind, n, "recv");
             comm.Reduce<T>(send, recv, op.Op, root);
             Expect(kind, Fold(op, size, n), recv, "recv on the root");
+            if (!_case.InPlace) Expect(kind, Values(op.Input, rank, n), send, "send (must not be written)");
             return;
         }
-        // recv "is used on root only": elsewhere it may be empty, or a buffer that must stay as it was.
-        T[] ignored = _local.Coin() ? [] : Garbage(kind, n);
-        T[] before = (T[])ignored.Clone();
-        comm.Reduce<T>(send, ignored, op.Op, root);
-        Expect(kind, before, ignored, "recv of a rank other than the root (must not be written)");
-        Expect(kind, Inputs(op.Input, rank, n), send, "send (must not be written)");
+        // recv "is used on root only".
+        GuardedBuffer<T>? ignored = Ignored(kind, n, "recv of a rank other than the root");
+        T[] before = ignored?.ToArray() ?? [];
+        comm.Reduce<T>(send, ignored is null ? Span<T>.Empty : ignored.Span, op.Op, root);
+        if (ignored is not null) Expect(kind, before, ignored, "recv of a rank other than the root (must not be written)");
+        Expect(kind, Values(op.Input, rank, n), send, "send (must not be written)");
     }
 
     private void Scan<T>(ElementKind<T> kind, OpSpec<T> op, int rank) where T : unmanaged
@@ -227,67 +251,69 @@ internal sealed class DifferentialRunner(ulong seed, CaseCommunicator[] comms, l
         bool exclusive = _case.Collective == Collective.Exscan;
         _op = op.Name;
         int n = Count(kind, 1);
-        T[] send = Inputs(op.Input, rank, n);
-        T[] recv = _case.InPlace ? send : Garbage(kind, n);
-        T[] before = (T[])recv.Clone();
+        GuardedBuffer<T> send = Sent(kind, op.Input, n, "send");
+        GuardedBuffer<T> recv = _case.InPlace ? send : Garbage(kind, n, "recv");
+        T[] before = recv.ToArray();
         if (exclusive) comm.Exscan<T>(send, recv, op.Op);
         else comm.Scan<T>(send, recv, op.Op);
         if (exclusive && rank == 0)
             Expect(kind, before, recv, "recv of rank 0 (Exscan leaves it unchanged)");
         else
             Expect(kind, Fold(op, exclusive ? rank : rank + 1, n), recv, "recv");
+        if (!_case.InPlace) Expect(kind, Values(op.Input, rank, n), send, "send (must not be written)");
     }
 
     private void Gather<T>(ElementKind<T> kind, int size, int rank) where T : unmanaged
     {
         Communicator comm = _comm.Comm;
-        int n = Count(kind, size), root = Root();
-        T[] send = Inputs(kind.Any, rank, n);
+        int n = Count(kind, size), root = DrawRoot();
         if (rank == root)
         {
-            T[] recv = Garbage(kind, n * size);
+            GuardedBuffer<T> recv = Garbage(kind, n * size, "recv");
             if (_case.InPlace)
             {
-                send.CopyTo(recv, root * n);
-                comm.Gather<T>(recv.AsSpan(root * n, n), recv, root);
+                Values(kind.Any, root, n).CopyTo(recv.Span[(root * n)..]);
+                comm.Gather<T>(recv.Span.Slice(root * n, n), recv, root);
             }
             else
             {
-                comm.Gather<T>(send, recv, root);
+                comm.Gather<T>(Sent(kind, kind.Any, n, "send"), recv, root);
             }
             Expect(kind, Concatenation(kind, size, n), recv, "recv on the root");
             return;
         }
-        T[] ignored = _local.Coin() ? [] : Garbage(kind, n * size);
-        T[] before = (T[])ignored.Clone();
-        comm.Gather<T>(send, ignored, root);
-        Expect(kind, before, ignored, "recv of a rank other than the root (must not be written)");
+        GuardedBuffer<T> send = Sent(kind, kind.Any, n, "send");
+        GuardedBuffer<T>? ignored = Ignored(kind, n * size, "recv of a rank other than the root");
+        T[] before = ignored?.ToArray() ?? [];
+        comm.Gather<T>(send, ignored is null ? Span<T>.Empty : ignored.Span, root);
+        if (ignored is not null) Expect(kind, before, ignored, "recv of a rank other than the root (must not be written)");
+        Expect(kind, Values(kind.Any, rank, n), send, "send (must not be written)");
     }
 
     private void Scatter<T>(ElementKind<T> kind, int size, int rank) where T : unmanaged
     {
         Communicator comm = _comm.Comm;
-        int n = Count(kind, size), root = Root();
+        int n = Count(kind, size), root = DrawRoot();
         if (rank == root)
         {
-            T[] send = Concatenation(kind, size, n);
+            GuardedBuffer<T> send = Buffer(kind, n * size, "send", i => Input(kind.Any, i / n, 0, i % n));
             if (_case.InPlace)
             {
-                comm.Scatter<T>(send, send.AsSpan(root * n, n), root);
-                Expect(kind, Concatenation(kind, size, n), send, "send on the root, which holds recv (in place)");
+                comm.Scatter<T>(send, send.Span.Slice(root * n, n), root);
             }
             else
             {
-                T[] recv = Garbage(kind, n);
+                GuardedBuffer<T> recv = Garbage(kind, n, "recv");
                 comm.Scatter<T>(send, recv, root);
-                Expect(kind, Inputs(kind.Any, rank, n), recv, "recv");
-                Expect(kind, Concatenation(kind, size, n), send, "send on the root (must not be written)");
+                Expect(kind, Values(kind.Any, rank, n), recv, "recv");
             }
+            Expect(kind, Concatenation(kind, size, n), send, "send on the root (must not be written but for recv in place)");
             return;
         }
-        T[] mine = Garbage(kind, n);
-        comm.Scatter<T>(_local.Coin() ? [] : Garbage(kind, n * size), mine, root);
-        Expect(kind, Inputs(kind.Any, rank, n), mine, "recv");
+        GuardedBuffer<T> mine = Garbage(kind, n, "recv");
+        GuardedBuffer<T>? ignored = Ignored(kind, n * size, "send of a rank other than the root");
+        comm.Scatter<T>(ignored is null ? ReadOnlySpan<T>.Empty : ignored.Span, mine, root);
+        Expect(kind, Values(kind.Any, rank, n), mine, "recv");
     }
 
     /// <summary>Per-rank block counts of a v-collective: about a quarter empty.</summary>
@@ -307,90 +333,93 @@ internal sealed class DifferentialRunner(ulong seed, CaseCommunicator[] comms, l
         return displs;
     }
 
-    private T[] VariableConcatenation<T>(ElementKind<T> kind, int[] counts, int slack) where T : unmanaged
+    /// <summary>Rank 0's block of counts[0] elements, then rank 1's, ...</summary>
+    private T VariableElement<T>(ElementKind<T> kind, int[] counts, int index) where T : unmanaged
     {
-        T[] all = Garbage(kind, counts.Sum() + slack);
-        for (int r = 0, offset = 0; r < counts.Length; offset += counts[r], r++)
-            for (int i = 0; i < counts[r]; i++) all[offset + i] = Input(kind.Any, r, 0, i);
-        return all;
+        int r = 0;
+        while (index >= counts[r])
+        {
+            index -= counts[r];
+            r++;
+        }
+        return Input(kind.Any, r, 0, index);
     }
 
     private void Gatherv<T>(ElementKind<T> kind, int size, int rank) where T : unmanaged
     {
         Communicator comm = _comm.Comm;
         int[] counts = BlockCounts(kind, size);
-        int root = Root(), slack = _rng.Next(3);
-        T[] send = Inputs(kind.Any, rank, counts[rank]);
+        int root = DrawRoot(), slack = _rng.Next(3), total = counts.Sum();
         if (rank == root)
         {
             // recv may be longer than the blocks: the tail past them must stay as it was.
-            T[] recv = Garbage(kind, counts.Sum() + slack);
-            T[] expected = VariableConcatenation(kind, counts, slack);
-            recv.AsSpan(counts.Sum()).CopyTo(expected.AsSpan(counts.Sum()));
+            GuardedBuffer<T> recv = Garbage(kind, total + slack, "recv");
+            T[] expected = recv.ToArray();
+            for (int i = 0; i < total; i++) expected[i] = VariableElement(kind, counts, i);
             if (_case.InPlace)
             {
                 int at = Displacements(counts)[root];
-                send.CopyTo(recv, at);
-                comm.Gatherv<T>(recv.AsSpan(at, counts[root]), recv, counts, root);
+                Values(kind.Any, root, counts[root]).CopyTo(recv.Span[at..]);
+                comm.Gatherv<T>(recv.Span.Slice(at, counts[root]), recv, counts, root);
             }
             else
             {
-                comm.Gatherv<T>(send, recv, counts, root);
+                comm.Gatherv<T>(Sent(kind, kind.Any, counts[rank], "send"), recv, counts, root);
             }
             Expect(kind, expected, recv, "recv on the root");
             return;
         }
-        T[] ignored = _local.Coin() ? [] : Garbage(kind, counts.Sum());
-        T[] before = (T[])ignored.Clone();
-        comm.Gatherv<T>(send, ignored, counts, root);
-        Expect(kind, before, ignored, "recv of a rank other than the root (must not be written)");
+        GuardedBuffer<T>? ignored = Ignored(kind, total, "recv of a rank other than the root");
+        T[] before = ignored?.ToArray() ?? [];
+        comm.Gatherv<T>(Sent(kind, kind.Any, counts[rank], "send"), ignored is null ? Span<T>.Empty : ignored.Span, counts, root);
+        if (ignored is not null) Expect(kind, before, ignored, "recv of a rank other than the root (must not be written)");
     }
 
     private void Scatterv<T>(ElementKind<T> kind, int size, int rank) where T : unmanaged
     {
         Communicator comm = _comm.Comm;
         int[] counts = BlockCounts(kind, size);
-        int root = Root(), slack = _rng.Next(3);
+        int root = DrawRoot(), slack = _rng.Next(3), total = counts.Sum();
         if (rank == root)
         {
-            T[] send = VariableConcatenation(kind, counts, slack);
-            T[] original = (T[])send.Clone();
+            GuardedBuffer<T> send = Buffer(kind, total + slack, "send", i => i < total ? VariableElement(kind, counts, i) : Input(kind.Any, rank, 1, i));
+            T[] original = send.ToArray();
             if (_case.InPlace)
             {
-                comm.Scatterv<T>(send, counts, send.AsSpan(Displacements(counts)[root], counts[root]), root);
+                comm.Scatterv<T>(send, counts, send.Span.Slice(Displacements(counts)[root], counts[root]), root);
             }
             else
             {
-                T[] recv = Garbage(kind, counts[rank]);
+                GuardedBuffer<T> recv = Garbage(kind, counts[rank], "recv");
                 comm.Scatterv<T>(send, counts, recv, root);
-                Expect(kind, Inputs(kind.Any, rank, counts[rank]), recv, "recv");
+                Expect(kind, Values(kind.Any, rank, counts[rank]), recv, "recv");
             }
-            Expect(kind, original, send, "send on the root (must not be written, except recv's own block in place)");
+            Expect(kind, original, send, "send on the root (must not be written but for recv in place)");
             return;
         }
-        T[] mine = Garbage(kind, counts[rank]);
-        comm.Scatterv<T>(_local.Coin() ? [] : Garbage(kind, counts.Sum()), counts, mine, root);
-        Expect(kind, Inputs(kind.Any, rank, counts[rank]), mine, "recv");
+        GuardedBuffer<T> mine = Garbage(kind, counts[rank], "recv");
+        GuardedBuffer<T>? ignored = Ignored(kind, total, "send of a rank other than the root");
+        comm.Scatterv<T>(ignored is null ? ReadOnlySpan<T>.Empty : ignored.Span, counts, mine, root);
+        Expect(kind, Values(kind.Any, rank, counts[rank]), mine, "recv");
     }
 
     private void Allgatherv<T>(ElementKind<T> kind, int size, int rank) where T : unmanaged
     {
         Communicator comm = _comm.Comm;
         int[] counts = BlockCounts(kind, size);
-        int slack = _rng.Next(3);
-        T[] recv = Garbage(kind, counts.Sum() + slack);
-        T[] expected = VariableConcatenation(kind, counts, slack);
-        recv.AsSpan(counts.Sum()).CopyTo(expected.AsSpan(counts.Sum()));
-        T[] send = Inputs(kind.Any, rank, counts[rank]);
+        int slack = _rng.Next(3), total = counts.Sum();
+        GuardedBuffer<T> recv = Garbage(kind, total + slack, "recv");
+        T[] expected = recv.ToArray();
+        for (int i = 0; i < total; i++) expected[i] = VariableElement(kind, counts, i);
         if (_case.InPlace)
         {
             int at = Displacements(counts)[rank];
-            send.CopyTo(recv, at);
-            comm.Allgatherv<T>(recv.AsSpan(at, counts[rank]), recv, counts);
+            Values(kind.Any, rank, counts[rank]).CopyTo(recv.Span[at..]);
+            comm.Allgatherv<T>(recv.Span.Slice(at, counts[rank]), recv, counts);
         }
         else
         {
-            comm.Allgatherv<T>(send, recv, counts);
+            comm.Allgatherv<T>(Sent(kind, kind.Any, counts[rank], "send"), recv, counts);
         }
         Expect(kind, expected, recv, "recv");
     }
@@ -410,8 +439,8 @@ internal sealed class DifferentialRunner(ulong seed, CaseCommunicator[] comms, l
         _count = (int)Math.Min(total, int.MaxValue);
         int[] sendCounts = Enumerable.Range(0, size).Select(to => counts[rank, to]).ToArray();
         int[] recvCounts = Enumerable.Range(0, size).Select(from => counts[from, rank]).ToArray();
-        T[] send = Inputs(kind.Any, rank, sendCounts.Sum());
-        T[] recv = Garbage(kind, recvCounts.Sum());
+        GuardedBuffer<T> send = Sent(kind, kind.Any, sendCounts.Sum(), "send");
+        GuardedBuffer<T> recv = Garbage(kind, recvCounts.Sum(), "recv");
         comm.Alltoallv<T>(send, sendCounts, recv, recvCounts);
         var expected = new T[recv.Length];
         for (int from = 0, at = 0; from < size; from++)
@@ -421,6 +450,7 @@ internal sealed class DifferentialRunner(ulong seed, CaseCommunicator[] comms, l
             for (int i = 0; i < counts[from, rank]; i++) expected[at++] = Input(kind.Any, from, 0, sentBefore + i);
         }
         Expect(kind, expected, recv, "recv");
+        Expect(kind, Values(kind.Any, rank, send.Length), send, "send (must not be written)");
     }
 
     private int Count<T>(ElementKind<T> kind, int perRankFactor) where T : unmanaged
@@ -429,7 +459,7 @@ internal sealed class DifferentialRunner(ulong seed, CaseCommunicator[] comms, l
         return _count;
     }
 
-    private int Root() => _root = _rng.Next(_comm.Comm.Size);
+    private int DrawRoot() => _root = _rng.Next(_comm.Comm.Size);
 
     /// <summary>Random bits for element <paramref name="index"/> of stream <paramref name="stream"/> of
     /// rank <paramref name="rank"/> (in the case's communicator) in this case of this seed.</summary>
@@ -438,26 +468,45 @@ internal sealed class DifferentialRunner(ulong seed, CaseCommunicator[] comms, l
 
     private T Input<T>(Func<ulong, T> make, int rank, int stream, int index) => make(Hash(rank, stream, index));
 
-    private T[] Inputs<T>(Func<ulong, T> make, int rank, int n)
+    /// <summary>Rank <paramref name="rank"/>'s input (stream 0): what it sends, and what others expect from it.</summary>
+    private T[] Values<T>(Func<ulong, T> make, int rank, int n)
     {
         var values = new T[n];
         for (int i = 0; i < n; i++) values[i] = Input(make, rank, 0, i);
         return values;
     }
 
+    /// <summary>A buffer handed to the library, guarded on both sides and sometimes misaligned; its
+    /// guards are checked when the case ends.</summary>
+    private GuardedBuffer<T> Buffer<T>(ElementKind<T> kind, int n, string name, Func<int, T> fill) where T : unmanaged
+    {
+        int rank = _comm.Comm.Rank;
+        var buffer = new GuardedBuffer<T>(n, _local.Next(), i => Input(kind.Any, rank, 2, i));
+        Span<T> span = buffer.Span;
+        for (int i = 0; i < n; i++) span[i] = fill(i);
+        _guardChecks.Add(() => buffer.GuardsIntact(kind.Same, out string where) ? null : $"{name}: {where} was written ({buffer.Shape})");
+        return buffer;
+    }
+
+    /// <summary>This rank's input as a buffer to send from.</summary>
+    private GuardedBuffer<T> Sent<T>(ElementKind<T> kind, Func<ulong, T> make, int n, string name) where T : unmanaged
+    {
+        int rank = _comm.Comm.Rank;
+        return Buffer(kind, n, name, i => Input(make, rank, 0, i));
+    }
+
     /// <summary>What a receive buffer holds before the call: this rank's own random bits (stream 1),
     /// never what the collective should write there.</summary>
-    private T[] Garbage<T>(ElementKind<T> kind, int n) where T : unmanaged
+    private GuardedBuffer<T> Garbage<T>(ElementKind<T> kind, int n, string name) where T : unmanaged
     {
-        var values = new T[n];
-        for (int i = 0; i < n; i++) values[i] = Input(kind.Any, _comm.Comm.Rank, 1, i);
-        return values;
+        int rank = _comm.Comm.Rank;
+        return Buffer(kind, n, name, i => Input(kind.Any, rank, 1, i));
     }
 
     /// <summary>v0 ∘ v1 ∘ ... ∘ v(ranks-1), element by element, in rank order.</summary>
     private T[] Fold<T>(OpSpec<T> op, int ranks, int n) where T : unmanaged
     {
-        T[] acc = Inputs(op.Input, 0, n);
+        T[] acc = Values(op.Input, 0, n);
         for (int r = 1; r < ranks; r++)
             for (int i = 0; i < n; i++) acc[i] = op.Fold(acc[i], Input(op.Input, r, 0, i));
         return acc;

@@ -14,9 +14,11 @@ namespace HpcMsg.TestApp.Scenarios;
 /// splits and every size threshold), one root, and one communicator (the world, a Dup, a Split whose
 /// keys reverse the rank order, and halves of such a Split). Every result is compared with a serial
 /// computation in rank order (see <see cref="DifferentialRunner"/>).
-/// Args: [--seed N[,N...]] [--cases N] [--minutes M] [--case I] [--trace].
+/// Args: [--seed N[,N...]] [--cases N] [--minutes M] [--case I] [--trace] [--require-coverage].
 /// Without --seed rank 0 draws a fresh seed; with --minutes it keeps drawing fresh seeds until M
-/// minutes have passed (rank 0 decides and tells the others). --case runs one case of the seed only.
+/// minutes have passed (rank 0 decides and tells the others). --case runs one case of the seed only;
+/// --trace prints each case before it runs (rank 0); --require-coverage fails the job if its seeds
+/// missed anything <see cref="DifferentialCoverage"/> tracks.
 /// </summary>
 internal sealed class DifferentialScenario : IScenario
 {
@@ -24,7 +26,7 @@ internal sealed class DifferentialScenario : IScenario
 
     public string Name => "differential";
 
-    public string Arguments => "[--seed N[,N...]] [--cases N] [--minutes M] [--case I] [--trace]";
+    public string Arguments => "[--seed N[,N...]] [--cases N] [--minutes M] [--case I] [--trace] [--require-coverage]";
 
     public Task RunAsync(Communicator world, string[] args)
     {
@@ -41,6 +43,7 @@ internal sealed class DifferentialScenario : IScenario
             new("world", world), new("dup", dup), new("split(key=-rank)", reversed), new("split(color=rank%2,key=-rank)", halves),
         ];
         long[] thresholds = DifferentialCase.Thresholds(world);
+        var coverage = new DifferentialCoverage(world.Size, comms.Select(c => c.Name));
 
         var clock = Stopwatch.StartNew();
         int seeds = 0, casesRun = 0;
@@ -64,18 +67,20 @@ internal sealed class DifferentialScenario : IScenario
 
             var runner = new DifferentialRunner(seed, comms, thresholds,
                 c => $"rerun this seed: {rerunSeed}\nrerun this case alone: {Rerun(world, options, seed, c.Index)}");
-            foreach (DifferentialCase c in DifferentialCase.DrawAll(seed, options.Cases, comms.Length))
+            foreach (DifferentialCase c in DifferentialCase.DrawAll(seed, world.Size, options.Cases, comms.Length))
             {
                 if (options.OnlyCase is int only && c.Index != only) continue;
                 if (options.Trace && world.Rank == 0) Console.WriteLine($"case {c.Index}: {c}");
                 runner.Run(c);
+                coverage.Record(c, runner, comms[c.Comm].Name);
                 casesRun++;
             }
             seeds++;
         }
         world.Barrier();
         if (world.Rank == 0)
-            Console.WriteLine($"differential: np={world.Size}: {seeds} seed(s), {casesRun} cases passed in {clock.Elapsed.TotalSeconds:F1} s");
+            Console.WriteLine($"differential: np={world.Size}: {seeds} seed(s), {casesRun} cases passed in {clock.Elapsed.TotalSeconds:F1} s; {coverage.Summary}");
+        if (options.RequireCoverage) coverage.Require();
         return Task.CompletedTask;
     }
 
@@ -129,7 +134,7 @@ internal sealed class DifferentialScenario : IScenario
         public override void WriteLine(string? message) { }
     }
 
-    private sealed record Options(List<long> Seeds, int Cases, double Minutes, int? OnlyCase, bool Trace)
+    private sealed record Options(List<long> Seeds, int Cases, double Minutes, int? OnlyCase, bool Trace, bool RequireCoverage)
     {
         public static Options Parse(string[] args)
         {
@@ -137,7 +142,7 @@ internal sealed class DifferentialScenario : IScenario
             int cases = DefaultCases;
             double minutes = 0;
             int? only = null;
-            bool trace = false;
+            bool trace = false, requireCoverage = false;
             for (int i = 0; i < args.Length; i++)
             {
                 string Value() => i + 1 < args.Length ? args[++i] : throw new ScenarioFailedException($"{args[i]} needs a value");
@@ -165,12 +170,15 @@ internal sealed class DifferentialScenario : IScenario
                     case "--trace":
                         trace = true;
                         break;
+                    case "--require-coverage":
+                        requireCoverage = true;
+                        break;
                     default:
-                        Check.Fail($"unknown argument '{args[i]}'; expected --seed N[,N...], --cases N, --minutes M, --case I, --trace");
+                        Check.Fail($"unknown argument '{args[i]}'; expected --seed N[,N...], --cases N, --minutes M, --case I, --trace, --require-coverage");
                         break;
                 }
             }
-            return new Options(seeds, cases, minutes, only, trace);
+            return new Options(seeds, cases, minutes, only, trace, requireCoverage);
         }
     }
 }

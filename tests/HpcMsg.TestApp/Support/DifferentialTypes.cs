@@ -45,6 +45,7 @@ internal sealed class ElementKind<T>(string name, Func<ulong, T> any, Func<T, T,
     public Func<T, string> Show { get; } = show;
     public OpSpec<T>[] Ops { get; } = ops;
     public int OpCount => Ops.Length;
+    public string OpName(int op) => Ops[op].Name;
 }
 
 internal interface IElementKind
@@ -52,6 +53,7 @@ internal interface IElementKind
     string Name { get; }
     int Size { get; }
     int OpCount { get; }
+    string OpName(int op);
 }
 
 /// <summary>The element types and ops the differential scenario draws from.</summary>
