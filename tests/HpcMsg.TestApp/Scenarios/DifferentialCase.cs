@@ -43,41 +43,73 @@ internal sealed record DifferentialCase(int Index, Collective Collective, int Se
         (Collective.Allgatherv, 2), (Collective.Alltoallv, 2),
     ];
 
-    private static readonly int TotalWeight = Weights.Sum(w => w.Weight);
-
-    /// <summary>Case <paramref name="index"/> of a seed: drawn from the seed's generator, which every
-    /// rank advances identically (<see cref="DrawAll"/>).</summary>
-    private static DifferentialCase DrawOne(ref Rng rng, int index, int comms)
-    {
-        int pick = rng.Next(TotalWeight);
-        Collective collective = Weights[0].Collective;
-        foreach ((Collective c, int weight) in Weights)
-        {
-            if (pick < weight)
-            {
-                collective = c;
-                break;
-            }
-            pick -= weight;
-        }
-        int setting = rng.Next(DifferentialSettings.For(collective).Length);
-        // World is where the shared-memory algorithms and the node barrier apply: half of the cases.
-        int comm = rng.Coin() ? 0 : 1 + rng.Next(comms - 1);
-        int type = rng.Next(DifferentialTypes.All.Length);
-        int op = rng.Next(DifferentialTypes.All[type].OpCount);
-        bool inPlace = rng.Next(3) == 0 && HasInPlaceForm(collective);
-        return new DifferentialCase(index, collective, setting, comm, type, op, inPlace, rng.Next());
-    }
-
-    /// <summary>The cases of <paramref name="seed"/> at <paramref name="worldSize"/> ranks: the rank
-    /// count is mixed in, so that one seed set draws different cases at each rank count.</summary>
+    /// <summary>
+    /// Draws the cases of a seed. Collective and setting come from a shuffled deck that holds every
+    /// (collective, setting) pair, each collective's pairs about as often as its weight, and the type and
+    /// op of a reduction from a shuffled deck of every (type, op) pair: random order, but any run of
+    /// cases as long as a deck covers all of it. Everything else is drawn case by case.
+    /// </summary>
     public static DifferentialCase[] DrawAll(ulong seed, int worldSize, int cases, int comms)
     {
+        // The rank count is mixed in, so that one seed set draws different cases at each rank count.
         var rng = new Rng(Rng.Mix(seed) ^ (ulong)worldSize);
+        var settings = new List<(Collective, int)>();
+        foreach ((Collective c, int weight) in Weights)
+        {
+            int n = DifferentialSettings.For(c).Length;
+            for (int copy = 0; copy < Math.Max(1, (2 * weight + n - 1) / n); copy++)
+                for (int s = 0; s < n; s++) settings.Add((c, s));
+        }
+        var ops = new List<(int, int)>();
+        for (int type = 0; type < DifferentialTypes.All.Length; type++)
+            for (int op = 0; op < DifferentialTypes.All[type].OpCount; op++) ops.Add((type, op));
+        var settingDeck = new Deck<(Collective, int)>(settings);
+        var opDeck = new Deck<(int, int)>(ops);
+
         var all = new DifferentialCase[cases];
-        for (int i = 0; i < cases; i++) all[i] = DrawOne(ref rng, i, comms);
+        for (int i = 0; i < cases; i++)
+        {
+            (Collective collective, int setting) = settingDeck.Next(ref rng);
+            // World is where the shared-memory algorithms and the node barrier apply: half of the cases.
+            int comm = rng.Coin() ? 0 : 1 + rng.Next(comms - 1);
+            int type, op;
+            if (IsReduction(collective))
+            {
+                (type, op) = opDeck.Next(ref rng);
+            }
+            else
+            {
+                type = rng.Next(DifferentialTypes.All.Length);
+                op = 0;
+            }
+            bool inPlace = rng.Next(3) == 0 && HasInPlaceForm(collective);
+            all[i] = new DifferentialCase(i, collective, setting, comm, type, op, inPlace, rng.Next());
+        }
         return all;
     }
+
+    /// <summary>Deals every item once, in an order shuffled by the seed's generator, then again.</summary>
+    private sealed class Deck<TItem>(List<TItem> items)
+    {
+        private int _next = items.Count;
+
+        public TItem Next(ref Rng rng)
+        {
+            if (_next == items.Count)
+            {
+                for (int i = items.Count - 1; i > 0; i--)
+                {
+                    int j = rng.Next(i + 1);
+                    (items[i], items[j]) = (items[j], items[i]);
+                }
+                _next = 0;
+            }
+            return items[_next++];
+        }
+    }
+
+    public static bool IsReduction(Collective c) => c is Collective.Reduce or Collective.ReduceScalar or Collective.Allreduce
+        or Collective.AllreduceScalar or Collective.Scan or Collective.Exscan;
 
     public static bool HasInPlaceForm(Collective c) => c is Collective.Reduce or Collective.Allreduce or Collective.Scan
         or Collective.Exscan or Collective.Gather or Collective.Scatter or Collective.Allgather or Collective.Gatherv
