@@ -113,7 +113,7 @@ internal sealed record DifferentialCase(int Index, Collective Collective, int Se
 
     public static bool HasInPlaceForm(Collective c) => c is Collective.Reduce or Collective.Allreduce or Collective.Scan
         or Collective.Exscan or Collective.Gather or Collective.Scatter or Collective.Allgather or Collective.Gatherv
-        or Collective.Scatterv or Collective.Allgatherv;
+        or Collective.Scatterv or Collective.Allgatherv or Collective.Alltoall or Collective.Alltoallv;
 
     /// <summary>
     /// An element count for a communicator of <paramref name="size"/> ranks and elements of

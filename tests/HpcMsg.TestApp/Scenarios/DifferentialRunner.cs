@@ -193,13 +193,13 @@ internal sealed class DifferentialRunner(ulong seed, CaseCommunicator[] comms, l
                 int n = Count(kind, size);
                 // Rank r's send is one array of size blocks; block j goes to rank j.
                 GuardedBuffer<T> send = Sent(kind, kind.Any, n * size, "send");
-                GuardedBuffer<T> recv = Garbage(kind, n * size, "recv");
+                GuardedBuffer<T> recv = _case.InPlace ? send : Garbage(kind, n * size, "recv");
                 comm.Alltoall<T>(send, recv);
                 var expected = new T[n * size];
                 for (int from = 0; from < size; from++)
                     for (int i = 0; i < n; i++) expected[from * n + i] = Input(kind.Any, from, 0, rank * n + i);
                 Expect(kind, expected, recv, "recv");
-                Expect(kind, Values(kind.Any, rank, n * size), send, "send (must not be written)");
+                if (!_case.InPlace) Expect(kind, Values(kind.Any, rank, n * size), send, "send (must not be written)");
                 return;
             }
             case Collective.Gatherv:
@@ -439,9 +439,21 @@ internal sealed class DifferentialRunner(ulong seed, CaseCommunicator[] comms, l
         _count = (int)Math.Min(total, int.MaxValue);
         int[] sendCounts = Enumerable.Range(0, size).Select(to => counts[rank, to]).ToArray();
         int[] recvCounts = Enumerable.Range(0, size).Select(from => counts[from, rank]).ToArray();
-        GuardedBuffer<T> send = Sent(kind, kind.Any, sendCounts.Sum(), "send");
-        GuardedBuffer<T> recv = Garbage(kind, recvCounts.Sum(), "recv");
-        comm.Alltoallv<T>(send, sendCounts, recv, recvCounts);
+        int sendTotal = sendCounts.Sum(), recvTotal = recvCounts.Sum();
+        GuardedBuffer<T> send, recv;
+        if (_case.InPlace)
+        {
+            // One array for both: send is its first sendTotal elements, recv its first recvTotal.
+            send = recv = Buffer(kind, Math.Max(sendTotal, recvTotal), "send and recv (in place)",
+                i => i < sendTotal ? Input(kind.Any, rank, 0, i) : Input(kind.Any, rank, 1, i));
+            comm.Alltoallv<T>(send.Span[..sendTotal], sendCounts, recv.Span[..recvTotal], recvCounts);
+        }
+        else
+        {
+            send = Sent(kind, kind.Any, sendTotal, "send");
+            recv = Garbage(kind, recvTotal, "recv");
+            comm.Alltoallv<T>(send, sendCounts, recv, recvCounts);
+        }
         var expected = new T[recv.Length];
         for (int from = 0, at = 0; from < size; from++)
         {
@@ -449,8 +461,13 @@ internal sealed class DifferentialRunner(ulong seed, CaseCommunicator[] comms, l
             for (int to = 0; to < rank; to++) sentBefore += counts[from, to];
             for (int i = 0; i < counts[from, rank]; i++) expected[at++] = Input(kind.Any, from, 0, sentBefore + i);
         }
+        if (_case.InPlace)
+        {
+            // Past recvTotal the array still holds the tail of send.
+            for (int i = recvTotal; i < sendTotal; i++) expected[i] = Input(kind.Any, rank, 0, i);
+        }
         Expect(kind, expected, recv, "recv");
-        Expect(kind, Values(kind.Any, rank, send.Length), send, "send (must not be written)");
+        if (!_case.InPlace) Expect(kind, Values(kind.Any, rank, sendTotal), send, "send (must not be written)");
     }
 
     private int Count<T>(ElementKind<T> kind, int perRankFactor) where T : unmanaged
