@@ -36,11 +36,12 @@ internal sealed class DifferentialCoverage
         if (c.Comm == 0 && run.Root >= 0) _seen.Add(RootKey(run.Root));
     }
 
-    public void Require()
+    public void Require(IEnumerable<ulong> seeds)
     {
         string[] missing = _wanted.Where(k => !_seen.Contains(k)).Order(StringComparer.Ordinal).ToArray();
         if (missing.Length > 0)
-            Check.Fail($"differential: the seeds of this job missed {missing.Length} of {_wanted.Count} things to cover: {string.Join("; ", missing)} (run more cases or other seeds)");
+            Check.Fail($"differential: seeds {string.Join(',', seeds)} missed {missing.Length} of {_wanted.Count} things to cover: " +
+                       $"{string.Join("; ", missing)} (run more cases or other seeds)");
     }
 
     public string Summary => $"{_seen.Count(_wanted.Contains)} of {_wanted.Count} covered";

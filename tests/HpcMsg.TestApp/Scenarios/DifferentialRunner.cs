@@ -237,8 +237,8 @@ internal sealed class DifferentialRunner(ulong seed, CaseCommunicator[] comms, l
             if (!_case.InPlace) Expect(kind, Values(op.Input, rank, n), send, "send (must not be written)");
             return;
         }
-        // recv "is used on root only".
-        GuardedBuffer<T>? ignored = Ignored(kind, n, "recv of a rank other than the root");
+        // recv "is used on root only": empty, a buffer of its own, or (in place everywhere) send itself.
+        GuardedBuffer<T>? ignored = _case.InPlace && _local.Coin() ? send : Ignored(kind, n, "recv of a rank other than the root");
         T[] before = ignored?.ToArray() ?? [];
         comm.Reduce<T>(send, ignored is null ? Span<T>.Empty : ignored.Span, op.Op, root);
         if (ignored is not null) Expect(kind, before, ignored, "recv of a rank other than the root (must not be written)");

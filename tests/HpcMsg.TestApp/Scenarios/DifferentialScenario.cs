@@ -46,7 +46,8 @@ internal sealed class DifferentialScenario : IScenario
         var coverage = new DifferentialCoverage(world.Size, comms.Select(c => c.Name));
 
         var clock = Stopwatch.StartNew();
-        int seeds = 0, casesRun = 0;
+        int casesRun = 0;
+        var seeds = new List<ulong>();
         for (int round = 0; ; round++)
         {
             // Rank 0 decides the next seed, or -1 to stop, so that every rank agrees when a soak ends.
@@ -75,12 +76,12 @@ internal sealed class DifferentialScenario : IScenario
                 coverage.Record(c, runner, comms[c.Comm].Name);
                 casesRun++;
             }
-            seeds++;
+            seeds.Add(seed);
         }
         world.Barrier();
         if (world.Rank == 0)
-            Console.WriteLine($"differential: np={world.Size}: {seeds} seed(s), {casesRun} cases passed in {clock.Elapsed.TotalSeconds:F1} s; {coverage.Summary}");
-        if (options.RequireCoverage) coverage.Require();
+            Console.WriteLine($"differential: np={world.Size}: {seeds.Count} seed(s), {casesRun} cases passed in {clock.Elapsed.TotalSeconds:F1} s; {coverage.Summary}");
+        if (options.RequireCoverage) coverage.Require(seeds);
         return Task.CompletedTask;
     }
 
