@@ -87,7 +87,13 @@ public sealed unsafe partial class Communicator
             throw new ArgumentException($"Alltoall: send ({send.Length}) and recv ({recv.Length}) must have the same length, a multiple of Size = {Size}", nameof(send));
         fixed (T* s = send)
         fixed (T* r = recv)
-            Collectives.Alltoall.Run(t, (byte*)s, (byte*)r, (long)(send.Length / Size) * sizeof(T));
+        {
+            // The algorithms write blocks of recv while blocks of send are still to go out, so a send
+            // that overlaps recv (the same array: an in-place alltoall) was silently scrambled. It is
+            // copied first, as for the reductions.
+            using ScratchBuffer copy = CopyIfOverlapping(send, recv, s, out byte* source);
+            Collectives.Alltoall.Run(t, source, (byte*)r, (long)(send.Length / Size) * sizeof(T));
+        }
     }
 
     /// <summary>As Scatter with blocks of different sizes: rank i gets <c>counts[i]</c> elements of the root's <paramref name="send"/>, from the running sum of the counts before it. <paramref name="send"/> and <paramref name="counts"/> are read on the root only.</summary>
@@ -158,7 +164,12 @@ public sealed unsafe partial class Communicator
             throw new ArgumentException($"Alltoallv: recvCounts add up to more than the {recv.Length} elements of recv", nameof(recvCounts));
         fixed (T* s = send)
         fixed (T* r = recv)
-            VariableBlocks.Alltoallv(t, (byte*)s, sendBytes, sendOffsets, (byte*)r, recvBytes, recvOffsets);
+        {
+            // As in Alltoall: every receive is posted while sends still read send, so an overlapping
+            // send is copied first.
+            using ScratchBuffer copy = CopyIfOverlapping(send, recv, s, out byte* source);
+            VariableBlocks.Alltoallv(t, source, sendBytes, sendOffsets, (byte*)r, recvBytes, recvOffsets);
+        }
     }
 
     /// <summary>Element-wise reduction to <paramref name="root"/>; <paramref name="recv"/> is used on the root only.</summary>
@@ -256,7 +267,7 @@ public sealed unsafe partial class Communicator
     }
 
     /// <summary>A send span that overlaps recv (in place, or partly) is copied first, because the
-    /// algorithms write recv while they still read send.</summary>
+    /// algorithms write recv while they still read send (reductions, Alltoall, Alltoallv).</summary>
     private static ScratchBuffer CopyIfOverlapping<T>(ReadOnlySpan<T> send, Span<T> recv, T* pinnedSend, out byte* source) where T : unmanaged
     {
         source = (byte*)pinnedSend;

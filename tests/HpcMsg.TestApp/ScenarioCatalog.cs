@@ -32,6 +32,7 @@ internal static class ScenarioCatalog
         new StrangerScenario(),
         new BarrierScenario(),
         new SingletonScenario(),
+        new DifferentialScenario(),
     ];
 
     public static bool TryGet(string name, [NotNullWhen(true)] out IScenario? scenario)
