@@ -137,8 +137,13 @@ public sealed unsafe partial class Communicator : IDisposable
         }
         try
         {
-            Engine.Flush();
-            Barrier();
+            // A rank that has caught a peer's failure or an abort may still finalize: the flush and
+            // the barrier could never complete, so it only lets go of what it holds.
+            if (!Engine.JobEndingKnown)
+            {
+                Engine.Flush();
+                Barrier();
+            }
         }
         finally
         {
@@ -161,6 +166,8 @@ public sealed unsafe partial class Communicator : IDisposable
         Console.Error.Flush();
         // The world's communicator owns the mapping; a Dup shares it.
         s_world?._segment?.MarkJobEnding(ShmLayout.JobAborted, Engine.WorldRank, errorCode);
+        // Peers on other hosts, and hpcrun, hear it through their connections before ours close.
+        Engine.AnnounceAbort(errorCode);
         Environment.Exit(errorCode);
     }
 

@@ -23,6 +23,7 @@ internal static class ScenarioCatalog
         new AbortScenario(),
         new ThrowScenario(),
         new SigKillScenario(),
+        new PeerFailScenario(),
         new HangScenario(),
         new PingPongScenario(),
         new BandwidthScenario(),

@@ -44,6 +44,15 @@ internal sealed class PostedReceiveQueue(int worldSize)
         return wildcard;
     }
 
+    /// <summary>The earliest receive posted for <paramref name="sourceWorld"/> by name (not by wildcard),
+    /// removed; used to fail them when that peer has failed.</summary>
+    public Request? TakeFirstFrom(int sourceWorld)
+    {
+        if (_bySource[sourceWorld].Head is not { } r) return null;
+        _bySource[sourceWorld].Remove(r);
+        return r;
+    }
+
     /// <summary>Any posted receive (used to fail them all when the job ends).</summary>
     public Request? TakeFirst()
     {
@@ -144,6 +153,9 @@ internal sealed class UnexpectedMessageQueue(int worldSize)
         }
         return null;
     }
+
+    /// <summary>The earliest-arrived message from <paramref name="sourceWorld"/> (walk on with SourceNext).</summary>
+    public InboundMessage? FirstFrom(int sourceWorld) => _sourceHead[sourceWorld];
 
     public void Remove(InboundMessage m)
     {

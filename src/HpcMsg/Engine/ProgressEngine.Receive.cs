@@ -114,6 +114,7 @@ internal sealed unsafe partial class ProgressEngine
         r.ExpectedBytes = bytes;
         r.MatchedSource = source;
         r.MatchedTag = tag;
+        r.PeerWorld = srcWorld; // whom the transfer depends on (a wildcard receive had none): see OnTcpPeerFailed
         r.StreamOffset = 0;
         _rendezvous[receiveId] = r;
         SendControl(srcWorld, RecordKind.Cts, sendId, receiveId);

@@ -238,7 +238,11 @@ internal sealed unsafe partial class ProgressEngine : IDisposable
         if (_disposed) return;
         _disposed = true;
         StopPump();
-        using (_lock.EnterScope()) _tcp?.Dispose();
+        using (_lock.EnterScope())
+        {
+            if (_tcp is not null) SayByeLocked();
+            _tcp?.Dispose();
+        }
         if (_localControl != null) NativeMemory.AlignedFree(_localControl);
     }
 }

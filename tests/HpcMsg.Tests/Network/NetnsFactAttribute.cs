@@ -11,3 +11,14 @@ public sealed class NetnsFactAttribute : FactAttribute
             Skip = $"skipped: needs network namespaces, and {why}";
     }
 }
+
+/// <summary>The theory form of <see cref="NetnsFactAttribute"/>: skipped, with the reason, without namespaces.</summary>
+[AttributeUsage(AttributeTargets.Method)]
+public sealed class NetnsTheoryAttribute : TheoryAttribute
+{
+    public NetnsTheoryAttribute()
+    {
+        if (NetnsSupport.WhyUnavailable is string why && !NetnsSupport.Required)
+            Skip = $"skipped: needs network namespaces, and {why}";
+    }
+}
