@@ -126,13 +126,16 @@ public sealed unsafe partial class Communicator : IDisposable
     }
 
     /// <summary>On the world communicator: finalize (flush pending sends, wait for every rank, unmap and
-    /// remove the shared segment). On a communicator from <see cref="Dup"/>: free it.</summary>
+    /// remove the shared segment). On a communicator from <see cref="Dup"/> or <see cref="Split"/>: free
+    /// it, collectively (every member calls it, as MPI_Comm_free): messages left unreceived on it are
+    /// dropped and its context id is given back for reuse.</summary>
     public void Dispose()
     {
         if (_disposed) return;
         if (!_isWorld)
         {
             _disposed = true;
+            Free();
             return;
         }
         try

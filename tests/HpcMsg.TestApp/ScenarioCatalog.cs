@@ -19,6 +19,7 @@ internal static class ScenarioCatalog
         new ArgumentErrorsScenario(),
         new ObjectsScenario(),
         new DupScenario(),
+        new DupCyclesScenario(),
         new ExitScenario(),
         new AbortScenario(),
         new ThrowScenario(),
