@@ -112,6 +112,15 @@ public sealed class MultiHostJobTests(ITestOutputHelper log) : IClassFixture<Net
         JobAssert.FinishedWithin(result, Quickly);
     }
 
+    /// <summary>Freed communicators give their context ids back and drop what was left unreceived on
+    /// them over TCP too (the members' closing exchange follows every earlier frame on each connection).</summary>
+    [NetnsFact]
+    public void Dup_and_dispose_cycles_between_hosts_reuse_context_ids()
+    {
+        JobResult result = NetnsJob.Run(log, new JobSpec(3, "dupcycles", "3000"), AloneAndPair);
+        JobAssert.Succeeded(result, "dupcycles");
+    }
+
     [NetnsFact]
     public void A_host_the_agent_cannot_reach_ends_the_job_naming_that_host()
     {
