@@ -21,6 +21,19 @@ internal sealed class JobRunner
     /// pipe open must not delay the teardown.</summary>
     private static readonly TimeSpan FailedRankOutputGrace = TimeSpan.FromMilliseconds(500);
 
+    /// <summary>
+    /// After a rank fails, how long the others have to end by themselves before they are stopped. The
+    /// library raises RankFailedException or JobAbortedException in their blocked calls (MPI's
+    /// semantics: the error is returned to the caller), and a program that catches it may report it
+    /// and finalize; stopping them at once would kill them before they could. Ranks that end sooner
+    /// end the wait; ranks that do not (computing, or ignoring the error) are stopped after it.
+    /// </summary>
+    private static readonly TimeSpan SurvivorGrace = TimeSpan.FromSeconds(3);
+
+    /// <summary>In a job over several hosts: how long to wait for a failed rank's rendezvous connection
+    /// to close, so that an abort it announced there is known before the others are told.</summary>
+    private static readonly TimeSpan AbortWordWait = TimeSpan.FromMilliseconds(500);
+
     /// <summary>Bound on waiting for output after every rank is gone (a grandchild may hold a pipe).</summary>
     private static readonly TimeSpan FinalOutputGrace = TimeSpan.FromSeconds(5);
 
@@ -79,7 +92,7 @@ internal sealed class JobRunner
             using var onSignal = _signals.Token.Register(() => _events.Add(new SignalReceived()));
             using var timer = ArmTimeout();
             StartRanks(plan);
-            return Conclude(WaitForEnd(shmPath), shmPath);
+            return Conclude(WaitForEnd(shmPath), shmPath, rendezvous);
         }
         finally
         {
@@ -174,7 +187,7 @@ internal sealed class JobRunner
         }
     }
 
-    private int Conclude(JobEvent ending, string? shmPath)
+    private int Conclude(JobEvent ending, string? shmPath, RendezvousServer? rendezvous)
     {
         int code;
         switch (ending)
@@ -187,6 +200,14 @@ internal sealed class JobRunner
                 code = unfinalized ? ExitCodes.ExitedWithoutFinalize : failed.ExitCode;
                 // First, so that ranks blocked on the dead one throw now rather than after our teardown.
                 JobEnding? recorded = shmPath is null ? null : JobSegment.MarkRankFailed(shmPath, failed.Rank, code);
+                if (rendezvous is not null)
+                {
+                    // Over several hosts every rank hears it through its rendezvous connection (a
+                    // rank alone on its host has no segment that could tell it).
+                    if (rendezvous.AbortCodeOf(failed.Rank, AbortWordWait) is int abortCode)
+                        recorded = new JobEnding(ShmLayout.JobAborted, failed.Rank, abortCode);
+                    rendezvous.AnnounceJobEnding(new JobEndWord(recorded is { IsAbort: true }, recorded?.Rank ?? failed.Rank, recorded?.ExitCode ?? code));
+                }
                 failed.OutputDrained.Wait(FailedRankOutputGrace);
                 string verdict = unfinalized
                     ? $"rank {failed.Rank} on host {failed.Host} exited with code 0 without finalizing (it called Communicator.Init but never disposed the world communicator)"
@@ -199,6 +220,7 @@ internal sealed class JobRunner
                     verdict = $"rank {recorded.Rank} on host {failed.Host} aborted the job with code {code}";
                 }
                 _sink.Error($"hpcrun: {verdict}; stopping the job");
+                WaitForSurvivors();
                 break;
             case TimedOut:
                 code = ExitCodes.TimedOut;
@@ -212,6 +234,19 @@ internal sealed class JobRunner
         StopAll();
         Task.WaitAll(_ranks.Select(r => r.OutputDrained).ToArray(), FinalOutputGrace);
         return code;
+    }
+
+    /// <summary>Gives the surviving ranks <see cref="SurvivorGrace"/> to catch the failure and end by
+    /// themselves; a signal to hpcrun cuts it short.</summary>
+    private void WaitForSurvivors()
+    {
+        DateTime deadline = DateTime.UtcNow + SurvivorGrace;
+        while (DateTime.UtcNow < deadline && !_signals.Token.IsCancellationRequested)
+        {
+            RankProcess? alive = _ranks.FirstOrDefault(r => !r.HasExited);
+            if (alive is null) return;
+            alive.WaitForExit(TimeSpan.FromMilliseconds(50));
+        }
     }
 
     /// <summary>SIGTERM to every live rank, SIGKILL to those still alive after the grace period.</summary>

@@ -25,7 +25,11 @@ public sealed unsafe partial class Communicator
         fixed (int* a = all)
             Collectives.Allgather.Run(new CollectiveTransport(this), (byte*)m, (byte*)a, 2 * sizeof(int));
         int context = AgreeOnContext(); // every rank of this communicator takes part, even with Undefined
-        if (color < 0) return null;
+        if (color < 0)
+        {
+            ContextIds.Release(context); // not a member: no message with this id can come here
+            return null;
+        }
 
         var members = new List<(int Key, int Rank)>();
         for (int r = 0; r < Size; r++)
@@ -43,11 +47,32 @@ public sealed unsafe partial class Communicator
         return new Communicator(Engine, context, newRank, members.Count, worldRanks, null, isWorld: false);
     }
 
-    /// <summary>The largest next-free context id of all members is free in each of them.</summary>
+    /// <summary>The lowest context slot free in every member: their free masks ANDed.</summary>
     private int AgreeOnContext()
     {
-        int context = Collectives.Barrier.AllreduceMax(new CollectiveTransport(this), ContextIds.NextFree);
-        ContextIds.MarkUsed(context);
-        return context;
+        ulong* mask = stackalloc ulong[ContextIds.MaskWords];
+        ContextIds.CopyFreeMask(new Span<ulong>(mask, ContextIds.MaskWords));
+        Collectives.Barrier.AllreduceAnd(new CollectiveTransport(this), mask, ContextIds.MaskWords);
+        return ContextIds.Claim(new ReadOnlySpan<ulong>(mask, ContextIds.MaskWords));
+    }
+
+    /// <summary>
+    /// Frees a communicator from Dup or Split (collective over it, as MPI_Comm_free). Every member
+    /// sends an empty message to every other in the collective context and waits for theirs: messages
+    /// between two ranks arrive in order, so once a member has heard from all, nothing sent on this
+    /// communicator is still on its way to it. What it left unreceived is then dropped, and its context
+    /// id can be reused safely, without a stale message ever matching a receive on its successor.
+    /// </summary>
+    private void Free()
+    {
+        if (Engine.JobEndingKnown)
+        {
+            // The exchange could never complete; the id stays taken (nothing can prove it quiet).
+            Engine.RetireContext(Context);
+            return;
+        }
+        new CollectiveTransport(this).ExchangeWithEveryRank(null, 0, null, 0, CollectiveTags.Free);
+        Engine.RetireContext(Context);
+        ContextIds.Release(Context);
     }
 }

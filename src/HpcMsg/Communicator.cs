@@ -130,19 +130,27 @@ public sealed unsafe partial class Communicator : IDisposable
     }
 
     /// <summary>On the world communicator: finalize (flush pending sends, wait for every rank, unmap and
-    /// remove the shared segment). On a communicator from <see cref="Dup"/>: free it.</summary>
+    /// remove the shared segment). On a communicator from <see cref="Dup"/> or <see cref="Split"/>: free
+    /// it, collectively (every member calls it, as MPI_Comm_free): messages left unreceived on it are
+    /// dropped and its context id is given back for reuse.</summary>
     public void Dispose()
     {
         if (_disposed) return;
         if (!_isWorld)
         {
             _disposed = true;
+            Free();
             return;
         }
         try
         {
-            Engine.Flush();
-            Barrier();
+            // A rank that has caught a peer's failure or an abort may still finalize: the flush and
+            // the barrier could never complete, so it only lets go of what it holds.
+            if (!Engine.JobEndingKnown)
+            {
+                Engine.Flush();
+                Barrier();
+            }
         }
         finally
         {
@@ -165,6 +173,8 @@ public sealed unsafe partial class Communicator : IDisposable
         Console.Error.Flush();
         // The world's communicator owns the mapping; a Dup shares it.
         s_world?._segment?.MarkJobEnding(ShmLayout.JobAborted, Engine.WorldRank, errorCode);
+        // Peers on other hosts, and hpcrun, hear it through their connections before ours close.
+        Engine.AnnounceAbort(errorCode);
         Environment.Exit(errorCode);
     }
 

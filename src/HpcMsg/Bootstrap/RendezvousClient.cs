@@ -5,14 +5,30 @@ namespace HpcMsg.Bootstrap;
 
 /// <summary>
 /// A rank's side of the rendezvous: publish this rank's TCP endpoint, read everyone's, then keep the
-/// connection as a lifeline: when it drops before finalize, hpcrun is gone and this rank exits.
+/// connection as a lifeline: hpcrun says there when the job is ending (a rank failed or aborted), so
+/// that a blocked call throws; when it drops before finalize, hpcrun is gone: blocked calls throw, and
+/// after a grace for the program to report that, this rank exits.
 /// </summary>
 internal sealed class RendezvousClient : IDisposable
 {
-    private readonly Socket _socket;
-    private volatile bool _closing;
+    /// <summary>How long a rank whose hpcrun vanished has to report the exception of its blocked call
+    /// and end by itself before it is ended (no rank may outlive its job).</summary>
+    private static readonly TimeSpan OrphanGrace = TimeSpan.FromSeconds(2);
 
-    private RendezvousClient(Socket socket) => _socket = socket;
+    private readonly Socket _socket;
+    private readonly int _rank;
+    private readonly Lock _sendLock = new();
+    private volatile bool _closing;
+    private volatile JobEndWord? _word;
+
+    private RendezvousClient(Socket socket, int rank)
+    {
+        _socket = socket;
+        _rank = rank;
+    }
+
+    /// <summary>hpcrun's word that the job is ending (or that hpcrun is gone); null while it runs.</summary>
+    public JobEndWord? Word => _word;
 
     public static RendezvousClient Connect(string address, byte[] secret, int rank)
     {
@@ -30,7 +46,7 @@ internal sealed class RendezvousClient : IDisposable
             socket.Dispose();
             throw new HpcMsgException($"rank {rank}: cannot join the job's rendezvous at {address}: {e.Message}", e);
         }
-        return new RendezvousClient(socket);
+        return new RendezvousClient(socket, rank);
     }
 
     /// <summary>The local address of the connection to hpcrun: one that the other hosts can reach.</summary>
@@ -47,16 +63,34 @@ internal sealed class RendezvousClient : IDisposable
 
     private void WatchLauncher()
     {
-        Span<byte> one = stackalloc byte[1];
+        var message = new byte[JobEndWord.Bytes];
         try
         {
-            while (_socket.Receive(one) > 0) { }
+            while (true)
+            {
+                JobAuth.ReceiveAll(_socket, message);
+                if (JobEndWord.Decode(message, JobEndWord.EndingMagic) is { } word) _word ??= word;
+            }
         }
-        catch (Exception e) when (e is SocketException or ObjectDisposedException) { }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException or HpcMsgException or IOException) { }
         if (_closing) return;
-        Console.Error.WriteLine("hpcmsg: lost the connection to hpcrun; this rank exits");
+        _word ??= JobEndWord.LauncherGone;
+        Thread.Sleep(OrphanGrace);
+        if (_closing) return;
+        Console.Error.WriteLine($"hpcmsg: rank {_rank}: lost the connection to hpcrun; this rank exits");
         Console.Error.Flush();
         Environment.Exit(1);
+    }
+
+    /// <summary>Tells hpcrun that this rank aborts (so that it tells the others so, and names the abort).</summary>
+    public void TellAbort(int errorCode)
+    {
+        try
+        {
+            using (_sendLock.EnterScope())
+                JobAuth.SendAll(_socket, new JobEndWord(true, _rank, errorCode).Encode(JobEndWord.AbortMagic));
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException or HpcMsgException) { }
     }
 
     public void Dispose()

@@ -21,7 +21,10 @@ internal sealed class RendezvousServer : IDisposable
     private readonly Socket?[] _ranks;
     private readonly Lock _lock = new();
     private readonly Action<string> _log;
+    private readonly int?[] _abortCodes;
+    private readonly ManualResetEventSlim?[] _closed;
     private int _published;
+    private volatile bool _tableSent;
     private volatile bool _disposed;
 
     public RendezvousServer(IPAddress bindAddress, int np, byte[] secret, Action<string>? log = null)
@@ -30,6 +33,9 @@ internal sealed class RendezvousServer : IDisposable
         _secret = secret;
         _endpoints = new string?[np];
         _ranks = new Socket?[np];
+        _abortCodes = new int?[np];
+        _closed = new ManualResetEventSlim?[np];
+        for (int r = 0; r < np; r++) _closed[r] = new ManualResetEventSlim(false);
         _log = log ?? (line => Console.Error.WriteLine(line));
         _listener = new Socket(bindAddress.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         _listener.Bind(new IPEndPoint(bindAddress, 0));
@@ -77,6 +83,61 @@ internal sealed class RendezvousServer : IDisposable
         {
             if (!_disposed) _log($"hpcrun: refused a connection to the job's rendezvous from {from}: {e.Message}");
             peer.Dispose();
+            return;
+        }
+        Listen(peer);
+    }
+
+    /// <summary>After registration: what the rank says (that it aborts) until its connection closes,
+    /// which happens when its process ends.</summary>
+    private void Listen(Socket peer)
+    {
+        int rank = -1;
+        using (_lock.EnterScope()) rank = Array.IndexOf(_ranks, peer);
+        var message = new byte[JobEndWord.Bytes];
+        try
+        {
+            while (true)
+            {
+                JobAuth.ReceiveAll(peer, message);
+                if (JobEndWord.Decode(message, JobEndWord.AbortMagic) is { } abort)
+                    using (_lock.EnterScope()) _abortCodes[rank] ??= abort.ExitCode;
+            }
+        }
+        catch (Exception e) when (e is HpcMsgException or SocketException or ObjectDisposedException) { }
+        finally
+        {
+            _closed[rank]!.Set();
+        }
+    }
+
+    /// <summary>The code <paramref name="rank"/> aborted with, or null if it did not abort. Waits up to
+    /// <paramref name="wait"/> for its connection to close, which follows anything it said.</summary>
+    public int? AbortCodeOf(int rank, TimeSpan wait)
+    {
+        if ((uint)rank >= (uint)_np) return null;
+        _closed[rank]!.Wait(wait);
+        using (_lock.EnterScope()) return _abortCodes[rank];
+    }
+
+    /// <summary>Tells every rank that the job is ending, so that blocked calls throw (on every host,
+    /// and on a host where a rank is alone without a shared segment). Once the table is out only:
+    /// before that, ranks read the table from this connection.</summary>
+    public void AnnounceJobEnding(JobEndWord word)
+    {
+        if (!_tableSent || _disposed) return;
+        byte[] message = word.Encode(JobEndWord.EndingMagic);
+        Socket?[] ranks;
+        using (_lock.EnterScope()) ranks = [.. _ranks];
+        for (int r = 0; r < ranks.Length; r++)
+        {
+            if (ranks[r] is not { } s || _closed[r]!.IsSet) continue;
+            try
+            {
+                s.SendTimeout = 1000; // 16 bytes into an idle connection; a stuck host must not stall the teardown
+                JobAuth.SendAll(s, message);
+            }
+            catch (Exception e) when (e is SocketException or ObjectDisposedException) { }
         }
     }
 
@@ -97,6 +158,7 @@ internal sealed class RendezvousServer : IDisposable
             try { JobAuth.SendAll(rank!, message); }
             catch (SocketException) { }
         }
+        _tableSent = true;
     }
 
     /// <summary>A length-prefixed UTF-8 string, refused above <see cref="MaxEndpointBytes"/>.</summary>

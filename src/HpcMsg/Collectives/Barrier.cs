@@ -15,19 +15,19 @@ internal static unsafe class Barrier
         }
     }
 
-    /// <summary>Maximum of one int over all ranks by the same pattern (max is idempotent, so the
-    /// rounds' overlapping coverage is harmless). Used to agree on context ids.</summary>
-    public static int AllreduceMax(CollectiveTransport t, int value)
+    /// <summary>Bitwise AND of <paramref name="words"/> 64-bit words over all ranks, in place, by the
+    /// same pattern (AND is idempotent, so the rounds' overlapping coverage is harmless). Used to
+    /// agree on a context id free in every member.</summary>
+    public static void AllreduceAnd(CollectiveTransport t, ulong* mask, int words)
     {
         int size = t.Size, rank = t.Rank;
-        int incoming = 0;
+        ulong* incoming = stackalloc ulong[words];
         for (int distance = 1, round = 0; distance < size; distance <<= 1, round++)
         {
             int to = (rank + distance) % size;
             int from = (rank - distance + size) % size;
-            t.SendRecv((byte*)&value, sizeof(int), to, (byte*)&incoming, sizeof(int), from, CollectiveTags.AgreeMax + round);
-            value = Math.Max(value, incoming);
+            t.SendRecv((byte*)mask, words * sizeof(ulong), to, (byte*)incoming, words * sizeof(ulong), from, CollectiveTags.AgreeContext + round);
+            for (int w = 0; w < words; w++) mask[w] &= incoming[w];
         }
-        return value;
     }
 }

@@ -15,5 +15,6 @@ internal static class CollectiveTags
     public const int Alltoall = 700;
     public const int Scan = 800;
     public const int Split = 900;
-    public const int AgreeMax = 1000;
+    public const int AgreeContext = 1000;
+    public const int Free = 1100;
 }

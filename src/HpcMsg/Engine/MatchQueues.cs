@@ -53,6 +53,36 @@ internal sealed class PostedReceiveQueue(int worldSize)
         return true;
     }
 
+    /// <summary>The earliest receive posted for <paramref name="sourceWorld"/> by name (not by wildcard),
+    /// removed; used to fail them when that peer has failed.</summary>
+    public Request? TakeFirstFrom(int sourceWorld)
+    {
+        if (_bySource[sourceWorld].Head is not { } r) return null;
+        _bySource[sourceWorld].Remove(r);
+        return r;
+    }
+
+    /// <summary>The earliest posted receive in either of two contexts, removed (a freed communicator's).</summary>
+    public Request? TakeFirstInContext(int context, int collectiveContext)
+    {
+        for (Request? r = _anySource.Head; r is not null; r = r.Next)
+        {
+            if (r.Context != context && r.Context != collectiveContext) continue;
+            _anySource.Remove(r);
+            return r;
+        }
+        for (int i = 0; i < _bySource.Length; i++)
+        {
+            for (Request? r = _bySource[i].Head; r is not null; r = r.Next)
+            {
+                if (r.Context != context && r.Context != collectiveContext) continue;
+                _bySource[i].Remove(r);
+                return r;
+            }
+        }
+        return null;
+    }
+
     /// <summary>Any posted receive (used to fail them all when the job ends).</summary>
     public Request? TakeFirst()
     {
@@ -153,6 +183,12 @@ internal sealed class UnexpectedMessageQueue(int worldSize)
         }
         return null;
     }
+
+    /// <summary>The earliest-arrived message (walk on with Next).</summary>
+    public InboundMessage? First => _head;
+
+    /// <summary>The earliest-arrived message from <paramref name="sourceWorld"/> (walk on with SourceNext).</summary>
+    public InboundMessage? FirstFrom(int sourceWorld) => _sourceHead[sourceWorld];
 
     public void Remove(InboundMessage m)
     {

@@ -82,7 +82,9 @@ internal sealed unsafe partial class ProgressEngine
         r.Complete(new Status(source, tag, bytes, r.ElementSize), null);
     }
 
-    /// <param name="senderAbandoned">The sender's abandoned-send count when it announced the message.</param>
+    /// <summary>Starts taking a large message announced by a request-to-send (single copy, or the
+    /// pipelined stream). <paramref name="senderAbandoned"/> is the sender's abandoned-send count when
+    /// it announced the message: a changed count means its buffer may be reused, so ask for the stream.</summary>
     private void StartRendezvousReceive(Request r, int srcWorld, int source, int tag, long bytes, long address, long sendId, int senderAbandoned)
     {
         if (bytes > r.BufferBytes)
@@ -127,6 +129,7 @@ internal sealed unsafe partial class ProgressEngine
         r.ExpectedBytes = bytes;
         r.MatchedSource = source;
         r.MatchedTag = tag;
+        r.PeerWorld = srcWorld; // whom the transfer depends on (a wildcard receive had none): see OnTcpPeerFailed
         r.StreamOffset = 0;
         _rendezvous[receiveId] = r;
         SendControl(srcWorld, RecordKind.Cts, sendId, receiveId);

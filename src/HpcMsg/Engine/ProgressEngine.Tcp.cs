@@ -24,21 +24,192 @@ internal sealed unsafe partial class ProgressEngine
 
     private bool IsRemote(int world) => _localOf[world] < 0 && world != WorldRank;
 
+    /// <summary>Peers whose connection broke: receives posted for them are failed by every pass.</summary>
+    private int _failedPeers;
+
+    /// <summary>Set when a peer on another host announced Abort over its connection: the job is ending.</summary>
+    private volatile JobAbortedException? _abortedByPeer;
+
     private bool ProgressTcp()
     {
         bool progressed = false;
         foreach (TcpConnection? c in _remote)
         {
-            if (c is null || c.ClosedByPeer) continue;
-            if (c.HasPendingSends) progressed |= c.FlushSends(this);
-            progressed |= c.Receive(this);
+            if (c is null || !c.Usable) continue;
+            try
+            {
+                if (c.HasPendingSends) progressed |= c.FlushSends(this);
+                progressed |= c.Receive(this);
+            }
+            catch (Exception e) when (e is HpcMsgException or ObjectDisposedException)
+            {
+                // One broken peer must neither stop progress with the others nor leave a disposed
+                // socket in the loop (the next pass threw ObjectDisposedException, and the await pump stopped).
+                OnTcpPeerFailed(c, e);
+                progressed = true;
+            }
         }
+        if (_failedPeers > 0) progressed |= FailReceivesFromFailedPeers();
         return progressed;
+    }
+
+    /// <summary>Writes what a connection takes now; a connection that breaks fails what involves its peer.</summary>
+    private void FlushTcp(TcpConnection c)
+    {
+        try
+        {
+            c.FlushSends(this);
+        }
+        catch (Exception e) when (e is HpcMsgException or ObjectDisposedException)
+        {
+            OnTcpPeerFailed(c, e);
+        }
+    }
+
+    /// <summary>
+    /// A connection broke (the peer died, or broke the protocol): every operation that involves that
+    /// peer fails with <see cref="RankFailedException"/> naming it: frames not yet written, the
+    /// receive whose payload was arriving, large transfers under way with it, its unexpected messages
+    /// that are incomplete or would need it to answer, and (every pass from now on) receives that
+    /// name it. Operations with other peers go on. Caller holds the lock.
+    /// </summary>
+    private void OnTcpPeerFailed(TcpConnection c, Exception cause)
+    {
+        if (cause is RankFailedException rf && rf.FailedRank == c.PeerWorld) c.Fail(rf);
+        else c.Malformed(WorldRank, cause.Message);
+        int peer = c.PeerWorld;
+        _failedPeers++;
+        while (c.TryTakeUnsent(out TcpFrame frame))
+        {
+            if (frame.Request is { CompletedFlag: false } r)
+            {
+                _rendezvous.Remove(r.RendezvousId);
+                r.Complete(default, PeerFailure(c));
+            }
+        }
+        TcpReceiveCompletion arriving = c.Completion;
+        c.Completion = default;
+        if (arriving.Request is { CompletedFlag: false } target) target.Complete(default, PeerFailure(c));
+        if (arriving.Message is { } partial)
+        {
+            // Queued at its header; its payload will never be whole.
+            if (partial.Waiter is { } waiter) waiter.Complete(default, PeerFailure(c));
+            else _unexpected.Remove(partial);
+            _inboundPool.Return(partial);
+        }
+        List<long>? gone = null;
+        foreach ((long id, Request r) in _rendezvous)
+        {
+            bool involves = r.Kind == RequestKind.Send ? r.Peer == peer : r.ReceiveInProgress && r.PeerWorld == peer;
+            if (!involves) continue;
+            (gone ??= []).Add(id);
+            if (!r.CompletedFlag) r.Complete(default, PeerFailure(c));
+        }
+        if (gone is not null) foreach (long id in gone) _rendezvous.Remove(id);
+        // A large message announced but not yet matched could only be fetched from the dead peer.
+        InboundMessage? m = _unexpected.FirstFrom(peer);
+        while (m is not null)
+        {
+            InboundMessage? next = m.SourceNext;
+            if (m.Kind == InboundKind.Rendezvous)
+            {
+                _unexpected.Remove(m);
+                _inboundPool.Return(m);
+            }
+            m = next;
+        }
+    }
+
+    /// <summary>Fails the receives posted for a peer whose connection broke (one posted after the
+    /// failure is failed by the next pass). Caller holds the lock.</summary>
+    private bool FailReceivesFromFailedPeers()
+    {
+        bool any = false;
+        foreach (TcpConnection? c in _remote)
+        {
+            if (c?.Failure is null) continue;
+            Request? r;
+            while ((r = _posted.TakeFirstFrom(c.PeerWorld)) is not null)
+            {
+                r.Complete(default, PeerFailure(c));
+                any = true;
+            }
+        }
+        return any;
+    }
+
+    /// <summary>A fresh exception for each failed operation (one instance thrown on several threads
+    /// would have its stack trace overwritten), with the connection's reason.</summary>
+    private RankFailedException PeerFailure(TcpConnection c) =>
+        c.Failure is { } f
+            ? new RankFailedException(f.FailedRank, f.Message)
+            : new RankFailedException(c.PeerWorld, $"rank {WorldRank}: rank {c.PeerWorld} has closed its connection (it finalized)");
+
+    /// <summary>The job is ending as a peer on another host announced (Abort), or as hpcrun said
+    /// through the rendezvous connection; null while it runs.</summary>
+    private HpcMsgException? RemoteJobEnding()
+    {
+        if (_abortedByPeer is { } a) return new JobAbortedException(a.AbortingRank, a.ErrorCode);
+        if (_tcp?.LauncherWord is { } w) return w.ToException();
+        return null;
+    }
+
+    /// <summary>Abort on a rank with peers on other hosts: an Abort frame to each of them, so that they
+    /// throw <see cref="JobAbortedException"/> rather than see a connection break, and a word to
+    /// hpcrun. Best effort within a bound: the process exits right after.</summary>
+    public void AnnounceAbort(int errorCode)
+    {
+        if (_tcp is null || _disposed) return;
+        _tcp.TellLauncherAbort(errorCode);
+        using (_lock.EnterScope())
+        {
+            var h = new RecordHeader { LengthAndKind = RecordHeader.Pack(RecordHeader.Size, RecordKind.Abort), Token1 = errorCode };
+            foreach (TcpConnection? c in _remote)
+            {
+                if (c is { Usable: true }) c.Enqueue(new TcpFrame(h, null, 0, null));
+            }
+            FlushAllTcp(TimeSpan.FromSeconds(1));
+        }
+    }
+
+    /// <summary>At finalize: a Bye frame to every peer on another host, so that the end of stream that
+    /// follows is not taken for this rank's death. Caller holds the lock.</summary>
+    private void SayByeLocked()
+    {
+        var h = new RecordHeader { LengthAndKind = RecordHeader.Pack(RecordHeader.Size, RecordKind.Bye) };
+        foreach (TcpConnection? c in _remote)
+        {
+            if (c is { Usable: true }) c.Enqueue(new TcpFrame(h, null, 0, null));
+        }
+        FlushAllTcp(TimeSpan.FromSeconds(2));
+    }
+
+    /// <summary>Writes every connection's queued frames, for at most <paramref name="limit"/>. Caller holds the lock.</summary>
+    private void FlushAllTcp(TimeSpan limit)
+    {
+        long deadline = Environment.TickCount64 + (long)limit.TotalMilliseconds;
+        while (true)
+        {
+            bool pending = false;
+            foreach (TcpConnection? c in _remote)
+            {
+                if (c is not { Usable: true, HasPendingSends: true }) continue;
+                FlushTcp(c);
+                pending |= c is { Usable: true, HasPendingSends: true };
+            }
+            if (!pending || Environment.TickCount64 > deadline) return;
+            Thread.Yield();
+        }
     }
 
     private void PostTcpSend(Request r)
     {
         TcpConnection c = _remote[r.Peer]!;
+        if (!c.Usable)
+        {
+            r.Complete(default, PeerFailure(c));
+            return;
+        }
         var h = new RecordHeader { Context = r.Context, Source = r.SourceInComm, Tag = r.Tag, MessageBytes = r.BufferBytes };
         if (r.BufferBytes <= TcpEagerLimit)
         {
@@ -53,21 +224,28 @@ internal sealed unsafe partial class ProgressEngine
             h.Token2 = r.RendezvousId;
             c.Enqueue(new TcpFrame(h, null, 0, null));
         }
-        c.FlushSends(this);
+        FlushTcp(c);
     }
 
     private void SendTcpControl(int dest, RecordKind kind, long token1, long token2)
     {
         TcpConnection c = _remote[dest]!;
+        if (!c.Usable) return; // what this answers has failed (or will) with the peer
         var h = new RecordHeader { LengthAndKind = RecordHeader.Pack(RecordHeader.Size, kind), Token1 = token1, Token2 = token2 };
         c.Enqueue(new TcpFrame(h, null, 0, null));
-        c.FlushSends(this);
+        FlushTcp(c);
     }
 
     /// <summary>After clear-to-send: the whole message in one Data frame, straight from the user's buffer.</summary>
     private void SendTcpData(Request send)
     {
         TcpConnection c = _remote[send.Peer]!;
+        if (!c.Usable)
+        {
+            _rendezvous.Remove(send.RendezvousId);
+            send.Complete(default, PeerFailure(c));
+            return;
+        }
         var h = new RecordHeader
         {
             LengthAndKind = RecordHeader.Pack(RecordHeader.Size, RecordKind.Data),
@@ -76,7 +254,7 @@ internal sealed unsafe partial class ProgressEngine
             Token2 = 0,
         };
         c.Enqueue(new TcpFrame(h, send.Buffer, send.BufferBytes, send));
-        c.FlushSends(this);
+        FlushTcp(c);
     }
 
     internal void OnTcpFrameSent(TcpConnection c, in TcpFrame frame)
@@ -154,6 +332,13 @@ internal sealed unsafe partial class ProgressEngine
                     throw c.Malformed(WorldRank, $"{kind} for unknown send {h.Token1}");
                 HandleRecord(src, &h, kind);
                 break;
+            case RecordKind.Bye:
+                c.PeerAnnouncedClose = true;
+                break;
+            case RecordKind.Abort:
+                c.PeerAnnouncedClose = true;
+                _abortedByPeer ??= new JobAbortedException(src, (int)h.Token1);
+                break;
             default:
                 throw c.Malformed(WorldRank, $"unknown frame kind {(int)kind}");
         }
@@ -200,7 +385,7 @@ internal sealed unsafe partial class ProgressEngine
         _sleepWriters.Clear();
         foreach (TcpConnection? c in _remote)
         {
-            if (c is not { ClosedByPeer: false }) continue;
+            if (c is not { Usable: true }) continue;
             _sleepSockets.Add(c.Socket);
             if (c.HasPendingSends) _sleepWriters.Add(c.Socket);
         }

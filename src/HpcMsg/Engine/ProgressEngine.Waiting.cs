@@ -140,6 +140,19 @@ internal sealed unsafe partial class ProgressEngine
         {
             if (Volatile.Read(ref *_shm.JobState) != ShmLayout.JobRunning) ThrowJobEnding(_shm.ReadJobState());
         }
+        if (_tcp is not null && RemoteJobEnding() is { } ending) throw ending;
+    }
+
+    /// <summary>True once this rank knows that the job is ending (a failed or aborting rank, or a
+    /// broken connection): finalize then skips its collective steps, which could never complete.</summary>
+    internal bool JobEndingKnown
+    {
+        get
+        {
+            if (_shm is not null && Volatile.Read(ref *_shm.JobState) != ShmLayout.JobRunning) return true;
+            if (_tcp is null) return false;
+            using (_lock.EnterScope()) return _failedPeers > 0 || RemoteJobEnding() is not null;
+        }
     }
 
     /// <summary>hpcrun gone without a word (its ranks normally die with it): checked where a wait
@@ -207,15 +220,16 @@ internal sealed unsafe partial class ProgressEngine
                 }
                 if (progressed) backoff.Reset(); else backoff.Idle(this);
             }
-            catch (HpcMsgException e)
+            catch (ObjectDisposedException) when (_disposed)
             {
-                // The job is ending: fail what is awaited so that no await hangs.
+                return; // finalized
+            }
+            catch (Exception e)
+            {
+                // The job is ending (or progress failed): fail what is awaited so that no await hangs,
+                // and keep pumping, so that an await started later fails too instead of hanging.
                 using (_lock.EnterScope()) FailAllPending(e);
                 Thread.Sleep(10);
-            }
-            catch (ObjectDisposedException)
-            {
-                return;
             }
         }
     }

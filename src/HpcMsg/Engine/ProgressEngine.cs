@@ -40,7 +40,8 @@ internal sealed unsafe partial class ProgressEngine : IDisposable
     public int WorldSize { get; }
     public EngineConfig Config { get; }
 
-    /// <param name="config">Tunables; null reads them from the environment (tests pass their own).</param>
+    /// <summary>The engine of this rank over its transports. <paramref name="config"/>: tunables; null
+    /// reads them from the environment (tests pass their own).</summary>
     public ProgressEngine(JobEnvironment job, ShmSegment? shm, TcpMesh? tcp = null, EngineConfig? config = null)
     {
         WorldRank = job.Rank;
@@ -219,6 +220,47 @@ internal sealed unsafe partial class ProgressEngine : IDisposable
 
     private long NewRendezvousId() => ++_nextRendezvousId;
 
+    /// <summary>
+    /// A communicator has been freed (its members have exchanged their last messages on it): drop what
+    /// it left in the unexpected queue (answering a large message's sender, so that its send completes)
+    /// and fail receives still posted on it, so that nothing of it can meet the next communicator that
+    /// takes its id. <paramref name="context"/> is its point-to-point id; the collective one follows.
+    /// </summary>
+    internal void RetireContext(int context)
+    {
+        using (_lock.EnterScope())
+        {
+            InboundMessage? m = _unexpected.First;
+            while (m is not null)
+            {
+                InboundMessage? next = m.Next;
+                // A message whose payload is still arriving is left alone (its frame is being read into
+                // it); the members' exchange comes after every payload on the same connection, so
+                // none of the freed communicator's is.
+                if ((m.Context == context || m.Context == context + 1) && !m.Arriving)
+                {
+                    _unexpected.Remove(m);
+                    if (m.Kind == InboundKind.Rendezvous) SendControl(m.SourceWorld, RecordKind.Fin, m.SendId, 0);
+                    else if (m.Kind == InboundKind.SelfRendezvous) CompleteSend(m.SelfSend!);
+                    _inboundPool.Return(m);
+                }
+                m = next;
+            }
+            Request? r;
+            while ((r = _posted.TakeFirstInContext(context, context + 1)) is not null)
+                r.Complete(default, new HpcMsgException($"rank {WorldRank}: the communicator of this receive was disposed before a message matched it"));
+        }
+    }
+
+    /// <summary>Messages waiting in the unexpected queue (for tests: nothing of a freed communicator stays).</summary>
+    internal int UnexpectedCount
+    {
+        get
+        {
+            using (_lock.EnterScope()) return _unexpected.Count;
+        }
+    }
+
     private void WakeIfSleeping(int rank)
     {
         // Pairs with the fence in Sleep(): either the sleeper sees our record, or we see its flag. With
@@ -241,7 +283,11 @@ internal sealed unsafe partial class ProgressEngine : IDisposable
         if (_disposed) return;
         _disposed = true;
         StopPump();
-        using (_lock.EnterScope()) _tcp?.Dispose();
+        using (_lock.EnterScope())
+        {
+            if (_tcp is not null) SayByeLocked();
+            _tcp?.Dispose();
+        }
         if (_localControl != null) NativeMemory.AlignedFree(_localControl);
     }
 }

@@ -16,6 +16,7 @@ public sealed class MultiHostJobTests(ITestOutputHelper log) : IClassFixture<Net
     private static readonly (string, int)[] TwoHosts = [("hpcA", 2), ("hpcB", 2)];
     private static readonly (string, int)[] ThreeHosts = [("hpcA", 2), ("hpcB", 2), ("hpcC", 2)];
     private static readonly (string, int)[] OneRankEach = [("hpcA", 1), ("hpcB", 1)];
+    private static readonly (string, int)[] AloneAndPair = [("hpcA", 1), ("hpcB", 2)];
     private static readonly TimeSpan Quickly = TimeSpan.FromSeconds(30);
 
     [NetnsFact]
@@ -84,6 +85,40 @@ public sealed class MultiHostJobTests(ITestOutputHelper log) : IClassFixture<Net
         JobAssert.ExitedWith(result, 137);
         JobAssert.StderrNamesFailedRankOnHost(result, 3, "hpcB", "signal", "9");
         JobAssert.FinishedWithin(result, Quickly);
+    }
+
+    /// <summary>Over TCP, with a rank alone on its host: ranks 0 on hpcA, 1 and 2 on hpcB. When rank 2
+    /// fails, rank 0 learns it from its connection (end of stream without an orderly close, or the
+    /// Abort frame) and rank 1 from hpcrun; when rank 0 fails, both on hpcB learn it over TCP. Every
+    /// survivor's blocked call throws, and it prints and finalizes.</summary>
+    [NetnsTheory]
+    [InlineData("sigkill", "recv", 2)]
+    [InlineData("sigkill", "wait", 2)]
+    [InlineData("sigkill", "await", 2)]
+    [InlineData("abort", "recv", 2)]
+    [InlineData("abort", "wait", 2)]
+    [InlineData("abort", "await", 2)]
+    [InlineData("sigkill", "recv", 0)]
+    [InlineData("abort", "await", 0)]
+    public void A_blocked_call_on_a_failed_peer_on_another_host_throws(string failure, string blocking, int failing)
+    {
+        JobResult result = NetnsJob.Run(log, new JobSpec(3, "peerfail", failure, blocking, failing.ToString(System.Globalization.CultureInfo.InvariantCulture))
+        {
+            LauncherTimeoutSeconds = 60,
+        }, AloneAndPair);
+        bool abort = failure == "abort";
+        JobAssert.ExitedWith(result, abort ? 7 : 137);
+        CaughtFailure.EverySurvivorCaught(result, 3, failing, abort ? "JobAbortedException" : "RankFailedException", blocking);
+        JobAssert.FinishedWithin(result, Quickly);
+    }
+
+    /// <summary>Freed communicators give their context ids back and drop what was left unreceived on
+    /// them over TCP too (the members' closing exchange follows every earlier frame on each connection).</summary>
+    [NetnsFact]
+    public void Dup_and_dispose_cycles_between_hosts_reuse_context_ids()
+    {
+        JobResult result = NetnsJob.Run(log, new JobSpec(3, "dupcycles", "3000"), AloneAndPair);
+        JobAssert.Succeeded(result, "dupcycles");
     }
 
     [NetnsFact]

@@ -12,7 +12,7 @@ public sealed class NetnsFactAttribute : FactAttribute
     }
 }
 
-/// <summary>A theory that needs network namespaces, skipped like <see cref="NetnsFactAttribute"/>.</summary>
+/// <summary>The theory form of <see cref="NetnsFactAttribute"/>: skipped, with the reason, without namespaces.</summary>
 [AttributeUsage(AttributeTargets.Method)]
 public sealed class NetnsTheoryAttribute : TheoryAttribute
 {

@@ -77,6 +77,30 @@ public sealed class PeerFailureTests(ITestOutputHelper log)
         JobAssert.FinishedWithin(result, Quickly);
     }
 
+    /// <summary>API.md: "a blocked call throws RankFailedException or JobAbortedException instead of
+    /// hanging". The survivors, blocked in Recv, Wait or await on the failing rank, catch it, print,
+    /// and finalize; hpcrun gives them a moment to do so before it stops them.</summary>
+    [Theory]
+    [InlineData("sigkill", "recv", 3, 2)]
+    [InlineData("sigkill", "wait", 3, 2)]
+    [InlineData("sigkill", "await", 3, 2)]
+    [InlineData("abort", "recv", 3, 2)]
+    [InlineData("abort", "wait", 3, 2)]
+    [InlineData("abort", "await", 3, 2)]
+    [InlineData("sigkill", "await", 4, 0)]
+    [InlineData("abort", "wait", 2, 0)]
+    public void A_blocked_call_on_a_failed_peer_throws_and_the_program_can_still_print(string failure, string blocking, int np, int failing)
+    {
+        JobResult result = JobRunner.Run(new JobSpec(np, "peerfail", failure, blocking, failing.ToString(System.Globalization.CultureInfo.InvariantCulture))
+        {
+            LauncherTimeoutSeconds = 60,
+        }, log);
+        bool abort = failure == "abort";
+        JobAssert.ExitedWith(result, abort ? 7 : 137);
+        CaughtFailure.EverySurvivorCaught(result, np, failing, abort ? "JobAbortedException" : "RankFailedException", blocking);
+        JobAssert.FinishedWithin(result, Quickly);
+    }
+
     [Theory]
     [InlineData(1)]
     [InlineData(4)]

@@ -18,6 +18,10 @@ internal enum RecordKind
     Fin = 5,
     /// <summary>Filler up to the end of the ring, so that no record wraps.</summary>
     Pad = 6,
+    /// <summary>TCP only: the sender finalizes; the end of stream that follows is orderly.</summary>
+    Bye = 7,
+    /// <summary>TCP only: the sender called Abort: Token1 = its error code. The job is ending.</summary>
+    Abort = 8,
 }
 
 /// <summary>

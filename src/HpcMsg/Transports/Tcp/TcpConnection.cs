@@ -50,8 +50,19 @@ internal sealed unsafe class TcpConnection : IDisposable
 
     public bool HasPendingSends => _tx.Count > 0;
 
-    /// <summary>The peer closed the connection between frames (it finalized): nothing more will come.</summary>
+    /// <summary>The peer announced an orderly close (a Bye frame at finalize, or an Abort frame) and
+    /// then closed the connection: nothing more will come, and this is no failure.</summary>
     public bool ClosedByPeer { get; private set; }
+
+    /// <summary>The peer sent Bye (it finalizes) or Abort: an end of stream after it is orderly.</summary>
+    public bool PeerAnnouncedClose { get; set; }
+
+    /// <summary>Why this connection broke (the peer died, or sent what the protocol forbids); null
+    /// while it works. A broken connection's socket is closed and never touched again.</summary>
+    public RankFailedException? Failure { get; private set; }
+
+    /// <summary>Neither closed nor broken: frames may still be read and written.</summary>
+    public bool Usable => Failure is null && !ClosedByPeer;
 
     public string Describe(int localRank) => $"rank {localRank}: the connection to rank {PeerWorld} ({_peerAddress})";
 
@@ -107,11 +118,23 @@ internal sealed unsafe class TcpConnection : IDisposable
                 {
                     int n = Socket.Receive(_rxHeader.AsSpan(_rxHeaderFilled), SocketFlags.None, out SocketError error);
                     if (error == SocketError.WouldBlock) return progressed;
-                    if (error != SocketError.Success) throw Broken(engine.WorldRank, $"receive failed ({error})");
+                    if (error != SocketError.Success)
+                    {
+                        // A reset after the peer's Bye or Abort (it exited with data of ours unread) is its close.
+                        if (PeerAnnouncedClose && _rxHeaderFilled == 0)
+                        {
+                            ClosedByPeer = true;
+                            return progressed;
+                        }
+                        throw Broken(engine.WorldRank, $"receive failed ({error})");
+                    }
                     if (n == 0)
                     {
                         if (_rxHeaderFilled != 0) throw Broken(engine.WorldRank, "the peer closed it in the middle of a frame header");
-                        ClosedByPeer = true; // an orderly close after its last frame: a finalizing peer
+                        // Between frames, an end of stream is orderly only after the peer said so
+                        // (Bye at finalize, or Abort); otherwise its process ended without finalizing.
+                        if (!PeerAnnouncedClose) throw Broken(engine.WorldRank, "the peer closed it without finalizing (its process ended)");
+                        ClosedByPeer = true;
                         return progressed;
                     }
                     _rxHeaderFilled += n;
@@ -199,16 +222,25 @@ internal sealed unsafe class TcpConnection : IDisposable
         }
     }
 
-    public RankFailedException Broken(int localRank, string why)
+    public RankFailedException Broken(int localRank, string why) =>
+        Fail(new RankFailedException(PeerWorld, $"{Describe(localRank)} broke: {why}"));
+
+    public RankFailedException Malformed(int localRank, string why) =>
+        Fail(new RankFailedException(PeerWorld, $"{Describe(localRank)} sent a malformed frame ({why}); the connection was closed"));
+
+    /// <summary>Marks the connection broken (the first reason wins) and closes its socket.</summary>
+    public RankFailedException Fail(RankFailedException why)
     {
+        Failure ??= why;
         Dispose();
-        return new RankFailedException(PeerWorld, $"{Describe(localRank)} broke: {why}");
+        return Failure;
     }
 
-    public RankFailedException Malformed(int localRank, string why)
+    /// <summary>Takes the frames that will never be written now (the connection broke or closed).</summary>
+    public bool TryTakeUnsent(out TcpFrame frame)
     {
-        Dispose();
-        return new RankFailedException(PeerWorld, $"{Describe(localRank)} sent a malformed frame ({why}); the connection was closed");
+        _txHeaderSent = -1;
+        return _tx.TryDequeue(out frame);
     }
 
     public void Dispose() => Socket.Dispose();

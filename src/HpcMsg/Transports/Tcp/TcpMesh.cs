@@ -24,6 +24,12 @@ internal sealed class TcpMesh : IDisposable
 
     public TcpConnection?[] Connections { get; }
 
+    /// <summary>What hpcrun said about the job's end through the rendezvous connection (null: nothing yet).</summary>
+    public JobEndWord? LauncherWord => _rendezvous.Word;
+
+    /// <summary>Tells hpcrun that this rank aborts with <paramref name="errorCode"/> (best effort).</summary>
+    public void TellLauncherAbort(int errorCode) => _rendezvous.TellAbort(errorCode);
+
     private TcpMesh(JobEnvironment job, RendezvousClient rendezvous, Func<int, bool> isRemote)
     {
         _rendezvous = rendezvous;

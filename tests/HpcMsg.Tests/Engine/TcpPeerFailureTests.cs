@@ -1,0 +1,124 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Reflection;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using HpcMsg.Bootstrap;
+using HpcMsg.Engine;
+using HpcMsg.Transports.Shm;
+using HpcMsg.Transports.Tcp;
+
+namespace HpcMsg.Tests.Engine;
+
+/// <summary>
+/// Issue 15: a broken TCP connection was disposed but stayed in the engine's table, so the next
+/// progress pass threw ObjectDisposedException, the await pump stopped, and later awaits hung. Here an
+/// engine of rank 0 in a job of 3 has connections to ranks 1 and 2 on "other hosts" (loopback socket
+/// pairs; no hpcrun, so nobody else says that the job is ending): rank 1's connection breaks while a
+/// receive from it is awaited. That await, and a later one, throw RankFailedException naming rank 1,
+/// and a message from rank 2 still arrives.
+/// </summary>
+public sealed class TcpPeerFailureTests
+{
+    private static readonly TimeSpan Limit = TimeSpan.FromSeconds(10);
+
+    [Fact]
+    public async Task A_broken_connection_fails_what_involves_its_peer_and_progress_goes_on()
+    {
+        var (mine1, theirs1) = ConnectedPair();
+        var (mine2, theirs2) = ConnectedPair();
+        var engine = new ProgressEngine(new JobEnvironment(0, 3, "unit-tcp-fail", null, 0, false), null, FakeMesh());
+        nint buffer = Alloc(16);
+        try
+        {
+            var remote = (TcpConnection?[])typeof(ProgressEngine).GetField("_remote", BindingFlags.Instance | BindingFlags.NonPublic)!.GetValue(engine)!;
+            remote[1] = new TcpConnection(1, mine1);
+            remote[2] = new TcpConnection(2, mine2);
+
+            Request fromOne = Receive(engine, 1, buffer);
+            Task<Status> awaited = AwaitAsync(fromOne);
+            theirs1.Dispose(); // rank 1 dies: its end of stream comes without a Bye
+            RankFailedException first = await Assert.ThrowsAsync<RankFailedException>(() => WithinLimit(awaited));
+            Assert.Equal(1, first.FailedRank);
+
+            // The pump is still running: a later await on the dead peer fails too, instead of hanging.
+            RankFailedException again = await Assert.ThrowsAsync<RankFailedException>(() => WithinLimit(AwaitAsync(Receive(engine, 1, buffer))));
+            Assert.Equal(1, again.FailedRank);
+
+            // And rank 2's traffic still flows.
+            Request fromTwo = Receive(engine, 2, buffer + 8);
+            Task<Status> second = AwaitAsync(fromTwo);
+            SendEager(theirs2, source: 2, tag: 5, value: 4242);
+            Status status = await WithinLimit(second);
+            Assert.Equal(2, status.Source);
+            Assert.Equal(4242, Marshal.ReadInt32(buffer + 8));
+        }
+        finally
+        {
+            engine.Dispose();
+            theirs2.Dispose();
+            mine1.Dispose();
+            mine2.Dispose();
+            Free(buffer);
+        }
+    }
+
+    private static async Task<Status> AwaitAsync(Request r) => await r;
+
+    private static async Task<T> WithinLimit<T>(Task<T> task)
+    {
+        if (await Task.WhenAny(task, Task.Delay(Limit)) != task) Assert.Fail("the await hung");
+        return await task;
+    }
+
+    private static unsafe nint Alloc(int bytes) => (nint)NativeMemory.Alloc((nuint)bytes);
+
+    private static unsafe void Free(nint p) => NativeMemory.Free((void*)p);
+
+    private static unsafe Request Receive(ProgressEngine engine, int source, nint buffer)
+    {
+        var r = new Request(engine);
+        r.Reset(RequestKind.Receive, ContextIds.World, source, 5, sizeof(int), (byte*)buffer, sizeof(int), source);
+        engine.PostReceive(r);
+        return r;
+    }
+
+    private static void SendEager(Socket s, int source, int tag, int value)
+    {
+        var header = new RecordHeader
+        {
+            LengthAndKind = RecordHeader.Pack(RecordHeader.Size, RecordKind.Eager),
+            Context = ContextIds.World,
+            Source = source,
+            Tag = tag,
+            MessageBytes = sizeof(int),
+        };
+        var bytes = new byte[RecordHeader.Size + sizeof(int)];
+        MemoryMarshal.Write(bytes, in header);
+        MemoryMarshal.Write(bytes.AsSpan(RecordHeader.Size), in value);
+        s.Send(bytes);
+    }
+
+    /// <summary>A mesh without rendezvous or listener (as if built and already handed to the engine):
+    /// its lifeline has no word, and disposing it does nothing.</summary>
+    private static TcpMesh FakeMesh()
+    {
+        var mesh = (TcpMesh)RuntimeHelpers.GetUninitializedObject(typeof(TcpMesh));
+        var lifeline = RuntimeHelpers.GetUninitializedObject(typeof(RendezvousClient));
+        typeof(TcpMesh).GetField("_rendezvous", BindingFlags.Instance | BindingFlags.NonPublic)!.SetValue(mesh, lifeline);
+        typeof(TcpMesh).GetField("_disposed", BindingFlags.Instance | BindingFlags.NonPublic)!.SetValue(mesh, true);
+        typeof(TcpMesh).GetField("<Connections>k__BackingField", BindingFlags.Instance | BindingFlags.NonPublic)!.SetValue(mesh, new TcpConnection?[3]);
+        return mesh;
+    }
+
+    private static (Socket Mine, Socket Theirs) ConnectedPair()
+    {
+        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        listener.Listen(1);
+        var theirs = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        theirs.Connect(listener.LocalEndPoint!);
+        Socket mine = listener.Accept();
+        return (mine, theirs);
+    }
+}

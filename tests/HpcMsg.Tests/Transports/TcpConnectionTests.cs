@@ -1,0 +1,93 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Runtime.InteropServices;
+using HpcMsg.Bootstrap;
+using HpcMsg.Engine;
+using HpcMsg.Transports.Shm;
+using HpcMsg.Transports.Tcp;
+
+namespace HpcMsg.Tests.Transports;
+
+/// <summary>
+/// Issue 15: an end of stream between two frames passed as an orderly close, so a blocked receive from
+/// a peer that died waited for ever. It is orderly only after the peer announced it (Bye at finalize,
+/// or Abort); otherwise the connection is broken, its failure names the peer, and it is never used again.
+/// </summary>
+public sealed class TcpConnectionTests
+{
+    private static readonly TimeSpan Limit = TimeSpan.FromSeconds(10);
+
+    [Fact]
+    public void An_end_of_stream_without_a_bye_is_the_peers_failure()
+    {
+        using var engine = new ProgressEngine(new JobEnvironment(0, 2, "unit-tcp", null, 0, false), null);
+        var (mine, theirs) = ConnectedPair();
+        var c = new TcpConnection(1, mine);
+        theirs.Dispose(); // the peer's process ends without finalizing
+
+        RankFailedException e = Assert.Throws<RankFailedException>(() => ReceiveUntil(c, engine, () => false));
+        Assert.Equal(1, e.FailedRank);
+        Assert.Contains("without finalizing", e.Message, StringComparison.Ordinal);
+        Assert.Same(e, c.Failure);
+        Assert.False(c.Usable);
+        Assert.False(c.ClosedByPeer);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void An_end_of_stream_after_a_bye_or_an_abort_is_an_orderly_close(bool abort)
+    {
+        RecordKind announced = abort ? RecordKind.Abort : RecordKind.Bye;
+        using var engine = new ProgressEngine(new JobEnvironment(0, 2, "unit-tcp", null, 0, false), null);
+        var (mine, theirs) = ConnectedPair();
+        var c = new TcpConnection(1, mine);
+        var header = new RecordHeader { LengthAndKind = RecordHeader.Pack(RecordHeader.Size, announced), Token1 = 9 };
+        var bytes = new byte[RecordHeader.Size];
+        MemoryMarshal.Write(bytes, in header);
+        theirs.Send(bytes);
+        theirs.Dispose();
+
+        ReceiveUntil(c, engine, () => c.ClosedByPeer);
+        Assert.Null(c.Failure);
+        Assert.False(c.Usable);
+    }
+
+    [Fact]
+    public void An_end_of_stream_inside_a_frame_header_is_a_failure_even_after_a_bye()
+    {
+        using var engine = new ProgressEngine(new JobEnvironment(0, 2, "unit-tcp", null, 0, false), null);
+        var (mine, theirs) = ConnectedPair();
+        var c = new TcpConnection(1, mine);
+        var header = new RecordHeader { LengthAndKind = RecordHeader.Pack(RecordHeader.Size, RecordKind.Bye) };
+        var bytes = new byte[RecordHeader.Size + 10];
+        MemoryMarshal.Write(bytes, in header);
+        theirs.Send(bytes); // a Bye, then 10 bytes of a header that never ends
+        theirs.Dispose();
+
+        RankFailedException e = Assert.Throws<RankFailedException>(() => ReceiveUntil(c, engine, () => false));
+        Assert.Contains("middle of a frame header", e.Message, StringComparison.Ordinal);
+    }
+
+    private static void ReceiveUntil(TcpConnection c, ProgressEngine engine, Func<bool> done)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (!done())
+        {
+            Assert.True(clock.Elapsed < Limit, "the connection neither closed nor failed");
+            c.Receive(engine);
+            Thread.Sleep(1);
+        }
+    }
+
+    private static (Socket Mine, Socket Theirs) ConnectedPair()
+    {
+        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        listener.Listen(1);
+        var theirs = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        theirs.Connect(listener.LocalEndPoint!);
+        Socket mine = listener.Accept();
+        return (mine, theirs);
+    }
+}
