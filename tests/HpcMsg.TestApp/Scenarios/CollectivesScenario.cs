@@ -94,13 +94,7 @@ internal static class AlgorithmSettings
         }
     }
 
-    public static void Reset()
-    {
-        CollectiveTuning.ForcedBcast = null;
-        CollectiveTuning.ForcedAllreduce = null;
-        CollectiveTuning.ForcedReduce = null;
-        CollectiveTuning.ForcedAllgather = null;
-        CollectiveTuning.ForcedAlltoall = null;
-        CollectiveTuning.ForcedGatherScatter = null;
-    }
+    /// <summary>Back to what the environment chose (so the "default" pass runs an algorithm forced with
+    /// HPCMSG_COLL_*, as An_algorithm_forced_through_the_environment_is_used_and_right expects).</summary>
+    public static void Reset() => DifferentialSettings.Reset();
 }

@@ -7,6 +7,7 @@ using HpcMsg.Bootstrap;
 using HpcMsg.Engine;
 using HpcMsg.Transports.Shm;
 using HpcMsg.Transports.Tcp;
+using HpcMsg.Tests.Infrastructure;
 
 namespace HpcMsg.Tests.Engine;
 
@@ -25,8 +26,8 @@ public sealed class TcpPeerFailureTests
     [Fact]
     public async Task A_broken_connection_fails_what_involves_its_peer_and_progress_goes_on()
     {
-        var (mine1, theirs1) = ConnectedPair();
-        var (mine2, theirs2) = ConnectedPair();
+        var (mine1, theirs1) = LoopbackSockets.ConnectedPair();
+        var (mine2, theirs2) = LoopbackSockets.ConnectedPair();
         var engine = new ProgressEngine(new JobEnvironment(0, 3, "unit-tcp-fail", null, 0, false), null, FakeMesh());
         nint buffer = Alloc(16);
         try
@@ -109,16 +110,5 @@ public sealed class TcpPeerFailureTests
         typeof(TcpMesh).GetField("_disposed", BindingFlags.Instance | BindingFlags.NonPublic)!.SetValue(mesh, true);
         typeof(TcpMesh).GetField("<Connections>k__BackingField", BindingFlags.Instance | BindingFlags.NonPublic)!.SetValue(mesh, new TcpConnection?[3]);
         return mesh;
-    }
-
-    private static (Socket Mine, Socket Theirs) ConnectedPair()
-    {
-        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        listener.Listen(1);
-        var theirs = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        theirs.Connect(listener.LocalEndPoint!);
-        Socket mine = listener.Accept();
-        return (mine, theirs);
     }
 }

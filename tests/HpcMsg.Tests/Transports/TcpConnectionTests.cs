@@ -5,6 +5,7 @@ using HpcMsg.Bootstrap;
 using HpcMsg.Engine;
 using HpcMsg.Transports.Shm;
 using HpcMsg.Transports.Tcp;
+using HpcMsg.Tests.Infrastructure;
 
 namespace HpcMsg.Tests.Transports;
 
@@ -21,7 +22,7 @@ public sealed class TcpConnectionTests
     public void An_end_of_stream_without_a_bye_is_the_peers_failure()
     {
         using var engine = new ProgressEngine(new JobEnvironment(0, 2, "unit-tcp", null, 0, false), null);
-        var (mine, theirs) = ConnectedPair();
+        var (mine, theirs) = LoopbackSockets.ConnectedPair();
         var c = new TcpConnection(1, mine);
         theirs.Dispose(); // the peer's process ends without finalizing
 
@@ -40,7 +41,7 @@ public sealed class TcpConnectionTests
     {
         RecordKind announced = abort ? RecordKind.Abort : RecordKind.Bye;
         using var engine = new ProgressEngine(new JobEnvironment(0, 2, "unit-tcp", null, 0, false), null);
-        var (mine, theirs) = ConnectedPair();
+        var (mine, theirs) = LoopbackSockets.ConnectedPair();
         var c = new TcpConnection(1, mine);
         var header = new RecordHeader { LengthAndKind = RecordHeader.Pack(RecordHeader.Size, announced), Token1 = 9 };
         var bytes = new byte[RecordHeader.Size];
@@ -57,7 +58,7 @@ public sealed class TcpConnectionTests
     public void An_end_of_stream_inside_a_frame_header_is_a_failure_even_after_a_bye()
     {
         using var engine = new ProgressEngine(new JobEnvironment(0, 2, "unit-tcp", null, 0, false), null);
-        var (mine, theirs) = ConnectedPair();
+        var (mine, theirs) = LoopbackSockets.ConnectedPair();
         var c = new TcpConnection(1, mine);
         var header = new RecordHeader { LengthAndKind = RecordHeader.Pack(RecordHeader.Size, RecordKind.Bye) };
         var bytes = new byte[RecordHeader.Size + 10];
@@ -78,16 +79,5 @@ public sealed class TcpConnectionTests
             c.Receive(engine);
             Thread.Sleep(1);
         }
-    }
-
-    private static (Socket Mine, Socket Theirs) ConnectedPair()
-    {
-        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        listener.Listen(1);
-        var theirs = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        theirs.Connect(listener.LocalEndPoint!);
-        Socket mine = listener.Accept();
-        return (mine, theirs);
     }
 }
