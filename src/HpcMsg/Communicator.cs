@@ -80,7 +80,7 @@ public sealed unsafe partial class Communicator : IDisposable
             if (job.MultiNode)
             {
                 int first = job.FirstLocalWorldRank, last = first + job.LocalSize;
-                tcp = TcpMesh.Establish(job, r => r < first || r >= last);
+                tcp = TcpMesh.Establish(job, RendezvousClient.Connect(job.Rendezvous!, job.Secret!, job.Rank, job.Size), r => r < first || r >= last);
             }
         }
         catch

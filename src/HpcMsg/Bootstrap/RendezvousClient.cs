@@ -9,7 +9,7 @@ namespace HpcMsg.Bootstrap;
 /// that a blocked call throws; when it drops before finalize, hpcrun is gone: blocked calls throw, and
 /// after a grace for the program to report that, this rank exits.
 /// </summary>
-internal sealed class RendezvousClient : IDisposable
+internal sealed class RendezvousClient : IJobControl
 {
     /// <summary>How long a rank whose hpcrun vanished has to report the exception of its blocked call
     /// and end by itself before it is ended (no rank may outlive its job).</summary>
@@ -17,20 +17,23 @@ internal sealed class RendezvousClient : IDisposable
 
     private readonly Socket _socket;
     private readonly int _rank;
+    private readonly int _size;
     private readonly Lock _sendLock = new();
     private volatile bool _closing;
     private volatile JobEndWord? _word;
+    private string[] _endpoints = [];
 
-    private RendezvousClient(Socket socket, int rank)
+    private RendezvousClient(Socket socket, int rank, int size)
     {
         _socket = socket;
         _rank = rank;
+        _size = size;
     }
 
     /// <summary>hpcrun's word that the job is ending (or that hpcrun is gone); null while it runs.</summary>
-    public JobEndWord? Word => _word;
+    public JobEndWord? LauncherWord => _word;
 
-    public static RendezvousClient Connect(string address, byte[] secret, int rank)
+    public static RendezvousClient Connect(string address, byte[] secret, int rank, int size)
     {
         IPEndPoint endpoint = IPEndPoint.TryParse(address, out IPEndPoint? parsed)
             ? parsed
@@ -46,20 +49,22 @@ internal sealed class RendezvousClient : IDisposable
             socket.Dispose();
             throw new HpcMsgException($"rank {rank}: cannot join the job's rendezvous at {address}: {e.Message}", e);
         }
-        return new RendezvousClient(socket, rank);
+        return new RendezvousClient(socket, rank, size);
     }
 
     /// <summary>The local address of the connection to hpcrun: one that the other hosts can reach.</summary>
-    public IPAddress LocalAddress => ((IPEndPoint)_socket.LocalEndPoint!).Address;
+    public IPAddress? LocalAddress => ((IPEndPoint)_socket.LocalEndPoint!).Address;
 
-    public string[] Exchange(string myEndpoint, int np)
+    public void ExchangeEndpoints(string endpoint)
     {
-        RendezvousServer.WriteString(_socket, myEndpoint);
-        var all = new string[np];
-        for (int r = 0; r < np; r++) all[r] = RendezvousServer.ReadString(_socket);
+        RendezvousServer.WriteString(_socket, endpoint);
+        var all = new string[_size];
+        for (int r = 0; r < _size; r++) all[r] = RendezvousServer.ReadString(_socket);
+        _endpoints = all;
         new Thread(WatchLauncher) { IsBackground = true, Name = "HpcMsg lifeline" }.Start();
-        return all;
     }
+
+    public string EndpointOf(int rank) => _endpoints[rank];
 
     private void WatchLauncher()
     {

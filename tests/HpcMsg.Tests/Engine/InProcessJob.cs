@@ -79,7 +79,7 @@ internal sealed unsafe class InProcessJob : IDisposable
                 LocalRank = 0, LocalSize = 1, Node = r, Nodes = np,
                 Rendezvous = server.Endpoint.ToString(), Secret = secret, IfaceAddress = "127.0.0.1",
             };
-            meshes[r] = Task.Run(() => (job, TcpMesh.Establish(job, peer => peer != job.Rank)));
+            meshes[r] = Task.Run(() => (job, TcpMesh.Establish(job, RendezvousClient.Connect(job.Rendezvous!, secret, job.Rank, np), peer => peer != job.Rank)));
         }
         if (!Task.WaitAll(meshes, TimeSpan.FromSeconds(30)))
             throw new TimeoutException("the in-process TCP mesh did not form");

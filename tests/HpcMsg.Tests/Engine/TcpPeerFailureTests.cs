@@ -106,7 +106,7 @@ public sealed class TcpPeerFailureTests
     {
         var mesh = (TcpMesh)RuntimeHelpers.GetUninitializedObject(typeof(TcpMesh));
         var lifeline = RuntimeHelpers.GetUninitializedObject(typeof(RendezvousClient));
-        typeof(TcpMesh).GetField("_rendezvous", BindingFlags.Instance | BindingFlags.NonPublic)!.SetValue(mesh, lifeline);
+        typeof(TcpMesh).GetField("_control", BindingFlags.Instance | BindingFlags.NonPublic)!.SetValue(mesh, lifeline);
         typeof(TcpMesh).GetField("_disposed", BindingFlags.Instance | BindingFlags.NonPublic)!.SetValue(mesh, true);
         typeof(TcpMesh).GetField("<Connections>k__BackingField", BindingFlags.Instance | BindingFlags.NonPublic)!.SetValue(mesh, new TcpConnection?[3]);
         return mesh;

@@ -15,7 +15,7 @@ internal sealed class TcpMesh : IDisposable
 {
     private static readonly TimeSpan SetupTimeout = TimeSpan.FromSeconds(60);
     private readonly Socket _listener;
-    private readonly RendezvousClient _rendezvous;
+    private readonly IJobControl _control;
     private readonly byte[] _secret;
     private readonly int _rank;
     private readonly Func<int, bool> _expectAccept;
@@ -25,30 +25,36 @@ internal sealed class TcpMesh : IDisposable
     public TcpConnection?[] Connections { get; }
 
     /// <summary>What hpcrun said about the job's end through the rendezvous connection (null: nothing yet).</summary>
-    public JobEndWord? LauncherWord => _rendezvous.Word;
+    public JobEndWord? LauncherWord => _control.LauncherWord;
 
     /// <summary>Tells hpcrun that this rank aborts with <paramref name="errorCode"/> (best effort).</summary>
-    public void TellLauncherAbort(int errorCode) => _rendezvous.TellAbort(errorCode);
+    public void TellLauncherAbort(int errorCode) => _control.TellAbort(errorCode);
 
-    private TcpMesh(JobEnvironment job, RendezvousClient rendezvous, Func<int, bool> isRemote)
+    private TcpMesh(JobEnvironment job, IJobControl control, Func<int, bool> isRemote)
     {
-        _rendezvous = rendezvous;
+        _control = control;
         _secret = job.Secret!;
         _rank = job.Rank;
         Connections = new TcpConnection?[job.Size];
         _expectAccept = r => r > job.Rank && isRemote(r);
         IPAddress address = job.IfaceAddress is { Length: > 0 } given
             ? (IPAddress.TryParse(given, out IPAddress? parsed) ? parsed : throw new HpcMsgException($"{JobEnvironment.IfaceAddressVar}='{given}' is not an IP address"))
-            : job.Iface is { Length: > 0 } iface ? InterfaceAddress.Resolve(iface) : rendezvous.LocalAddress;
+            : job.Iface is { Length: > 0 } iface ? InterfaceAddress.Resolve(iface) : control.LocalAddress ?? throw new HpcMsgException($"rank {job.Rank}: no address to listen on: set {JobEnvironment.IfaceVar} or {JobEnvironment.IfaceAddressVar}");
         _listener = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         _listener.Bind(new IPEndPoint(address, 0));
         _listener.Listen(Math.Max(16, job.Size));
     }
 
-    public static TcpMesh Establish(JobEnvironment job, Func<int, bool> isRemote)
+    /// <summary>Connects to the rest of the job through <paramref name="control"/>, which the mesh owns from here on.</summary>
+    public static TcpMesh Establish(JobEnvironment job, IJobControl control, Func<int, bool> isRemote)
     {
-        RendezvousClient rendezvous = RendezvousClient.Connect(job.Rendezvous!, job.Secret!, job.Rank);
-        var mesh = new TcpMesh(job, rendezvous, isRemote);
+        TcpMesh mesh;
+        try { mesh = new TcpMesh(job, control, isRemote); }
+        catch
+        {
+            control.Dispose();
+            throw;
+        }
         try
         {
             mesh.Connect(job, isRemote);
@@ -63,12 +69,12 @@ internal sealed class TcpMesh : IDisposable
 
     private void Connect(JobEnvironment job, Func<int, bool> isRemote)
     {
-        string[] endpoints = _rendezvous.Exchange(_listener.LocalEndPoint!.ToString()!, job.Size);
+        _control.ExchangeEndpoints(_listener.LocalEndPoint!.ToString()!);
         new Thread(AcceptLoop) { IsBackground = true, Name = "HpcMsg TCP acceptor" }.Start();
         for (int peer = 0; peer < job.Rank; peer++)
         {
             if (!isRemote(peer)) continue;
-            Socket socket = Dial(peer, endpoints[peer]);
+            Socket socket = Dial(peer, _control.EndpointOf(peer));
             using (_lock.EnterScope()) Connections[peer] = new TcpConnection(peer, socket);
         }
         DateTime deadline = DateTime.UtcNow + SetupTimeout;
@@ -147,7 +153,7 @@ internal sealed class TcpMesh : IDisposable
         _disposed = true;
         _listener.Dispose();
         foreach (TcpConnection? c in Connections) c?.Dispose();
-        _rendezvous.Dispose();
+        _control.Dispose();
     }
 }
 
