@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Runtime.CompilerServices;
 
 namespace HpcMsg.Benchmarks.Osu.Suite;
 
@@ -91,7 +90,6 @@ public sealed class OsuSuite<TPeer>(TPeer peer, SuiteOptions options, TextWriter
     /// <summary>A full blocking collection after a size's arrays are allocated (untimed): the suite's
     /// own allocations (up to 8 MiB a size) must not start a background collection that then competes
     /// for the core with a timed loop.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Collect()
     {
         GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: false);
@@ -102,7 +100,6 @@ public sealed class OsuSuite<TPeer>(TPeer peer, SuiteOptions options, TextWriter
     /// <paramref name="cap"/>; after each batch rank 0 says (one untimed broadcast) whether the budget
     /// is spent, once <paramref name="least"/> iterations are done; then one untimed barrier. Returns
     /// the iterations run.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private long Phase(Bench b, long size, Buffers buffers, long target, long cap, long least, double budget, out double seconds)
     {
         long done = 0, batch = 1;
@@ -129,10 +126,8 @@ public sealed class OsuSuite<TPeer>(TPeer peer, SuiteOptions options, TextWriter
 
     private static double Seconds(long from, long to) => (double)(to - from) / Stopwatch.Frequency;
 
-    /// <summary>n iterations; this rank's measured seconds, by the OSU rules. Compiled fully optimised
-    /// at once: the timed loop is the harness's, and tiered compilation would run it as tier-0 and
-    /// on-stack-replaced code for most of the run (the library's methods are tiered as usual).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    /// <summary>n iterations; this rank's measured seconds, by the OSU rules. Compiled as a user's loop
+    /// is: no attributes, the runtime's default tiering (plus what the HpcMsg package sets).</summary>
     private double Body(Bench b, long size, Buffers x, long n)
     {
         int rank = _peer.Rank;
@@ -217,8 +212,7 @@ public sealed class OsuSuite<TPeer>(TPeer peer, SuiteOptions options, TextWriter
         public float[] SendFloats = [];
         public float[] RecvFloats = [];
 
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public static Buffers For(Bench b, long size, int np)
+            public static Buffers For(Bench b, long size, int np)
         {
             int s = checked((int)size);
             var x = new Buffers();

@@ -1,0 +1,77 @@
+/* The C twin of tests/HpcMsg.Benchmarks.Plain (same modes, loops, sizes and output lines), built
+ * against MPICH and Open MPI by benchmarks-plain.sh. */
+#include <mpi.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void latency(int rank) {
+    int sizes[] = {0, 8, 1024, 65536};
+    for (int pass = 1; pass <= 3; pass++)
+        for (int s = 0; s < 4; s++) {
+            int size = sizes[s];
+            char *buf = calloc((size_t)size + 1, 1);
+            double start = 0;
+            for (int i = 0; i < 100 + 10000; i++) {
+                if (i == 100) { MPI_Barrier(MPI_COMM_WORLD); start = MPI_Wtime(); }
+                if (rank == 0) {
+                    MPI_Send(buf, size, MPI_BYTE, 1, 1, MPI_COMM_WORLD);
+                    MPI_Recv(buf, size, MPI_BYTE, 1, 1, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+                } else if (rank == 1) {
+                    MPI_Recv(buf, size, MPI_BYTE, 0, 1, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+                    MPI_Send(buf, size, MPI_BYTE, 0, 1, MPI_COMM_WORLD);
+                }
+            }
+            double us = (MPI_Wtime() - start) * 1e6 / 20000.0;
+            if (rank == 0) printf("latency pass %d size %d: %.3f us\n", pass, size, us);
+            free(buf);
+        }
+}
+
+static int np;
+static double *big, *result, one[1];
+
+static void call(int which) {
+    switch (which) {
+    case 0: MPI_Barrier(MPI_COMM_WORLD); break;
+    case 1: MPI_Bcast(big, 8192, MPI_DOUBLE, 0, MPI_COMM_WORLD); break;
+    case 2: MPI_Reduce(big, result, 8192, MPI_DOUBLE, MPI_SUM, 0, MPI_COMM_WORLD); break;
+    case 3: MPI_Allreduce(one, result, 1, MPI_DOUBLE, MPI_SUM, MPI_COMM_WORLD); break;
+    case 4: MPI_Allreduce(big, result, 8192, MPI_DOUBLE, MPI_SUM, MPI_COMM_WORLD); break;
+    case 5: MPI_Allgather(big, 1024, MPI_DOUBLE, result, 1024, MPI_DOUBLE, MPI_COMM_WORLD); break;
+    case 6: MPI_Alltoall(result, 128, MPI_DOUBLE, big, 128, MPI_DOUBLE, MPI_COMM_WORLD); break;
+    }
+}
+
+static void first_calls(int rank) {
+    const char *names[] = {"barrier", "bcast-64KiB", "reduce-64KiB", "allreduce-8B", "allreduce-64KiB", "allgather-8KiB", "alltoall-1KiB"};
+    big = calloc(8192 * (size_t)np, sizeof(double));
+    result = calloc(8192 * (size_t)np, sizeof(double));
+    for (int w = 0; w < 7; w++) {
+        double t[3], slowest[3];
+        MPI_Barrier(MPI_COMM_WORLD);
+        double t0 = MPI_Wtime(); call(w); t[0] = (MPI_Wtime() - t0) * 1e6;
+        MPI_Barrier(MPI_COMM_WORLD);
+        t0 = MPI_Wtime(); call(w); t[1] = (MPI_Wtime() - t0) * 1e6;
+        MPI_Barrier(MPI_COMM_WORLD);
+        t0 = MPI_Wtime(); for (int i = 0; i < 200; i++) call(w); t[2] = (MPI_Wtime() - t0) * 1e6 / 200;
+        MPI_Reduce(t, slowest, 3, MPI_DOUBLE, MPI_MAX, 0, MPI_COMM_WORLD);
+        if (rank == 0) printf("first-calls %s: first %.1f us second %.1f us steady %.2f us\n", names[w], slowest[0], slowest[1], slowest[2]);
+    }
+    free(big);
+    free(result);
+}
+
+int main(int argc, char **argv) {
+    const char *mode = argc > 1 ? argv[1] : "latency";
+    MPI_Init(&argc, &argv);
+    int rank;
+    MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+    MPI_Comm_size(MPI_COMM_WORLD, &np);
+    if (strcmp(mode, "latency") == 0) latency(rank);
+    else if (strcmp(mode, "first-calls") == 0) first_calls(rank);
+    else if (strcmp(mode, "init") == 0) MPI_Barrier(MPI_COMM_WORLD);
+    else { if (rank == 0) fprintf(stderr, "unknown mode '%s'\n", mode); MPI_Abort(MPI_COMM_WORLD, 2); }
+    MPI_Finalize();
+    return 0;
+}
