@@ -184,7 +184,7 @@ public sealed unsafe partial class Communicator
         fixed (T* r = recv)
         {
             using ScratchBuffer copy = CopyIfOverlapping(send, Rank == root ? recv : [], s, out byte* source);
-            Reduction.Reduce<T>(t, source, (byte*)r, send.Length, op, root);
+            Reduction.Reduce(t, source, (byte*)r, send.Length, Combiner.For<T>(op), root);
         }
     }
 
@@ -199,7 +199,7 @@ public sealed unsafe partial class Communicator
     /// <summary>Element-wise reduction whose result every rank gets in <paramref name="recv"/> (which may be <paramref name="send"/> itself). Combines in an order fixed by the ranks, so floating-point results are bit-identical on every rank and every run.</summary>
     public void Allreduce<T>(ReadOnlySpan<T> send, Span<T> recv, Op op) where T : unmanaged
     {
-        ElementwiseReduction(send, recv, op, "Allreduce", &Reduction.Allreduce<T>);
+        ElementwiseReduction(send, recv, op, "Allreduce", &Reduction.Allreduce);
     }
 
     /// <summary>Reduces one value per rank and returns the result on every rank.</summary>
@@ -213,19 +213,19 @@ public sealed unsafe partial class Communicator
     /// <summary>Inclusive prefix: rank i gets send(0) ∘ ... ∘ send(i).</summary>
     public void Scan<T>(ReadOnlySpan<T> send, Span<T> recv, Op op) where T : unmanaged
     {
-        ElementwiseReduction(send, recv, op, "Scan", &PrefixScan.Scan<T>);
+        ElementwiseReduction(send, recv, op, "Scan", &PrefixScan.Scan);
     }
 
     /// <summary>Exclusive prefix: rank i gets send(0) ∘ ... ∘ send(i-1); rank 0's recv is left unchanged.</summary>
     public void Exscan<T>(ReadOnlySpan<T> send, Span<T> recv, Op op) where T : unmanaged
     {
-        ElementwiseReduction(send, recv, op, "Exscan", &PrefixScan.Exscan<T>);
+        ElementwiseReduction(send, recv, op, "Exscan", &PrefixScan.Exscan);
     }
 
     /// <summary>The shared shape of Allreduce, Scan and Exscan: same-length buffers, a checked op, a send
     /// that overlaps recv copied first, then the algorithm on bytes.</summary>
     private void ElementwiseReduction<T>(ReadOnlySpan<T> send, Span<T> recv, Op op, string name,
-        delegate*<CollectiveTransport, byte*, byte*, int, Op, void> algorithm) where T : unmanaged
+        delegate*<CollectiveTransport, byte*, byte*, int, Combiner, void> algorithm) where T : unmanaged
     {
         CollectiveTransport t = Collective;
         CheckOp<T>(op);
@@ -235,7 +235,7 @@ public sealed unsafe partial class Communicator
         fixed (T* r = recv)
         {
             using ScratchBuffer copy = CopyIfOverlapping(send, recv, s, out byte* source);
-            algorithm(t, source, (byte*)r, send.Length, op);
+            algorithm(t, source, (byte*)r, send.Length, Combiner.For<T>(op));
         }
     }
 

@@ -17,15 +17,15 @@ internal static unsafe class NodeSharedCollectives
     public static bool Available(Communicator comm, long bytes) =>
         comm.IsWorld && comm.Engine.HasNodeBarrier && bytes <= MaxBytes;
 
-    public static void Allreduce<T>(ProgressEngine engine, ShmSegment shm, byte* send, byte* recv, int count, Op op) where T : unmanaged
+    public static void Allreduce(ProgressEngine engine, ShmSegment shm, byte* send, byte* recv, int count, Combiner op)
     {
-        long bytes = (long)count * sizeof(T);
+        long bytes = (long)count * op.ElementSize;
         int size = shm.Size, rank = engine.WorldRank;
         Combine.Copy(send, shm.CollectiveSlot(rank), bytes);
         engine.NodeBarrier();
         // recv = slot0 ∘ slot1 ∘ ... built from the highest rank down, so every step is (lower) ∘ (higher).
         Combine.Copy(shm.CollectiveSlot(size - 1), recv, bytes);
-        for (int r = size - 2; r >= 0; r--) Combine.Into<T>(op, shm.CollectiveSlot(r), recv, count);
+        for (int r = size - 2; r >= 0; r--) op.Into(shm.CollectiveSlot(r), recv, count);
         engine.NodeBarrier();
     }
 

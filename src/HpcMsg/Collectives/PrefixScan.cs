@@ -6,9 +6,9 @@ namespace HpcMsg.Collectives;
 /// log p exchanges; operands from lower ranks always stand on the left, so non-commutative ops work.</summary>
 internal static unsafe class PrefixScan
 {
-    public static void Scan<T>(CollectiveTransport t, byte* send, byte* recv, int count, Op op) where T : unmanaged
+    public static void Scan(CollectiveTransport t, byte* send, byte* recv, int count, Combiner op)
     {
-        long bytes = (long)count * sizeof(T);
+        long bytes = (long)count * op.ElementSize;
         Combine.Copy(send, recv, bytes);
         if (t.Size == 1 || count == 0) return;
         using ScratchBuffer partialBuffer = ScratchPool.Rent(bytes);
@@ -23,21 +23,21 @@ internal static unsafe class PrefixScan
             t.SendRecv(partial, bytes, partner, tmp, bytes, partner, CollectiveTags.Scan);
             if (partner < rank)
             {
-                Combine.Into<T>(op, tmp, partial, count);
-                Combine.Into<T>(op, tmp, recv, count);
+                op.Into(tmp, partial, count);
+                op.Into(tmp, recv, count);
             }
             else
             {
-                Combine.Into<T>(op, partial, tmp, count);
+                op.Into(partial, tmp, count);
                 { byte* swap = partial; partial = tmp; tmp = swap; }
             }
         }
     }
 
     /// <summary>Rank 0's result is left as it was (MPI leaves it undefined).</summary>
-    public static void Exscan<T>(CollectiveTransport t, byte* send, byte* recv, int count, Op op) where T : unmanaged
+    public static void Exscan(CollectiveTransport t, byte* send, byte* recv, int count, Combiner op)
     {
-        long bytes = (long)count * sizeof(T);
+        long bytes = (long)count * op.ElementSize;
         if (t.Size == 1 || count == 0) return;
         using ScratchBuffer partialBuffer = ScratchPool.Rent(bytes);
         using ScratchBuffer tmpBuffer = ScratchPool.Rent(bytes);
@@ -52,14 +52,14 @@ internal static unsafe class PrefixScan
             t.SendRecv(partial, bytes, partner, tmp, bytes, partner, CollectiveTags.Scan + 1);
             if (partner < rank)
             {
-                Combine.Into<T>(op, tmp, partial, count);
-                if (haveResult) Combine.Into<T>(op, tmp, recv, count);
+                op.Into(tmp, partial, count);
+                if (haveResult) op.Into(tmp, recv, count);
                 else Combine.Copy(tmp, recv, bytes);
                 haveResult = true;
             }
             else
             {
-                Combine.Into<T>(op, partial, tmp, count);
+                op.Into(partial, tmp, count);
                 { byte* swap = partial; partial = tmp; tmp = swap; }
             }
         }

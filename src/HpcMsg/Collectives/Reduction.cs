@@ -12,9 +12,9 @@ namespace HpcMsg.Collectives;
 /// </summary>
 internal static unsafe class Reduction
 {
-    public static void Allreduce<T>(CollectiveTransport t, byte* send, byte* recv, int count, Op op) where T : unmanaged
+    public static void Allreduce(CollectiveTransport t, byte* send, byte* recv, int count, Combiner op)
     {
-        long bytes = (long)count * sizeof(T);
+        long bytes = (long)count * op.ElementSize;
         if (t.Size == 1 || count == 0)
         {
             Combine.Copy(send, recv, bytes);
@@ -23,19 +23,19 @@ internal static unsafe class Reduction
         AllreduceAlgorithm algorithm = CollectiveTuning.ChooseAllreduce(bytes, count, t.Size, op.IsCommutative, NodeSharedCollectives.Available(t.Comm, bytes));
         if (algorithm == AllreduceAlgorithm.Rabenseifner && count >= LargestPowerOfTwo(t.Size))
         {
-            Rabenseifner<T>(t, send, recv, count, op, root: -1);
+            Rabenseifner(t, send, recv, count, op, root: -1);
             return;
         }
         Combine.Copy(send, recv, bytes);
         if (algorithm == AllreduceAlgorithm.SharedMemory)
-            NodeSharedCollectives.Allreduce<T>(t.Comm.Engine, t.Comm.Segment!, send, recv, count, op);
+            NodeSharedCollectives.Allreduce(t.Comm.Engine, t.Comm.Segment!, send, recv, count, op);
         else
-            RecursiveDoubling<T>(t, recv, count, op);
+            RecursiveDoubling(t, recv, count, op);
     }
 
-    public static void Reduce<T>(CollectiveTransport t, byte* send, byte* recv, int count, Op op, int root) where T : unmanaged
+    public static void Reduce(CollectiveTransport t, byte* send, byte* recv, int count, Combiner op, int root)
     {
-        long bytes = (long)count * sizeof(T);
+        long bytes = (long)count * op.ElementSize;
         if (t.Size == 1)
         {
             Combine.Copy(send, recv, bytes);
@@ -46,18 +46,18 @@ internal static unsafe class Reduction
         if (algorithm == ReduceAlgorithm.ReduceScatterGather && count >= LargestPowerOfTwo(t.Size))
         {
             using ScratchBuffer work = ScratchPool.Rent(bytes);
-            Rabenseifner<T>(t, send, work.Pointer, count, op, root, recv);
+            Rabenseifner(t, send, work.Pointer, count, op, root, recv);
         }
         else
         {
-            Binomial<T>(t, send, recv, count, op, root);
+            Binomial(t, send, recv, count, op, root);
         }
     }
 
-    private static void Binomial<T>(CollectiveTransport t, byte* send, byte* recv, int count, Op op, int root) where T : unmanaged
+    private static void Binomial(CollectiveTransport t, byte* send, byte* recv, int count, Combiner op, int root)
     {
         int size = t.Size, rank = t.Rank;
-        long bytes = (long)count * sizeof(T);
+        long bytes = (long)count * op.ElementSize;
         // A non-commutative op needs rank order, which a tree rooted elsewhere than 0 would break.
         int treeRoot = op.IsCommutative ? root : 0;
         int relative = (rank - treeRoot + size) % size;
@@ -81,7 +81,7 @@ internal static unsafe class Reduction
                 {
                     t.Recv(tmp, bytes, (childRelative + treeRoot) % size, CollectiveTags.Reduce);
                     byte* destination = mask == lastChildMask && rank == root && treeRoot == root ? recv : tmp;
-                    Combine.To<T>(op, acc, tmp, destination, count); // acc covers lower relative ranks than the child
+                    op.To(acc, tmp, destination, count); // acc covers lower relative ranks than the child
                     if (destination == tmp)
                     {
                         byte* freed = acc == send ? spare : acc;
@@ -112,14 +112,14 @@ internal static unsafe class Reduction
     }
 
     /// <summary>Recursive doubling on <paramref name="acc"/> (which holds this rank's operand).</summary>
-    private static void RecursiveDoubling<T>(CollectiveTransport t, byte* acc, int count, Op op) where T : unmanaged
+    private static void RecursiveDoubling(CollectiveTransport t, byte* acc, int count, Combiner op)
     {
         int size = t.Size, rank = t.Rank;
-        long bytes = (long)count * sizeof(T);
+        long bytes = (long)count * op.ElementSize;
         using ScratchBuffer tmpBuffer = ScratchPool.Rent(bytes);
         byte* tmp = tmpBuffer.Pointer;
         int pof2 = LargestPowerOfTwo(size), rem = size - pof2;
-        int newRank = FoldIn<T>(t, acc, tmp, count, op, rem);
+        int newRank = FoldIn(t, acc, tmp, count, op, rem);
         if (newRank >= 0)
         {
             byte* result = acc;
@@ -130,11 +130,11 @@ internal static unsafe class Reduction
                 t.SendRecv(result, bytes, partner, tmp, bytes, partner, CollectiveTags.Allreduce);
                 if (partner < rank)
                 {
-                    Combine.Into<T>(op, tmp, result, count);
+                    op.Into(tmp, result, count);
                 }
                 else
                 {
-                    Combine.Into<T>(op, result, tmp, count);
+                    op.Into(result, tmp, count);
                     { byte* swap = result; result = tmp; tmp = swap; }
                 }
             }
@@ -145,10 +145,10 @@ internal static unsafe class Reduction
 
     /// <summary>Ranks below 2*rem pair up: the odd one takes (even ∘ odd) and stays, the even one
     /// drops out. Returns the rank among the remaining power of two, or -1.</summary>
-    private static int FoldIn<T>(CollectiveTransport t, byte* acc, byte* tmp, int count, Op op, int rem) where T : unmanaged
+    private static int FoldIn(CollectiveTransport t, byte* acc, byte* tmp, int count, Combiner op, int rem)
     {
         int rank = t.Rank;
-        long bytes = (long)count * sizeof(T);
+        long bytes = (long)count * op.ElementSize;
         if (rank >= 2 * rem) return rank - rem;
         if (rank % 2 == 0)
         {
@@ -156,7 +156,7 @@ internal static unsafe class Reduction
             return -1;
         }
         t.Recv(tmp, bytes, rank - 1, CollectiveTags.Allreduce + 1);
-        Combine.Into<T>(op, tmp, acc, count);
+        op.Into(tmp, acc, count);
         return rank / 2;
     }
 
@@ -173,9 +173,9 @@ internal static unsafe class Reduction
     /// gather of the blocks at <paramref name="root"/> into <paramref name="rootRecv"/>. The input is
     /// <paramref name="source"/> (it may be <paramref name="acc"/>); on a power-of-two group the first
     /// halving sends from it and combines it straight into acc, saving a copy of the whole vector.</summary>
-    private static void Rabenseifner<T>(CollectiveTransport t, byte* source, byte* acc, int count, Op op, int root, byte* rootRecv = null) where T : unmanaged
+    private static void Rabenseifner(CollectiveTransport t, byte* source, byte* acc, int count, Combiner op, int root, byte* rootRecv = null)
     {
-        int size = t.Size, rank = t.Rank, elem = sizeof(T);
+        int size = t.Size, rank = t.Rank, elem = op.ElementSize;
         long bytes = (long)count * elem;
         using ScratchBuffer tmpBuffer = ScratchPool.Rent(bytes);
         byte* tmp = tmpBuffer.Pointer;
@@ -186,7 +186,7 @@ internal static unsafe class Reduction
             Combine.Copy(source, acc, bytes);
             source = acc;
         }
-        int newRank = FoldIn<T>(t, acc, tmp, count, op, rem);
+        int newRank = FoldIn(t, acc, tmp, count, op, rem);
 
         Span<int> counts = pof2 <= 256 ? stackalloc int[pof2] : new int[pof2];
         Span<int> displs = pof2 <= 256 ? stackalloc int[pof2] : new int[pof2];
@@ -223,11 +223,11 @@ internal static unsafe class Reduction
                 t.SendRecv(sendPtr, (long)sendCount * elem, partner, recvTmp, (long)recvCount * elem, partner, CollectiveTags.Allreduce + 3);
                 if (partner < rank)
                 {
-                    Combine.To<T>(op, recvTmp, recvIn, recvAcc, recvCount);
+                    op.To(recvTmp, recvIn, recvAcc, recvCount);
                 }
                 else
                 {
-                    Combine.To<T>(op, recvIn, recvTmp, recvAcc, recvCount);
+                    op.To(recvIn, recvTmp, recvAcc, recvCount);
                 }
                 sendIndex = recvIndex;
                 if (mask * 2 < pof2) lastIndex = recvIndex + pof2 / (mask * 2); // the allgather relies on the last one staying
