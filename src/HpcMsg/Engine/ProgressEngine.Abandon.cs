@@ -125,7 +125,7 @@ internal sealed unsafe partial class ProgressEngine
     /// destination; returns the kind of <paramref name="r"/>'s item there, or null if it has none.</summary>
     private OutboundKind? WithdrawQueued(Request r)
     {
-        Queue<OutboundItem> q = _pending[r.Peer];
+        OutboundQueue q = _pending[r.Peer];
         OutboundKind? found = null;
         int n = q.Count;
         for (int i = 0; i < n; i++)

@@ -240,7 +240,7 @@ internal sealed unsafe partial class ProgressEngine
 
     private void Enqueue(int dest, in OutboundItem item)
     {
-        Queue<OutboundItem> q = _pending[dest];
+        OutboundQueue q = _pending[dest];
         if (q.Count == 0) _pendingDestinations++;
         q.Enqueue(item);
     }
@@ -250,7 +250,7 @@ internal sealed unsafe partial class ProgressEngine
         bool progressed = false;
         for (int dest = 0; dest < WorldSize; dest++)
         {
-            Queue<OutboundItem> q = _pending[dest];
+            OutboundQueue q = _pending[dest];
             if (q.Count == 0) continue;
             bool wrote = false;
             while (q.Count > 0)

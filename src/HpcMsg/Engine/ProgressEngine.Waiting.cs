@@ -244,11 +244,11 @@ internal sealed unsafe partial class ProgressEngine
             if (!pending.CompletedFlag) pending.Complete(default, error);
         }
         _rendezvous.Clear();
-        foreach (Queue<OutboundItem> q in _pending)
+        foreach (OutboundQueue q in _pending)
         {
-            foreach (OutboundItem item in q)
+            for (int i = 0; i < q.Count; i++)
             {
-                if (item.Request is { CompletedFlag: false } req) req.Complete(default, error);
+                if (q[i].Request is { CompletedFlag: false } req) req.Complete(default, error);
             }
             q.Clear();
         }

@@ -18,7 +18,7 @@ internal sealed unsafe partial class ProgressEngine : IDisposable
     private readonly ShmSegment? _shm;
     private readonly RingProducer[] _out;
     private readonly RingConsumer[] _in;
-    private readonly Queue<OutboundItem>[] _pending;
+    private readonly OutboundQueue[] _pending;
     private int _pendingDestinations;
     private readonly PostedReceiveQueue _posted;
     private readonly UnexpectedMessageQueue _unexpected;
@@ -58,10 +58,10 @@ internal sealed unsafe partial class ProgressEngine : IDisposable
             int local = r - job.FirstLocalWorldRank;
             _localOf[r] = local >= 0 && local < job.LocalSize ? local : -1;
         }
-        _pending = new Queue<OutboundItem>[WorldSize];
+        _pending = new OutboundQueue[WorldSize];
         _posted = new PostedReceiveQueue(WorldSize);
         _unexpected = new UnexpectedMessageQueue(WorldSize);
-        for (int r = 0; r < WorldSize; r++) _pending[r] = new Queue<OutboundItem>();
+        for (int r = 0; r < WorldSize; r++) _pending[r] = new OutboundQueue();
         Config = config ?? EngineConfig.FromEnvironment(shm?.RingCapacity ?? ShmLayout.MaxRingCapacity, job.Oversubscribed);
         _asymmetricFence = Config.AsymmetricFence && Native.TryEnableGlobalMembarrier();
         _crossMemoryDisabled = !Config.UseCrossMemoryAttach;

@@ -14,12 +14,15 @@ internal static unsafe class ScratchPool
     private const int MaxClass = 40;
     private const int KeepPerClass = 4;
     private static readonly Lock s_lock = new();
-    private static readonly Stack<nint>[] s_free = CreateClasses();
+    // Kept blocks per class as plain arrays (not Stack<nint>: a framework generic that neither
+    // ReadyToRun image compiles, so it ran unoptimised in every short job).
+    private static readonly nint[][] s_free = CreateClasses();
+    private static readonly int[] s_freeCount = new int[MaxClass + 1];
 
-    private static Stack<nint>[] CreateClasses()
+    private static nint[][] CreateClasses()
     {
-        var classes = new Stack<nint>[MaxClass + 1];
-        for (int i = 0; i <= MaxClass; i++) classes[i] = new Stack<nint>();
+        var classes = new nint[MaxClass + 1][];
+        for (int i = 0; i <= MaxClass; i++) classes[i] = new nint[KeepPerClass];
         return classes;
     }
 
@@ -39,7 +42,7 @@ internal static unsafe class ScratchPool
         if (cls > MaxClass) throw new HpcMsgException($"a collective needs {bytes} bytes of scratch memory, more than the {1L << MaxClass}-byte limit");
         using (s_lock.EnterScope())
         {
-            if (s_free[cls].Count > 0) return new ScratchBuffer((byte*)s_free[cls].Pop(), cls);
+            if (s_freeCount[cls] > 0) return new ScratchBuffer((byte*)s_free[cls][--s_freeCount[cls]], cls);
         }
         byte* p = (byte*)NativeMemory.AlignedAlloc((nuint)(1L << cls), 64);
         return new ScratchBuffer(p, cls);
@@ -54,9 +57,9 @@ internal static unsafe class ScratchPool
         }
         using (s_lock.EnterScope())
         {
-            if (s_free[cls].Count < KeepPerClass)
+            if (s_freeCount[cls] < KeepPerClass)
             {
-                s_free[cls].Push((nint)p);
+                s_free[cls][s_freeCount[cls]++] = (nint)p;
                 return;
             }
         }
