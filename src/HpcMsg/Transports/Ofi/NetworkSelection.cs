@@ -90,7 +90,9 @@ internal static class NetworkSelection
         if (probe.Offers.Count == 0)
             return Failed($"{setting} with {ProviderVariable}={forced} but {probe.Library} offers no tagged RDM endpoint through '{forced}' "
                 + $"(see `fi_info -p '{forced}' -t FI_EP_RDM -c FI_TAGGED`)");
-        return new NetworkDecision(NetworkKind.Ofi, probe.Providers[0], $"{setting}, {ProviderVariable}={forced}: {probe.Library} offers it");
+        // Asked for "net", libfabric also offers utilities layered on it ("net;ofi_rxm"): the name asked for wins.
+        string chosen = probe.Providers.FirstOrDefault(p => string.Equals(p, forced, StringComparison.OrdinalIgnoreCase)) ?? probe.Providers[0];
+        return new NetworkDecision(NetworkKind.Ofi, chosen, $"{setting}, {ProviderVariable}={forced}: {probe.Library} offers {string.Join(", ", probe.Providers)}");
     }
 
     private static string Offered(OfiProbeResult probe) =>

@@ -182,7 +182,7 @@ internal sealed unsafe partial class OfiEndpoint : IDisposable
             }
             return (int)n;
         }
-        if (n == -OfiConstants.FiEAgain) return 0;
+        if (n == 0 || n == -OfiConstants.FiEAgain) return 0;
         if (n != -OfiConstants.FiEAvail) Check(n, "fi_cq_read");
         FiCqErrEntry error = default;
         Check(OfiCalls.CqReadErr(_cq, &error), "fi_cq_readerr");

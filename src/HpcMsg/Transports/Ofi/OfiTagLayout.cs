@@ -1,25 +1,27 @@
 namespace HpcMsg.Transports.Ofi;
 
 /// <summary>
-/// How HpcMsg's matching fields fill libfabric's 64-bit tag (after Open MPI's mtl/ofi, which packs
-/// protocol bits, the communicator id, the source rank and the MPI tag the same way):
+/// How HpcMsg's matching fields fill libfabric's tag (after Open MPI's mtl/ofi, which packs protocol
+/// bits, the communicator id, the source rank and the MPI tag the same way). 63 bits, since net and
+/// some tcp;ofi_rxm endpoints match only 63 (mem_tag_format 0x5555555555555555); bit 63 stays 0:
 /// <code>
-///  63 62 | 61 ........ 50 | 49 ............ 32 | 31 .................. 0
-///  kind  | context (12)   | source rank (18)   | tag (32)
+///  63 | 62   | 61 ........ 50 | 49 ............ 32 | 31 .................. 0
+///  0  | kind | context (12)   | source rank (18)   | tag (32)
 /// </code>
-/// kind: what the message is to the transport (0 eager data; 1-3 left for the rendezvous protocol of
-/// large messages); context: the communicator's context id (ContextIds has 2048 slots, 12 bits leave room
-/// for the collective/point-to-point pair); source: the sender's rank in the job (262,144 ranks); tag:
-/// the tag as an unsigned 32-bit value, so that the negative tags of collectives keep bit 31 set.
+/// kind: 0 an application message (eager data, or later the header of a large one); 1 the transport's
+/// own traffic (later: rendezvous data and acknowledgements, whose other 62 bits it defines). context: the
+/// communicator's context id (ContextIds has 2048 slots; 12 bits leave room for the collective and
+/// point-to-point pair). source: the sender's rank in the job (262,144 ranks). tag: the tag as an
+/// unsigned 32-bit value, so that the negative tags of collectives keep bit 31 set.
 /// A receive from any source ignores the source bits; one with any tag ignores tag bits 0-30 only, so
-/// it never matches a collective's negative tag (as MPI_ANY_TAG must not). The whole layout needs a
-/// provider that matches all 64 bits (ep_attr.mem_tag_format; net and tcp;ofi_rxm do).
+/// it never matches a collective's negative tag (as MPI_ANY_TAG must not). The endpoint refuses a
+/// provider that matches fewer than <see cref="Bits"/> bits.
 /// </summary>
 internal static class OfiTagLayout
 {
-    public const int Bits = 64;
+    public const int Bits = 63;
     public const int KindShift = 62, ContextShift = 50, SourceShift = 32;
-    public const int MaxKind = 3, MaxContext = (1 << 12) - 1, MaxSource = (1 << 18) - 1;
+    public const int MaxKind = 1, MaxContext = (1 << 12) - 1, MaxSource = (1 << 18) - 1;
 
     private const ulong SourceMask = (ulong)MaxSource << SourceShift;
     private const ulong NonNegativeTagMask = 0x7FFF_FFFFUL;
