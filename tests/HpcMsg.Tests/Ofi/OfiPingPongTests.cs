@@ -27,7 +27,7 @@ public sealed class OfiPingPongTests(ITestOutputHelper log)
     internal static void AssertEverySizeReported(string client)
     {
         foreach (int size in Sizes)
-            Assert.Matches(new Regex($@"^size {size} repetitions \d+ median_one_way_us [0-9.]+$", RegexOptions.Multiline), client);
+            Assert.Matches(new Regex($@"^size {size} repetitions \d+ median_one_way_us [0-9.]+ mean_one_way_us [0-9.]+$", RegexOptions.Multiline), client);
     }
 }
 

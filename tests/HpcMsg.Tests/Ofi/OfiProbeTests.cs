@@ -59,6 +59,8 @@ public sealed unsafe class OfiProbeTests(ITestOutputHelper log)
             Assert.Contains(provider, one.Providers);
             Assert.Equal(provider, NetworkSelection.Decide("ofi", provider, p => OfiProbe.Run(library, p)).Provider);
             Assert.All(one.Offers, o => Assert.True(o.MaxMessageSize >= 4 << 20, $"{provider} max_msg_size {o.MaxMessageSize}"));
+            // Both carry one-sided reads and writes (fi_info -v lists FI_RMA for them): the probe's second question finds it.
+            Assert.Contains(one.Offers, o => o.Provider == provider && o.Rma);
         }
         Assert.Empty(OfiProbe.Run(library, "efa").Offers);
 

@@ -15,7 +15,13 @@ internal static class OfiConstants
     public const ulong FiTagged = 1UL << 3;
     public const ulong FiRecv = 1UL << 10;
     public const ulong FiSend = 1UL << 11;
-    public const ulong FiDirectedRecv = 1UL << 59;
+    public const ulong FiRead = 1UL << 8;
+    public const ulong FiWrite = 1UL << 9;
+    public const ulong FiRemoteRead = 1UL << 12;
+    public const ulong FiRemoteWrite = 1UL << 13;
+
+    /// <summary>One-sided reads and writes, both ways.</summary>
+    public const ulong FiRmaAll = FiRma | FiRead | FiWrite | FiRemoteRead | FiRemoteWrite;
 
     // Mode bits: the provider may use the context we pass with each operation as its own scratch.
     public const ulong FiContext = 1UL << 59;

@@ -14,10 +14,13 @@ namespace HpcMsg.Transports.Ofi;
 /// </summary>
 internal static unsafe class OfiHints
 {
-    public static FiInfo* Create(OfiLibrary library, string? provider)
+    /// <summary>Hints for tagged RDM endpoints of <paramref name="provider"/> (null: any); with
+    /// <paramref name="rma"/>, also one-sided reads and writes (for the probe's question whether a provider
+    /// could carry large messages by RMA: a provider answers with the capabilities asked for, not all it has).</summary>
+    public static FiInfo* Create(OfiLibrary library, string? provider, bool rma = false)
     {
         FiInfo* hints = library.AllocInfo();
-        hints->Caps = OfiConstants.FiTagged;
+        hints->Caps = OfiConstants.FiTagged | (rma ? OfiConstants.FiRmaAll : 0);
         hints->Mode = OfiConstants.FiContext | OfiConstants.FiContext2;
         hints->EpAttr->Type = OfiConstants.FiEpRdm;
         hints->DomainAttr->Threading = OfiConstants.FiThreadDomain;

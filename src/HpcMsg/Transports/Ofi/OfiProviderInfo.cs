@@ -10,7 +10,7 @@ namespace HpcMsg.Transports.Ofi;
 /// <param name="Domain">domain_attr.name.</param>
 /// <param name="MaxMessageSize">ep_attr.max_msg_size: the largest message one fi_tsend may carry.</param>
 /// <param name="InjectSize">tx_attr.inject_size: the largest fi_tinject (no completion, buffer free at once).</param>
-/// <param name="Rma">Whether FI_RMA (one-sided read and write) is among the caps.</param>
+/// <param name="Rma">Whether FI_RMA (one-sided read and write) is among the caps (of an fi_info asked for with FI_RMA, see OfiProbe).</param>
 /// <param name="MemTagFormat">ep_attr.mem_tag_format: the tag bits the provider matches.</param>
 internal sealed record OfiProviderInfo(
     string Provider, string Fabric, string Domain, ulong MaxMessageSize, ulong InjectSize, bool Rma, ulong MemTagFormat)
