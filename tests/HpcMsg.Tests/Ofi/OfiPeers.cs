@@ -32,12 +32,30 @@ internal static class OfiPeers
             Assert.True(s.Process.ExitCode == 0 && c.Process.ExitCode == 0, $"exit codes: server {s.Process.ExitCode}, client {c.Process.ExitCode}\n{report}");
             Assert.Contains("OK ofi-pingpong", s.Output());
             Assert.Contains("OK ofi-pingpong", c.Output());
+            AssertNothingLeft(directory, server.Namespace, client.Namespace);
             return c.Output();
         }
         finally
         {
             Directory.Delete(directory, recursive: true);
         }
+    }
+
+    /// <summary>No process of this run (its command line names the run's directory) is left in the
+    /// namespaces it used. Other processes there are not ours: other tests' jobs may be running.</summary>
+    private static void AssertNothingLeft(string directory, params string?[] namespaces)
+    {
+        foreach (string ns in namespaces.OfType<string>().Distinct())
+        {
+            var ours = Network.NetworkNamespaces.ProcessesIn(ns).Where(pid => CommandLine(pid).Contains(directory, StringComparison.Ordinal)).ToList();
+            Assert.True(ours.Count == 0, $"processes of this ping-pong were left in {ns}: {string.Join(", ", ours)}");
+        }
+    }
+
+    private static string CommandLine(int pid)
+    {
+        try { return File.ReadAllText($"/proc/{pid}/cmdline").Replace('\0', ' '); }
+        catch (IOException) { return string.Empty; }
     }
 
     private sealed class Peer : IDisposable

@@ -12,7 +12,8 @@ namespace HpcMsg.Transports.Ofi;
 /// software providers are no faster than our TCP, and shm reaches no other host. With
 /// HPCMSG_OFI_PROVIDER set, auto means ofi with that provider.</item>
 /// </list>
-/// The probe is a function so that tests can hand in provider lists of machines we do not have.
+/// The probe is a function so that tests can hand in provider lists of machines we do not have; Init
+/// will pass the two variables and <c>p =&gt; OfiProbe.Run(OfiLibrary.Shared, p)</c>.
 /// </summary>
 internal static class NetworkSelection
 {
@@ -31,11 +32,6 @@ internal static class NetworkSelection
     /// software core. A utility layered on a fabric core (verbs;ofi_rxm) is a fabric provider.</summary>
     public static bool IsSoftware(string provider) =>
         SoftwareCores.Contains(provider.Split(';')[0].Trim(), StringComparer.OrdinalIgnoreCase);
-
-    public static NetworkDecision FromEnvironment() => Decide(
-        Environment.GetEnvironmentVariable(NetworkVariable),
-        Environment.GetEnvironmentVariable(ProviderVariable),
-        provider => OfiProbe.Run(OfiLibrary.Shared, provider));
 
     public static NetworkDecision Decide(string? network, string? provider, Func<string?, OfiProbeResult> probe)
     {

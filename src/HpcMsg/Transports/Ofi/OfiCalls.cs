@@ -64,10 +64,6 @@ internal static unsafe class OfiCalls
     /// <summary>fi_cq_readerr</summary>
     public static nint CqReadErr(FidCq* cq, FiCqErrEntry* buf) => cq->Ops->ReadErr(cq, buf, 0);
 
-    /// <summary>fi_cq_strerror</summary>
-    public static byte* CqStrError(FidCq* cq, int provErrno, void* errData, byte* buf, nuint len) =>
-        cq->Ops->StrError(cq, provErrno, errData, buf, len);
-
     /// <summary>fi_close</summary>
     public static int Close(Fid* fid) => fid->Ops->Close(fid);
 }

@@ -10,7 +10,6 @@ internal static class OfiConstants
     public const uint ApiVersion = (1u << 16) | 17u;
 
     // Capabilities (fabric.h).
-    public const ulong FiMsg = 1UL << 1;
     public const ulong FiRma = 1UL << 2;
     public const ulong FiTagged = 1UL << 3;
     public const ulong FiRecv = 1UL << 10;
@@ -40,7 +39,6 @@ internal static class OfiConstants
     public const int FiThreadDomain = 3;
 
     // Memory registration modes (fabric.h): what a provider may ask of the buffers we hand it.
-    public const int FiMrLocal = 1 << 2;
     public const int FiMrVirtAddr = 1 << 4;
     public const int FiMrAllocated = 1 << 5;
     public const int FiMrProvKey = 1 << 6;

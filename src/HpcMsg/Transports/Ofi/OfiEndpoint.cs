@@ -231,8 +231,12 @@ internal sealed unsafe partial class OfiEndpoint : IDisposable
         return false;
     }
 
-    private void Check(long rc, string call) =>
-        OfiException.Check(_library, rc, $"{call} ({Offer.Provider})");
+    /// <summary>Throws for a negative <paramref name="rc"/>; the message is built only then, so that the
+    /// hot calls allocate nothing on success.</summary>
+    private void Check(long rc, string call)
+    {
+        if (rc < 0) OfiException.Check(_library, rc, $"{call} ({Offer.Provider})");
+    }
 
     [StructLayout(LayoutKind.Sequential)]
     private struct PollFd

@@ -177,7 +177,7 @@ internal unsafe struct FiOpsCq
     public void* SRead;
     public void* SReadFrom;
     public void* Signal;
-    public delegate* unmanaged<FidCq*, int, void*, byte*, nuint, byte*> StrError;
+    public void* StrError;
 }
 
 /// <summary>struct fid_cq</summary>
