@@ -1,5 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Text;
+using HpcMsg.TestApp.Ofi;
 using HpcMsg.TestApp.Scenarios;
 
 namespace HpcMsg.TestApp;
@@ -35,6 +36,7 @@ internal static class ScenarioCatalog
         new BarrierScenario(),
         new SingletonScenario(),
         new DifferentialScenario(),
+        new OfiPingPongScenario(),
     ];
 
     public static bool TryGet(string name, [NotNullWhen(true)] out IScenario? scenario)

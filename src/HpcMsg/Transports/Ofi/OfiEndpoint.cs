@@ -1,0 +1,251 @@
+using System.Runtime.InteropServices;
+
+namespace HpcMsg.Transports.Ofi;
+
+/// <summary>
+/// One tagged RDM endpoint of one provider, with everything it needs: fabric, domain, an address vector
+/// (FI_AV_TABLE: peer i inserted i-th is fi_addr i), one completion queue for sends and receives
+/// (FI_CQ_FORMAT_TAGGED, with a file descriptor to sleep on where the provider has one), as fabtests'
+/// RDM tests, Open MPI's mtl/ofi and MPICH's ch4 ofi netmod set them up.
+/// </summary>
+/// <remarks>
+/// Hot calls (<see cref="TrySend"/>, <see cref="TryInject"/>, <see cref="TryReceive"/>, <see cref="Poll"/>)
+/// allocate nothing: buffers and the per-operation <see cref="FiContext2"/> are the caller's pinned
+/// memory, which must stay put until the operation's completion is polled; the CQ is read into a
+/// stack buffer. Not thread-safe (FI_THREAD_DOMAIN): one thread at a time, as under the engine's lock.
+/// </remarks>
+internal sealed unsafe partial class OfiEndpoint : IDisposable
+{
+    private const int PollBatch = 16;
+    private const short PollIn = 1;
+    private const int EIntr = 4;
+
+    private readonly OfiLibrary _library;
+    private FiInfo* _info;
+    private FidFabric* _fabric;
+    private FidDomain* _domain;
+    private FidCq* _cq;
+    private FidAv* _av;
+    private FidEp* _ep;
+
+    private OfiEndpoint(OfiLibrary library, FiInfo* info)
+    {
+        _library = library;
+        _info = info;
+        Offer = OfiProviderInfo.From(info);
+    }
+
+    /// <summary>The fi_info this endpoint was opened from.</summary>
+    public OfiProviderInfo Offer { get; }
+
+    /// <summary>The completion queue's file descriptor (readable when a completion may be there), or -1
+    /// where the provider offers none (then <see cref="Wait"/> returns at once and the caller spins).</summary>
+    public int WaitFd { get; private set; } = -1;
+
+    /// <summary>This endpoint's address, as peers pass it to <see cref="InsertPeer"/>.</summary>
+    public byte[] Name { get; private set; } = [];
+
+    /// <summary>Opens an endpoint of <paramref name="provider"/> bound to <paramref name="sourceAddress"/>
+    /// (an IP address of the interface to use, for the socket providers; null lets libfabric choose),
+    /// with room for <paramref name="peers"/> peers in its address vector.</summary>
+    public static OfiEndpoint Open(OfiLibrary library, string provider, string? sourceAddress, int peers)
+    {
+        FiInfo* hints = OfiHints.Create(library, provider);
+        FiInfo* info = null;
+        int rc;
+        try { rc = library.GetInfo(sourceAddress, sourceAddress is null ? 0 : OfiConstants.FiSource, hints, &info); }
+        finally { library.FreeInfo(hints); }
+        OfiException.Check(library, rc, $"fi_getinfo (provider {provider}, source {sourceAddress ?? "any"})");
+
+        var endpoint = new OfiEndpoint(library, info);
+        try
+        {
+            endpoint.OpenObjects(peers);
+            return endpoint;
+        }
+        catch
+        {
+            endpoint.Dispose();
+            throw;
+        }
+    }
+
+    private void OpenObjects(int peers)
+    {
+        int tagBits = OfiTagLayout.ProviderBits(_info->EpAttr->MemTagFormat);
+        if (tagBits < OfiTagLayout.Bits)
+            throw new OfiException("mem_tag_format", 0, $"{Offer.Provider} matches {tagBits} tag bits; the tag layout needs {OfiTagLayout.Bits}");
+
+        FidFabric* fabric;
+        Check(_library.Fabric(_info->FabricAttr, &fabric), "fi_fabric");
+        _fabric = fabric;
+        FidDomain* domain;
+        Check(OfiCalls.Domain(_fabric, _info, &domain), "fi_domain");
+        _domain = domain;
+        OpenCompletionQueue();
+
+        FiAvAttr avAttr = default;
+        avAttr.Type = OfiConstants.FiAvTable;
+        avAttr.Count = (nuint)Math.Max(peers, 1);
+        FidAv* av;
+        Check(OfiCalls.AvOpen(_domain, &avAttr, &av), "fi_av_open");
+        _av = av;
+
+        FidEp* ep;
+        Check(OfiCalls.Endpoint(_domain, _info, &ep), "fi_endpoint");
+        _ep = ep;
+        Check(OfiCalls.EpBind(_ep, &_cq->Fid, OfiConstants.FiTransmit | OfiConstants.FiRecv), "fi_ep_bind (cq)");
+        Check(OfiCalls.EpBind(_ep, &_av->Fid, 0), "fi_ep_bind (av)");
+        Check(OfiCalls.Enable(_ep), "fi_enable");
+        Name = ReadName();
+    }
+
+    /// <summary>A CQ with a file descriptor to sleep on (FI_WAIT_FD) where the provider has one, else
+    /// one without a wait object, polled only.</summary>
+    private void OpenCompletionQueue()
+    {
+        FiCqAttr attr = default;
+        attr.Format = OfiConstants.FiCqFormatTagged;
+        attr.WaitObj = OfiConstants.FiWaitFd;
+        FidCq* cq;
+        if (OfiCalls.CqOpen(_domain, &attr, &cq) == 0)
+        {
+            _cq = cq;
+            int fd = -1;
+            Check(OfiCalls.Control(&_cq->Fid, OfiConstants.FiGetWait, &fd), "fi_control (FI_GETWAIT)");
+            WaitFd = fd;
+            return;
+        }
+        attr.WaitObj = OfiConstants.FiWaitNone;
+        Check(OfiCalls.CqOpen(_domain, &attr, &cq), "fi_cq_open");
+        _cq = cq;
+    }
+
+    private byte[] ReadName()
+    {
+        byte* buffer = stackalloc byte[256];
+        nuint length = 256;
+        int rc = OfiCalls.GetName(_ep, buffer, &length);
+        if (rc == -OfiConstants.FiETooSmall)
+        {
+            byte[] large = new byte[(int)length];
+            fixed (byte* p = large) Check(OfiCalls.GetName(_ep, p, &length), "fi_getname");
+            return large[..(int)length];
+        }
+        Check(rc, "fi_getname");
+        return new ReadOnlySpan<byte>(buffer, (int)length).ToArray();
+    }
+
+    /// <summary>Adds a peer's <see cref="Name"/> to the address vector; returns its fi_addr.</summary>
+    public ulong InsertPeer(ReadOnlySpan<byte> name)
+    {
+        ulong address = OfiConstants.FiAddrUnspec;
+        int rc;
+        fixed (byte* p = name) rc = OfiCalls.AvInsert(_av, p, 1, &address, 0);
+        Check(rc, "fi_av_insert");
+        if (rc != 1) throw new OfiException("fi_av_insert", 0, $"inserted {rc} of 1 addresses");
+        return address;
+    }
+
+    /// <summary>Posts a tagged send of <paramref name="length"/> bytes at <paramref name="buffer"/>;
+    /// false when the provider has no room now (poll, then try again).</summary>
+    public bool TrySend(void* buffer, nuint length, ulong destination, ulong tag, FiContext2* context) =>
+        Posted(OfiCalls.TSend(_ep, buffer, length, destination, tag, context), "fi_tsend");
+
+    /// <summary>A send of at most <see cref="OfiProviderInfo.InjectSize"/> bytes that is done on return:
+    /// no completion comes for it. False when the provider has no room now.</summary>
+    public bool TryInject(void* buffer, nuint length, ulong destination, ulong tag) =>
+        Posted(OfiCalls.TInject(_ep, buffer, length, destination, tag), "fi_tinject");
+
+    /// <summary>Posts a tagged receive into <paramref name="capacity"/> bytes at <paramref name="buffer"/>
+    /// for a message whose tag equals <paramref name="tag"/> outside the <paramref name="ignore"/> bits,
+    /// from <paramref name="source"/> (FI_ADDR_UNSPEC: anyone). False when there is no room now.</summary>
+    public bool TryReceive(void* buffer, nuint capacity, ulong source, ulong tag, ulong ignore, FiContext2* context) =>
+        Posted(OfiCalls.TRecv(_ep, buffer, capacity, source, tag, ignore, context), "fi_trecv");
+
+    /// <summary>Withdraws a posted receive; its completion then comes with FI_ECANCELED (or as usual when
+    /// it had already matched). False when the operation was not found.</summary>
+    public bool Cancel(FiContext2* context) => OfiCalls.Cancel(_ep, context) == 0;
+
+    /// <summary>Reads finished operations into <paramref name="into"/> (and makes progress, for the
+    /// providers that progress only when asked); returns how many.</summary>
+    public int Poll(Span<OfiCompletion> into)
+    {
+        FiCqTaggedEntry* entries = stackalloc FiCqTaggedEntry[PollBatch];
+        nint n = OfiCalls.CqRead(_cq, entries, (nuint)Math.Min(into.Length, PollBatch));
+        if (n > 0)
+        {
+            for (int i = 0; i < (int)n; i++)
+            {
+                FiCqTaggedEntry* e = entries + i;
+                into[i] = new OfiCompletion((nint)e->OpContext, e->Flags, e->Tag, e->Len, 0, 0);
+            }
+            return (int)n;
+        }
+        if (n == 0 || n == -OfiConstants.FiEAgain) return 0;
+        if (n != -OfiConstants.FiEAvail) Check(n, "fi_cq_read");
+        FiCqErrEntry error = default;
+        Check(OfiCalls.CqReadErr(_cq, &error), "fi_cq_readerr");
+        into[0] = new OfiCompletion((nint)error.OpContext, error.Flags, error.Tag, error.Len, error.Err, error.OLen);
+        return 1;
+    }
+
+    /// <summary>Sleeps on the CQ's file descriptor until a completion may be there or
+    /// <paramref name="timeoutMs"/> passes (fi_trywait first: sleeping with completions queued would
+    /// miss them). Returns at once, false, where the provider has no file descriptor.</summary>
+    public bool Wait(int timeoutMs)
+    {
+        if (WaitFd < 0) return false;
+        Fid* fid = &_cq->Fid;
+        int rc = OfiCalls.TryWait(_fabric, &fid, 1);
+        if (rc == -OfiConstants.FiEAgain) return true;
+        Check(rc, "fi_trywait");
+        PollFd p = new() { Fd = WaitFd, Events = PollIn };
+        int ready = poll(&p, 1, timeoutMs);
+        if (ready < 0 && Marshal.GetLastPInvokeError() != EIntr) throw new OfiException("poll (cq wait fd)", -Marshal.GetLastPInvokeError(), "poll failed");
+        return ready > 0;
+    }
+
+    public void Dispose()
+    {
+        // Children before parents, as libfabric requires (fi_close of a domain with an open endpoint fails).
+        Close((Fid*)_ep); _ep = null;
+        Close((Fid*)_av); _av = null;
+        Close((Fid*)_cq); _cq = null;
+        Close((Fid*)_domain); _domain = null;
+        Close((Fid*)_fabric); _fabric = null;
+        if (_info is not null) _library.FreeInfo(_info);
+        _info = null;
+    }
+
+    private static void Close(Fid* fid)
+    {
+        if (fid is not null) OfiCalls.Close(fid);
+    }
+
+    private bool Posted(nint rc, string call)
+    {
+        if (rc == 0) return true;
+        if (rc == -OfiConstants.FiEAgain) return false;
+        Check(rc, call);
+        return false;
+    }
+
+    /// <summary>Throws for a negative <paramref name="rc"/>; the message is built only then, so that the
+    /// hot calls allocate nothing on success.</summary>
+    private void Check(long rc, string call)
+    {
+        if (rc < 0) OfiException.Check(_library, rc, $"{call} ({Offer.Provider})");
+    }
+
+    [StructLayout(LayoutKind.Sequential)]
+    private struct PollFd
+    {
+        public int Fd;
+        public short Events;
+        public short Revents;
+    }
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static partial int poll(PollFd* fds, nuint count, int timeoutMs);
+}

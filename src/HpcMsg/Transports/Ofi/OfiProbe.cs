@@ -1,0 +1,48 @@
+namespace HpcMsg.Transports.Ofi;
+
+/// <summary>What libfabric offers this process for tagged RDM endpoints.</summary>
+/// <param name="WhyUnavailable">Null when the probe ran; otherwise why libfabric could not be asked.</param>
+/// <param name="Library">The library's name and version, e.g. "libfabric.so.1 1.17".</param>
+/// <param name="Offers">Every fi_info returned, in libfabric's order of preference.</param>
+internal sealed record OfiProbeResult(string? WhyUnavailable, string Library, IReadOnlyList<OfiProviderInfo> Offers)
+{
+    /// <summary>The distinct provider names offered, in libfabric's order.</summary>
+    public IReadOnlyList<string> Providers => [.. Offers.Select(o => o.Provider).Distinct()];
+}
+
+/// <summary>Asks fi_getinfo which providers offer FI_EP_RDM with FI_TAGGED (with the hints of
+/// <see cref="OfiHints"/>), for one provider or for all; a second question with FI_RMA added tells
+/// which of those offers also have one-sided reads and writes (<see cref="OfiProviderInfo.Rma"/>).</summary>
+internal static unsafe class OfiProbe
+{
+    public static OfiProbeResult Run(OfiLibrary library, string? provider = null)
+    {
+        if (library.WhyUnavailable is string why) return new OfiProbeResult(why, library.Name, []);
+        string name = $"{library.Name} {library.VersionText}";
+        (List<OfiProviderInfo> offers, string? error) = Ask(library, provider, rma: false);
+        if (error is not null) return new OfiProbeResult(error, name, []);
+        (List<OfiProviderInfo> withRma, _) = Ask(library, provider, rma: true);
+        var rma = withRma.Select(o => (o.Provider, o.Fabric, o.Domain)).ToHashSet();
+        return new OfiProbeResult(null, name, [.. offers.Select(o => o with { Rma = rma.Contains((o.Provider, o.Fabric, o.Domain)) })]);
+    }
+
+    private static (List<OfiProviderInfo> Offers, string? Error) Ask(OfiLibrary library, string? provider, bool rma)
+    {
+        FiInfo* hints = OfiHints.Create(library, provider, rma);
+        FiInfo* list = null;
+        try
+        {
+            int rc = library.GetInfo(null, 0, hints, &list);
+            if (rc == -OfiConstants.FiENoData) return ([], null);
+            if (rc != 0) return ([], $"fi_getinfo failed: {library.StrError(rc)} ({rc})");
+            var offers = new List<OfiProviderInfo>();
+            for (FiInfo* i = list; i is not null; i = i->Next) offers.Add(OfiProviderInfo.From(i));
+            return (offers, null);
+        }
+        finally
+        {
+            library.FreeInfo(list);
+            library.FreeInfo(hints);
+        }
+    }
+}
