@@ -22,6 +22,9 @@ internal sealed unsafe partial class ProgressEngine
     /// the socket wait cannot see).</summary>
     private const int MixedSleepMicros = 50;
 
+    /// <summary>Longest socket wait while a connection is being opened.</summary>
+    private const int OpeningSleepMicros = 1000;
+
     private bool IsRemote(int world) => _localOf[world] < 0 && world != WorldRank;
 
     /// <summary>Peers whose connection broke: receives posted for them are failed by every pass.</summary>
@@ -32,7 +35,7 @@ internal sealed unsafe partial class ProgressEngine
 
     private bool ProgressTcp()
     {
-        bool progressed = false;
+        bool progressed = TakeOpenedConnections();
         foreach (TcpConnection? c in _remote)
         {
             if (c is null || !c.Usable) continue;
@@ -51,6 +54,44 @@ internal sealed unsafe partial class ProgressEngine
         }
         if (_failedPeers > 0) progressed |= FailReceivesFromFailedPeers();
         return progressed;
+    }
+
+    /// <summary>The connection to <paramref name="peer"/>, asked of the mesh on first use (a send to a
+    /// peer this rank has not talked to yet): frames queue in it, in order, until it is open.
+    /// Caller holds the lock.</summary>
+    private TcpConnection Connection(int peer)
+    {
+        TcpConnection? c = _remote[peer];
+        if (c is not null) return c;
+        c = _remote[peer] = new TcpConnection(peer);
+        _tcp!.Open(peer);
+        return c;
+    }
+
+    /// <summary>Connections the mesh opened since the last pass (dialed by this rank, or dialed by
+    /// a peer that sends first) join the loop; a dial that failed fails what involves its peer.
+    /// Runs only while connections are being opened: nothing per message. Caller holds the lock.</summary>
+    private bool TakeOpenedConnections()
+    {
+        bool any = false;
+        while (_tcp!.TryTakeOpened(out TcpMesh.Opened opened))
+        {
+            any = true;
+            TcpConnection c = _remote[opened.Peer] ??= new TcpConnection(opened.Peer);
+            if (opened.Error is { } error)
+            {
+                if (c.Usable && !c.Connected) OnTcpPeerFailed(c, error);
+                continue;
+            }
+            if (!c.Usable || c.Connected)
+            {
+                opened.Socket!.Dispose(); // its peer failed meanwhile (a second socket cannot happen: see TcpMesh)
+                continue;
+            }
+            c.Attach(opened.Socket!);
+            if (c.HasPendingSends) FlushTcp(c);
+        }
+        return any;
     }
 
     /// <summary>Writes what a connection takes now; a connection that breaks fails what involves its peer.</summary>
@@ -163,6 +204,7 @@ internal sealed unsafe partial class ProgressEngine
         _tcp.TellLauncherAbort(errorCode);
         using (_lock.EnterScope())
         {
+            TakeOpenedConnections();
             var h = new RecordHeader { LengthAndKind = RecordHeader.Pack(RecordHeader.Size, RecordKind.Abort), Token1 = errorCode };
             foreach (TcpConnection? c in _remote)
             {
@@ -176,6 +218,7 @@ internal sealed unsafe partial class ProgressEngine
     /// follows is not taken for this rank's death. Caller holds the lock.</summary>
     private void SayByeLocked()
     {
+        TakeOpenedConnections(); // a peer that connected to send to us hears our Bye too
         var h = new RecordHeader { LengthAndKind = RecordHeader.Pack(RecordHeader.Size, RecordKind.Bye) };
         foreach (TcpConnection? c in _remote)
         {
@@ -191,6 +234,7 @@ internal sealed unsafe partial class ProgressEngine
         while (true)
         {
             bool pending = false;
+            TakeOpenedConnections(); // frames queued for a connection still opening go out once it is open
             foreach (TcpConnection? c in _remote)
             {
                 if (c is not { Usable: true, HasPendingSends: true }) continue;
@@ -204,7 +248,7 @@ internal sealed unsafe partial class ProgressEngine
 
     private void PostTcpSend(Request r)
     {
-        TcpConnection c = _remote[r.Peer]!;
+        TcpConnection c = Connection(r.Peer);
         if (!c.Usable)
         {
             r.Complete(default, PeerFailure(c));
@@ -229,7 +273,7 @@ internal sealed unsafe partial class ProgressEngine
 
     private void SendTcpControl(int dest, RecordKind kind, long token1, long token2)
     {
-        TcpConnection c = _remote[dest]!;
+        TcpConnection c = Connection(dest); // open already: the peer spoke to us first
         if (!c.Usable) return; // what this answers has failed (or will) with the peer
         var h = new RecordHeader { LengthAndKind = RecordHeader.Pack(RecordHeader.Size, kind), Token1 = token1, Token2 = token2 };
         c.Enqueue(new TcpFrame(h, null, 0, null));
@@ -239,7 +283,7 @@ internal sealed unsafe partial class ProgressEngine
     /// <summary>After clear-to-send: the whole message in one Data frame, straight from the user's buffer.</summary>
     private void SendTcpData(Request send)
     {
-        TcpConnection c = _remote[send.Peer]!;
+        TcpConnection c = Connection(send.Peer);
         if (!c.Usable)
         {
             _rendezvous.Remove(send.RendezvousId);
@@ -385,18 +429,23 @@ internal sealed unsafe partial class ProgressEngine
         _sleepWriters.Clear();
         foreach (TcpConnection? c in _remote)
         {
-            if (c is not { Usable: true }) continue;
-            _sleepSockets.Add(c.Socket);
-            if (c.HasPendingSends) _sleepWriters.Add(c.Socket);
+            if (c is not { Usable: true, Socket: { } socket }) continue;
+            _sleepSockets.Add(socket);
+            if (c.HasPendingSends) _sleepWriters.Add(socket);
         }
         if (_sleepSockets.Count == 0)
         {
             Thread.Sleep(1);
             return;
         }
+        // A connection being opened arrives through the mesh's queue, which no socket wait sees: poll
+        // it every millisecond until it is there. (A peer's first dial to an idle rank is seen within
+        // the usual sleep; it is one wait per pair and per job.)
+        int micros = _shm is null ? Config.SleepMicros : MixedSleepMicros;
+        if (_tcp!.Opening) micros = Math.Min(micros, OpeningSleepMicros);
         try
         {
-            Socket.Select(_sleepSockets, _sleepWriters.Count > 0 ? _sleepWriters : null, null, _shm is null ? Config.SleepMicros : MixedSleepMicros);
+            Socket.Select(_sleepSockets, _sleepWriters.Count > 0 ? _sleepWriters : null, null, micros);
         }
         catch (Exception e) when (e is SocketException or ObjectDisposedException) { }
     }
