@@ -68,6 +68,22 @@ internal sealed unsafe partial class ProgressEngine
         return c;
     }
 
+    /// <summary>The peers on other hosts this rank holds an open connection to, in rank order, and
+    /// whether connections are still being opened (a declined crossing dial not yet closed): for tests
+    /// and diagnostics (connections open on first use, so this is whom this rank has talked to).</summary>
+    internal (int[] Peers, bool Opening) TcpConnectedPeers()
+    {
+        using (_lock.EnterScope())
+        {
+            if (_tcp is null) return ([], false);
+            TakeOpenedConnections();
+            var peers = new List<int>();
+            for (int r = 0; r < _remote.Length; r++)
+                if (_remote[r] is { Usable: true, Connected: true }) peers.Add(r);
+            return ([.. peers], _tcp.Opening);
+        }
+    }
+
     /// <summary>Connections the mesh opened since the last pass (dialed by this rank, or dialed by
     /// a peer that sends first) join the loop; a dial that failed fails what involves its peer.
     /// Runs only while connections are being opened: nothing per message. Caller holds the lock.</summary>
