@@ -68,6 +68,9 @@ internal sealed unsafe partial class ProgressEngine
         return c;
     }
 
+    /// <summary>Whether <paramref name="world"/> runs on this rank's host (talks through shared memory, never TCP).</summary>
+    internal bool SharesHost(int world) => !IsRemote(world);
+
     /// <summary>The peers on other hosts this rank holds an open connection to, in rank order, and
     /// whether connections are still being opened (a declined crossing dial not yet closed): for tests
     /// and diagnostics (connections open on first use, so this is whom this rank has talked to).</summary>

@@ -10,7 +10,7 @@ namespace HpcMsg.TestApp.Scenarios;
 /// "CONNECTIONS rank=R peers=P,.. established=E": the peers on other hosts its engine holds a
 /// connection to, and the TCP sockets of this process that the kernel lists as established (the
 /// rendezvous lifeline plus one per peer), so that a test checks that nothing else was opened.
-/// Needs an even number of ranks.
+/// Needs an even number of ranks, and hosts that the partners' links join (see the end).
 /// </summary>
 internal sealed class NeighbourScenario : IScenario
 {
@@ -44,6 +44,23 @@ internal sealed class NeighbourScenario : IScenario
             Thread.Sleep(10);
             (peers, opening) = world.Engine.TcpConnectedPeers();
             established = TcpSockets.Established();
+        }
+        // Counted; now no rank may go on to finalize (whose barrier talks to other ranks, opening
+        // connections) before every rank has counted. A barrier would open them too: instead, as many
+        // rounds as ranks of "counted" to the neighbours this rank already talks to (the partner, and
+        // the ranks of its host over shared memory), which reaches every rank when those links join
+        // all hosts (as with 2 ranks on each of 3 hosts: 0-3-2-5-4-1-0).
+        int[] neighbours = [partner, .. Enumerable.Range(0, world.Size).Where(r => r != world.Rank && world.Engine.SharesHost(r))];
+        var token = new int[neighbours.Length];
+        for (int round = 0; round < world.Size; round++)
+        {
+            var requests = new List<Request>();
+            for (int i = 0; i < neighbours.Length; i++)
+            {
+                requests.Add(world.IRecv<int>(token.AsMemory(i, 1), neighbours[i], 10_000 + round));
+                requests.Add(world.ISend<int>(new[] { round }, neighbours[i], 10_000 + round));
+            }
+            Request.WaitAll([.. requests]);
         }
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"CONNECTIONS rank={world.Rank} peers={string.Join(',', peers)} established={established}"));
