@@ -22,9 +22,6 @@ internal sealed unsafe partial class ProgressEngine
     /// the socket wait cannot see).</summary>
     private const int MixedSleepMicros = 50;
 
-    /// <summary>Longest socket wait while a connection is being opened.</summary>
-    private const int OpeningSleepMicros = 1000;
-
     private bool IsRemote(int world) => _localOf[world] < 0 && world != WorldRank;
 
     /// <summary>Peers whose connection broke: receives posted for them are failed by every pass.</summary>
@@ -452,20 +449,22 @@ internal sealed unsafe partial class ProgressEngine
             _sleepSockets.Add(socket);
             if (c.HasPendingSends) _sleepWriters.Add(socket);
         }
+        // A connection opened (dialed by us, or by a peer that sends first) arrives through the mesh's
+        // queue, which no socket wait sees: the mesh rings its bell then. Without a connection yet,
+        // the wait stays as short as before connections were opened on first use (1 ms).
+        int micros = _sleepSockets.Count == 0 ? Math.Min(1000, Config.SleepMicros) : _shm is null ? Config.SleepMicros : MixedSleepMicros;
+        Socket? bell = _tcp!.Bell; // null in tests' meshes without a listener
+        if (bell is not null) _sleepSockets.Add(bell);
         if (_sleepSockets.Count == 0)
         {
             Thread.Sleep(1);
             return;
         }
-        // A connection being opened arrives through the mesh's queue, which no socket wait sees: poll
-        // it every millisecond until it is there. (A peer's first dial to an idle rank is seen within
-        // the usual sleep; it is one wait per pair and per job.)
-        int micros = _shm is null ? Config.SleepMicros : MixedSleepMicros;
-        if (_tcp!.Opening) micros = Math.Min(micros, OpeningSleepMicros);
         try
         {
             Socket.Select(_sleepSockets, _sleepWriters.Count > 0 ? _sleepWriters : null, null, micros);
         }
         catch (Exception e) when (e is SocketException or ObjectDisposedException) { }
+        if (bell is not null && _sleepSockets.Contains(bell)) _tcp.SilenceBell(); // the next pass takes what it announced
     }
 }

@@ -118,6 +118,7 @@ public sealed class WireUpScalingTests(ITestOutputHelper log)
         // pair dials both ways at the same moment, and the messages queue while the connection opens.
         var receives = new List<(Request Request, byte[] Buffer, int From, int Seq, int To)>();
         var sends = new List<Request>();
+        var held = new List<byte[]>();
         for (int r = 0; r < N; r++)
         {
             foreach (int o in offsets)
@@ -140,6 +141,7 @@ public sealed class WireUpScalingTests(ITestOutputHelper log)
                 {
                     byte[] data = InProcessJob.Pinned(8);
                     BitConverter.TryWriteBytes(data, r * 1000 + k);
+                    held.Add(data); // the request holds only its address: keep the array alive
                     sends.Add(InProcessJob.PostSend(job.Engines[r], peer, 9, data));
                 }
             }
@@ -154,6 +156,7 @@ public sealed class WireUpScalingTests(ITestOutputHelper log)
             Assert.True(BitConverter.ToInt32(buffer) == from * 1000 + seq, $"rank {to}: message {seq} from rank {from} carried {BitConverter.ToInt32(buffer)}");
         }
         Assert.All(sends, s => Assert.Null(s.Error));
+        GC.KeepAlive(held);
 
         // Each rank holds exactly its 4 neighbours; the losing side of each crossing dial has closed.
         long settle = Environment.TickCount64 + 10_000;

@@ -45,8 +45,14 @@ internal sealed class TcpMesh : IDisposable
     private readonly PairState[] _state;
     private readonly ConcurrentQueue<Opened> _opened = new();
     private readonly CancellationTokenSource _stop = new();
+    private readonly Socket _bellWriter;
     private volatile bool _disposed;
     private int _dialsInFlight;
+
+    /// <summary>Readable when a connection has been opened for the engine: a rank asleep in its socket
+    /// wait (which cannot see <see cref="TryTakeOpened"/>'s queue) wakes for a peer's first dial at once
+    /// instead of at the end of its sleep. The read end of a socket pair in this process.</summary>
+    public Socket Bell { get; }
 
     /// <summary>The engine's connection to each rank, null until first used. Owned by the engine
     /// (touched under its lock); the mesh only disposes them at the end.</summary>
@@ -104,6 +110,7 @@ internal sealed class TcpMesh : IDisposable
         IPAddress address = job.IfaceAddress is { Length: > 0 } given
             ? (IPAddress.TryParse(given, out IPAddress? parsed) ? parsed : throw new HpcMsgException($"{JobEnvironment.IfaceAddressVar}='{given}' is not an IP address"))
             : job.Iface is { Length: > 0 } iface ? InterfaceAddress.Resolve(iface) : control.LocalAddress ?? throw new HpcMsgException($"rank {job.Rank}: no address to listen on: set {JobEnvironment.IfaceVar} or {JobEnvironment.IfaceAddressVar}");
+        (Bell, _bellWriter) = SocketPair();
         _listener = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         _listener.Bind(new IPEndPoint(address, 0));
         // Dials come on first use, spread over the run, not all at Init; the backlog only needs to
@@ -181,6 +188,7 @@ internal sealed class TcpMesh : IDisposable
                 {
                     _state[peer] = PairState.Connected;
                     _opened.Enqueue(new Opened(peer, socket, null));
+                    RingBell();
                     socket = null;
                 }
                 // Declined: the peer's own dial is the pair's connection; it may even be here already.
@@ -274,7 +282,50 @@ internal sealed class TcpMesh : IDisposable
         {
             if (_disposed) return false;
             _opened.Enqueue(opened);
+            RingBell();
             return true;
+        }
+    }
+
+    /// <summary>One byte into the bell (a full bell already rings). Caller holds the mesh's lock.</summary>
+    private void RingBell()
+    {
+        Span<byte> one = [1];
+        _bellWriter.Send(one, SocketFlags.None, out SocketError _);
+    }
+
+    /// <summary>Empties the bell once the engine's wait saw it readable (bytes only wake; the queue holds the news).</summary>
+    public void SilenceBell()
+    {
+        Span<byte> sink = stackalloc byte[64];
+        try
+        {
+            while (Bell.Receive(sink, SocketFlags.None, out SocketError error) > 0 && error == SocketError.Success) { }
+        }
+        catch (ObjectDisposedException) { }
+    }
+
+    /// <summary>A connected pair of local stream sockets, non-blocking (Linux: an abstract Unix socket
+    /// name, unique to this mesh and gone with it).</summary>
+    private static (Socket Reader, Socket Writer) SocketPair()
+    {
+        var endpoint = new UnixDomainSocketEndPoint("\0hpcmsg-bell-" + Guid.NewGuid().ToString("N"));
+        using var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        listener.Bind(endpoint);
+        listener.Listen(1);
+        var writer = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        try
+        {
+            writer.Connect(endpoint);
+            Socket reader = listener.Accept();
+            reader.Blocking = false;
+            writer.Blocking = false;
+            return (reader, writer);
+        }
+        catch
+        {
+            writer.Dispose();
+            throw;
         }
     }
 
@@ -286,6 +337,8 @@ internal sealed class TcpMesh : IDisposable
         _listener.Dispose();
         foreach (TcpConnection? c in Connections) c?.Dispose();
         while (_opened.TryDequeue(out Opened o)) o.Socket?.Dispose();
+        Bell.Dispose();
+        _bellWriter.Dispose();
         _control.Dispose();
     }
 }
