@@ -22,7 +22,8 @@ public sealed class WireUpScalingTests(ITestOutputHelper log)
     [Fact]
     public async Task The_rendezvous_wires_up_4096_ranks_without_a_thread_per_rank()
     {
-        const int N = 4096;
+        // HPCMSG_TEST_WIREUP_RANKS: another size, for the figures of docs/scaling.md (the test is of 4,096).
+        int N = int.TryParse(Environment.GetEnvironmentVariable("HPCMSG_TEST_WIREUP_RANKS"), out int n) && n > 0 ? n : 4096;
         byte[] secret = JobSecret.Create();
         var refused = new List<string>();
         int descriptorsBefore = ProcessResources.Descriptors();
@@ -32,6 +33,8 @@ public sealed class WireUpScalingTests(ITestOutputHelper log)
         var clients = new RendezvousClient?[N];
         RendezvousServer server;
         TimeSpan cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+        int[] gcBefore = [GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2)];
+        string gcs = "";
         var clock = Stopwatch.StartNew();
         long joinedTicks = 0;
         TimeSpan cpu;
@@ -50,9 +53,10 @@ public sealed class WireUpScalingTests(ITestOutputHelper log)
                     InterlockedMax(ref joinedTicks, clock.ElapsedTicks);
                     await c.ExchangeEndpointsAsync(EndpointOfRank(r));
                 }));
-                await WithinAsync(join, TimeSpan.FromSeconds(25), "the wire-up of 4,096 ranks");
+                await WithinAsync(join, TimeSpan.FromSeconds(60), $"the wire-up of {N} ranks"); // a hang detector: the figure is logged (10-18 s on 2 busy cores)
                 clock.Stop();
                 cpu = Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
+                gcs = $"{GC.CollectionCount(0) - gcBefore[0]}/{GC.CollectionCount(1) - gcBefore[1]}/{GC.CollectionCount(2) - gcBefore[2]}";
                 allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
                 descriptorsPeak = ProcessResources.Descriptors();
             }
@@ -80,25 +84,25 @@ public sealed class WireUpScalingTests(ITestOutputHelper log)
             Assert.All(heard, h => Assert.Equal(word, h));
 
             // And a rank's abort reaches hpcrun, named by its rank.
-            clients[1234]!.TellAbort(42);
+            clients[Aborting(N)]!.TellAbort(42);
         }
         finally
         {
             foreach (RendezvousClient? c in clients) c?.Dispose();
         }
-        Assert.Equal(42, server.AbortCodeOf(1234, TimeSpan.FromSeconds(10)));
-        Assert.Null(server.AbortCodeOf(1235, TimeSpan.FromSeconds(10)));
+        Assert.Equal(42, server.AbortCodeOf(Aborting(N), TimeSpan.FromSeconds(10)));
+        Assert.Null(server.AbortCodeOf(Aborting(N) + 1, TimeSpan.FromSeconds(10)));
         int tableBytes = server.TableBytes;
         server.Dispose();
         Assert.Empty(refused);
 
         int extraThreads = threadsPeak - threadsBefore;
-        log.WriteLine($"wire-up of {N} simulated ranks: {ProcessResources.Ms(clock)} (the last handshake done at {joinedTicks * 1000 / Stopwatch.Frequency} ms), CPU time of the process {cpu.TotalMilliseconds:F0} ms; table {tableBytes} bytes to each rank; " +
+        log.WriteLine($"wire-up of {N} simulated ranks: {ProcessResources.Ms(clock)} (the last handshake done at {joinedTicks * 1000 / Stopwatch.Frequency} ms), CPU time of the process {cpu.TotalMilliseconds:F0} ms, collections (gen 0/1/2) {gcs}; table {tableBytes} bytes to each rank; " +
             $"allocated {allocated / 1e6:F1} MB in this process (server and the {N} clients; the tables alone {(long)tableBytes * N / 1e6:F1} MB), {allocated / N} bytes a rank; " +
             $"threads {threadsBefore} -> peak {threadsPeak} (+{extraThreads}); descriptors {descriptorsBefore} -> {descriptorsPeak} (+{descriptorsPeak - descriptorsBefore}, {N} client and {N} server sockets)");
         // A thread per rank (as before) would be 4,096 more; the pool and the socket engine need a handful.
         Assert.True(extraThreads < 64, $"{extraThreads} more threads during the wire-up of {N} ranks");
-        Assert.InRange(descriptorsPeak - descriptorsBefore, 2 * N, 2 * N + 32);
+        Assert.InRange(descriptorsPeak - descriptorsBefore, 2 * N - 16, 2 * N + 64); // a few come and go meanwhile (the runner's own)
     }
 
     [Fact]
@@ -181,6 +185,8 @@ public sealed class WireUpScalingTests(ITestOutputHelper log)
         long seen;
         while ((seen = Volatile.Read(ref target)) < value && Interlocked.CompareExchange(ref target, value, seen) != seen) { }
     }
+
+    private static int Aborting(int n) => n * 3 / 10;
 
     private static string EndpointOfRank(int r) => $"10.{(r >> 16) & 255}.{(r >> 8) & 255}.{r & 255}:{40000 + r % 20000}";
 
