@@ -33,6 +33,7 @@ public sealed class LazyConnectionTests
     public void Crossing_dials_end_with_one_connection_and_every_message_in_order()
     {
         const int Messages = 40;
+        int crossed = 0;
         for (int attempt = 0; attempt < 5; attempt++)
         {
             using InProcessJob job = InProcessJob.OverTcp(2);
@@ -71,7 +72,13 @@ public sealed class LazyConnectionTests
             Assert.Equal([1], job.Engines[0].TcpConnectedPeers().Peers);
             Assert.Equal([0], job.Engines[1].TcpConnectedPeers().Peers);
             Assert.False(job.Engines.Any(e => e.TcpConnectedPeers().Opening), "a losing dial was never closed");
+            // Both dialed: one of the two dials was declined, the other is the pair's connection (at
+            // most one; none when one handshake finished before the other rank's first send).
+            int declined = job.Engines.Sum(e => e.Mesh!.DialsDeclined);
+            Assert.InRange(declined, 0, 1);
+            crossed += declined;
         }
+        Assert.True(crossed > 0, "the two ranks never dialed each other at the same moment");
     }
 
     [Fact]

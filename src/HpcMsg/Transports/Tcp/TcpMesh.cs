@@ -64,23 +64,13 @@ internal sealed class TcpMesh : IDisposable
     /// <summary>Tells hpcrun that this rank aborts with <paramref name="errorCode"/> (best effort).</summary>
     public void TellLauncherAbort(int errorCode) => _control.TellAbort(errorCode);
 
-    /// <summary>Connections that are being opened (dials not yet answered): the engine polls for
-    /// them more often than its idle sleep.</summary>
+    /// <summary>Connections are being opened (dials not yet answered, or opened ones the engine has
+    /// not taken yet): a declined crossing dial closes a moment after the pair's connection opened.</summary>
     public bool Opening => Volatile.Read(ref _dialsInFlight) > 0 || !_opened.IsEmpty;
 
-    /// <summary>Sockets this mesh holds open now (listener excluded): for tests and diagnostics.</summary>
-    public int OpenSocketCount
-    {
-        get
-        {
-            using (_lock.EnterScope())
-            {
-                int n = 0;
-                foreach (PairState s in _state) if (s == PairState.Connected) n++;
-                return n;
-            }
-        }
-    }
+    /// <summary>Dials of this rank that the peer declined (its own crossing dial won): for tests.</summary>
+    internal int DialsDeclined => Volatile.Read(ref _dialsDeclined);
+    private int _dialsDeclined;
 
     private enum PairState : byte
     {
@@ -191,8 +181,12 @@ internal sealed class TcpMesh : IDisposable
                     RingBell();
                     socket = null;
                 }
-                // Declined: the peer's own dial is the pair's connection; it may even be here already.
-                else if (_state[peer] == PairState.Dialing) _state[peer] = PairState.AwaitingPeer;
+                else
+                {
+                    // Declined: the peer's own dial is the pair's connection; it may even be here already.
+                    _dialsDeclined++;
+                    if (_state[peer] == PairState.Dialing) _state[peer] = PairState.AwaitingPeer;
+                }
             }
         }
         catch (Exception e) when (e is HpcMsgException or SocketException or ObjectDisposedException or OperationCanceledException)
