@@ -37,6 +37,7 @@ internal static class ScenarioCatalog
         new SingletonScenario(),
         new DifferentialScenario(),
         new OfiPingPongScenario(),
+        new NeighbourScenario(),
     ];
 
     public static bool TryGet(string name, [NotNullWhen(true)] out IScenario? scenario)

@@ -70,6 +70,106 @@ internal static class JobAuth
         Done(socket);
     }
 
+    /// <summary>Acceptor side without a thread: <see cref="Accept"/> on asynchronous socket calls, so
+    /// that a rank (or hpcrun) admits many connections at once with no thread per handshake. Bounded by
+    /// <see cref="HandshakeTimeout"/> against a silent stranger.</summary>
+    public static async Task<int> AcceptAsync(Socket socket, byte[] secret, CancellationToken stop = default)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stop);
+        timeout.CancelAfter(HandshakeTimeout);
+        byte[] buffer = new byte[HelloBytes + ReplyBytes + MacBytes];
+        Memory<byte> hello = buffer.AsMemory(0, HelloBytes);
+        Memory<byte> reply = buffer.AsMemory(HelloBytes, ReplyBytes);
+        Memory<byte> proof = buffer.AsMemory(HelloBytes + ReplyBytes, MacBytes);
+        BinaryPrimitives.WriteUInt64LittleEndian(hello.Span, Magic);
+        RandomNumberGenerator.Fill(hello.Span[8..]);
+        try
+        {
+            await SendAllAsync(socket, hello, timeout.Token).ConfigureAwait(false);
+            await ReceiveAllAsync(socket, reply, timeout.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!stop.IsCancellationRequested)
+        {
+            throw new AuthenticationFailedException($"the peer did not complete the handshake within {HandshakeTimeout.TotalSeconds:F0} s");
+        }
+        int rank = CheckReply(secret, hello.Span, reply.Span, proof.Span);
+        await SendAllAsync(socket, proof, timeout.Token).ConfigureAwait(false);
+        return rank;
+    }
+
+    /// <summary>Connector side without a thread (see <see cref="AcceptAsync"/>).</summary>
+    public static async Task ConnectAsync(Socket socket, byte[] secret, int rank, CancellationToken stop = default)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stop);
+        timeout.CancelAfter(HandshakeTimeout);
+        byte[] buffer = new byte[HelloBytes + ReplyBytes + MacBytes];
+        Memory<byte> hello = buffer.AsMemory(0, HelloBytes);
+        Memory<byte> reply = buffer.AsMemory(HelloBytes, ReplyBytes);
+        Memory<byte> proof = buffer.AsMemory(HelloBytes + ReplyBytes, MacBytes);
+        try
+        {
+            await ReceiveAllAsync(socket, hello, timeout.Token).ConfigureAwait(false);
+            MakeReply(secret, rank, hello.Span, reply.Span);
+            await SendAllAsync(socket, reply, timeout.Token).ConfigureAwait(false);
+            await ReceiveAllAsync(socket, proof, timeout.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!stop.IsCancellationRequested)
+        {
+            throw new AuthenticationFailedException($"the peer did not complete the handshake within {HandshakeTimeout.TotalSeconds:F0} s");
+        }
+        CheckProof(secret, rank, hello.Span, reply.Span, proof.Span);
+    }
+
+    private const int HelloBytes = 8 + NonceBytes;
+    private const int ReplyBytes = 8 + 4 + NonceBytes + MacBytes;
+
+    /// <summary>Checks the connector's reply to <paramref name="hello"/>; writes the acceptor's proof. Returns the proven rank.</summary>
+    private static int CheckReply(byte[] secret, ReadOnlySpan<byte> hello, ReadOnlySpan<byte> reply, Span<byte> proof)
+    {
+        if (BinaryPrimitives.ReadUInt64LittleEndian(reply) != Magic) throw new AuthenticationFailedException("the peer did not speak the HpcMsg handshake");
+        int rank = BinaryPrimitives.ReadInt32LittleEndian(reply[8..]);
+        ReadOnlySpan<byte> serverNonce = hello[8..];
+        ReadOnlySpan<byte> clientNonce = reply.Slice(12, NonceBytes);
+        Span<byte> expected = stackalloc byte[MacBytes];
+        Mac(secret, "client", serverNonce, clientNonce, rank, expected);
+        if (!CryptographicOperations.FixedTimeEquals(expected, reply.Slice(12 + NonceBytes, MacBytes)))
+            throw new AuthenticationFailedException($"the peer claiming rank {rank} does not know the job secret");
+        Mac(secret, "server", serverNonce, clientNonce, rank, proof);
+        return rank;
+    }
+
+    private static void MakeReply(byte[] secret, int rank, ReadOnlySpan<byte> hello, Span<byte> reply)
+    {
+        if (BinaryPrimitives.ReadUInt64LittleEndian(hello) != Magic) throw new AuthenticationFailedException("the peer did not speak the HpcMsg handshake");
+        BinaryPrimitives.WriteUInt64LittleEndian(reply, Magic);
+        BinaryPrimitives.WriteInt32LittleEndian(reply[8..], rank);
+        RandomNumberGenerator.Fill(reply.Slice(12, NonceBytes));
+        Mac(secret, "client", hello[8..], reply.Slice(12, NonceBytes), rank, reply.Slice(12 + NonceBytes, MacBytes));
+    }
+
+    private static void CheckProof(byte[] secret, int rank, ReadOnlySpan<byte> hello, ReadOnlySpan<byte> reply, ReadOnlySpan<byte> proof)
+    {
+        Span<byte> expected = stackalloc byte[MacBytes];
+        Mac(secret, "server", hello[8..], reply.Slice(12, NonceBytes), rank, expected);
+        if (!CryptographicOperations.FixedTimeEquals(expected, proof))
+            throw new AuthenticationFailedException("the peer does not know the job secret");
+    }
+
+    public static async ValueTask SendAllAsync(Socket socket, ReadOnlyMemory<byte> data, CancellationToken stop)
+    {
+        while (!data.IsEmpty) data = data[await socket.SendAsync(data, SocketFlags.None, stop).ConfigureAwait(false)..];
+    }
+
+    public static async ValueTask ReceiveAllAsync(Socket socket, Memory<byte> buffer, CancellationToken stop)
+    {
+        while (!buffer.IsEmpty)
+        {
+            int n = await socket.ReceiveAsync(buffer, SocketFlags.None, stop).ConfigureAwait(false);
+            if (n == 0) throw new AuthenticationFailedException("the peer closed the connection during the handshake");
+            buffer = buffer[n..];
+        }
+    }
+
     private static void Mac(byte[] secret, string role, ReadOnlySpan<byte> serverNonce, ReadOnlySpan<byte> clientNonce, int rank, Span<byte> destination)
     {
         Span<byte> data = stackalloc byte[6 + 2 * NonceBytes + 4];

@@ -21,7 +21,7 @@ internal sealed class RendezvousClient : IJobControl
     private readonly Lock _sendLock = new();
     private volatile bool _closing;
     private volatile JobEndWord? _word;
-    private string[] _endpoints = [];
+    private EndpointTable? _endpoints;
 
     private RendezvousClient(Socket socket, int rank, int size)
     {
@@ -35,9 +35,7 @@ internal sealed class RendezvousClient : IJobControl
 
     public static RendezvousClient Connect(string address, byte[] secret, int rank, int size)
     {
-        IPEndPoint endpoint = IPEndPoint.TryParse(address, out IPEndPoint? parsed)
-            ? parsed
-            : throw new HpcMsgException($"{JobEnvironment.RendezvousVar}='{address}' is not an ip:port");
+        IPEndPoint endpoint = Parse(address);
         var socket = new Socket(endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         try
         {
@@ -52,19 +50,75 @@ internal sealed class RendezvousClient : IJobControl
         return new RendezvousClient(socket, rank, size);
     }
 
+    /// <summary><see cref="Connect"/> on asynchronous socket calls: many ranks of one process (the
+    /// wire-up simulation of the tests) join without a thread each.</summary>
+    internal static async Task<RendezvousClient> ConnectAsync(string address, byte[] secret, int rank, int size, CancellationToken stop = default)
+    {
+        IPEndPoint endpoint = Parse(address);
+        var socket = new Socket(endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        try
+        {
+            await socket.ConnectAsync(endpoint, stop).ConfigureAwait(false);
+            await JobAuth.ConnectAsync(socket, secret, rank, stop).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is SocketException or HpcMsgException)
+        {
+            socket.Dispose();
+            throw new HpcMsgException($"rank {rank}: cannot join the job's rendezvous at {address}: {e.Message}", e);
+        }
+        return new RendezvousClient(socket, rank, size);
+    }
+
+    private static IPEndPoint Parse(string address) =>
+        IPEndPoint.TryParse(address, out IPEndPoint? parsed)
+            ? parsed
+            : throw new HpcMsgException($"{JobEnvironment.RendezvousVar}='{address}' is not an ip:port");
+
     /// <summary>The local address of the connection to hpcrun: one that the other hosts can reach.</summary>
     public IPAddress? LocalAddress => ((IPEndPoint)_socket.LocalEndPoint!).Address;
 
+    /// <summary>Publishes this rank's endpoint, reads the table (two reads: its size, then all of it),
+    /// then watches the connection as the lifeline.</summary>
     public void ExchangeEndpoints(string endpoint)
     {
         RendezvousServer.WriteString(_socket, endpoint);
-        var all = new string[_size];
-        for (int r = 0; r < _size; r++) all[r] = RendezvousServer.ReadString(_socket);
-        _endpoints = all;
+        Span<byte> header = stackalloc byte[4];
+        JobAuth.ReceiveAll(_socket, header);
+        byte[] body = NewTableBuffer(EndpointTable.BodyBytes(header, _size));
+        JobAuth.ReceiveAll(_socket, body);
+        _endpoints = EndpointTable.Parse(body, _size);
         new Thread(WatchLauncher) { IsBackground = true, Name = "HpcMsg lifeline" }.Start();
     }
 
-    public string EndpointOf(int rank) => _endpoints[rank];
+    /// <summary><see cref="ExchangeEndpoints"/> on asynchronous calls and without the lifeline's
+    /// watcher thread (the wire-up simulation reads the launcher's words itself: <see cref="ReadLauncherWordAsync"/>).</summary>
+    internal async Task ExchangeEndpointsAsync(string endpoint, CancellationToken stop = default)
+    {
+        byte[] text = System.Text.Encoding.UTF8.GetBytes(endpoint);
+        byte[] message = new byte[4 + text.Length];
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(message, text.Length);
+        text.CopyTo(message, 4);
+        await JobAuth.SendAllAsync(_socket, message, stop).ConfigureAwait(false);
+        byte[] header = new byte[4];
+        await JobAuth.ReceiveAllAsync(_socket, header, stop).ConfigureAwait(false);
+        byte[] body = NewTableBuffer(EndpointTable.BodyBytes(header, _size));
+        await JobAuth.ReceiveAllAsync(_socket, body, stop).ConfigureAwait(false);
+        _endpoints = EndpointTable.Parse(body, _size);
+    }
+
+    /// <summary>The next word hpcrun says on the lifeline (for a client without the watcher thread).</summary>
+    internal async Task<JobEndWord?> ReadLauncherWordAsync(CancellationToken stop = default)
+    {
+        var message = new byte[JobEndWord.Bytes];
+        await JobAuth.ReceiveAllAsync(_socket, message, stop).ConfigureAwait(false);
+        return JobEndWord.Decode(message, JobEndWord.EndingMagic);
+    }
+
+    /// <summary>The table stays for the whole job (80 KB at 4,096 ranks): on the pinned heap, where
+    /// the collector never copies it from generation to generation.</summary>
+    private static byte[] NewTableBuffer(int bytes) => GC.AllocateUninitializedArray<byte>(bytes, pinned: true);
+
+    public string EndpointOf(int rank) => (_endpoints ?? throw new InvalidOperationException("the endpoints have not been exchanged yet"))[rank];
 
     private void WatchLauncher()
     {

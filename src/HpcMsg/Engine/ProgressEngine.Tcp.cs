@@ -32,7 +32,7 @@ internal sealed unsafe partial class ProgressEngine
 
     private bool ProgressTcp()
     {
-        bool progressed = false;
+        bool progressed = TakeOpenedConnections();
         foreach (TcpConnection? c in _remote)
         {
             if (c is null || !c.Usable) continue;
@@ -51,6 +51,63 @@ internal sealed unsafe partial class ProgressEngine
         }
         if (_failedPeers > 0) progressed |= FailReceivesFromFailedPeers();
         return progressed;
+    }
+
+    /// <summary>The connection to <paramref name="peer"/>, asked of the mesh on first use (a send to a
+    /// peer this rank has not talked to yet): frames queue in it, in order, until it is open.
+    /// Caller holds the lock.</summary>
+    private TcpConnection Connection(int peer)
+    {
+        TcpConnection? c = _remote[peer];
+        if (c is not null) return c;
+        c = _remote[peer] = new TcpConnection(peer);
+        _tcp!.Open(peer);
+        return c;
+    }
+
+    /// <summary>Whether <paramref name="world"/> runs on this rank's host (talks through shared memory, never TCP).</summary>
+    internal bool SharesHost(int world) => !IsRemote(world);
+
+    /// <summary>The peers on other hosts this rank holds an open connection to, in rank order, and
+    /// whether connections are still being opened (a declined crossing dial not yet closed): for tests
+    /// and diagnostics (connections open on first use, so this is whom this rank has talked to).</summary>
+    internal (int[] Peers, bool Opening) TcpConnectedPeers()
+    {
+        using (_lock.EnterScope())
+        {
+            if (_tcp is null) return ([], false);
+            TakeOpenedConnections();
+            var peers = new List<int>();
+            for (int r = 0; r < _remote.Length; r++)
+                if (_remote[r] is { Usable: true, Connected: true }) peers.Add(r);
+            return ([.. peers], _tcp.Opening);
+        }
+    }
+
+    /// <summary>Connections the mesh opened since the last pass (dialed by this rank, or dialed by
+    /// a peer that sends first) join the loop; a dial that failed fails what involves its peer.
+    /// Runs only while connections are being opened: nothing per message. Caller holds the lock.</summary>
+    private bool TakeOpenedConnections()
+    {
+        bool any = false;
+        while (_tcp!.TryTakeOpened(out TcpMesh.Opened opened))
+        {
+            any = true;
+            TcpConnection c = _remote[opened.Peer] ??= new TcpConnection(opened.Peer);
+            if (opened.Error is { } error)
+            {
+                if (c.Usable && !c.Connected) OnTcpPeerFailed(c, error);
+                continue;
+            }
+            if (!c.Usable || c.Connected)
+            {
+                opened.Socket!.Dispose(); // its peer failed meanwhile (a second socket cannot happen: see TcpMesh)
+                continue;
+            }
+            c.Attach(opened.Socket!);
+            if (c.HasPendingSends) FlushTcp(c);
+        }
+        return any;
     }
 
     /// <summary>Writes what a connection takes now; a connection that breaks fails what involves its peer.</summary>
@@ -163,6 +220,7 @@ internal sealed unsafe partial class ProgressEngine
         _tcp.TellLauncherAbort(errorCode);
         using (_lock.EnterScope())
         {
+            TakeOpenedConnections();
             var h = new RecordHeader { LengthAndKind = RecordHeader.Pack(RecordHeader.Size, RecordKind.Abort), Token1 = errorCode };
             foreach (TcpConnection? c in _remote)
             {
@@ -176,6 +234,7 @@ internal sealed unsafe partial class ProgressEngine
     /// follows is not taken for this rank's death. Caller holds the lock.</summary>
     private void SayByeLocked()
     {
+        TakeOpenedConnections(); // a peer that connected to send to us hears our Bye too
         var h = new RecordHeader { LengthAndKind = RecordHeader.Pack(RecordHeader.Size, RecordKind.Bye) };
         foreach (TcpConnection? c in _remote)
         {
@@ -191,6 +250,7 @@ internal sealed unsafe partial class ProgressEngine
         while (true)
         {
             bool pending = false;
+            TakeOpenedConnections(); // frames queued for a connection still opening go out once it is open
             foreach (TcpConnection? c in _remote)
             {
                 if (c is not { Usable: true, HasPendingSends: true }) continue;
@@ -204,7 +264,7 @@ internal sealed unsafe partial class ProgressEngine
 
     private void PostTcpSend(Request r)
     {
-        TcpConnection c = _remote[r.Peer]!;
+        TcpConnection c = Connection(r.Peer);
         if (!c.Usable)
         {
             r.Complete(default, PeerFailure(c));
@@ -229,7 +289,7 @@ internal sealed unsafe partial class ProgressEngine
 
     private void SendTcpControl(int dest, RecordKind kind, long token1, long token2)
     {
-        TcpConnection c = _remote[dest]!;
+        TcpConnection c = Connection(dest); // open already: the peer spoke to us first
         if (!c.Usable) return; // what this answers has failed (or will) with the peer
         var h = new RecordHeader { LengthAndKind = RecordHeader.Pack(RecordHeader.Size, kind), Token1 = token1, Token2 = token2 };
         c.Enqueue(new TcpFrame(h, null, 0, null));
@@ -239,7 +299,7 @@ internal sealed unsafe partial class ProgressEngine
     /// <summary>After clear-to-send: the whole message in one Data frame, straight from the user's buffer.</summary>
     private void SendTcpData(Request send)
     {
-        TcpConnection c = _remote[send.Peer]!;
+        TcpConnection c = Connection(send.Peer);
         if (!c.Usable)
         {
             _rendezvous.Remove(send.RendezvousId);
@@ -385,10 +445,16 @@ internal sealed unsafe partial class ProgressEngine
         _sleepWriters.Clear();
         foreach (TcpConnection? c in _remote)
         {
-            if (c is not { Usable: true }) continue;
-            _sleepSockets.Add(c.Socket);
-            if (c.HasPendingSends) _sleepWriters.Add(c.Socket);
+            if (c is not { Usable: true, Socket: { } socket }) continue;
+            _sleepSockets.Add(socket);
+            if (c.HasPendingSends) _sleepWriters.Add(socket);
         }
+        // A connection opened (dialed by us, or by a peer that sends first) arrives through the mesh's
+        // queue, which no socket wait sees: the mesh rings its bell then. Without a connection yet,
+        // the wait stays as short as before connections were opened on first use (1 ms).
+        int micros = _sleepSockets.Count == 0 ? Math.Min(1000, Config.SleepMicros) : _shm is null ? Config.SleepMicros : MixedSleepMicros;
+        Socket? bell = _tcp!.Bell; // null in tests' meshes without a listener
+        if (bell is not null) _sleepSockets.Add(bell);
         if (_sleepSockets.Count == 0)
         {
             Thread.Sleep(1);
@@ -396,8 +462,9 @@ internal sealed unsafe partial class ProgressEngine
         }
         try
         {
-            Socket.Select(_sleepSockets, _sleepWriters.Count > 0 ? _sleepWriters : null, null, _shm is null ? Config.SleepMicros : MixedSleepMicros);
+            Socket.Select(_sleepSockets, _sleepWriters.Count > 0 ? _sleepWriters : null, null, micros);
         }
         catch (Exception e) when (e is SocketException or ObjectDisposedException) { }
+        if (bell is not null && _sleepSockets.Contains(bell)) _tcp.SilenceBell(); // the next pass takes what it announced
     }
 }

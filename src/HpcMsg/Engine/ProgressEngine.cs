@@ -36,6 +36,9 @@ internal sealed unsafe partial class ProgressEngine : IDisposable
     private readonly TcpConnection?[] _remote;
     private bool _disposed;
 
+    /// <summary>This rank's TCP connections to other hosts (null on one host): for tests and diagnostics.</summary>
+    internal TcpMesh? Mesh => _tcp;
+
     public int WorldRank { get; }
     public int WorldSize { get; }
     public EngineConfig Config { get; }

@@ -65,25 +65,42 @@ internal sealed unsafe class InProcessJob : IDisposable
     }
 
     /// <summary><paramref name="np"/> ranks, each alone on its "host", meshed over loopback TCP
-    /// through an in-process rendezvous (as hpcrun's).</summary>
+    /// through an in-process rendezvous (as hpcrun's). Each rank joins on a thread of its own (joining
+    /// blocks until every rank has published; on pool threads, a big job waited for the pool to grow).</summary>
     public static InProcessJob OverTcp(int np, int orphanedRank = -1)
     {
         byte[] secret = JobSecret.Create();
         var server = new RendezvousServer(System.Net.IPAddress.Loopback, np, secret, _ => { });
         string jobId = "unit-" + Guid.NewGuid().ToString("N");
-        var meshes = new Task<(JobEnvironment, TcpMesh)>[np];
+        var meshes = new TcpMesh?[np];
+        var jobs = new JobEnvironment[np];
+        var errors = new System.Collections.Concurrent.ConcurrentQueue<Exception>();
+        var threads = new Thread[np];
         for (int r = 0; r < np; r++)
         {
-            var job = new JobEnvironment(r, np, jobId, null, r == orphanedRank ? DeadLauncher : 0, false)
+            var job = jobs[r] = new JobEnvironment(r, np, jobId, null, r == orphanedRank ? DeadLauncher : 0, false)
             {
                 LocalRank = 0, LocalSize = 1, Node = r, Nodes = np,
                 Rendezvous = server.Endpoint.ToString(), Secret = secret, IfaceAddress = "127.0.0.1",
             };
-            meshes[r] = Task.Run(() => (job, TcpMesh.Establish(job, RendezvousClient.Connect(job.Rendezvous!, secret, job.Rank, np), peer => peer != job.Rank)));
+            threads[r] = new Thread(() =>
+            {
+                try { meshes[job.Rank] = TcpMesh.Establish(job, RendezvousClient.Connect(job.Rendezvous!, secret, job.Rank, np), peer => peer != job.Rank); }
+                catch (Exception e) { errors.Enqueue(e); }
+            }, 256 * 1024) { IsBackground = true, Name = $"join rank {r}" };
+            threads[r].Start();
         }
-        if (!Task.WaitAll(meshes, TimeSpan.FromSeconds(30)))
-            throw new TimeoutException("the in-process TCP mesh did not form");
-        var engines = meshes.Select(m => new ProgressEngine(m.Result.Item1, null, m.Result.Item2, Config(MaxRing, crossMemory: false))).ToArray();
+        long deadline = Environment.TickCount64 + 30_000;
+        bool joined = threads.All(t => t.Join(TimeSpan.FromMilliseconds(Math.Max(0, deadline - Environment.TickCount64))));
+        if (!joined || !errors.IsEmpty)
+        {
+            // Meshes first: a lifeline that sees the server close takes it for hpcrun's death and exits the process.
+            foreach (TcpMesh? m in meshes) m?.Dispose();
+            server.Dispose();
+            throw joined ? new AggregateException("ranks failed to join", errors) : new TimeoutException("the in-process TCP job did not wire up within 30 s");
+        }
+        var engines = new ProgressEngine[np];
+        for (int r = 0; r < np; r++) engines[r] = new ProgressEngine(jobs[r], null, meshes[r], Config(MaxRing, crossMemory: false));
         return new InProcessJob(null, null, engines, server);
     }
 

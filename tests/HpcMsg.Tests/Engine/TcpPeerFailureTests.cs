@@ -109,6 +109,7 @@ public sealed class TcpPeerFailureTests
         typeof(TcpMesh).GetField("_control", BindingFlags.Instance | BindingFlags.NonPublic)!.SetValue(mesh, lifeline);
         typeof(TcpMesh).GetField("_disposed", BindingFlags.Instance | BindingFlags.NonPublic)!.SetValue(mesh, true);
         typeof(TcpMesh).GetField("<Connections>k__BackingField", BindingFlags.Instance | BindingFlags.NonPublic)!.SetValue(mesh, new TcpConnection?[3]);
+        typeof(TcpMesh).GetField("_opened", BindingFlags.Instance | BindingFlags.NonPublic)!.SetValue(mesh, new System.Collections.Concurrent.ConcurrentQueue<TcpMesh.Opened>());
         return mesh;
     }
 }

@@ -18,8 +18,11 @@ internal sealed unsafe class TcpConnection : IDisposable
     private const int DiscardBytes = 64 * 1024;
 
     public readonly int PeerWorld;
-    public readonly Socket Socket;
-    private readonly string _peerAddress;
+
+    /// <summary>The socket, once the connection is open; null while it is being opened (frames
+    /// queue meanwhile, in order, and go out when it is attached).</summary>
+    public Socket? Socket { get; private set; }
+    private string _peerAddress = "not yet connected";
 
     // Receiving: a header, then (for Eager and Data) its payload into the target set by the engine.
     private readonly byte[] _rxHeader = new byte[RecordHeader.Size];
@@ -39,14 +42,21 @@ internal sealed unsafe class TcpConnection : IDisposable
     private int _txHeaderSent = -1;
     private long _txPayloadSent;
 
-    public TcpConnection(int peerWorld, Socket socket)
+    public TcpConnection(int peerWorld, Socket socket) : this(peerWorld) => Attach(socket);
+
+    /// <summary>A connection being opened (by either side): frames may be queued, nothing is read or written yet.</summary>
+    public TcpConnection(int peerWorld) => PeerWorld = peerWorld;
+
+    /// <summary>The connection is open: queued frames go out from the next flush.</summary>
+    public void Attach(Socket socket)
     {
-        PeerWorld = peerWorld;
         Socket = socket;
         _peerAddress = socket.RemoteEndPoint?.ToString() ?? "?";
         socket.NoDelay = true;
         socket.Blocking = false;
     }
+
+    public bool Connected => Socket is not null;
 
     public bool HasPendingSends => _tx.Count > 0;
 
@@ -72,6 +82,8 @@ internal sealed unsafe class TcpConnection : IDisposable
     public bool FlushSends(ProgressEngine engine)
     {
         bool progressed = false;
+        Socket? socket = Socket;
+        if (socket is null) return false;
         while (_tx.Count > 0)
         {
             TcpFrame frame = _tx.Peek();
@@ -83,7 +95,7 @@ internal sealed unsafe class TcpConnection : IDisposable
             }
             while (_txHeaderSent < RecordHeader.Size)
             {
-                int n = Socket.Send(_txHeader.AsSpan(_txHeaderSent), SocketFlags.None, out SocketError error);
+                int n = socket.Send(_txHeader.AsSpan(_txHeaderSent), SocketFlags.None, out SocketError error);
                 if (error == SocketError.WouldBlock) return progressed;
                 if (error != SocketError.Success) throw Broken(engine.WorldRank, $"send failed ({error})");
                 _txHeaderSent += n;
@@ -92,7 +104,7 @@ internal sealed unsafe class TcpConnection : IDisposable
             while (_txPayloadSent < frame.PayloadBytes)
             {
                 int chunk = (int)Math.Min(frame.PayloadBytes - _txPayloadSent, MaxChunk);
-                int n = Socket.Send(new ReadOnlySpan<byte>(frame.Payload + _txPayloadSent, chunk), SocketFlags.None, out SocketError error);
+                int n = socket.Send(new ReadOnlySpan<byte>(frame.Payload + _txPayloadSent, chunk), SocketFlags.None, out SocketError error);
                 if (error == SocketError.WouldBlock) return progressed;
                 if (error != SocketError.Success) throw Broken(engine.WorldRank, $"send failed ({error})");
                 _txPayloadSent += n;
@@ -110,13 +122,15 @@ internal sealed unsafe class TcpConnection : IDisposable
     public bool Receive(ProgressEngine engine)
     {
         bool progressed = false;
+        Socket? socket = Socket;
+        if (socket is null) return false;
         for (int frames = 0; frames < 64; frames++)
         {
             if (!_rxInPayload)
             {
                 while (_rxHeaderFilled < RecordHeader.Size)
                 {
-                    int n = Socket.Receive(_rxHeader.AsSpan(_rxHeaderFilled), SocketFlags.None, out SocketError error);
+                    int n = socket.Receive(_rxHeader.AsSpan(_rxHeaderFilled), SocketFlags.None, out SocketError error);
                     if (error == SocketError.WouldBlock) return progressed;
                     if (error != SocketError.Success)
                     {
@@ -158,9 +172,9 @@ internal sealed unsafe class TcpConnection : IDisposable
                 int n;
                 SocketError error;
                 int chunk = (int)Math.Min(_rxLength - _rxDone, _rxDiscard ? DiscardBytes : MaxChunk);
-                if (_rxDiscard) n = Socket.Receive(_discardBuffer.AsSpan(0, chunk), SocketFlags.None, out error);
-                else if (_rxManaged is not null) n = Socket.Receive(_rxManaged.AsSpan((int)_rxDone, chunk), SocketFlags.None, out error);
-                else n = Socket.Receive(new Span<byte>(_rxNative + _rxDone, chunk), SocketFlags.None, out error);
+                if (_rxDiscard) n = socket.Receive(_discardBuffer.AsSpan(0, chunk), SocketFlags.None, out error);
+                else if (_rxManaged is not null) n = socket.Receive(_rxManaged.AsSpan((int)_rxDone, chunk), SocketFlags.None, out error);
+                else n = socket.Receive(new Span<byte>(_rxNative + _rxDone, chunk), SocketFlags.None, out error);
                 if (error == SocketError.WouldBlock) return progressed;
                 if (error != SocketError.Success) throw Broken(engine.WorldRank, $"receive failed ({error})");
                 if (n == 0) throw Broken(engine.WorldRank, "the peer closed it in the middle of a message");
@@ -243,7 +257,7 @@ internal sealed unsafe class TcpConnection : IDisposable
         return _tx.TryDequeue(out frame);
     }
 
-    public void Dispose() => Socket.Dispose();
+    public void Dispose() => Socket?.Dispose();
 }
 
 /// <summary>A frame waiting to be written: its header, and the memory its payload comes from.</summary>

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Net;
 using System.Net.NetworkInformation;
 using System.Net.Sockets;
@@ -6,22 +7,55 @@ using HpcMsg.Bootstrap;
 namespace HpcMsg.Transports.Tcp;
 
 /// <summary>
-/// The job's TCP connections, one per pair of ranks on different hosts. Each rank listens, publishes
-/// its endpoint through the rendezvous, connects to every remote rank below it and accepts every
-/// remote rank above it: one connection per pair, no races when both start at once. Every
-/// connection proves the job secret first; the listener stays open to refuse (and log) strangers.
+/// The job's TCP connections to ranks on other hosts, opened on first use: at Init each rank only
+/// listens and publishes its endpoint through the job's channel (hpcrun's rendezvous or PMI); the
+/// engine asks for a connection when it first sends to a peer (<see cref="Open"/>), and a peer that
+/// sends first connects to us. A rank that talks to 4 of 4,096 peers holds 4 sockets (an all-to-all
+/// wire-up at Init needed n - 1 of them in every rank, and ran out of descriptors near 1,000 ranks).
+/// A receive needs no connection: its sender opens one.
+/// <para>
+/// One connection per pair, whoever opens it. Both may dial at once; then the lower rank's dial is
+/// the pair's connection: after the handshake that proves the job secret (<see cref="JobAuth"/>) the
+/// acceptor answers one byte, <see cref="Accepted"/> or <see cref="Declined"/>. An acceptor declines
+/// only when it is dialing that peer itself and its own rank is lower (or it already holds the pair's
+/// connection), so that exactly one of two crossing dials is accepted on both sides, without a third
+/// message. A declined dialer drops its socket and waits for the peer's, which is on its way. Frames
+/// queued meanwhile wait in the engine's <see cref="TcpConnection"/> (one queue per peer, so the
+/// order of messages between a pair is kept). A single connection, rather than one per direction,
+/// keeps a peer's failure one event and halves the descriptors.
+/// </para>
+/// <para>
+/// No thread per connection or handshake: one acceptor thread takes sockets off the listener, and
+/// handshakes and dials run as asynchronous socket operations. Finished connections are handed to the
+/// engine through a queue that its progress loop drains (<see cref="TryTakeOpened"/>), so the engine's
+/// state is touched by the engine's lock holder only. Strangers are refused and logged.
+/// </para>
 /// </summary>
 internal sealed class TcpMesh : IDisposable
 {
-    private static readonly TimeSpan SetupTimeout = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(60);
+    internal const byte Accepted = 1;
+    internal const byte Declined = 2;
     private readonly Socket _listener;
     private readonly IJobControl _control;
     private readonly byte[] _secret;
     private readonly int _rank;
-    private readonly Func<int, bool> _expectAccept;
+    private readonly Func<int, bool> _isRemote;
     private readonly Lock _lock = new();
+    private readonly PairState[] _state;
+    private readonly ConcurrentQueue<Opened> _opened = new();
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Socket _bellWriter;
     private volatile bool _disposed;
+    private int _dialsInFlight;
 
+    /// <summary>Readable when a connection has been opened for the engine: a rank asleep in its socket
+    /// wait (which cannot see <see cref="TryTakeOpened"/>'s queue) wakes for a peer's first dial at once
+    /// instead of at the end of its sleep. The read end of a socket pair in this process.</summary>
+    public Socket Bell { get; }
+
+    /// <summary>The engine's connection to each rank, null until first used. Owned by the engine
+    /// (touched under its lock); the mesh only disposes them at the end.</summary>
     public TcpConnection?[] Connections { get; }
 
     /// <summary>What hpcrun said about the job's end through the rendezvous connection (null: nothing yet).</summary>
@@ -30,22 +64,52 @@ internal sealed class TcpMesh : IDisposable
     /// <summary>Tells hpcrun that this rank aborts with <paramref name="errorCode"/> (best effort).</summary>
     public void TellLauncherAbort(int errorCode) => _control.TellAbort(errorCode);
 
+    /// <summary>Connections are being opened (dials not yet answered, or opened ones the engine has
+    /// not taken yet): a declined crossing dial closes a moment after the pair's connection opened.</summary>
+    public bool Opening => Volatile.Read(ref _dialsInFlight) > 0 || !_opened.IsEmpty;
+
+    /// <summary>Dials of this rank that the peer declined (its own crossing dial won): for tests.</summary>
+    internal int DialsDeclined => Volatile.Read(ref _dialsDeclined);
+    private int _dialsDeclined;
+
+    private enum PairState : byte
+    {
+        /// <summary>Neither side has opened a connection yet (as far as this rank knows).</summary>
+        None,
+        /// <summary>This rank is dialing the peer and waits for its answer.</summary>
+        Dialing,
+        /// <summary>The peer declined this rank's dial: its own dial is the pair's connection, on its way.</summary>
+        AwaitingPeer,
+        /// <summary>The pair's connection is open (handed to the engine, or about to be).</summary>
+        Connected,
+        /// <summary>This rank's dial failed: the engine failed what involves the peer; a late dial from it is refused.</summary>
+        Failed,
+    }
+
+    /// <summary>A connection opened (Socket set) or a dial that failed (Error set), for the engine.</summary>
+    internal readonly record struct Opened(int Peer, Socket? Socket, RankFailedException? Error);
+
     private TcpMesh(JobEnvironment job, IJobControl control, Func<int, bool> isRemote)
     {
         _control = control;
         _secret = job.Secret!;
         _rank = job.Rank;
+        _isRemote = isRemote;
         Connections = new TcpConnection?[job.Size];
-        _expectAccept = r => r > job.Rank && isRemote(r);
+        _state = new PairState[job.Size];
         IPAddress address = job.IfaceAddress is { Length: > 0 } given
             ? (IPAddress.TryParse(given, out IPAddress? parsed) ? parsed : throw new HpcMsgException($"{JobEnvironment.IfaceAddressVar}='{given}' is not an IP address"))
             : job.Iface is { Length: > 0 } iface ? InterfaceAddress.Resolve(iface) : control.LocalAddress ?? throw new HpcMsgException($"rank {job.Rank}: no address to listen on: set {JobEnvironment.IfaceVar} or {JobEnvironment.IfaceAddressVar}");
+        (Bell, _bellWriter) = SocketPair();
         _listener = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         _listener.Bind(new IPEndPoint(address, 0));
-        _listener.Listen(Math.Max(16, job.Size));
+        // Dials come on first use, spread over the run, not all at Init; the backlog only needs to
+        // absorb a burst (a collective's first round), and the kernel caps it at somaxconn anyway.
+        _listener.Listen(Math.Clamp(job.Size, 16, 4096));
     }
 
-    /// <summary>Connects to the rest of the job through <paramref name="control"/>, which the mesh owns from here on.</summary>
+    /// <summary>Listens, and publishes this rank's endpoint through <paramref name="control"/> (which
+    /// the mesh owns from here on); returns once every rank has published. Opens no connection.</summary>
     public static TcpMesh Establish(JobEnvironment job, IJobControl control, Func<int, bool> isRemote)
     {
         TcpMesh mesh;
@@ -57,7 +121,8 @@ internal sealed class TcpMesh : IDisposable
         }
         try
         {
-            mesh.Connect(job, isRemote);
+            new Thread(mesh.AcceptLoop) { IsBackground = true, Name = "HpcMsg TCP acceptor" }.Start();
+            control.ExchangeEndpoints(mesh._listener.LocalEndPoint!.ToString()!);
             return mesh;
         }
         catch
@@ -67,48 +132,82 @@ internal sealed class TcpMesh : IDisposable
         }
     }
 
-    private void Connect(JobEnvironment job, Func<int, bool> isRemote)
+    /// <summary>The engine needs a connection to <paramref name="peer"/>: dial it unless one is open,
+    /// being opened from either side, or on its way. The result comes through <see cref="TryTakeOpened"/>.</summary>
+    public void Open(int peer)
     {
-        _control.ExchangeEndpoints(_listener.LocalEndPoint!.ToString()!);
-        new Thread(AcceptLoop) { IsBackground = true, Name = "HpcMsg TCP acceptor" }.Start();
-        for (int peer = 0; peer < job.Rank; peer++)
+        using (_lock.EnterScope())
         {
-            if (!isRemote(peer)) continue;
-            Socket socket = Dial(peer, _control.EndpointOf(peer));
-            using (_lock.EnterScope()) Connections[peer] = new TcpConnection(peer, socket);
+            if (_disposed || _state[peer] != PairState.None) return;
+            _state[peer] = PairState.Dialing;
+            Interlocked.Increment(ref _dialsInFlight);
         }
-        DateTime deadline = DateTime.UtcNow + SetupTimeout;
-        while (true)
+        _ = DialAsync(peer);
+    }
+
+    /// <summary>A connection opened (or a dial failed) since the last call; the engine's progress loop drains these.</summary>
+    public bool TryTakeOpened(out Opened opened) => _opened.TryDequeue(out opened);
+
+    private async Task DialAsync(int peer)
+    {
+        Socket? socket = null;
+        try
         {
-            var missing = new List<int>();
+            string endpoint = _control.EndpointOf(peer);
+            if (!IPEndPoint.TryParse(endpoint, out IPEndPoint? target))
+                throw new HpcMsgException($"rank {peer} published a malformed endpoint '{endpoint}'");
+            socket = new Socket(target.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+            using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token))
+            {
+                timeout.CancelAfter(ConnectTimeout);
+                try { await socket.ConnectAsync(target, timeout.Token).ConfigureAwait(false); }
+                catch (OperationCanceledException) when (!_stop.IsCancellationRequested)
+                {
+                    throw new HpcMsgException($"no answer from {endpoint} within {ConnectTimeout.TotalSeconds:F0} s (is a firewall in the way, or --iface wrong?)");
+                }
+            }
+            await JobAuth.ConnectAsync(socket, _secret, _rank, _stop.Token).ConfigureAwait(false);
+            byte[] verdict = new byte[1];
+            await JobAuth.ReceiveAllAsync(socket, verdict, _stop.Token).ConfigureAwait(false);
+            bool mine = verdict[0] == Accepted;
+            if (!mine && verdict[0] != Declined) throw new AuthenticationFailedException($"rank {peer} answered the dial with {verdict[0]}");
             using (_lock.EnterScope())
             {
-                for (int peer = job.Rank + 1; peer < job.Size; peer++)
-                    if (isRemote(peer) && Connections[peer] is null) missing.Add(peer);
+                if (_disposed) throw new ObjectDisposedException(nameof(TcpMesh));
+                if (mine)
+                {
+                    _state[peer] = PairState.Connected;
+                    _opened.Enqueue(new Opened(peer, socket, null));
+                    RingBell();
+                    socket = null;
+                }
+                else
+                {
+                    // Declined: the peer's own dial is the pair's connection; it may even be here already.
+                    _dialsDeclined++;
+                    if (_state[peer] == PairState.Dialing) _state[peer] = PairState.AwaitingPeer;
+                }
             }
-            if (missing.Count == 0) return;
-            if (DateTime.UtcNow > deadline)
-                throw new HpcMsgException($"rank {_rank}: ranks {string.Join(", ", missing)} did not connect within {SetupTimeout.TotalSeconds:F0} s (is a firewall in the way, or --iface wrong?)");
-            Thread.Sleep(2);
+        }
+        catch (Exception e) when (e is HpcMsgException or SocketException or ObjectDisposedException or OperationCanceledException)
+        {
+            using (_lock.EnterScope())
+            {
+                if (_state[peer] == PairState.Dialing) _state[peer] = PairState.Failed;
+            }
+            Publish(new Opened(peer, null, new RankFailedException(peer, $"rank {_rank}: cannot connect to rank {peer} at {SafeEndpoint(peer)}: {e.Message}")));
+        }
+        finally
+        {
+            socket?.Dispose();
+            Interlocked.Decrement(ref _dialsInFlight);
         }
     }
 
-    private Socket Dial(int peer, string endpoint)
+    private string SafeEndpoint(int peer)
     {
-        if (!IPEndPoint.TryParse(endpoint, out IPEndPoint? target))
-            throw new HpcMsgException($"rank {_rank}: rank {peer} published a malformed endpoint '{endpoint}'");
-        var socket = new Socket(target.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
-        try
-        {
-            socket.Connect(target);
-            JobAuth.Connect(socket, _secret, _rank);
-            return socket;
-        }
-        catch (Exception e) when (e is SocketException or HpcMsgException)
-        {
-            socket.Dispose();
-            throw new RankFailedException(peer, $"rank {_rank}: cannot connect to rank {peer} at {endpoint}: {e.Message}");
-        }
+        try { return _control.EndpointOf(peer); }
+        catch (Exception) { return "?"; }
     }
 
     private void AcceptLoop()
@@ -119,24 +218,47 @@ internal sealed class TcpMesh : IDisposable
             try { socket = _listener.Accept(); }
             catch (Exception) when (_disposed) { return; }
             catch (SocketException) { continue; }
-            new Thread(() => Admit(socket)) { IsBackground = true, Name = "HpcMsg TCP handshake" }.Start();
+            catch (ObjectDisposedException) { return; }
+            _ = AdmitAsync(socket);
         }
     }
 
-    private void Admit(Socket socket)
+    /// <summary>A dial from another rank: prove the secret both ways, then accept it as the pair's
+    /// connection or decline it (see the class comment), without a thread of its own.</summary>
+    private async Task AdmitAsync(Socket socket)
     {
-        string from = socket.RemoteEndPoint?.ToString() ?? "?";
+        string from = "?";
         try
         {
-            int peer = JobAuth.Accept(socket, _secret);
+            from = socket.RemoteEndPoint?.ToString() ?? "?";
+            int peer = await JobAuth.AcceptAsync(socket, _secret, _stop.Token).ConfigureAwait(false);
+            if ((uint)peer >= (uint)_state.Length || peer == _rank || !_isRemote(peer))
+                throw new AuthenticationFailedException($"rank {peer} is not expected to connect to rank {_rank}");
+            bool accept;
             using (_lock.EnterScope())
             {
-                if ((uint)peer >= (uint)Connections.Length || !_expectAccept(peer) || Connections[peer] is not null)
-                    throw new AuthenticationFailedException($"rank {peer} is not expected to connect to rank {_rank}");
-                Connections[peer] = new TcpConnection(peer, socket);
+                if (_disposed) throw new ObjectDisposedException(nameof(TcpMesh));
+                PairState s = _state[peer];
+                accept = s is PairState.None or PairState.AwaitingPeer || (s == PairState.Dialing && peer < _rank);
+                if (accept) _state[peer] = PairState.Connected;
             }
+            byte[] verdict = [accept ? Accepted : Declined];
+            try { await JobAuth.SendAllAsync(socket, verdict, _stop.Token).ConfigureAwait(false); }
+            catch (Exception e) when (accept && e is SocketException or ObjectDisposedException or OperationCanceledException)
+            {
+                // The pair's connection broke as it opened: the engine fails what involves that peer.
+                Publish(new Opened(peer, null, new RankFailedException(peer, $"rank {_rank}: the connection from rank {peer} broke as it opened: {e.Message}")));
+                throw;
+            }
+            if (!accept)
+            {
+                socket.Dispose();
+                return;
+            }
+            // Queued only once the verdict is out: the engine's first frame must not precede it.
+            if (!Publish(new Opened(peer, socket, null))) socket.Dispose();
         }
-        catch (Exception e) when (e is HpcMsgException or SocketException or ObjectDisposedException)
+        catch (Exception e) when (e is HpcMsgException or SocketException or ObjectDisposedException or OperationCanceledException)
         {
             if (!_disposed)
             {
@@ -147,12 +269,70 @@ internal sealed class TcpMesh : IDisposable
         }
     }
 
+    /// <summary>Hands an opened connection (or a failure) to the engine; false once disposed (the caller closes the socket).</summary>
+    private bool Publish(Opened opened)
+    {
+        using (_lock.EnterScope())
+        {
+            if (_disposed) return false;
+            _opened.Enqueue(opened);
+            RingBell();
+            return true;
+        }
+    }
+
+    /// <summary>One byte into the bell (a full bell already rings). Caller holds the mesh's lock.</summary>
+    private void RingBell()
+    {
+        Span<byte> one = [1];
+        _bellWriter.Send(one, SocketFlags.None, out SocketError _);
+    }
+
+    /// <summary>Empties the bell once the engine's wait saw it readable (bytes only wake; the queue holds the news).</summary>
+    public void SilenceBell()
+    {
+        Span<byte> sink = stackalloc byte[64];
+        try
+        {
+            while (Bell.Receive(sink, SocketFlags.None, out SocketError error) > 0 && error == SocketError.Success) { }
+        }
+        catch (ObjectDisposedException) { }
+    }
+
+    /// <summary>A connected pair of local stream sockets, non-blocking (Linux: an abstract Unix socket
+    /// name, unique to this mesh and gone with it).</summary>
+    private static (Socket Reader, Socket Writer) SocketPair()
+    {
+        var endpoint = new UnixDomainSocketEndPoint("\0hpcmsg-bell-" + Guid.NewGuid().ToString("N"));
+        using var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        listener.Bind(endpoint);
+        listener.Listen(1);
+        var writer = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        try
+        {
+            writer.Connect(endpoint);
+            Socket reader = listener.Accept();
+            reader.Blocking = false;
+            writer.Blocking = false;
+            return (reader, writer);
+        }
+        catch
+        {
+            writer.Dispose();
+            throw;
+        }
+    }
+
     public void Dispose()
     {
         if (_disposed) return;
-        _disposed = true;
+        using (_lock.EnterScope()) _disposed = true;
+        _stop.Cancel();
         _listener.Dispose();
         foreach (TcpConnection? c in Connections) c?.Dispose();
+        while (_opened.TryDequeue(out Opened o)) o.Socket?.Dispose();
+        Bell.Dispose();
+        _bellWriter.Dispose();
         _control.Dispose();
     }
 }

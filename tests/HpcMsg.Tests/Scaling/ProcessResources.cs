@@ -1,0 +1,73 @@
+using System.Diagnostics;
+
+namespace HpcMsg.Tests.Scaling;
+
+/// <summary>What this process holds, as the kernel sees it (Linux /proc): descriptors, threads, and
+/// TCP sockets in state ESTABLISHED.</summary>
+internal static class ProcessResources
+{
+    public static int Descriptors() => Directory.EnumerateFileSystemEntries("/proc/self/fd").Count();
+
+    public static int Threads() => Directory.EnumerateDirectories("/proc/self/task").Count();
+
+    /// <summary>This process's descriptors that are sockets, matched by inode against the TCP tables.</summary>
+    public static int EstablishedTcp()
+    {
+        var mine = new HashSet<string>();
+        foreach (string fd in Directory.EnumerateFileSystemEntries("/proc/self/fd"))
+        {
+            string? target;
+            try { target = new FileInfo(fd).LinkTarget; }
+            catch (IOException) { continue; } // closed meanwhile
+            if (target is not null && target.StartsWith("socket:[", StringComparison.Ordinal)) mine.Add(target[8..^1]);
+        }
+        int n = 0;
+        foreach (string table in (string[])["/proc/self/net/tcp", "/proc/self/net/tcp6"])
+        {
+            if (!File.Exists(table)) continue;
+            foreach (string line in File.ReadLines(table).Skip(1))
+            {
+                string[] f = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+                if (f.Length > 9 && f[3] == "01" && mine.Contains(f[9])) n++;
+            }
+        }
+        return n;
+    }
+
+    /// <summary>The most threads seen while it runs (sampled every 10 ms on a thread of its own).</summary>
+    public sealed class ThreadPeak : IDisposable
+    {
+        private readonly Thread _sampler;
+        private volatile bool _stop;
+
+        public ThreadPeak()
+        {
+            Peak = Threads();
+            _sampler = new Thread(() =>
+            {
+                while (!_stop)
+                {
+                    Peak = Math.Max(Peak, Threads());
+                    Thread.Sleep(10);
+                }
+            }) { IsBackground = true, Name = "thread sampler" };
+            _sampler.Start();
+        }
+
+        public int Peak { get; private set; }
+
+        public void Dispose()
+        {
+            _stop = true;
+            _sampler.Join();
+        }
+    }
+
+    public static double Median(IEnumerable<double> values)
+    {
+        double[] v = values.Order().ToArray();
+        return v.Length % 2 == 1 ? v[v.Length / 2] : (v[v.Length / 2 - 1] + v[v.Length / 2]) / 2;
+    }
+
+    public static string Ms(Stopwatch s) => $"{s.Elapsed.TotalMilliseconds:F0} ms";
+}

@@ -1,0 +1,204 @@
+using System.Diagnostics;
+using System.Net;
+using HpcMsg.Bootstrap;
+using HpcMsg.Engine;
+using HpcMsg.Tests.Engine;
+using HpcMsg.Tests.Infrastructure;
+using Xunit.Abstractions;
+
+namespace HpcMsg.Tests.Scaling;
+
+/// <summary>
+/// Wire-up toward thousands of ranks (issue 17, item 6), by simulation in this process; figures in
+/// docs/scaling.md. hpcrun's rendezvous serves 4,096 ranks (each doing the rank's side over loopback:
+/// handshake proving the job secret, endpoint, table, then the lifeline) with no thread per rank; and
+/// a rank of a 256-rank job of real TCP meshes that talks to 4 peers holds 4 connections, opened on
+/// first use. In the jobs collection: it runs alone, so that the process-wide counts of threads,
+/// descriptors and sockets are this test's.
+/// </summary>
+[Collection(JobsCollection.Name)]
+public sealed class WireUpScalingTests(ITestOutputHelper log)
+{
+    [Fact]
+    public async Task The_rendezvous_wires_up_4096_ranks_without_a_thread_per_rank()
+    {
+        // HPCMSG_TEST_WIREUP_RANKS: another size, for the figures of docs/scaling.md (the test is of 4,096).
+        int N = int.TryParse(Environment.GetEnvironmentVariable("HPCMSG_TEST_WIREUP_RANKS"), out int n) && n > 0 ? n : 4096;
+        byte[] secret = JobSecret.Create();
+        var refused = new List<string>();
+        int descriptorsBefore = ProcessResources.Descriptors();
+        int threadsBefore = ProcessResources.Threads();
+        GC.Collect();
+        long allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
+        var clients = new RendezvousClient?[N];
+        RendezvousServer server;
+        TimeSpan cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+        int[] gcBefore = [GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2)];
+        string gcs = "";
+        var clock = Stopwatch.StartNew();
+        long joinedTicks = 0;
+        TimeSpan cpu;
+        int threadsPeak, descriptorsPeak;
+        long allocated;
+        using (var peak = new ProcessResources.ThreadPeak())
+        {
+            server = new RendezvousServer(IPAddress.Loopback, N, secret, line => { lock (refused) refused.Add(line); });
+            try
+            {
+                string address = server.Endpoint.ToString();
+                Task join = Task.WhenAll(Enumerable.Range(0, N).Select(async r =>
+                {
+                    RendezvousClient c = await RendezvousClient.ConnectAsync(address, secret, r, N);
+                    clients[r] = c;
+                    InterlockedMax(ref joinedTicks, clock.ElapsedTicks);
+                    await c.ExchangeEndpointsAsync(EndpointOfRank(r));
+                }));
+                await WithinAsync(join, TimeSpan.FromSeconds(60), $"the wire-up of {N} ranks"); // a hang detector: the figure is logged (10-18 s on 2 busy cores)
+                clock.Stop();
+                cpu = Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
+                gcs = $"{GC.CollectionCount(0) - gcBefore[0]}/{GC.CollectionCount(1) - gcBefore[1]}/{GC.CollectionCount(2) - gcBefore[2]}";
+                allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
+                descriptorsPeak = ProcessResources.Descriptors();
+            }
+            catch
+            {
+                foreach (RendezvousClient? c in clients) c?.Dispose();
+                server.Dispose();
+                throw;
+            }
+            threadsPeak = peak.Peak;
+        }
+        try
+        {
+            // Every rank has the whole table: spot checks across it, on every rank.
+            for (int r = 0; r < N; r++)
+            {
+                foreach (int peer in (int[])[0, N - 1, (r * 7 + 1) % N, r])
+                    Assert.Equal(EndpointOfRank(peer), clients[r]!.EndpointOf(peer));
+            }
+
+            // The lifelines stay: hpcrun's word that the job ends reaches every rank.
+            var word = new JobEndWord(false, 17, 3);
+            server.AnnounceJobEnding(word);
+            JobEndWord?[] heard = await WithinAsync(Task.WhenAll(clients.Select(c => c!.ReadLauncherWordAsync())), TimeSpan.FromSeconds(10), "the job-end word on 4,096 lifelines");
+            Assert.All(heard, h => Assert.Equal(word, h));
+
+            // And a rank's abort reaches hpcrun, named by its rank.
+            clients[Aborting(N)]!.TellAbort(42);
+        }
+        finally
+        {
+            foreach (RendezvousClient? c in clients) c?.Dispose();
+        }
+        Assert.Equal(42, server.AbortCodeOf(Aborting(N), TimeSpan.FromSeconds(10)));
+        Assert.Null(server.AbortCodeOf(Aborting(N) + 1, TimeSpan.FromSeconds(10)));
+        int tableBytes = server.TableBytes;
+        server.Dispose();
+        Assert.Empty(refused);
+
+        int extraThreads = threadsPeak - threadsBefore;
+        log.WriteLine($"wire-up of {N} simulated ranks: {ProcessResources.Ms(clock)} (the last handshake done at {joinedTicks * 1000 / Stopwatch.Frequency} ms), CPU time of the process {cpu.TotalMilliseconds:F0} ms, collections (gen 0/1/2) {gcs}; table {tableBytes} bytes to each rank; " +
+            $"allocated {allocated / 1e6:F1} MB in this process (server and the {N} clients; the tables alone {(long)tableBytes * N / 1e6:F1} MB), {allocated / N} bytes a rank; " +
+            $"threads {threadsBefore} -> peak {threadsPeak} (+{extraThreads}); descriptors {descriptorsBefore} -> {descriptorsPeak} (+{descriptorsPeak - descriptorsBefore}, {N} client and {N} server sockets)");
+        // A thread per rank (as before) would be 4,096 more; the pool and the socket engine need a handful.
+        Assert.True(extraThreads < 64, $"{extraThreads} more threads during the wire-up of {N} ranks");
+        Assert.InRange(descriptorsPeak - descriptorsBefore, 2 * N - 16, 2 * N + 64); // a few come and go meanwhile (the runner's own)
+    }
+
+    [Fact]
+    public void A_rank_of_256_that_talks_to_4_peers_holds_4_connections()
+    {
+        const int N = 256, PerPeer = 4;
+        int[] offsets = [-2, -1, 1, 2];
+        int establishedBefore = ProcessResources.EstablishedTcp();
+        var clock = Stopwatch.StartNew();
+        using InProcessJob job = InProcessJob.OverTcp(N);
+        TimeSpan wireUp = clock.Elapsed;
+        int establishedAfterInit = ProcessResources.EstablishedTcp();
+        // At Init: only the lifelines (both ends in this process), no connection between ranks.
+        Assert.Equal(2 * N, establishedAfterInit - establishedBefore);
+
+        // Every rank sends PerPeer messages to each of its 4 ring neighbours at once, so that each
+        // pair dials both ways at the same moment, and the messages queue while the connection opens.
+        var receives = new List<(Request Request, byte[] Buffer, int From, int Seq, int To)>();
+        var sends = new List<Request>();
+        var held = new List<byte[]>();
+        for (int r = 0; r < N; r++)
+        {
+            foreach (int o in offsets)
+            {
+                int peer = (r + o + N) % N;
+                for (int k = 0; k < PerPeer; k++)
+                {
+                    byte[] buffer = InProcessJob.Pinned(8);
+                    receives.Add((InProcessJob.PostRecv(job.Engines[r], peer, 9, buffer), buffer, peer, k, r));
+                }
+            }
+        }
+        clock.Restart();
+        for (int r = 0; r < N; r++)
+        {
+            foreach (int o in offsets)
+            {
+                int peer = (r + o + N) % N;
+                for (int k = 0; k < PerPeer; k++)
+                {
+                    byte[] data = InProcessJob.Pinned(8);
+                    BitConverter.TryWriteBytes(data, r * 1000 + k);
+                    held.Add(data); // the request holds only its address: keep the array alive
+                    sends.Add(InProcessJob.PostSend(job.Engines[r], peer, 9, data));
+                }
+            }
+        }
+        job.DriveUntil(() => sends.All(s => s.CompletedFlag) && receives.All(x => x.Request.CompletedFlag), "the neighbour exchange");
+        TimeSpan exchange = clock.Elapsed;
+
+        // Same source, same tag: non-overtaking, including the messages queued while the connection opened.
+        foreach (var (request, buffer, from, seq, to) in receives)
+        {
+            Assert.Null(request.Error);
+            Assert.True(BitConverter.ToInt32(buffer) == from * 1000 + seq, $"rank {to}: message {seq} from rank {from} carried {BitConverter.ToInt32(buffer)}");
+        }
+        Assert.All(sends, s => Assert.Null(s.Error));
+        GC.KeepAlive(held);
+
+        // Each rank holds exactly its 4 neighbours; the losing side of each crossing dial has closed.
+        long settle = Environment.TickCount64 + 10_000;
+        while (job.Engines.Any(e => e.TcpConnectedPeers().Opening) && Environment.TickCount64 < settle) job.Drive(1);
+        for (int r = 0; r < N; r++)
+        {
+            (int[] peers, bool opening) = job.Engines[r].TcpConnectedPeers();
+            int[] expected = offsets.Select(o => (r + o + N) % N).Order().ToArray();
+            Assert.False(opening, $"rank {r} is still opening a connection");
+            Assert.Equal(expected, peers);
+        }
+        int established = 0;
+        while (Environment.TickCount64 < settle && (established = ProcessResources.EstablishedTcp() - establishedBefore) != 2 * N + 2 * 2 * N) Thread.Sleep(20);
+        log.WriteLine($"{N} ranks: wire-up (listen, rendezvous) {wireUp.TotalMilliseconds:F0} ms; first exchange with 4 neighbours each (dials included) {exchange.TotalMilliseconds:F0} ms; " +
+            $"established TCP sockets in the process: {established} ({N} lifelines and {2 * N} rank pairs, both ends); an all-to-all mesh would hold {N * (N - 1)} sockets between ranks");
+        // Both ends of N lifelines and of 2N pair connections (N ranks x 4 neighbours / 2).
+        Assert.Equal(2 * N + 2 * 2 * N, established);
+    }
+
+    private static void InterlockedMax(ref long target, long value)
+    {
+        long seen;
+        while ((seen = Volatile.Read(ref target)) < value && Interlocked.CompareExchange(ref target, value, seen) != seen) { }
+    }
+
+    private static int Aborting(int n) => n * 3 / 10;
+
+    private static string EndpointOfRank(int r) => $"10.{(r >> 16) & 255}.{(r >> 8) & 255}.{r & 255}:{40000 + r % 20000}";
+
+    private static async Task<T> WithinAsync<T>(Task<T> task, TimeSpan limit, string what)
+    {
+        await WithinAsync((Task)task, limit, what);
+        return await task;
+    }
+
+    private static async Task WithinAsync(Task task, TimeSpan limit, string what)
+    {
+        if (await Task.WhenAny(task, Task.Delay(limit)) != task) Assert.Fail($"{what} took longer than {limit.TotalSeconds:F0} s");
+        await task;
+    }
+}
