@@ -79,7 +79,7 @@ internal sealed class Pmi1Client : IPmiClient
             using (_writeLock.EnterScope())
                 PmiWire.WriteLine(_stream, $"cmd=abort exitcode={exitCode} msg={PmiWire.Sanitize(message, ' ')}");
         }
-        catch (Exception e) when (e is IOException or ObjectDisposedException) { }
+        catch (Exception e) when (e is HpcMsgException or IOException or ObjectDisposedException) { }
     }
 
     private Dictionary<string, string> Call(string line, string expectedCmd, string request) =>

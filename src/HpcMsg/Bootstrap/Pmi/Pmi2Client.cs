@@ -83,7 +83,7 @@ internal sealed class Pmi2Client : IPmiClient
             using (_writeLock.EnterScope())
                 PmiWire.WriteFrame(_stream, $"cmd=abort;isworld=TRUE;msg={PmiWire.Sanitize($"exit code {exitCode}: {message}", ';')};");
         }
-        catch (Exception e) when (e is IOException or ObjectDisposedException) { }
+        catch (Exception e) when (e is HpcMsgException or IOException or ObjectDisposedException) { }
     }
 
     private Dictionary<string, string> Call(string body, string expectedCmd, string request)

@@ -30,9 +30,7 @@ internal static class PmiWire
     /// <summary>Writes one PMI-1 line (the newline is added).</summary>
     public static void WriteLine(Stream stream, string line)
     {
-        byte[] bytes = Encoding.ASCII.GetBytes(line + "\n");
-        stream.Write(bytes);
-        stream.Flush();
+        Send(stream, Encoding.ASCII.GetBytes(line + "\n"), line);
     }
 
     /// <summary>Reads up to the newline, byte by byte (nothing after it is taken from the stream).</summary>
@@ -41,7 +39,9 @@ internal static class PmiWire
         var line = new StringBuilder(64);
         while (true)
         {
-            int b = stream.ReadByte();
+            int b;
+            try { b = stream.ReadByte(); }
+            catch (IOException) { throw ServerClosed(waitingFor); }
             if (b < 0) throw ServerClosed(waitingFor);
             if (b == '\n') return line.ToString();
             if (line.Length >= MaxMessage) throw new HpcMsgException($"PMI: a line of more than {MaxMessage} characters came while waiting for {waitingFor}");
@@ -57,8 +57,20 @@ internal static class PmiWire
         byte[] frame = new byte[LengthDigits + payload.Length];
         Encoding.ASCII.GetBytes(payload.Length.ToString(CultureInfo.InvariantCulture).PadRight(LengthDigits), frame);
         payload.CopyTo(frame, LengthDigits);
-        stream.Write(frame);
-        stream.Flush();
+        Send(stream, frame, body);
+    }
+
+    private static void Send(Stream stream, byte[] bytes, string what)
+    {
+        try
+        {
+            stream.Write(bytes);
+            stream.Flush();
+        }
+        catch (IOException e)
+        {
+            throw new HpcMsgException($"PMI: the connection to the process manager broke while sending '{Shorten(what)}': {e.Message}", e);
+        }
     }
 
     public static string ReadFrame(Stream stream, string waitingFor)
@@ -78,7 +90,9 @@ internal static class PmiWire
         int got = 0;
         while (got < buffer.Length)
         {
-            int n = stream.Read(buffer[got..]);
+            int n;
+            try { n = stream.Read(buffer[got..]); }
+            catch (IOException) { throw ServerClosed(waitingFor); }
             if (n == 0) throw ServerClosed(waitingFor);
             got += n;
         }
