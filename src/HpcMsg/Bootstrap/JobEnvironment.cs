@@ -49,10 +49,6 @@ internal sealed record JobEnvironment(
     /// <summary>The job bootstraps through hpcrun's rendezvous (hpcrun started ranks through a launch
     /// agent): local rank 0 creates this host's segment and the TCP mesh is built, even for one host.</summary>
     public bool MultiNode => Rendezvous is not null;
-
-    /// <summary>The ranks create their node's segment (local rank 0) instead of finding hpcrun's: a job
-    /// over several hosts, or one that a process manager started through PMI.</summary>
-    public bool RanksCreateSegment { get; init; }
     public int FirstLocalWorldRank => Rank - LocalRank;
 
     public static JobEnvironment Singleton() =>

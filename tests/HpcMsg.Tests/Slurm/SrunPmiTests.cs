@@ -42,6 +42,16 @@ public class SrunPmiTests(ITestOutputHelper log)
     }
 
     [SlurmFact]
+    public void AnExecutableRunsAsOneJob()
+    {
+        // The app host next to the test app's dll: what `srun ./app` runs after a build or publish.
+        string exe = Path.Combine(Path.GetDirectoryName(BuildArtifacts.TestAppDll)!, "HpcMsg.TestApp");
+        Assert.True(File.Exists(exe), $"the test app's executable {exe} is missing");
+        JobResult r = SlurmCommand.Run("srun", ["--mpi=pmi2", "-N", "2", "-n", "4", "--overcommit", exe, "basic"], Limit, log);
+        JobAssert.Succeeded(r, "basic");
+    }
+
+    [SlurmFact]
     public void AbortCancelsTheStepAndSrunNamesTheCode()
     {
         // Slurm's PMI abort cancels the step: the other tasks are killed, so srun reports 128+9 and

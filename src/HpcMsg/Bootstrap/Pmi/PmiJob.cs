@@ -80,7 +80,6 @@ internal static class PmiJob
             Iface = Environment.GetEnvironmentVariable(JobEnvironment.IfaceVar),
             IfaceAddress = Environment.GetEnvironmentVariable(JobEnvironment.IfaceAddressVar),
             Secret = secret,
-            RanksCreateSegment = true,
         };
     }
 
