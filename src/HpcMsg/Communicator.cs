@@ -237,7 +237,9 @@ public sealed unsafe partial class Communicator : IDisposable
         }
     }
 
-    /// <summary>Ends the whole job: every rank stops and hpcrun exits with <paramref name="errorCode"/>.</summary>
+    /// <summary>Ends the whole job: every rank stops and hpcrun (or MPICH's mpiexec) exits with
+    /// <paramref name="errorCode"/>; under srun the step is cancelled (srun exits 137 and names this
+    /// task's exit code, <paramref name="errorCode"/>).</summary>
     public void Abort(int errorCode)
     {
         Console.Out.Flush();
