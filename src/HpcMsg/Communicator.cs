@@ -130,7 +130,7 @@ public sealed unsafe partial class Communicator : IDisposable
             s_peerWatch = watch;
             return StartWorld(job, segment, tcp);
         }
-        catch
+        catch (Exception e)
         {
             watch?.Dispose();
             if (segment is not null)
@@ -138,6 +138,11 @@ public sealed unsafe partial class Communicator : IDisposable
                 ShmSegment.Remove(segment.Path); // a failed start leaves no file either
                 segment.Dispose();
             }
+            // The other ranks may wait in a fence for this one forever (a process manager does not end
+            // a step because one task failed): say why, then end the job through PMI.
+            Console.Error.WriteLine($"hpcmsg: rank {control.Client.Rank}: Init failed: {e.Message}");
+            Console.Error.Flush();
+            control.TellAbort(1);
             if (tcp is not null) tcp.Dispose(); // disposes the control too
             else control.Dispose();
             throw;
@@ -246,14 +251,19 @@ public sealed unsafe partial class Communicator : IDisposable
         Console.Error.Flush();
         // The world's communicator owns the mapping; a Dup shares it.
         s_world?._segment?.MarkJobEnding(ShmLayout.JobAborted, Engine.WorldRank, errorCode);
+        if (s_pmi is not null)
+        {
+            // Said first: srun cancels the step (its tasks are killed, srun exits 137) as soon as it
+            // hears the abort; Hydra's mpiexec ends the other ranks and exits with errorCode.
+            Console.Error.WriteLine($"hpcmsg: rank {Engine.WorldRank} called Abort({errorCode}); ending the job");
+            Console.Error.Flush();
+            s_pmi.HoldAbort = true;
+        }
         // Peers on other hosts, and hpcrun, hear it through their connections before ours close.
         Engine.AnnounceAbort(errorCode);
         if (s_pmi is not null)
         {
-            // srun cancels the step (its tasks are killed, srun exits 137 and says so); Hydra's mpiexec
-            // ends the other ranks and exits with errorCode.
-            Console.Error.WriteLine($"hpcmsg: rank {Engine.WorldRank} called Abort({errorCode}); ending the job");
-            Console.Error.Flush();
+            s_pmi.HoldAbort = false;
             s_pmi.TellAbort(errorCode);
         }
         Environment.Exit(errorCode);

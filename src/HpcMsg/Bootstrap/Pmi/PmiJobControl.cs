@@ -67,11 +67,16 @@ internal sealed class PmiJobControl : IJobControl
         }
     }
 
+    /// <summary>Set by Communicator.Abort while it tells the peers itself: the mesh's call to
+    /// <see cref="TellAbort"/> is then ignored, and the PMI abort goes last, right before the exit, so
+    /// that srun's kill of the step does not cut the peers' abort frames or this rank's own exit code.</summary>
+    public bool HoldAbort { get; set; }
+
     /// <summary>PMI abort, once: the process manager ends every rank of the job.</summary>
     public void TellAbort(int errorCode)
     {
         // Not under _lock: a fence may hold it while another rank is dead; abort only writes.
-        if (_aborted) return;
+        if (_aborted || HoldAbort) return;
         _aborted = true;
         _pmi.Abort(errorCode, $"rank {_pmi.Rank} aborted the job");
     }
