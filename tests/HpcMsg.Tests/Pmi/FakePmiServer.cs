@@ -47,6 +47,7 @@ internal sealed class FakePmiServer : IDisposable
     public Stream Connect(int rank)
     {
         (Socket server, Socket client) = LoopbackSockets.ConnectedPair();
+        server.NoDelay = client.NoDelay = true; // request and reply: no waiting for delayed acknowledgements
         lock (_sockets) _sockets.Add(server);
         var t = new Thread(() => Serve(server, rank)) { IsBackground = true, Name = $"fake PMI {rank}" };
         lock (_threads) _threads.Add(t);

@@ -18,6 +18,11 @@ public class PmiClientTests
         return t.GetAwaiter().GetResult(); // its own exception, not an AggregateException
     }
 
+    /// <summary>A rank of a multi-rank test: on its own thread, since the ranks block in the fence
+    /// until all have come (on pool threads, the last ones waited for the pool to grow).</summary>
+    private static Task<T> OnOwnThread<T>(Func<T> rank) =>
+        Task.Factory.StartNew(rank, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+
     private static IPmiClient Open(FakePmiServer server, int version, int rank) =>
         version == 2 ? new Pmi2Client(server.Connect(rank), rank, server.JobId) : new Pmi1Client(server.Connect(rank), rank, server.Size);
 
@@ -60,7 +65,7 @@ public class PmiClientTests
     {
         const int n = 4;
         using var server = new FakePmiServer(n);
-        string[][] seen = Within(() => Task.WhenAll(Enumerable.Range(0, n).Select(rank => Task.Run(() =>
+        string[][] seen = Within(() => Task.WhenAll(Enumerable.Range(0, n).Select(rank => OnOwnThread(() =>
         {
             using IPmiClient c = Open(server, version, rank);
             c.Put($"card{rank}", new string((char)('A' + rank), 1024));
@@ -127,7 +132,7 @@ public class PmiClientTests
         const int n = 4;
         using var server = new FakePmiServer(n) { JobId = "8.1" };
         string[] nodes = ["n1/a", "n1/a", "n2/a", "n2/a"];
-        JobEnvironment[] jobs = Within(() => Task.WhenAll(Enumerable.Range(0, n).Select(rank => Task.Run(() =>
+        JobEnvironment[] jobs = Within(() => Task.WhenAll(Enumerable.Range(0, n).Select(rank => OnOwnThread(() =>
         {
             using IPmiClient c = Open(server, version, rank);
             JobEnvironment job = PmiJob.Join(c, nodes[rank]);
@@ -149,7 +154,7 @@ public class PmiClientTests
     {
         const int n = 3;
         using var server = new FakePmiServer(n);
-        string[][] seen = Within(() => Task.WhenAll(Enumerable.Range(0, n).Select(rank => Task.Run(() =>
+        string[][] seen = Within(() => Task.WhenAll(Enumerable.Range(0, n).Select(rank => OnOwnThread(() =>
         {
             using var control = new PmiJobControl(Open(server, 2, rank));
             control.ExchangeEndpoints($"10.0.0.{rank}:{5000 + rank}");
