@@ -98,7 +98,7 @@ public sealed unsafe partial class Communicator : IDisposable
     /// ranks end; ranks on other nodes connect over TCP with endpoints from the PMI key-value space.</summary>
     private static Communicator InitThroughPmi(LaunchKind launch)
     {
-        var control = new PmiJobControl(PmiJob.Connect(launch));
+        var control = new PmiJobControl(PmiJob.Connect(launch)) { OwnedByInit = true };
         ShmSegment? segment = null;
         TcpMesh? tcp = null;
         LocalPeerWatch? watch = null;
@@ -126,6 +126,7 @@ public sealed unsafe partial class Communicator : IDisposable
                 if (job.LocalRank == 0) ShmSegment.Remove(segment.Path);
                 watch = new LocalPeerWatch(segment, job.LocalRank, job.FirstLocalWorldRank, control.TellAbort);
             }
+            control.OwnedByInit = false;
             s_pmi = control;
             s_peerWatch = watch;
             return StartWorld(job, segment, tcp);
@@ -143,8 +144,9 @@ public sealed unsafe partial class Communicator : IDisposable
             Console.Error.WriteLine($"hpcmsg: rank {control.Client.Rank}: Init failed: {e.Message}");
             Console.Error.Flush();
             control.TellAbort(1);
-            if (tcp is not null) tcp.Dispose(); // disposes the control too
-            else control.Dispose();
+            control.OwnedByInit = false;
+            tcp?.Dispose();
+            control.Dispose();
             throw;
         }
     }

@@ -81,12 +81,16 @@ internal sealed class PmiJobControl : IJobControl
         _pmi.Abort(errorCode, $"rank {_pmi.Rank} aborted the job");
     }
 
+    /// <summary>Set while Communicator.Init runs: a TCP mesh that fails to set up disposes its control,
+    /// but Init's failure path must still abort the job through it, so Dispose waits for Init.</summary>
+    public bool OwnedByInit { get; set; }
+
     /// <summary>PMI finalize (unless aborted), then close the connection to the server.</summary>
     public void Dispose()
     {
         using (_lock.EnterScope())
         {
-            if (_disposed) return;
+            if (_disposed || OwnedByInit) return;
             _disposed = true;
             try
             {
