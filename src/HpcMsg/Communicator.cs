@@ -1,4 +1,5 @@
 using HpcMsg.Bootstrap;
+using HpcMsg.Bootstrap.Pmi;
 using HpcMsg.Engine;
 using HpcMsg.Internal;
 using HpcMsg.Transports.Shm;
@@ -23,6 +24,8 @@ public sealed unsafe partial class Communicator : IDisposable
 
     private static Communicator? s_world;
     private static int s_initCalled;
+    private static PmiJobControl? s_pmi;          // a job started through PMI: finalize and abort go there
+    private static LocalPeerWatch? s_peerWatch;   // ... and a dead rank of this node ends the job
 
     internal readonly ProgressEngine Engine;
     private readonly int[]? _worldRanks; // rank in this communicator -> world rank; null = identity
@@ -54,11 +57,15 @@ public sealed unsafe partial class Communicator : IDisposable
         _isWorld = isWorld;
     }
 
-    /// <summary>Joins the job that hpcrun started; a process started without hpcrun is a job of size 1.</summary>
+    /// <summary>Joins the job, whichever started it: hpcrun (its environment), a process manager
+    /// through PMI (srun --mpi=pmi2, mpiexec.mpich); a process started by none is a job of size 1,
+    /// and one started by a launcher the library cannot speak to fails with a message naming the fix.</summary>
     public static Communicator Init()
     {
         if (Interlocked.Exchange(ref s_initCalled, 1) != 0)
             throw new InvalidOperationException("Communicator.Init was already called in this process; use Communicator.World");
+        LaunchKind launch = LauncherDetection.Detect();
+        if (launch is LaunchKind.Pmi1 or LaunchKind.Pmi2) return InitThroughPmi(launch);
         JobEnvironment job = JobEnvironment.FromEnvironment();
         ProcessGuard.Install(job);
         LoadTunables();
@@ -66,13 +73,7 @@ public sealed unsafe partial class Communicator : IDisposable
         if (job.LocalSize > 1)
         {
             segment = job.MultiNode ? NodeSegment.OpenOrCreate(job) : ShmSegment.Open(job.ShmPath!);
-            if (segment.Size != job.LocalSize)
-            {
-                segment.Dispose();
-                throw new HpcMsgException($"shared segment {job.ShmPath} is laid out for {segment.Size} ranks but this host has {job.LocalSize}");
-            }
-            Volatile.Write(ref *segment.Pid(job.LocalRank), Environment.ProcessId);
-            Volatile.Write(ref *segment.Ready(job.LocalRank), 1);
+            PublishJoined(job, segment);
         }
         TcpMesh? tcp = null;
         try
@@ -88,6 +89,81 @@ public sealed unsafe partial class Communicator : IDisposable
             segment?.Dispose();
             throw;
         }
+        return StartWorld(job, segment, tcp);
+    }
+
+    /// <summary>Under a process manager: PMI gives the ranks, the node layout and the secret (see
+    /// <see cref="PmiJob"/>); local rank 0 creates the node's segment and unlinks it as soon as every
+    /// local rank has mapped it (after the next fence), so that no file outlives the job however its
+    /// ranks end; ranks on other nodes connect over TCP with endpoints from the PMI key-value space.</summary>
+    private static Communicator InitThroughPmi(LaunchKind launch)
+    {
+        var control = new PmiJobControl(PmiJob.Connect(launch)) { OwnedByInit = true };
+        ShmSegment? segment = null;
+        TcpMesh? tcp = null;
+        LocalPeerWatch? watch = null;
+        try
+        {
+            JobEnvironment job = PmiJob.Join(control.Client, PmiJob.NodeIdentity());
+            ProcessGuard.Install(job, control.TellAbort);
+            LoadTunables();
+            if (job.LocalSize > 1)
+            {
+                segment = NodeSegment.OpenOrCreate(job);
+                PublishJoined(job, segment);
+            }
+            if (job.Nodes > 1)
+            {
+                int first = job.FirstLocalWorldRank, last = first + job.LocalSize;
+                tcp = TcpMesh.Establish(job, control, r => r < first || r >= last); // its fence follows every mapping
+            }
+            else
+            {
+                control.Fence(); // every local rank has mapped the segment
+            }
+            if (segment is not null)
+            {
+                if (job.LocalRank == 0) ShmSegment.Remove(segment.Path);
+                watch = new LocalPeerWatch(segment, job.LocalRank, job.FirstLocalWorldRank, control.TellAbort);
+            }
+            control.OwnedByInit = false;
+            s_pmi = control;
+            s_peerWatch = watch;
+            return StartWorld(job, segment, tcp);
+        }
+        catch (Exception e)
+        {
+            watch?.Dispose();
+            if (segment is not null)
+            {
+                ShmSegment.Remove(segment.Path); // a failed start leaves no file either
+                segment.Dispose();
+            }
+            // The other ranks may wait in a fence for this one forever (a process manager does not end
+            // a step because one task failed): say why, then end the job through PMI.
+            Console.Error.WriteLine($"hpcmsg: rank {control.Client.Rank}: Init failed: {e.Message}");
+            Console.Error.Flush();
+            control.TellAbort(1);
+            control.OwnedByInit = false;
+            tcp?.Dispose();
+            control.Dispose();
+            throw;
+        }
+    }
+
+    private static void PublishJoined(JobEnvironment job, ShmSegment segment)
+    {
+        if (segment.Size != job.LocalSize)
+        {
+            segment.Dispose();
+            throw new HpcMsgException($"shared segment {job.ShmPath} is laid out for {segment.Size} ranks but this host has {job.LocalSize}");
+        }
+        Volatile.Write(ref *segment.Pid(job.LocalRank), Environment.ProcessId);
+        Volatile.Write(ref *segment.Ready(job.LocalRank), 1);
+    }
+
+    private static Communicator StartWorld(JobEnvironment job, ShmSegment? segment, TcpMesh? tcp)
+    {
         var engine = new ProgressEngine(job, segment, tcp);
         s_world = new Communicator(engine, ContextIds.World, job.Rank, job.Size, null, segment, isWorld: true) { _localRank = job.LocalRank };
         return s_world;
@@ -155,6 +231,7 @@ public sealed unsafe partial class Communicator : IDisposable
         finally
         {
             _disposed = true;
+            s_peerWatch?.Dispose(); // a peer that finalizes after us is not a death
             Engine.Dispose();
             if (_segment is not null)
             {
@@ -163,18 +240,34 @@ public sealed unsafe partial class Communicator : IDisposable
                 if (_localRank == 0) ShmSegment.Remove(_segment.Path);
                 _segment.Dispose();
             }
+            s_pmi?.Dispose(); // PMI finalize (the TCP mesh may have done it already)
         }
     }
 
-    /// <summary>Ends the whole job: every rank stops and hpcrun exits with <paramref name="errorCode"/>.</summary>
+    /// <summary>Ends the whole job: every rank stops and hpcrun (or MPICH's mpiexec) exits with
+    /// <paramref name="errorCode"/>; under srun the step is cancelled (srun exits 137 and names this
+    /// task's exit code, <paramref name="errorCode"/>).</summary>
     public void Abort(int errorCode)
     {
         Console.Out.Flush();
         Console.Error.Flush();
         // The world's communicator owns the mapping; a Dup shares it.
         s_world?._segment?.MarkJobEnding(ShmLayout.JobAborted, Engine.WorldRank, errorCode);
+        if (s_pmi is not null)
+        {
+            // Said first: srun cancels the step (its tasks are killed, srun exits 137) as soon as it
+            // hears the abort; Hydra's mpiexec ends the other ranks and exits with errorCode.
+            Console.Error.WriteLine($"hpcmsg: rank {Engine.WorldRank} called Abort({errorCode}); ending the job");
+            Console.Error.Flush();
+            s_pmi.HoldAbort = true;
+        }
         // Peers on other hosts, and hpcrun, hear it through their connections before ours close.
         Engine.AnnounceAbort(errorCode);
+        if (s_pmi is not null)
+        {
+            s_pmi.HoldAbort = false;
+            s_pmi.TellAbort(errorCode);
+        }
         Environment.Exit(errorCode);
     }
 

@@ -6,7 +6,10 @@ namespace HpcMsg.Bootstrap;
 /// ends it with a one-line report and exit code 1 instead of an abort signal and a core dump.</summary>
 internal static class ProcessGuard
 {
-    public static void Install(JobEnvironment job)
+    /// <param name="job">The job this rank belongs to.</param>
+    /// <param name="endJob">Under a process manager (no hpcrun to stop the others): called with 1 before
+    /// the exit, so that the whole job ends (PMI abort) rather than leave the other ranks waiting.</param>
+    public static void Install(JobEnvironment job, Action<int>? endJob = null)
     {
         if (job.LauncherPid > 0)
         {
@@ -27,6 +30,7 @@ internal static class ProcessGuard
                 Console.Out.Flush();
                 Console.Error.WriteLine($"hpcmsg: rank {job.Rank}: unhandled exception: {what}");
                 Console.Error.Flush();
+                endJob?.Invoke(1);
             }
             finally
             {

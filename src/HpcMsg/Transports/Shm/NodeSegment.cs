@@ -6,7 +6,8 @@ namespace HpcMsg.Transports.Shm;
 /// In a job over several hosts hpcrun cannot create the other hosts' segments, so the rank with local
 /// rank 0 creates its host's (named per node, so that hosts sharing a file system never clash) and the
 /// others open it once it is initialized (its magic is written last). hpcrun removes them all after
-/// the job through the launch agent, whatever happened.
+/// the job through the launch agent, whatever happened. Under a process manager (PMI) there is no
+/// hpcrun: local rank 0 unlinks the file as soon as every local rank has mapped it (Communicator.Init).
 /// </summary>
 internal static class NodeSegment
 {

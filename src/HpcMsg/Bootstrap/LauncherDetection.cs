@@ -1,0 +1,57 @@
+using System.Globalization;
+
+namespace HpcMsg.Bootstrap;
+
+/// <summary>Which launcher started this process, as far as the library can speak to it.</summary>
+internal enum LaunchKind
+{
+    /// <summary>No launcher: a job of size 1.</summary>
+    Singleton,
+    /// <summary>hpcrun (HPCMSG_RANK and the rest).</summary>
+    HpcRun,
+    /// <summary>A PMI-2 server on PMI_FD (Slurm's <c>srun --mpi=pmi2</c>: PMI_JOBID is set).</summary>
+    Pmi2,
+    /// <summary>A PMI-1 server on PMI_FD (MPICH's Hydra <c>mpiexec</c>: no PMI_JOBID).</summary>
+    Pmi1,
+}
+
+/// <summary>
+/// Decides from the environment how this process joins its job, and refuses to come up as one of N
+/// silent singletons: a process that a launcher started as one task of many, but whose launcher the
+/// library cannot speak to (srun without <c>--mpi=pmi2</c>, PMIx, Open MPI's mpirun), fails with a
+/// message naming the fix instead of running alone.
+/// </summary>
+internal static class LauncherDetection
+{
+    public const string FixHint = "start it with 'srun --mpi=pmi2' (or set MpiDefault=pmi2 in slurm.conf), with MPICH's 'mpiexec.mpich', or with hpcrun";
+
+    public static LaunchKind Detect() => Detect(Environment.GetEnvironmentVariable);
+
+    /// <summary><paramref name="env"/> reads a variable (tests pass a dictionary's lookup).</summary>
+    public static LaunchKind Detect(Func<string, string?> env)
+    {
+        // hpcrun's own variables win: hpcrun inside a Slurm allocation starts its ranks through srun,
+        // so they may see Slurm's (and PMI's) variables too.
+        if (env(JobEnvironment.RankVar) is not null) return LaunchKind.HpcRun;
+        if (!string.IsNullOrEmpty(env("PMI_FD")))
+            return string.IsNullOrEmpty(env("PMI_JOBID")) ? LaunchKind.Pmi1 : LaunchKind.Pmi2;
+        if (!string.IsNullOrEmpty(env("PMI_PORT")))
+            throw new HpcMsgException($"this process was started with a PMI server on PMI_PORT={env("PMI_PORT")} (MPICH's Hydra over the network), which HpcMsg does not speak; HpcMsg speaks PMI over an inherited PMI_FD: {FixHint}");
+        if (!string.IsNullOrEmpty(env("PMIX_RANK")) || !string.IsNullOrEmpty(env("PMIX_NAMESPACE")))
+            throw new HpcMsgException($"this process was started by a PMIx launcher (PMIX_RANK={env("PMIX_RANK")}; srun --mpi=pmix, or Open MPI's mpirun/prterun), which HpcMsg does not speak yet: {FixHint}");
+        if (Count(env, "OMPI_COMM_WORLD_SIZE") > 1)
+            throw new HpcMsgException($"this process is one of {Count(env, "OMPI_COMM_WORLD_SIZE")} started by Open MPI's mpirun, which HpcMsg cannot speak to; running it would give that many separate jobs of size 1: {FixHint}");
+        // A task of an srun step has SLURM_STEP_ID; a batch script or an salloc shell has SLURM_NTASKS
+        // of the whole allocation but no step of its own, and a program run there is a real singleton.
+        if (env("SLURM_STEP_ID") is not null || env("SLURM_STEPID") is not null)
+        {
+            int tasks = Math.Max(Count(env, "SLURM_STEP_NUM_TASKS"), env("SLURM_STEP_NUM_TASKS") is null ? Count(env, "SLURM_NTASKS") : 0);
+            if (tasks > 1)
+                throw new HpcMsgException($"this process is task {env("SLURM_PROCID")} of {tasks} of a Slurm step started without PMI (srun --mpi=none, or MpiDefault=none); running it would give {tasks} separate jobs of size 1: {FixHint}");
+        }
+        return LaunchKind.Singleton;
+    }
+
+    private static int Count(Func<string, string?> env, string name) =>
+        int.TryParse(env(name), NumberStyles.Integer, CultureInfo.InvariantCulture, out int v) ? v : 0;
+}

@@ -1,0 +1,34 @@
+namespace HpcMsg.Bootstrap.Pmi;
+
+/// <summary>
+/// What the library needs of a process manager's PMI server, whichever protocol version carries it:
+/// who this rank is, a key-value space shared by the job's ranks with a fence (after it, every put
+/// before it is visible to every rank), finalize and abort.
+/// </summary>
+internal interface IPmiClient : IDisposable
+{
+    /// <summary>"PMI-1" or "PMI-2", for messages.</summary>
+    string Protocol { get; }
+    int Rank { get; }
+    int Size { get; }
+
+    /// <summary>The job's name in the process manager (Slurm: "jobid.stepid"; Hydra: its KVS name),
+    /// unique while the job runs.</summary>
+    string JobId { get; }
+
+    /// <summary>Stores <paramref name="value"/> under <paramref name="key"/> (visible to others after <see cref="Fence"/>).</summary>
+    void Put(string key, string value);
+
+    /// <summary>Collective over the job's ranks: returns when every rank has called it, with every
+    /// put made before it visible.</summary>
+    void Fence();
+
+    /// <summary>The value another rank put (before the last fence); null when there is none.</summary>
+    string? Get(string key);
+
+    /// <summary>Tells the server this rank is done (the last message).</summary>
+    void FinalizeJob();
+
+    /// <summary>Asks the process manager to end the whole job (best effort: no reply is awaited).</summary>
+    void Abort(int exitCode, string message);
+}

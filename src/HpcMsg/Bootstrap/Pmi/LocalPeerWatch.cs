@@ -1,0 +1,76 @@
+using HpcMsg.Internal;
+using HpcMsg.Transports.Shm;
+
+namespace HpcMsg.Bootstrap.Pmi;
+
+/// <summary>
+/// Under a process manager there is no hpcrun to see a rank die, and Slurm lets a step run on when
+/// one task is killed (KillOnBadExit=0, the default: srun waits for the others, which would wait for
+/// the dead one forever). So every rank of a node with several ranks watches its node's peers through
+/// the segment: a peer that joined (its pid published) and is gone without having finalized has
+/// died. The watcher then marks the job as failed in the segment (the node's blocked calls throw
+/// <see cref="RankFailedException"/>), gives the ranks a moment to report it, and ends the step with
+/// a PMI abort. Ranks on other nodes learn it from the step's end, or earlier from their broken
+/// connections to this node (the TCP transport fails their calls, and their unhandled exception
+/// aborts through PMI as well).
+/// </summary>
+internal sealed unsafe class LocalPeerWatch : IDisposable
+{
+    private static readonly TimeSpan Period = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>As hpcrun's: how long the node's ranks have to report the failure before the step ends.</summary>
+    private static readonly TimeSpan ReportGrace = TimeSpan.FromSeconds(1);
+
+    private readonly ShmSegment _segment;
+    private readonly int _localRank;
+    private readonly int _firstWorldRank;
+    private readonly Action<int> _abort;
+    private readonly ManualResetEventSlim _stop = new(false);
+    private readonly Thread _thread;
+
+    public LocalPeerWatch(ShmSegment segment, int localRank, int firstWorldRank, Action<int> abort)
+    {
+        _segment = segment;
+        _localRank = localRank;
+        _firstWorldRank = firstWorldRank;
+        _abort = abort;
+        _thread = new Thread(Run) { IsBackground = true, Name = "HpcMsg peer watch" };
+        _thread.Start();
+    }
+
+    private void Run()
+    {
+        while (!_stop.Wait(Period))
+        {
+            int dead = FindDeadPeer();
+            if (dead < 0) continue;
+            int world = _firstWorldRank + dead;
+            // 137 as a shell reports a SIGKILL: the usual way a task vanishes without a word.
+            _segment.MarkJobEnding(ShmLayout.JobRankFailed, world, 137);
+            Console.Error.WriteLine($"hpcmsg: rank {_firstWorldRank + _localRank}: rank {world} on this node died without finalizing; ending the job");
+            Console.Error.Flush();
+            if (_stop.Wait(ReportGrace)) return; // this rank finalized or exited meanwhile
+            _abort(1);
+            return;
+        }
+    }
+
+    private int FindDeadPeer()
+    {
+        for (int r = 0; r < _segment.Size; r++)
+        {
+            if (r == _localRank) continue;
+            if (Volatile.Read(ref *_segment.Ready(r)) == 0 || Volatile.Read(ref *_segment.Finalized(r)) != 0) continue;
+            int pid = Volatile.Read(ref *_segment.Pid(r));
+            if (pid > 0 && !Native.ProcessExists(pid) && Volatile.Read(ref *_segment.Finalized(r)) == 0) return r;
+        }
+        return -1;
+    }
+
+    /// <summary>Stops watching (before the segment is unmapped).</summary>
+    public void Dispose()
+    {
+        _stop.Set();
+        if (Thread.CurrentThread != _thread) _thread.Join(2000);
+    }
+}

@@ -1,0 +1,117 @@
+using System.Globalization;
+using System.Net.Sockets;
+using HpcMsg.Internal;
+
+namespace HpcMsg.Bootstrap.Pmi;
+
+/// <summary>
+/// Joins a job that a process manager started (srun --mpi=pmi2, mpiexec.mpich): speaks PMI over the
+/// inherited PMI_FD, and derives through its key-value space what hpcrun would have put in the
+/// environment: which ranks share this node (local rank, local size, node index), the node's segment
+/// name, and the job secret.
+/// <para>The job secret: rank 0 draws it and puts it in the KVS before the first fence; every other
+/// rank reads it after. Only the step's tasks can read the KVS (they reach the PMI server through a
+/// socket their slurmstepd or Hydra proxy handed them at exec, PMI_FD), and nothing carries it on a
+/// command line or in the environment, so a stranger on the network cannot learn it, and every TCP
+/// connection of the job proves it (JobAuth) before anything it sends is read.</para>
+/// <para>Node identity is the node's name (SLURMD_NODENAME under Slurm, else the host name) and the
+/// kernel's boot id: /dev/shm alone is no proof of a node (network namespaces share it).</para>
+/// </summary>
+internal static class PmiJob
+{
+    private const string NodeKeyPrefix = "hpcmsg-node-";
+    private const string SecretKey = "hpcmsg-secret";
+
+    /// <summary>Connects to the PMI server of <paramref name="kind"/> from the environment.</summary>
+    public static IPmiClient Connect(LaunchKind kind)
+    {
+        int fd = ReadInt("PMI_FD", 0);
+        int rank = ReadInt("PMI_RANK", 0);
+        int size = ReadInt("PMI_SIZE", 1);
+        if (rank >= size) throw new HpcMsgException($"PMI_RANK={rank} is not below PMI_SIZE={size}");
+        Stream stream;
+        try
+        {
+            var socket = new Socket(new SafeSocketHandle((nint)fd, ownsHandle: true));
+            stream = new NetworkStream(socket, ownsSocket: true);
+        }
+        catch (Exception e) when (e is SocketException or ArgumentException or IOException)
+        {
+            throw new HpcMsgException($"PMI_FD={fd} is not a socket this process can use ({e.Message}): was it started by srun --mpi=pmi2 or mpiexec.mpich?", e);
+        }
+        try
+        {
+            return kind == LaunchKind.Pmi2
+                ? new Pmi2Client(stream, rank, Environment.GetEnvironmentVariable("PMI_JOBID")!)
+                : new Pmi1Client(stream, rank, size);
+        }
+        catch (HpcMsgException e)
+        {
+            throw new HpcMsgException($"rank {rank}: cannot join the job through {(kind == LaunchKind.Pmi2 ? "PMI-2" : "PMI-1")} on PMI_FD={fd}: {e.Message}", e);
+        }
+    }
+
+    /// <summary>Publishes this rank's node and (rank 0) the secret, fences, and derives the job's
+    /// layout. Fails, on every rank alike, when a node's ranks are not contiguous world ranks.</summary>
+    public static JobEnvironment Join(IPmiClient pmi, string nodeIdentity)
+    {
+        int rank = pmi.Rank, size = pmi.Size;
+        pmi.Put(NodeKeyPrefix + Text(rank), PmiWire.Encode(nodeIdentity));
+        byte[] secret = rank == 0 ? JobSecret.Create() : [];
+        if (rank == 0) pmi.Put(SecretKey, JobSecret.ToText(secret));
+        pmi.Fence();
+        if (rank != 0)
+            secret = JobSecret.FromText(pmi.Get(SecretKey) ?? throw new HpcMsgException($"rank {rank}: rank 0 published no job secret ({pmi.Protocol} key {SecretKey} is missing)"));
+        var identities = new string[size];
+        for (int r = 0; r < size; r++)
+        {
+            string key = NodeKeyPrefix + Text(r);
+            identities[r] = r == rank ? nodeIdentity : PmiWire.Decode(pmi.Get(key) ?? throw new HpcMsgException($"rank {rank}: rank {r} published no node ({pmi.Protocol} key {key} is missing)"), key);
+        }
+        NodeLayout layout = NodeLayout.Of(identities, rank);
+        string jobId = $"pmi-{SafeName(pmi.JobId)}";
+        return new JobEnvironment(rank, size, jobId, layout.LocalSize > 1 ? Transports.Shm.ShmSegment.PathFor($"{jobId}-n{layout.Node}") : null, 0, Oversubscribed(layout.LocalSize))
+        {
+            LocalRank = layout.LocalRank,
+            LocalSize = layout.LocalSize,
+            Node = layout.Node,
+            Nodes = layout.Nodes,
+            Host = NodeName(),
+            Iface = Environment.GetEnvironmentVariable(JobEnvironment.IfaceVar),
+            IfaceAddress = Environment.GetEnvironmentVariable(JobEnvironment.IfaceAddressVar),
+            Secret = secret,
+        };
+    }
+
+    /// <summary>This node's name for messages and its identity for grouping ranks.</summary>
+    public static string NodeName() => Environment.GetEnvironmentVariable("SLURMD_NODENAME") is { Length: > 0 } n ? n : Environment.MachineName;
+
+    public static string NodeIdentity()
+    {
+        string boot = "";
+        try { boot = File.ReadAllText("/proc/sys/kernel/random/boot_id").Trim(); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
+        return $"{NodeName()}/{Environment.MachineName}/{boot}";
+    }
+
+    /// <summary>More ranks on this node than CPUs it gives us: ranks then yield instead of spinning.</summary>
+    private static bool Oversubscribed(int localSize) => localSize > Environment.ProcessorCount;
+
+    /// <summary>The job id in a file name: letters, digits, '.', '-', '_' only.</summary>
+    private static string SafeName(string id)
+    {
+        var b = new System.Text.StringBuilder(id.Length);
+        foreach (char c in id) b.Append(char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or '_' ? c : '_');
+        return b.ToString();
+    }
+
+    private static string Text(int v) => v.ToString(CultureInfo.InvariantCulture);
+
+    private static int ReadInt(string name, int min)
+    {
+        string? text = Environment.GetEnvironmentVariable(name);
+        if (!int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out int v) || v < min)
+            throw new HpcMsgException($"environment variable {name}='{text}' is invalid: expected an integer of at least {min}");
+        return v;
+    }
+}
