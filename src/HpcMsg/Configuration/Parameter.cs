@@ -196,9 +196,10 @@ internal sealed class ChoiceParameter<T> : Parameter where T : struct, Enum
 
     private T Parse(string text)
     {
-        if (Enum.TryParse(text.Replace("_", "", StringComparison.Ordinal), ignoreCase: true, out T value) && Enum.IsDefined(value)
-            && !text.Any(char.IsDigit)) // Enum.TryParse also takes numbers ("1"), which name no algorithm
-            return value;
+        // Matched by name only: Enum.TryParse would also take numbers ("1") and lists ("binomial,linear").
+        string key = text.Replace("_", "", StringComparison.Ordinal);
+        foreach (T value in Enum.GetValues<T>())
+            if (string.Equals(value.ToString(), key, StringComparison.OrdinalIgnoreCase)) return value;
         throw Invalid(text, $"one of {ValidValues}");
     }
 
