@@ -60,6 +60,10 @@ internal static class LauncherCommandLine
             return new UsageError(e.Message);
         }
 
+        // Before the parser, which would otherwise insist on -n: --info runs nothing, whatever else is given.
+        if (split.LauncherArguments.Contains(InfoCommand.Option))
+            return new InfoRequested(InfoCommand.Render(getEnvironmentVariable));
+
         using var parser = new Parser(s =>
         {
             s.HelpWriter = null;

@@ -1,9 +1,10 @@
-using System.Globalization;
+using HpcMsg.Configuration;
 
 namespace HpcMsg.Bootstrap;
 
 /// <summary>
-/// What hpcrun hands each rank through its environment. Every variable has the HPCMSG_ prefix.
+/// What hpcrun hands each rank through its environment. Every variable has the HPCMSG_ prefix and is
+/// declared in <see cref="Parameters"/> (marked as set by the launcher), and read through it here.
 /// A process started without hpcrun has none of them and becomes a job of size 1. Ranks of one host
 /// are contiguous world ranks: LocalRank 0 of a node is world rank Rank - LocalRank.
 /// </summary>
@@ -15,22 +16,22 @@ internal sealed record JobEnvironment(
     int LauncherPid,
     bool Oversubscribed)
 {
-    public const string RankVar = "HPCMSG_RANK";
-    public const string SizeVar = "HPCMSG_SIZE";
-    public const string JobIdVar = "HPCMSG_JOB_ID";
-    public const string ShmPathVar = "HPCMSG_SHM";
-    public const string LauncherPidVar = "HPCMSG_LAUNCHER_PID";
-    public const string OversubscribedVar = "HPCMSG_OVERSUBSCRIBED";
-    public const string LocalRankVar = "HPCMSG_LOCAL_RANK";
-    public const string LocalSizeVar = "HPCMSG_LOCAL_SIZE";
-    public const string NodeVar = "HPCMSG_NODE";
-    public const string NodesVar = "HPCMSG_NODES";
-    public const string HostVar = "HPCMSG_HOST";
-    public const string RendezvousVar = "HPCMSG_RENDEZVOUS";
-    public const string SecretVar = "HPCMSG_SECRET";
-    public const string SecretStdinVar = "HPCMSG_SECRET_STDIN";
-    public const string IfaceVar = "HPCMSG_IFACE";
-    public const string IfaceAddressVar = "HPCMSG_IFACE_ADDR";
+    public const string RankVar = Parameters.Names.Rank;
+    public const string SizeVar = Parameters.Names.Size;
+    public const string JobIdVar = Parameters.Names.JobId;
+    public const string ShmPathVar = Parameters.Names.Shm;
+    public const string LauncherPidVar = Parameters.Names.LauncherPid;
+    public const string OversubscribedVar = Parameters.Names.Oversubscribed;
+    public const string LocalRankVar = Parameters.Names.LocalRank;
+    public const string LocalSizeVar = Parameters.Names.LocalSize;
+    public const string NodeVar = Parameters.Names.Node;
+    public const string NodesVar = Parameters.Names.Nodes;
+    public const string HostVar = Parameters.Names.Host;
+    public const string RendezvousVar = Parameters.Names.Rendezvous;
+    public const string SecretVar = Parameters.Names.Secret;
+    public const string SecretStdinVar = Parameters.Names.SecretStdin;
+    public const string IfaceVar = Parameters.Names.Iface;
+    public const string IfaceAddressVar = Parameters.Names.IfaceAddress;
 
     public int LocalRank { get; init; }
     public int LocalSize { get; init; } = 1;
@@ -57,37 +58,36 @@ internal sealed record JobEnvironment(
     /// <summary>Reads the launcher's variables; throws a message naming the variable when one is malformed.</summary>
     public static JobEnvironment FromEnvironment()
     {
-        string? rankText = Environment.GetEnvironmentVariable(RankVar);
-        if (rankText is null) return Singleton();
-        int size = ReadInt(SizeVar, 1, int.MaxValue);
-        int rank = ReadInt(RankVar, 0, size - 1);
-        string jobId = Environment.GetEnvironmentVariable(JobIdVar)
+        // Unset (not merely empty) HPCMSG_RANK: a process started without hpcrun.
+        if (Environment.GetEnvironmentVariable(RankVar) is null) return Singleton();
+        int size = Required(Parameters.Size, 1, int.MaxValue);
+        int rank = Required(Parameters.Rank, 0, size - 1);
+        string jobId = Parameters.JobId.Read()
             ?? throw new HpcMsgException($"{JobIdVar} is not set although {RankVar} is: start the job with hpcrun");
-        string? shm = Environment.GetEnvironmentVariable(ShmPathVar);
-        int launcherPid = Environment.GetEnvironmentVariable(LauncherPidVar) is null ? 0 : ReadInt(LauncherPidVar, 1, int.MaxValue);
-        bool over = Environment.GetEnvironmentVariable(OversubscribedVar) == "1";
-        int nodes = ReadOptionalInt(NodesVar, 1, 1, size);
-        int localSize = ReadOptionalInt(LocalSizeVar, nodes == 1 ? size : 1, 1, size);
-        int localRank = ReadOptionalInt(LocalRankVar, nodes == 1 ? rank : 0, 0, localSize - 1);
-        int node = ReadOptionalInt(NodeVar, 0, 0, nodes - 1);
-        if (localSize > 1 && string.IsNullOrEmpty(shm))
+        string? shm = Parameters.Shm.Read();
+        int launcherPid = (int)Parameters.LauncherPid.ReadWithin(0, 1, int.MaxValue);
+        bool over = Parameters.Oversubscribed.Read();
+        int nodes = (int)Parameters.Nodes.ReadWithin(1, 1, size);
+        int localSize = (int)Parameters.LocalSize.ReadWithin(nodes == 1 ? size : 1, 1, size);
+        int localRank = (int)Parameters.LocalRank.ReadWithin(nodes == 1 ? rank : 0, 0, localSize - 1);
+        int node = (int)Parameters.Node.ReadWithin(0, 0, nodes - 1);
+        if (localSize > 1 && shm is null)
             throw new HpcMsgException($"{ShmPathVar} is not set for a node of {localSize} ranks: start the job with hpcrun");
-        string? rendezvous = Environment.GetEnvironmentVariable(RendezvousVar);
+        string? rendezvous = Parameters.Rendezvous.Read();
         byte[]? secret = null;
-        if (nodes > 1 && string.IsNullOrEmpty(rendezvous))
+        if (nodes > 1 && rendezvous is null)
             throw new HpcMsgException($"{RendezvousVar} is not set for a job over {nodes} hosts: start the job with hpcrun");
-        if (string.IsNullOrEmpty(rendezvous)) rendezvous = null;
-        else secret = ReadSecret();
+        if (rendezvous is not null) secret = ReadSecret();
         return new JobEnvironment(rank, size, jobId, shm, launcherPid, over)
         {
             LocalRank = localRank,
             LocalSize = localSize,
             Node = node,
             Nodes = nodes,
-            Host = Environment.GetEnvironmentVariable(HostVar) ?? Environment.MachineName,
+            Host = Parameters.Host.Read() ?? Environment.MachineName,
             Rendezvous = rendezvous,
-            Iface = Environment.GetEnvironmentVariable(IfaceVar),
-            IfaceAddress = Environment.GetEnvironmentVariable(IfaceAddressVar),
+            Iface = Parameters.Iface.Read(),
+            IfaceAddress = Parameters.IfaceAddress.Read(),
             Secret = secret,
         };
     }
@@ -95,8 +95,8 @@ internal sealed record JobEnvironment(
     /// <summary>From HPCMSG_SECRET, or, for ranks started through a launch agent, the first line of stdin.</summary>
     private static byte[] ReadSecret()
     {
-        string? text = Environment.GetEnvironmentVariable(SecretVar);
-        if (string.IsNullOrEmpty(text) && Environment.GetEnvironmentVariable(SecretStdinVar) == "1")
+        string? text = Parameters.Secret.Read();
+        if (text is null && Parameters.SecretStdin.Read())
             text = ReadFirstStdinLine();
         if (string.IsNullOrEmpty(text))
             throw new HpcMsgException($"the job secret was not passed ({SecretVar} or {SecretStdinVar}=1 with the secret on stdin): start the job with hpcrun");
@@ -117,14 +117,11 @@ internal sealed record JobEnvironment(
         return chars.ToString().Trim();
     }
 
-    private static int ReadInt(string name, int min, int max)
+    /// <summary>A launcher variable that must be set, within bounds that depend on the job.</summary>
+    private static int Required(IntegerParameter parameter, int min, int max)
     {
-        string? text = Environment.GetEnvironmentVariable(name);
-        if (text is null || !int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out int v) || v < min || v > max)
-            throw new HpcMsgException($"environment variable {name}='{text}' is invalid: expected an integer in [{min}, {max}]");
-        return v;
+        if (parameter.RawValue() is null)
+            throw new HpcMsgException($"environment variable {parameter.Name}='' is invalid: expected an integer in [{min}, {max}]");
+        return (int)parameter.ReadWithin(0, min, max);
     }
-
-    private static int ReadOptionalInt(string name, int fallback, int min, int max) =>
-        Environment.GetEnvironmentVariable(name) is null ? fallback : ReadInt(name, min, max);
 }

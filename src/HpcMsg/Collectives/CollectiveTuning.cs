@@ -1,4 +1,4 @@
-using System.Globalization;
+using HpcMsg.Configuration;
 
 namespace HpcMsg.Collectives;
 
@@ -6,59 +6,62 @@ namespace HpcMsg.Collectives;
 /// Which algorithm each collective uses, by message size and rank count, after Thakur, Rabenseifner
 /// and Gropp (2005) and MPICH's defaults (the numbers below are MPICH's unless measured otherwise,
 /// see the README). Every choice can be forced for testing with HPCMSG_COLL_&lt;NAME&gt;=&lt;algorithm&gt;,
-/// and every threshold overridden with the variable named beside it.
+/// and every threshold overridden with the variable named beside it; the variables, their defaults and
+/// the reasons for them are declared in <see cref="Parameters"/>. The fields are settable so that the
+/// differential test (tests/HpcMsg.TestApp) can move a threshold or force an algorithm between cases;
+/// the class is internal, so nothing outside the library and its tests can.
 /// </summary>
 internal static class CollectiveTuning
 {
     /// <summary>HPCMSG_BCAST_SHORT_BYTES: binomial tree below, scatter + allgather at and above (MPICH: 12 KiB).</summary>
-    public static long BcastShortBytes = Read("HPCMSG_BCAST_SHORT_BYTES", 12 * 1024);
+    public static long BcastShortBytes = Parameters.BcastShortBytes.Read();
 
     /// <summary>HPCMSG_BCAST_MIN_RANKS: fewer ranks always use the binomial tree (MPICH: 8).</summary>
-    public static int BcastMinRanksForScatter = (int)Read("HPCMSG_BCAST_MIN_RANKS", 8);
+    public static int BcastMinRanksForScatter = Parameters.BcastMinRanks.ReadInt();
 
     /// <summary>HPCMSG_ALLREDUCE_SHORT_BYTES: recursive doubling below, Rabenseifner at and above
     /// (MPICH: 2 KiB). 32 KiB here: recursive doubling moves more bytes but takes half the steps, and
     /// each step costs a handshake (and, oversubscribed, a trip through the scheduler). Measured at
     /// 4-16 KiB: np = 2, 1.1-2.2 us against 1.7-2.7 for Rabenseifner; np = 4 on 2 cores, 4.2-6.7 us
     /// against 7.4-9.5; from 64 KiB Rabenseifner wins at both.</summary>
-    public static long AllreduceShortBytes = Read("HPCMSG_ALLREDUCE_SHORT_BYTES", 32 * 1024);
+    public static long AllreduceShortBytes = Parameters.AllreduceShortBytes.Read();
 
     /// <summary>HPCMSG_REDUCE_SHORT_BYTES: binomial below, reduce-scatter + gather at and above (MPICH: 2 KiB).</summary>
-    public static long ReduceShortBytes = Read("HPCMSG_REDUCE_SHORT_BYTES", 2 * 1024);
+    public static long ReduceShortBytes = Parameters.ReduceShortBytes.Read();
 
     /// <summary>HPCMSG_REDUCE_TREE_MAX_RANKS: up to this many ranks Reduce always uses the binomial tree,
     /// which combines straight from send into the root's recv: at np = 2, 64 KiB-1 MiB, 0.6-0.8x Open MPI
     /// against 1.1-1.3x for reduce-scatter + gather (which moves 1.5x the data and copies send first);
     /// at np = 4 on 2 cores 1.0-1.9x against 0.9-2.8x. Reduce-scatter pays where the root's link is the
     /// bottleneck, with more ranks.</summary>
-    public static int ReduceTreeMaxRanks = (int)Read("HPCMSG_REDUCE_TREE_MAX_RANKS", 4);
+    public static int ReduceTreeMaxRanks = Parameters.ReduceTreeMaxRanks.ReadInt();
 
     /// <summary>HPCMSG_ALLGATHER_LONG_BYTES: total bytes from which allgather uses the ring (MPICH: 512 KiB).</summary>
-    public static long AllgatherLongBytes = Read("HPCMSG_ALLGATHER_LONG_BYTES", 512 * 1024);
+    public static long AllgatherLongBytes = Parameters.AllgatherLongBytes.Read();
 
     /// <summary>HPCMSG_ALLGATHER_SHORT_BYTES: below, non-power-of-two counts use Bruck (MPICH: 80 KiB).</summary>
-    public static long AllgatherShortBytes = Read("HPCMSG_ALLGATHER_SHORT_BYTES", 80 * 1024);
+    public static long AllgatherShortBytes = Parameters.AllgatherShortBytes.Read();
 
     /// <summary>HPCMSG_ALLTOALL_SHORT_BYTES / _MEDIUM_BYTES: per-block sizes for Bruck (with 8+ ranks)
     /// and for posting every send at once; pairwise exchange above (MPICH: 256 B and 32 KiB).</summary>
-    public static long AlltoallShortBytes = Read("HPCMSG_ALLTOALL_SHORT_BYTES", 256);
-    public static long AlltoallMediumBytes = Read("HPCMSG_ALLTOALL_MEDIUM_BYTES", 32 * 1024);
-    public static int AlltoallMinRanksForBruck = (int)Read("HPCMSG_ALLTOALL_MIN_RANKS", 8);
+    public static long AlltoallShortBytes = Parameters.AlltoallShortBytes.Read();
+    public static long AlltoallMediumBytes = Parameters.AlltoallMediumBytes.Read();
+    public static int AlltoallMinRanksForBruck = Parameters.AlltoallMinRanks.ReadInt();
 
     /// <summary>HPCMSG_GATHER_LINEAR_BYTES: blocks from which Gather and Scatter go straight between
     /// the root and each rank instead of down a binomial tree, whatever the number of ranks (and up to
     /// HPCMSG_LINEAR_MAX_RANKS ranks always). 16 KiB, the eager limit: above it each block is
     /// a rendezvous anyway, and at np = 4 on 2 cores the tree was 2-4x slower than Open MPI's linear
     /// algorithm from 64 KiB blocks.</summary>
-    public static long GatherLinearBytes = Read("HPCMSG_GATHER_LINEAR_BYTES", 16 * 1024);
+    public static long GatherLinearBytes = Parameters.GatherLinearBytes.Read();
 
-    public static BarrierAlgorithm? ForcedBarrier = Force<BarrierAlgorithm>("HPCMSG_COLL_BARRIER");
-    public static BcastAlgorithm? ForcedBcast = Force<BcastAlgorithm>("HPCMSG_COLL_BCAST");
-    public static AllreduceAlgorithm? ForcedAllreduce = Force<AllreduceAlgorithm>("HPCMSG_COLL_ALLREDUCE");
-    public static ReduceAlgorithm? ForcedReduce = Force<ReduceAlgorithm>("HPCMSG_COLL_REDUCE");
-    public static AllgatherAlgorithm? ForcedAllgather = Force<AllgatherAlgorithm>("HPCMSG_COLL_ALLGATHER");
-    public static AlltoallAlgorithm? ForcedAlltoall = Force<AlltoallAlgorithm>("HPCMSG_COLL_ALLTOALL");
-    public static GatherScatterAlgorithm? ForcedGatherScatter = Force<GatherScatterAlgorithm>("HPCMSG_COLL_GATHER");
+    public static BarrierAlgorithm? ForcedBarrier = Parameters.CollBarrier.Read();
+    public static BcastAlgorithm? ForcedBcast = Parameters.CollBcast.Read();
+    public static AllreduceAlgorithm? ForcedAllreduce = Parameters.CollAllreduce.Read();
+    public static ReduceAlgorithm? ForcedReduce = Parameters.CollReduce.Read();
+    public static AllgatherAlgorithm? ForcedAllgather = Parameters.CollAllgather.Read();
+    public static AlltoallAlgorithm? ForcedAlltoall = Parameters.CollAlltoall.Read();
+    public static GatherScatterAlgorithm? ForcedGatherScatter = Parameters.CollGather.Read();
 
     /// <summary>HPCMSG_COLL_BARRIER. The world communicator of a one-node job uses the segment's
     /// counter barrier: measured 0.14-0.29 us against 0.27-0.45 us for dissemination at np = 2, and
@@ -72,7 +75,7 @@ internal static class CollectiveTuning
     /// through the segment's slots instead of messages (at most the 4 KiB slot). Default 0 (off):
     /// at np = 2 and 4 on this 2-core machine the slot path (two node barriers) did not beat one
     /// round of ring messages; the node barrier alone did (README, "Collectives").</summary>
-    public static long SharedMemoryCollectiveBytes = Math.Min(Read("HPCMSG_SHM_COLL_BYTES", 0), NodeSharedCollectives.MaxBytes);
+    public static long SharedMemoryCollectiveBytes = Math.Min(Parameters.ShmCollBytes.Read(), NodeSharedCollectives.MaxBytes);
 
     /// <summary>HPCMSG_LINEAR_MAX_RANKS: up to this many ranks, Gather and Scatter at every size and
     /// Broadcast of eager-sized messages go straight between the root and each rank, and so does a
@@ -84,7 +87,7 @@ internal static class CollectiveTuning
     /// 1.9x Open MPI with the tree (sends overlapped), 1.1x linear. Through the ring pipeline (the
     /// default), np = 4 on 2 cores, 64 KiB / 256 KiB / 1 MiB: tree 8.7 / 34.9 / 106 us, linear 6.8 /
     /// 25.7 / 92, Open MPI 8.5 / 27.4 / 161 (five interleaved runs, 2026-11-30).</summary>
-    public static int LinearMaxRanks = (int)Read("HPCMSG_LINEAR_MAX_RANKS", 8);
+    public static int LinearMaxRanks = Parameters.LinearMaxRanks.ReadInt();
 
     public static BcastAlgorithm ChooseBcast(long bytes, int size, bool sharedAvailable, bool linearAtAnySize = false, long eagerLimit = long.MaxValue)
     {
@@ -119,7 +122,7 @@ internal static class CollectiveTuning
     /// 2 cores, direct against the default algorithms (recursive doubling, ring from 128 KiB blocks)
     /// and Open MPI, near placement: 4 B 2.55 / 3.1-3.4 / 3.3-3.5 us, 16 KiB 5.5-5.9 / 10.1-10.8 /
     /// 19-21, 256 KiB 80-81 / 99-127 / 130, 1 MiB 317-333 / 383-493 / 518-533 (interleaved, 2026-11-30).</summary>
-    public static long AllgatherDirectBytes = Read("HPCMSG_ALLGATHER_DIRECT_BYTES", long.MaxValue);
+    public static long AllgatherDirectBytes = Parameters.AllgatherDirectBytes.Read();
 
     public static AllgatherAlgorithm ChooseAllgather(long totalBytes, int size, bool oversubscribed)
     {
@@ -151,23 +154,6 @@ internal static class CollectiveTuning
     {
         if (ForcedGatherScatter is { } forced) return forced;
         return size <= LinearMaxRanks || blockBytes >= GatherLinearBytes ? GatherScatterAlgorithm.Linear : GatherScatterAlgorithm.Binomial;
-    }
-
-    private static long Read(string name, long fallback)
-    {
-        string? text = Environment.GetEnvironmentVariable(name);
-        if (string.IsNullOrEmpty(text)) return fallback;
-        if (!long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out long v) || v < 0)
-            throw new HpcMsgException($"environment variable {name}='{text}' is invalid: expected a non-negative integer");
-        return v;
-    }
-
-    private static T? Force<T>(string name) where T : struct, Enum
-    {
-        string? text = Environment.GetEnvironmentVariable(name);
-        if (string.IsNullOrEmpty(text)) return null;
-        if (Enum.TryParse(text.Replace("_", "", StringComparison.Ordinal), ignoreCase: true, out T value) && Enum.IsDefined(value)) return value;
-        throw new HpcMsgException($"environment variable {name}='{text}' is invalid: expected one of {string.Join(", ", Enum.GetNames<T>())}");
     }
 }
 

@@ -1,36 +1,14 @@
-using System.Globalization;
+using HpcMsg.Configuration;
 using HpcMsg.Transports.Shm;
 
 namespace HpcMsg.Engine;
 
 /// <summary>
-/// Tunables of the progress engine. Each can be overridden from the environment under the HPCMSG_
-/// prefix; the defaults and their reasons are here and in the README.
+/// Tunables of the progress engine. Each is an HPCMSG_ parameter, declared with its default and the
+/// reason for it in <see cref="Parameters"/> (and the README's table).
 /// </summary>
 internal sealed class EngineConfig
 {
-    /// <summary>HPCMSG_EAGER_LIMIT: largest message sent inline through the ring. 16 KiB: below it two
-    /// memcpy of L1/L2-resident data beat the ~1.5 us fixed cost of a cross-memory read.</summary>
-    public const int DefaultEagerLimit = 16 * 1024;
-
-    /// <summary>HPCMSG_SPIN_US: microseconds of polling before a blocked call yields its core. With a
-    /// core per rank, 5 ms: a futex wake-up in a VM costs up to ~1 ms, and nobody else wants the core.
-    /// Oversubscribed, 0: every poll steals the core from the rank being waited for, so an idle
-    /// pass yields at once (Open MPI's yield_when_idle).</summary>
-    public const int DefaultSpinMicros = 5000;
-    public const int DefaultSpinMicrosOversubscribed = 0;
-
-    /// <summary>HPCMSG_YIELDS: sched_yield calls after spinning, before sleeping on the futex. With a
-    /// core per rank, 64. Oversubscribed, 100,000 (tens of milliseconds): a futex sleep and wake-up
-    /// costs 5-20 us here against ~1 us for a yield that hands the core to a rank with work, and the
-    /// small collectives of np=4 on 2 cores were 2-4x slower for it.</summary>
-    public const int DefaultYields = 64;
-    public const int DefaultYieldsOversubscribed = 100_000;
-
-    /// <summary>HPCMSG_SLEEP_US: longest futex sleep. Wake-ups are explicit; the timeout only bounds
-    /// how late a sleeping rank notices that the job is ending.</summary>
-    public const int DefaultSleepMicros = 20_000;
-
     public int EagerLimit { get; init; }
 
     /// <summary>HPCMSG_TCP_EAGER_LIMIT (default 64 KiB): eager messages over TCP, and the bound on what
@@ -64,24 +42,15 @@ internal sealed class EngineConfig
         int maxRecordPayload = ringCapacity / 4 - ShmLayout.CacheLine - RecordHeader.Size;
         return new EngineConfig
         {
-            EagerLimit = Math.Min(Read("HPCMSG_EAGER_LIMIT", DefaultEagerLimit, 0, int.MaxValue), maxRecordPayload),
+            EagerLimit = (int)Math.Min(Parameters.EagerLimit.Read(), maxRecordPayload),
             ChunkBytes = maxRecordPayload,
-            TcpEagerLimit = Read("HPCMSG_TCP_EAGER_LIMIT", 64 * 1024, 0, 16 * 1024 * 1024),
-            SpinMicros = Read("HPCMSG_SPIN_US", oversubscribed ? DefaultSpinMicrosOversubscribed : DefaultSpinMicros, 0, int.MaxValue),
-            Yields = Read("HPCMSG_YIELDS", oversubscribed ? DefaultYieldsOversubscribed : DefaultYields, 0, int.MaxValue),
-            SleepMicros = Read("HPCMSG_SLEEP_US", DefaultSleepMicros, 100, 1_000_000),
-            UseCrossMemoryAttach = Read("HPCMSG_SHM_CMA", 0, 0, 1) == 1,
+            TcpEagerLimit = Parameters.TcpEagerLimit.ReadInt(),
+            SpinMicros = oversubscribed ? Parameters.SpinMicros.ReadInt(Parameters.SpinMicrosOversubscribed) : Parameters.SpinMicros.ReadInt(),
+            Yields = oversubscribed ? Parameters.Yields.ReadInt(Parameters.YieldsOversubscribed) : Parameters.Yields.ReadInt(),
+            SleepMicros = Parameters.SleepMicros.ReadInt(),
+            UseCrossMemoryAttach = Parameters.ShmCma.Read(),
             Oversubscribed = oversubscribed,
-            AsymmetricFence = Read("HPCMSG_ASYMMETRIC_FENCE", 1, 0, 1) == 1,
+            AsymmetricFence = Parameters.AsymmetricFence.Read(),
         };
-    }
-
-    private static int Read(string name, int fallback, int min, int max)
-    {
-        string? text = Environment.GetEnvironmentVariable(name);
-        if (string.IsNullOrEmpty(text)) return fallback;
-        if (!int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out int v) || v < min || v > max)
-            throw new HpcMsgException($"environment variable {name}='{text}' is invalid: expected an integer in [{min}, {max}]");
-        return v;
     }
 }

@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using System.Diagnostics.CodeAnalysis;
-using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 
@@ -28,7 +27,7 @@ internal static class ObjectFraming
     private const uint Magic = 0x314F4D48; // "HMO1"
 
     /// <summary>HPCMSG_MAX_OBJECT_BYTES: largest object message accepted (default 512 MiB).</summary>
-    public static readonly long MaxObjectBytes = ReadMax();
+    public static readonly long MaxObjectBytes = Configuration.Parameters.MaxObjectBytes.Read();
 
     private static readonly JsonSerializerOptions Options = new()
     {
@@ -106,14 +105,5 @@ internal static class ObjectFraming
         if (payload != message.Length - HeaderBytes)
             throw new HpcMsgException($"object message from rank {source} with tag {tag} claims {payload} payload bytes but carries {message.Length - HeaderBytes}");
         return message[HeaderBytes..];
-    }
-
-    private static long ReadMax()
-    {
-        string? text = Environment.GetEnvironmentVariable("HPCMSG_MAX_OBJECT_BYTES");
-        if (string.IsNullOrEmpty(text)) return 512L * 1024 * 1024;
-        if (!long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out long v) || v < 1 || v > Array.MaxLength - HeaderBytes)
-            throw new HpcMsgException($"environment variable HPCMSG_MAX_OBJECT_BYTES='{text}' is invalid: expected an integer in [1, {Array.MaxLength - HeaderBytes}]");
-        return v;
     }
 }

@@ -1,0 +1,153 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Text;
+using HpcMsg;
+using HpcMsg.Configuration;
+
+namespace HpcRun;
+
+/// <summary>
+/// <c>hpcrun --info</c>: every HPCMSG_ parameter with the value a rank started now would see and where
+/// that value comes from (as ompi_info and ucx_info report theirs), then the transports this machine
+/// offers. Runs nothing.
+/// </summary>
+internal static class InfoCommand
+{
+    public const string Option = "--info";
+
+    /// <summary>Source words as printed (the tests look for them).</summary>
+    public const string FromDefault = "default";
+    public const string FromEnvironment = "environment";
+    public const string FromLauncher = "set by launcher";
+
+    public static string Render(Func<string, string?> getEnvironmentVariable)
+    {
+        ArgumentNullException.ThrowIfNull(getEnvironmentVariable);
+        var text = new StringBuilder();
+        text.AppendLine(CultureInfo.InvariantCulture, $"hpcrun {LauncherCommandLine.Version}: HpcMsg parameters (name = value (source; valid values))");
+        int width = Parameters.All.Max(p => p.Name.Length);
+        foreach (Parameter p in Parameters.All.Where(p => p.Owner == ParameterOwner.User))
+            text.AppendLine(Line(p, getEnvironmentVariable, width));
+        text.AppendLine("Set by hpcrun for each rank (a value shown here is inherited by hpcrun itself and replaced for the ranks):");
+        foreach (Parameter p in Parameters.All.Where(p => p.Owner == ParameterOwner.Launcher))
+            text.AppendLine(Line(p, getEnvironmentVariable, width));
+        text.AppendLine("Transports on this machine:");
+        foreach (string line in TransportProbe.Describe())
+            text.AppendLine(CultureInfo.InvariantCulture, $"  {line}");
+        return text.ToString();
+    }
+
+    /// <summary>One parameter: its value (or default), the source, and what is valid; a bad value says so.</summary>
+    internal static string Line(Parameter p, Func<string, string?> env, int width)
+    {
+        string? raw = p.RawValue(env);
+        string value, source;
+        if (p.Owner == ParameterOwner.Launcher)
+        {
+            value = raw is null ? "(per rank)" : p.Secret ? "(hidden)" : raw;
+            source = FromLauncher;
+        }
+        else if (raw is null)
+        {
+            value = p.DefaultText;
+            source = FromDefault;
+        }
+        else
+        {
+            value = p.Secret ? "(hidden)" : raw;
+            source = FromEnvironment;
+        }
+        string problem = string.Empty;
+        if (raw is not null)
+        {
+            try
+            {
+                p.Validate(raw);
+            }
+            catch (HpcMsgException e)
+            {
+                problem = $"; INVALID, Init would fail: {e.Message}";
+            }
+        }
+        return $"  {p.Name.PadRight(width)} = {value} ({source}; {p.ValidValues}{problem})";
+    }
+}
+
+/// <summary>What this machine offers each transport, found without starting a job.</summary>
+internal static class TransportProbe
+{
+    public static IEnumerable<string> Describe()
+    {
+        yield return $"shared memory: {SharedMemory()}";
+        yield return $"  cross-memory attach (HPCMSG_SHM_CMA=1): {CrossMemoryAttach()}";
+        yield return $"tcp: {Tcp()}";
+        yield return $"libfabric (HPCMSG_NETWORK=ofi): {Libfabric()}";
+    }
+
+    /// <summary>Ranks of a node share one file in /dev/shm.</summary>
+    internal static string SharedMemory()
+    {
+        const string dir = "/dev/shm";
+        if (!Directory.Exists(dir)) return $"unavailable ({dir} does not exist)";
+        string probe = Path.Combine(dir, $"hpcmsg-info-{Environment.ProcessId}");
+        try
+        {
+            using (new FileStream(probe, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.DeleteOnClose)) { }
+            return $"available ({dir} is writable)";
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return $"unavailable ({dir} is not writable: {e.Message})";
+        }
+    }
+
+    /// <summary>process_vm_readv between ranks: Yama's ptrace_scope decides whether one rank may read a
+    /// sibling's memory (hpcrun starts ranks as siblings); where it may not, the ring pipeline is used.</summary>
+    internal static string CrossMemoryAttach()
+    {
+        const string scopeFile = "/proc/sys/kernel/yama/ptrace_scope";
+        string? scope = null;
+        try
+        {
+            if (File.Exists(scopeFile)) scope = File.ReadAllText(scopeFile).Trim();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return $"unknown ({scopeFile}: {e.Message})";
+        }
+        return scope switch
+        {
+            null => "allowed (no Yama restriction)",
+            "0" => "allowed (Yama ptrace_scope 0)",
+            "1" => "refused between sibling ranks (Yama ptrace_scope 1); large messages use the ring pipeline",
+            _ => $"refused (Yama ptrace_scope {scope}); large messages use the ring pipeline",
+        };
+    }
+
+    /// <summary>The IPv4 interfaces that --iface can pick (ranks on other hosts talk over TCP).</summary>
+    internal static string Tcp()
+    {
+        IReadOnlyList<LocalInterface> interfaces;
+        try
+        {
+            interfaces = LocalInterfaces.Snapshot();
+        }
+        catch (System.Net.NetworkInformation.NetworkInformationException e)
+        {
+            return $"interfaces unknown ({e.Message})";
+        }
+        var up = interfaces.Where(i => i.IsUp && i.IPv4Addresses.Count > 0)
+            .Select(i => $"{i.Name} {string.Join(' ', i.IPv4Addresses.Select(a => a.ToString()))}{(i.IsLoopback ? " (loopback)" : "")}")
+            .ToList();
+        return up.Count == 0 ? "no IPv4 interface is up" : $"available; interfaces: {string.Join(", ", up)}";
+    }
+
+    /// <summary>Whether the libfabric library loads; which providers work is the OFI transport's own probe.</summary>
+    internal static string Libfabric()
+    {
+        const string library = "libfabric.so.1";
+        if (!NativeLibrary.TryLoad(library, out IntPtr handle)) return $"unavailable ({library} does not load)";
+        NativeLibrary.Free(handle);
+        return $"{library} loads";
+    }
+}
