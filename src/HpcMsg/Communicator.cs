@@ -182,6 +182,25 @@ public sealed unsafe partial class Communicator : IDisposable
         {
             System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(inner); // with the initializer's stack
         }
+        CheckNetworkChoice();
+    }
+
+    /// <summary>
+    /// HPCMSG_NETWORK / HPCMSG_OFI_PROVIDER, when set, are honoured or refused, never ignored: the engine
+    /// carries traffic between nodes over TCP only (the libfabric layer in Transports/Ofi is not yet a
+    /// transport of the engine), so a request for libfabric fails Init with the selection's reason
+    /// instead of running silently over TCP. Unset (auto) needs no probe: TCP is the only choice yet.
+    /// </summary>
+    private static void CheckNetworkChoice()
+    {
+        string? network = Configuration.Parameters.Network.Read();
+        string? provider = Configuration.Parameters.OfiProvider.Read();
+        if (provider is null && (network is null || network == "tcp" || network == "auto")) return;
+        Transports.Ofi.NetworkDecision decision = Transports.Ofi.NetworkSelection.Decide(network, provider,
+            p => Transports.Ofi.OfiProbe.Run(Transports.Ofi.OfiLibrary.Shared, p));
+        if (decision.Error is string error) throw new HpcMsgException(error);
+        if (decision.Network == Transports.Ofi.NetworkKind.Ofi)
+            throw new HpcMsgException($"{decision}; but this build of HpcMsg carries traffic between nodes over TCP only (libfabric is probed, not yet used by the engine): unset {Transports.Ofi.NetworkSelection.NetworkVariable} and {Transports.Ofi.NetworkSelection.ProviderVariable}, or set {Transports.Ofi.NetworkSelection.NetworkVariable}=tcp");
     }
 
     /// <summary>The world communicator after <see cref="Init"/>.</summary>
