@@ -35,6 +35,7 @@ internal static class ScenarioCatalog
         new BarrierScenario(),
         new SingletonScenario(),
         new DifferentialScenario(),
+        new HostnamesScenario(),
     ];
 
     public static bool TryGet(string name, [NotNullWhen(true)] out IScenario? scenario)
