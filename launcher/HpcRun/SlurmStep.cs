@@ -175,38 +175,54 @@ internal sealed class SlurmStep : IDisposable
         Task.WaitAll([_stdout, _stderr], FinalReportGrace);
         int code = _srun.ExitCode;
         // A rank without a report did not end by itself: its agent was killed or could not start it.
-        foreach (SlurmRank r in _ranks) r.SetExited(code != 0 ? code : ExitCodes.LauncherFailure);
+        var unreported = _ranks.Where(r => !r.HasExited).ToList();
+        if (unreported.Count > 0 && Volatile.Read(ref _terminated) == 0)
+            _sink.Error($"hpcrun: the srun step ended (exit code {code}) before it reported on rank(s) " +
+                        $"{string.Join(',', unreported.Select(r => r.Rank))}; srun's own messages above say why ({_description})");
+        foreach (SlurmRank r in unreported) r.SetExited(code != 0 ? code : ExitCodes.LauncherFailure);
     }
 
-    /// <summary>SIGTERM to srun, which passes it to the agents; they stop their ranks.</summary>
+    /// <summary>SIGTERM to every process of the step through Slurm (<c>scancel --signal=TERM job.step</c>):
+    /// the ranks may run their exit handlers, and the agents stop what is left. srun itself would answer a
+    /// SIGTERM by having the step killed at once, so it gets one only while the step is not known yet.</summary>
     private void Terminate()
     {
-        if (Interlocked.Exchange(ref _terminated, 1) != 0) return;
-        if (!_srun.HasExited) Native.kill(_srun.Id, Native.SigTerm);
+        if (Interlocked.Exchange(ref _terminated, 1) != 0 || _srun.HasExited) return;
+        if (!Signal("TERM")) Native.kill(_srun.Id, Native.SigTerm);
     }
 
-    /// <summary>SIGKILL to every process of the step, through Slurm (<c>scancel --signal=KILL job.step</c>),
-    /// then to srun.</summary>
+    /// <summary>SIGKILL to every process of the step, through Slurm, then to srun.</summary>
     private void Kill()
     {
         if (_srun.HasExited) return;
-        if (_stepId is string step)
-        {
-            try
-            {
-                using var scancel = Process.Start(new ProcessStartInfo("scancel", ["--signal=KILL", step]) { UseShellExecute = false });
-                scancel?.WaitForExit(TimeSpan.FromSeconds(10));
-            }
-            catch (Win32Exception)
-            {
-            }
-        }
+        Signal("KILL");
         try
         {
             _srun.Kill(entireProcessTree: true);
         }
         catch (InvalidOperationException)
         {
+        }
+    }
+
+    /// <summary><c>scancel --signal=NAME job.step</c>; false when the step is not known or scancel failed.</summary>
+    private bool Signal(string name)
+    {
+        if (_stepId is not string step) return false;
+        try
+        {
+            using var scancel = Process.Start(new ProcessStartInfo("scancel", [$"--signal={name}", step]) { UseShellExecute = false });
+            if (scancel is null) return false;
+            if (!scancel.WaitForExit(TimeSpan.FromSeconds(10)))
+            {
+                scancel.Kill();
+                return false;
+            }
+            return scancel.ExitCode == 0;
+        }
+        catch (Win32Exception)
+        {
+            return false;
         }
     }
 

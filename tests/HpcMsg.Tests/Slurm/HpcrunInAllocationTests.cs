@@ -66,6 +66,16 @@ public sealed class HpcrunInAllocationTests(ITestOutputHelper log)
     }
 
     [SlurmFact]
+    public void Hpcruns_timeout_inside_the_allocation_stops_the_ranks_on_every_node()
+    {
+        string[] nodes = NodeNames();
+        JobResult r = SlurmCommand.Run("salloc", ["-N", $"{nodes.Length}", "--overcommit",
+            BuildArtifacts.DotnetHost, BuildArtifacts.HpcRunDll, "--timeout", "5", BuildArtifacts.TestAppDll, "hang"], Limit, log);
+        Assert.True(r.ExitCode == 124, $"expected 124 (timed out)\n{r}");
+        Assert.Contains("hpcrun: job timed out after 5 s", r.Stderr, StringComparison.Ordinal);
+    }
+
+    [SlurmFact]
     public void Killing_hpcrun_inside_the_allocation_leaves_nothing_behind()
     {
         string[] nodes = NodeNames();
