@@ -8,7 +8,7 @@ namespace HpcRun;
 /// </summary>
 internal sealed class CommandLineOptions
 {
-    [Option('n', "np", Required = true, MetaValue = "N", HelpText = "Number of ranks to start (at least 1).")]
+    [Option('n', "np", MetaValue = "N", HelpText = "Number of ranks to start (at least 1). Required, except inside a Slurm allocation (default: SLURM_NTASKS, else its task slots).")]
     public string? Np { get; set; }
 
     [Option("oversubscribe", HelpText = "Allow more ranks than slots (the cores of this host).")]

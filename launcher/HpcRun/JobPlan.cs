@@ -50,7 +50,9 @@ internal sealed record JobPlan(string JobId, IReadOnlyList<JobNode> Nodes, int L
         var nodes = new List<JobNode>();
         foreach (NodePlacement p in options.Placement)
         {
-            bool local = locality.IsLocal(p.Host);
+            // In a Slurm allocation every node's ranks start through the srun step, this one's too (as
+            // Hydra does): Slurm then tracks, accounts for and cleans up all of them alike.
+            bool local = !options.InSlurmAllocation && locality.IsLocal(p.Host);
             // On this machine the cores are known too: slots beyond them still oversubscribe it.
             int capacity = local ? Math.Min(p.Slots, localCores) : p.Slots;
             nodes.Add(new JobNode(nodes.Count, p.Host, local, p.FirstRank, p.RankCount, p.RankCount > capacity));

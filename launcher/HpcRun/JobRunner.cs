@@ -41,7 +41,7 @@ internal sealed class JobRunner
     private const int AgentConnectionFailure = 255;
 
     private abstract record JobEvent;
-    private sealed record RankExited(RankProcess Rank) : JobEvent;
+    private sealed record RankExited(IRankProcess Rank) : JobEvent;
     private sealed record SignalReceived : JobEvent;
     private sealed record TimedOut : JobEvent;
     private sealed record AllSucceeded : JobEvent;
@@ -51,7 +51,8 @@ internal sealed class JobRunner
     private readonly ShutdownSignals _signals;
     private readonly OutputSink _sink;
     private readonly BlockingCollection<JobEvent> _events = new();
-    private readonly List<RankProcess> _ranks = [];
+    private readonly List<IRankProcess> _ranks = [];
+    private SlurmStep? _slurmStep;
 
     public JobRunner(LauncherOptions options, LaunchCommand command, ShutdownSignals signals, OutputSink sink)
     {
@@ -75,7 +76,7 @@ internal sealed class JobRunner
             NetworkSettings? network = null;
             if (JobPlan.NeedsNetwork(nodes))
             {
-                IPAddress address = InterfaceResolver.Resolve(_options.Iface, nodes.All(n => n.IsLocal), interfaces);
+                IPAddress address = ListenAddress(nodes, interfaces);
                 byte[] secret = JobSecret.Create();
                 rendezvous = OpenRendezvous(address, secret);
                 network = new NetworkSettings(rendezvous.Endpoint, JobSecret.ToText(secret), address, _options.Iface);
@@ -100,7 +101,9 @@ internal sealed class JobRunner
             // Ranks on other hosts lose their connection to the job and exit.
             rendezvous?.Dispose();
             if (shmPath is not null) ShmSegment.Remove(shmPath);
-            if (plan is { IsDistributed: true }) NodeCleanup.Run(plan, _options.LaunchAgent, _sink, MayHaveRun);
+            // In a Slurm allocation each node agent removes its node's segment, and Slurm ends the step.
+            _slurmStep?.Dispose();
+            if (plan is { IsDistributed: true } && !_options.InSlurmAllocation) NodeCleanup.Run(plan, _options.LaunchAgent, _sink, MayHaveRun);
             foreach (var r in _ranks) r.Dispose();
         }
     }
@@ -112,7 +115,17 @@ internal sealed class JobRunner
         return started.Count > 0 && !started.Any(IsAgentConnectionFailure);
     }
 
-    private static bool IsAgentConnectionFailure(RankProcess rank) =>
+    /// <summary>The address the rendezvous listens on: --iface's; in a Slurm allocation, the one on the
+    /// route to its nodes (whose names need not resolve here); else the first non-loopback one.</summary>
+    private IPAddress ListenAddress(IReadOnlyList<JobNode> nodes, IReadOnlyList<LocalInterface> interfaces)
+    {
+        if (_options.InSlurmAllocation && _options.Iface is null
+            && SlurmRoute.LocalAddressToward([.. nodes.Select(n => n.Host)]) is IPAddress towardNodes)
+            return towardNodes;
+        return InterfaceResolver.Resolve(_options.Iface, nodes.All(n => n.IsLocal), interfaces);
+    }
+
+    private static bool IsAgentConnectionFailure(IRankProcess rank) =>
         rank.Launch.ThroughAgent && rank.HasExited && rank.ExitCode == AgentConnectionFailure;
 
     private RendezvousServer OpenRendezvous(IPAddress address, byte[] secret)
@@ -141,6 +154,13 @@ internal sealed class JobRunner
             throw new LauncherException("--bind-to core: cannot read this process's CPU affinity");
         try
         {
+            if (_options.InSlurmAllocation && plan.IsDistributed)
+            {
+                // One srun step starts every node's ranks (hpcrun starts none itself).
+                _slurmStep = SlurmStep.Start(plan, _options, _command, _sink, r => _events.Add(new RankExited(r)));
+                _ranks.AddRange(_slurmStep.Ranks);
+                return;
+            }
             int localIndex = 0;
             for (int rank = 0; rank < _options.Np; rank++)
             {
@@ -243,7 +263,7 @@ internal sealed class JobRunner
         DateTime deadline = DateTime.UtcNow + SurvivorGrace;
         while (DateTime.UtcNow < deadline && !_signals.Token.IsCancellationRequested)
         {
-            RankProcess? alive = _ranks.FirstOrDefault(r => !r.HasExited);
+            IRankProcess? alive = _ranks.FirstOrDefault(r => !r.HasExited);
             if (alive is null) return;
             alive.WaitForExit(TimeSpan.FromMilliseconds(50));
         }

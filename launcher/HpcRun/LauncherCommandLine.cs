@@ -98,13 +98,17 @@ internal static class LauncherCommandLine
     private static LauncherOptions Validate(CommandLineOptions raw, SplitArguments split, int slots, Func<string, string?> getEnv,
         Func<string, string> readFile)
     {
-        int np = ParseNp(raw.Np);
         double? timeout = raw.Timeout is null ? null : ParseTimeout(raw.Timeout);
         BindMode bind = ParseBindTo(raw.BindTo);
         var forwarded = raw.Export.Select(x => ParseExport(x, getEnv)).ToList();
         LaunchAgent agent = LaunchAgent.Parse(raw.LaunchAgent ?? LaunchAgent.Default);
         if (raw.Iface is not null) InterfaceResolver.Validate(raw.Iface);
         IReadOnlyList<HostSpec>? hosts = ReadHosts(raw, readFile);
+        // Inside salloc or an sbatch script, with no host named, the allocation's nodes are the hosts.
+        SlurmAllocation? slurm = hosts is null ? SlurmAllocation.FromEnvironment(getEnv) : null;
+        if (slurm is not null) hosts = slurm.Hosts;
+        int np = raw.Np is not null ? ParseNp(raw.Np)
+            : slurm?.DefaultNp ?? throw UsageFailure("the number of ranks is missing: give -n N or --np N");
         if (split.Target is null)
             throw UsageFailure("no program to run: give an app.dll, a project folder or an executable after the options");
         IReadOnlyList<NodePlacement>? placement = null;
@@ -118,12 +122,12 @@ internal static class LauncherCommandLine
         {
             slots = (int)Math.Min(int.MaxValue, hosts.Sum(h => (long)h.Slots));
             if (np > slots && !raw.Oversubscribe)
-                throw UsageFailure($"{np} ranks requested but the hosts ({raw.Hostfile ?? "--host"}) have only {slots} slots; " +
+                throw UsageFailure($"{np} ranks requested but the hosts ({(slurm is not null ? $"the Slurm allocation, {SlurmAllocation.TasksPerNodeVar}={getEnv(SlurmAllocation.TasksPerNodeVar)}" : raw.Hostfile ?? "--host")}) have only {slots} slots; " +
                             "add --oversubscribe to run more ranks than slots");
             placement = RankPlacement.Place(hosts, np);
         }
         return new LauncherOptions(np, slots, raw.Oversubscribe, raw.TagOutput, forwarded, timeout, bind,
-            split.Target, split.AppArguments, placement, agent, raw.Iface);
+            split.Target, split.AppArguments, placement, agent, raw.Iface, slurm);
     }
 
     private static IReadOnlyList<HostSpec>? ReadHosts(CommandLineOptions raw, Func<string, string> readFile)

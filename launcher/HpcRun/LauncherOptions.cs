@@ -21,8 +21,13 @@ internal sealed record LauncherOptions(
     IReadOnlyList<string> AppArguments,
     IReadOnlyList<NodePlacement>? Placement = null,
     LaunchAgent? Agent = null,
-    string? Iface = null)
+    string? Iface = null,
+    SlurmAllocation? Slurm = null)
 {
+    /// <summary>True when the hosts came from the Slurm allocation: every host's ranks start through one
+    /// srun step (<see cref="SlurmStep"/>), not through the launch agent.</summary>
+    public bool InSlurmAllocation => Slurm is not null;
+
     /// <summary>The agent that starts ranks on other hosts (ssh unless --launch-agent said otherwise).</summary>
     public LaunchAgent LaunchAgent => Agent ?? HpcRun.LaunchAgent.Parse(HpcRun.LaunchAgent.Default);
 

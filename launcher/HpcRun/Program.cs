@@ -5,6 +5,8 @@ internal static class Program
     // Synchronous on purpose: ranks must be forked from the main thread, which lives as long as the job.
     public static int Main(string[] args)
     {
+        // hpcrun's remote side inside a Slurm allocation: the srun step it starts runs this on every node.
+        if (args is [SlurmNodeAgent.Flag]) return SlurmNodeAgent.Run();
         ParseOutcome outcome = LauncherCommandLine.Parse(args, Environment.ProcessorCount, Environment.GetEnvironmentVariable);
         switch (outcome)
         {

@@ -7,7 +7,7 @@ namespace HpcRun;
 
 /// <summary>One rank's process (or the launch agent that runs it elsewhere): started with its environment,
 /// its output forwarded, stoppable.</summary>
-internal sealed class RankProcess : IDisposable
+internal sealed class RankProcess : IRankProcess
 {
     private readonly Process _process;
     private Task _outputDrained = Task.CompletedTask;

@@ -38,6 +38,7 @@ internal static class ScenarioCatalog
         new DifferentialScenario(),
         new OfiPingPongScenario(),
         new NeighbourScenario(),
+        new HostnamesScenario(),
     ];
 
     public static bool TryGet(string name, [NotNullWhen(true)] out IScenario? scenario)
