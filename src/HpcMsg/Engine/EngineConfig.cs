@@ -1,5 +1,6 @@
 using System.Globalization;
 using HpcMsg.Transports.Shm;
+using HpcMsg.Transports.Wire;
 
 namespace HpcMsg.Engine;
 

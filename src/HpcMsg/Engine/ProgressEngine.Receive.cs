@@ -1,4 +1,5 @@
 using HpcMsg.Transports.Shm;
+using HpcMsg.Transports.Wire;
 
 namespace HpcMsg.Engine;
 

@@ -1,5 +1,5 @@
 using System.Net.Sockets;
-using HpcMsg.Transports.Shm;
+using HpcMsg.Transports.Wire;
 using HpcMsg.Transports.Tcp;
 
 namespace HpcMsg.Engine;

@@ -2,6 +2,7 @@ using System.Runtime.InteropServices;
 using HpcMsg.Bootstrap;
 using HpcMsg.Internal;
 using HpcMsg.Transports.Shm;
+using HpcMsg.Transports.Wire;
 using HpcMsg.Transports.Tcp;
 
 namespace HpcMsg.Engine;
