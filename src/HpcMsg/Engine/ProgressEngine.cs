@@ -56,6 +56,7 @@ internal sealed unsafe partial class ProgressEngine : IDisposable
         _in = new RingConsumer[WorldSize];
         _tcp = tcp;
         _remote = tcp?.Connections ?? new TcpConnection?[WorldSize];
+        _arriving = new TcpReceiveCompletion[WorldSize];
         _localOf = new int[WorldSize];
         for (int r = 0; r < WorldSize; r++)
         {
