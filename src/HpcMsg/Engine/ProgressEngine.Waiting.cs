@@ -121,7 +121,7 @@ internal sealed unsafe partial class ProgressEngine
         if (_shm is null) return false;
         for (int src = 0; src < WorldSize; src++)
         {
-            if (src != WorldRank && _localOf[src] >= 0 && _in[src].HasRecord) return true;
+            if (src != WorldRank && _localOf[src] >= 0 && _rings!.Incoming(src).HasRecord) return true;
         }
         return false;
     }
