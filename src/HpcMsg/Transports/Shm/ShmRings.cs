@@ -11,6 +11,8 @@ namespace HpcMsg.Transports.Shm;
 /// </summary>
 internal sealed unsafe class ShmRings
 {
+    private readonly ShmSegment _shm;
+    private readonly int[] _localOf;
     private readonly RingProducer[] _out;
     private readonly RingConsumer[] _in;
     private readonly int* _myAbandonedSends;
@@ -20,6 +22,8 @@ internal sealed unsafe class ShmRings
     /// <param name="localOf">World rank to index in the segment, -1 for a rank on another host.</param>
     public ShmRings(ShmSegment shm, int worldRank, int[] localOf)
     {
+        _shm = shm;
+        _localOf = localOf;
         int size = localOf.Length;
         _out = new RingProducer[size];
         _in = new RingConsumer[size];
@@ -89,6 +93,32 @@ internal sealed unsafe class ShmRings
         return true;
     }
 
+    /// <summary>
+    /// Reads a large message that <paramref name="src"/> announced (request-to-send at
+    /// <paramref name="address"/>) straight out of its address space (process_vm_readv) into
+    /// <paramref name="target"/>. <paramref name="senderAbandoned"/> is the sender's abandoned-send
+    /// count in the announcement: a changed count means the sender has given up on an announced send
+    /// since (a wait of its threw), and this may be that send, whose buffer may have been reused, even
+    /// unmapped, before or during the read; the caller then asks for the stream, which comes from the
+    /// sender's own copy. The sender counts before it unpins, so a read that saw a reused buffer sees
+    /// the count here.
+    /// </summary>
+    public DirectReadResult TryReadAnnounced(int src, long address, byte* target, long bytes, int senderAbandoned, out int errno, out int pid)
+    {
+        int local = _localOf[src];
+        pid = Volatile.Read(ref *_shm.Pid(local));
+        errno = CrossMemoryAttach.Read(pid, address, target, bytes);
+        Interlocked.MemoryBarrier();
+        if (Volatile.Read(ref *_shm.AbandonedSends(local)) != senderAbandoned) return DirectReadResult.SenderAbandoned;
+        if (errno == 0) return DirectReadResult.Read;
+        return CrossMemoryAttach.IsNotPermitted(errno) ? DirectReadResult.NotPermitted : DirectReadResult.Failed;
+    }
+
+    /// <summary>This rank gives up on a send it has announced (its buffer is about to be unpinned):
+    /// counted before the caller unpins, so that a reader that reads afterwards sees it (see
+    /// <see cref="TryReadAnnounced"/>).</summary>
+    public void CountAbandonedSend() => Interlocked.Increment(ref *_myAbandonedSends);
+
     /// <summary>One chunk of a pipelined large message, for the receive <paramref name="receiveId"/>
     /// at <paramref name="offset"/>; false when the ring has no room for it now.</summary>
     public bool TryWriteChunk(int dest, long receiveId, long offset, byte* data, long chunk)
@@ -105,4 +135,17 @@ internal sealed unsafe class ShmRings
         ring.Commit(record, recordBytes, RecordKind.Data);
         return true;
     }
+}
+
+/// <summary>How a direct read of an announced large message ended.</summary>
+internal enum DirectReadResult
+{
+    /// <summary>The message is in the target buffer.</summary>
+    Read,
+    /// <summary>The sender abandoned a send meanwhile: what was read may be stale; ask for the stream.</summary>
+    SenderAbandoned,
+    /// <summary>The kernel forbids cross-memory attach here: use the stream from now on.</summary>
+    NotPermitted,
+    /// <summary>The read failed otherwise (errno says why).</summary>
+    Failed,
 }
