@@ -1,5 +1,5 @@
 using HpcMsg.Engine;
-using HpcMsg.Transports.Shm;
+using HpcMsg.Transports;
 
 namespace HpcMsg.Collectives;
 
@@ -12,28 +12,28 @@ namespace HpcMsg.Collectives;
 /// </summary>
 internal static unsafe class NodeSharedCollectives
 {
-    public const int MaxBytes = ShmLayout.CollectiveSlotBytes;
+    public const int MaxBytes = INodeSharedSlots.SlotBytes;
 
     public static bool Available(Communicator comm, long bytes) =>
         comm.IsWorld && comm.Engine.HasNodeBarrier && bytes <= MaxBytes;
 
-    public static void Allreduce(ProgressEngine engine, ShmSegment shm, byte* send, byte* recv, int count, Combiner op)
+    public static void Allreduce(ProgressEngine engine, INodeSharedSlots shm, byte* send, byte* recv, int count, Combiner op)
     {
         long bytes = (long)count * op.ElementSize;
-        int size = shm.Size, rank = engine.WorldRank;
-        Combine.Copy(send, shm.CollectiveSlot(rank), bytes);
+        int size = shm.Ranks, rank = engine.WorldRank;
+        Combine.Copy(send, shm.Slot(rank), bytes);
         engine.NodeBarrier();
         // recv = slot0 ∘ slot1 ∘ ... built from the highest rank down, so every step is (lower) ∘ (higher).
-        Combine.Copy(shm.CollectiveSlot(size - 1), recv, bytes);
-        for (int r = size - 2; r >= 0; r--) op.Into(shm.CollectiveSlot(r), recv, count);
+        Combine.Copy(shm.Slot(size - 1), recv, bytes);
+        for (int r = size - 2; r >= 0; r--) op.Into(shm.Slot(r), recv, count);
         engine.NodeBarrier();
     }
 
-    public static void Broadcast(ProgressEngine engine, ShmSegment shm, byte* buffer, long bytes, int root)
+    public static void Broadcast(ProgressEngine engine, INodeSharedSlots shm, byte* buffer, long bytes, int root)
     {
-        if (engine.WorldRank == root) Combine.Copy(buffer, shm.CollectiveSlot(root), bytes);
+        if (engine.WorldRank == root) Combine.Copy(buffer, shm.Slot(root), bytes);
         engine.NodeBarrier();
-        if (engine.WorldRank != root) Combine.Copy(shm.CollectiveSlot(root), buffer, bytes);
+        if (engine.WorldRank != root) Combine.Copy(shm.Slot(root), buffer, bytes);
         engine.NodeBarrier();
     }
 }

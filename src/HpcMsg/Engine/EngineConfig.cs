@@ -1,5 +1,6 @@
 using HpcMsg.Configuration;
 using HpcMsg.Transports.Shm;
+using HpcMsg.Transports.Wire;
 
 namespace HpcMsg.Engine;
 

@@ -25,7 +25,7 @@ internal sealed class PostedReceiveQueue(int worldSize)
     public void Append(Request r)
     {
         r.PostSequence = ++_sequence;
-        if (r.Peer == Communicator.AnySource) _anySource.Append(r);
+        if (r.Peer == Wildcards.AnySource) _anySource.Append(r);
         else _bySource[r.PeerWorld].Append(r);
     }
 
@@ -47,7 +47,7 @@ internal sealed class PostedReceiveQueue(int worldSize)
     /// <summary>Removes <paramref name="r"/> if it is still posted (it has not been matched).</summary>
     public bool Remove(Request r)
     {
-        ref RequestList list = ref r.Peer == Communicator.AnySource ? ref _anySource : ref _bySource[r.PeerWorld];
+        ref RequestList list = ref r.Peer == Wildcards.AnySource ? ref _anySource : ref _bySource[r.PeerWorld];
         if (list.Head != r && r.Prev is null) return false;
         list.Remove(r);
         return true;
@@ -119,8 +119,8 @@ internal sealed class PostedReceiveQueue(int worldSize)
         {
             for (Request? r = Head; r is not null; r = r.Next)
             {
-                if (r.Context == context && (r.Peer == source || r.Peer == Communicator.AnySource)
-                    && (r.Tag == tag || r.Tag == Communicator.AnyTag))
+                if (r.Context == context && (r.Peer == source || r.Peer == Wildcards.AnySource)
+                    && (r.Tag == tag || r.Tag == Wildcards.AnyTag))
                     return r;
             }
             return null;
@@ -169,17 +169,17 @@ internal sealed class UnexpectedMessageQueue(int worldSize)
     /// <paramref name="sourceWorld"/> is the world rank of <paramref name="source"/> when it is not a wildcard.</summary>
     public InboundMessage? Find(int context, int source, int sourceWorld, int tag)
     {
-        if (source == Communicator.AnySource)
+        if (source == Wildcards.AnySource)
         {
             for (InboundMessage? m = _head; m is not null; m = m.Next)
             {
-                if (m.Context == context && (tag == Communicator.AnyTag || m.Tag == tag)) return m;
+                if (m.Context == context && (tag == Wildcards.AnyTag || m.Tag == tag)) return m;
             }
             return null;
         }
         for (InboundMessage? m = _sourceHead[sourceWorld]; m is not null; m = m.SourceNext)
         {
-            if (m.Context == context && m.Source == source && (tag == Communicator.AnyTag || m.Tag == tag)) return m;
+            if (m.Context == context && m.Source == source && (tag == Wildcards.AnyTag || m.Tag == tag)) return m;
         }
         return null;
     }
@@ -202,4 +202,13 @@ internal sealed class UnexpectedMessageQueue(int worldSize)
         m.SourceNext = m.SourcePrev = null;
         Count--;
     }
+}
+
+/// <summary>The wildcards of a receive as the engine sees them; equal to
+/// <c>Communicator.AnySource</c> and <c>Communicator.AnyTag</c> (the API's names for them), which the
+/// engine does not name (layers depend downwards only).</summary>
+internal static class Wildcards
+{
+    public const int AnySource = -1;
+    public const int AnyTag = -1;
 }

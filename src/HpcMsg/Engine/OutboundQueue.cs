@@ -13,12 +13,12 @@ internal enum OutboundKind : byte
 internal readonly struct OutboundItem
 {
     public readonly OutboundKind Kind;
-    public readonly Transports.Shm.RecordKind ControlKind;
+    public readonly Transports.Wire.RecordKind ControlKind;
     public readonly Request? Request;
     public readonly long Token1;
     public readonly long Token2;
 
-    public OutboundItem(OutboundKind kind, Request? request, Transports.Shm.RecordKind controlKind = default, long token1 = 0, long token2 = 0)
+    public OutboundItem(OutboundKind kind, Request? request, Transports.Wire.RecordKind controlKind = default, long token1 = 0, long token2 = 0)
     {
         Kind = kind;
         Request = request;

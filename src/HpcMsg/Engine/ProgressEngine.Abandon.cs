@@ -59,15 +59,17 @@ internal sealed unsafe partial class ProgressEngine
         // Matched: the message is arriving. Its remaining bytes are dropped instead of written.
         r.Buffer = null;
         if (_tcp is null) return; // shared memory: pipelined chunks check Abandoned (HandleRecord)
-        foreach (Transports.Tcp.TcpConnection? c in _remote)
+        for (int peer = 0; peer < _remote.Length; peer++)
         {
+            Transports.Tcp.TcpConnection? c = _remote[peer];
             if (c is null) continue;
-            if (c.Completion.Request == r)
+            ref TcpReceiveCompletion arriving = ref _arriving[peer];
+            if (arriving.Request == r)
             {
                 c.DiscardRestOfPayload();
-                c.Completion.Kind = Transports.Tcp.TcpReceiveKind.None;
+                arriving.Kind = TcpReceiveKind.None;
             }
-            else if (c.Completion.Message is { } m && m.Waiter == r)
+            else if (arriving.Message is { } m && m.Waiter == r)
             {
                 m.Waiter = null;
                 m.Dropped = true; // matched, so no longer queued: returned to the pool when complete
@@ -106,7 +108,7 @@ internal sealed unsafe partial class ProgressEngine
                 // The request-to-send is out. A cross-memory reader would read the old address:
                 // count this before the caller unpins, so that one that reads afterwards sees it.
                 DetachPayload(r);
-                if (_shm is not null) Interlocked.Increment(ref *_shm.AbandonedSends(_localOf[WorldRank]));
+                _rings?.CountAbandonedSend();
                 return;
         }
     }

@@ -1,3 +1,4 @@
+using HpcMsg.Transports;
 using HpcMsg.Transports.Shm;
 
 namespace HpcMsg.Engine;
@@ -18,6 +19,10 @@ namespace HpcMsg.Engine;
 internal sealed unsafe partial class ProgressEngine
 {
     /// <summary>True when the node barrier covers the whole job (every rank shares this segment).</summary>
+    /// <summary>The node's shared per-rank slots, for node collectives (null without a shared segment):
+    /// what the shared-memory transport offers them, without their naming it.</summary>
+    public INodeSharedSlots? NodeSlots => _shm;
+
     public bool HasNodeBarrier => _shm is not null && _shm.Size == WorldSize;
 
     public void NodeBarrier()

@@ -1,4 +1,5 @@
 using HpcMsg.Transports.Shm;
+using HpcMsg.Transports.Wire;
 
 namespace HpcMsg.Engine;
 
@@ -96,32 +97,21 @@ internal sealed unsafe partial class ProgressEngine
         }
         if (!_crossMemoryDisabled && !IsRemote(srcWorld))
         {
-            int pid = Volatile.Read(ref *_shm!.Pid(_localOf[srcWorld]));
-            int errno = CrossMemoryAttach.Read(pid, address, r.Buffer, bytes);
-            Interlocked.MemoryBarrier();
-            if (Volatile.Read(ref *_shm.AbandonedSends(_localOf[srcWorld])) != senderAbandoned)
+            switch (_rings!.TryReadAnnounced(srcWorld, address, r.Buffer, bytes, senderAbandoned, out int errno, out int pid))
             {
-                // The sender has given up on an announced send since it announced this one (a wait
-                // of its threw): this may be that send, whose buffer may have been reused, even
-                // unmapped, before or during the read. Ask for the stream, which then comes from the
-                // sender's own copy. The sender counts before it unpins, so a read that saw a reused
-                // buffer sees the count here.
-            }
-            else if (errno == 0)
-            {
-                SendControl(srcWorld, RecordKind.Fin, sendId, 0);
-                r.Complete(new Status(source, tag, bytes, r.ElementSize), null);
-                return;
-            }
-            else if (!CrossMemoryAttach.IsNotPermitted(errno))
-            {
-                r.Complete(new Status(source, tag, bytes, r.ElementSize),
-                    new RankFailedException(srcWorld, $"rank {WorldRank}: reading a {bytes}-byte message from rank {srcWorld} (pid {pid}) failed with errno {errno}"));
-                return;
-            }
-            else
-            {
-                _crossMemoryDisabled = true; // the kernel forbids it here: pipeline through the ring from now on
+                case DirectReadResult.Read:
+                    SendControl(srcWorld, RecordKind.Fin, sendId, 0);
+                    r.Complete(new Status(source, tag, bytes, r.ElementSize), null);
+                    return;
+                case DirectReadResult.Failed:
+                    r.Complete(new Status(source, tag, bytes, r.ElementSize),
+                        new RankFailedException(srcWorld, $"rank {WorldRank}: reading a {bytes}-byte message from rank {srcWorld} (pid {pid}) failed with errno {errno}"));
+                    return;
+                case DirectReadResult.NotPermitted:
+                    _crossMemoryDisabled = true; // the kernel forbids it here: pipeline through the ring from now on
+                    break;
+                case DirectReadResult.SenderAbandoned:
+                    break; // the sender's buffer may have been reused: ask for the stream (from its own copy)
             }
         }
         long receiveId = NewRendezvousId();

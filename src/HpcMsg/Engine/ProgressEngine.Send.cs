@@ -1,4 +1,5 @@
 using HpcMsg.Transports.Shm;
+using HpcMsg.Transports.Wire;
 
 namespace HpcMsg.Engine;
 
@@ -151,69 +152,25 @@ internal sealed unsafe partial class ProgressEngine
     private static void CompleteSend(Request r) =>
         r.Complete(new Status(r.SourceInComm, r.Tag, r.BufferBytes, r.ElementSize), null);
 
-    private bool TryWriteEager(int dest, int context, int source, int tag, byte* data, long bytes)
-    {
-        int recordBytes = RingProducer.RecordBytesFor(bytes);
-        ref RingProducer ring = ref _out[dest];
-        byte* record = ring.TryClaim(recordBytes);
-        if (record == null) return false;
-        RecordHeader* h = (RecordHeader*)record;
-        h->Context = context;
-        h->Source = source;
-        h->Tag = tag;
-        h->MessageBytes = bytes;
-        if (bytes > 0) RingCopy.Copy(data, record + RecordHeader.Size, bytes);
-        ring.Commit(record, recordBytes, RecordKind.Eager);
-        return true;
-    }
+    // The record formats are the shared-memory transport's (ShmRings); these forwarders keep the
+    // engine's queueing code as it was.
+    private bool TryWriteEager(int dest, int context, int source, int tag, byte* data, long bytes) =>
+        _rings!.TryWriteEager(dest, context, source, tag, data, bytes);
 
-    private bool TryWriteRequestToSend(int dest, Request r)
-    {
-        ref RingProducer ring = ref _out[dest];
-        int recordBytes = RingProducer.RecordBytesFor(0);
-        byte* record = ring.TryClaim(recordBytes);
-        if (record == null) return false;
-        RecordHeader* h = (RecordHeader*)record;
-        h->Context = r.Context;
-        h->Source = r.SourceInComm;
-        h->Tag = r.Tag;
-        h->MessageBytes = r.BufferBytes;
-        h->Token1 = (long)r.Buffer;
-        h->Token2 = r.RendezvousId;
-        h->Reserved = Volatile.Read(ref *_shm!.AbandonedSends(_localOf[WorldRank])); // see StartRendezvousReceive
-        ring.Commit(record, recordBytes, RecordKind.Rts);
-        return true;
-    }
+    private bool TryWriteRequestToSend(int dest, Request r) =>
+        _rings!.TryWriteRequestToSend(dest, r.Context, r.SourceInComm, r.Tag, r.BufferBytes, (long)r.Buffer, r.RendezvousId);
 
-    private bool TryWriteControl(int dest, RecordKind kind, long token1, long token2)
-    {
-        ref RingProducer ring = ref _out[dest];
-        int recordBytes = RingProducer.RecordBytesFor(0);
-        byte* record = ring.TryClaim(recordBytes);
-        if (record == null) return false;
-        RecordHeader* h = (RecordHeader*)record;
-        h->Token1 = token1;
-        h->Token2 = token2;
-        ring.Commit(record, recordBytes, kind);
-        return true;
-    }
+    private bool TryWriteControl(int dest, RecordKind kind, long token1, long token2) =>
+        _rings!.TryWriteControl(dest, kind, token1, token2);
 
     /// <summary>Writes as many chunks of a pipelined send as fit; true when the last one is out.</summary>
     private bool TryStream(int dest, Request r)
     {
-        ref RingProducer ring = ref _out[dest];
+        ShmRings rings = _rings!;
         while (r.StreamOffset < r.BufferBytes)
         {
             long chunk = Math.Min(Config.ChunkBytes, r.BufferBytes - r.StreamOffset);
-            int recordBytes = RingProducer.RecordBytesFor(chunk);
-            byte* record = ring.TryClaim(recordBytes);
-            if (record == null) return false;
-            RecordHeader* h = (RecordHeader*)record;
-            h->MessageBytes = chunk;
-            h->Token1 = r.RemoteReceiveId;
-            h->Token2 = r.StreamOffset;
-            RingCopy.Copy(r.Buffer + r.StreamOffset, record + RecordHeader.Size, chunk);
-            ring.Commit(record, recordBytes, RecordKind.Data);
+            if (!rings.TryWriteChunk(dest, r.RemoteReceiveId, r.StreamOffset, r.Buffer + r.StreamOffset, chunk)) return false;
             r.StreamOffset += chunk;
         }
         _rendezvous.Remove(r.RendezvousId);

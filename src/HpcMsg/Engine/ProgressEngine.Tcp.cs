@@ -1,5 +1,5 @@
 using System.Net.Sockets;
-using HpcMsg.Transports.Shm;
+using HpcMsg.Transports.Wire;
 using HpcMsg.Transports.Tcp;
 
 namespace HpcMsg.Engine;
@@ -9,8 +9,22 @@ namespace HpcMsg.Engine;
 /// for larger messages request-to-send, clear-to-send, then one Data frame written from the sender's
 /// buffer and read into the posted receive. Matching is the same as on shared memory.
 /// </summary>
-internal sealed unsafe partial class ProgressEngine
+internal sealed unsafe partial class ProgressEngine : ITcpFrameSink
 {
+    /// <summary>Per peer on another host: what to do once the payload of the frame being read from it
+    /// has arrived (the engine's side of <see cref="TcpConnection"/>'s receive state).</summary>
+    private readonly TcpReceiveCompletion[] _arriving;
+
+    int ITcpFrameSink.LocalRank => WorldRank;
+    void ITcpFrameSink.OnFrameSent(TcpConnection c, in TcpFrame frame) => OnTcpFrameSent(c, frame);
+    bool ITcpFrameSink.OnHeader(TcpConnection c, in RecordHeader header)
+    {
+        _arriving[c.PeerWorld] = default;
+        OnTcpHeader(c, header);
+        return _arriving[c.PeerWorld].Kind != TcpReceiveKind.None;
+    }
+    void ITcpFrameSink.OnPayloadDone(TcpConnection c) => OnTcpPayloadDone(c);
+
     /// <summary>HPCMSG_TCP_EAGER_LIMIT: largest message sent without a handshake over TCP; also the
     /// most an unexpected message from another host can make this rank allocate.</summary>
     private int TcpEagerLimit => Config.TcpEagerLimit;
@@ -138,14 +152,14 @@ internal sealed unsafe partial class ProgressEngine
         _failedPeers++;
         while (c.TryTakeUnsent(out TcpFrame frame))
         {
-            if (frame.Request is { CompletedFlag: false } r)
+            if (frame.Owner is Request { CompletedFlag: false } r)
             {
                 _rendezvous.Remove(r.RendezvousId);
                 r.Complete(default, PeerFailure(c));
             }
         }
-        TcpReceiveCompletion arriving = c.Completion;
-        c.Completion = default;
+        TcpReceiveCompletion arriving = _arriving[peer];
+        _arriving[peer] = default;
         if (arriving.Request is { CompletedFlag: false } target) target.Complete(default, PeerFailure(c));
         if (arriving.Message is { } partial)
         {
@@ -317,16 +331,16 @@ internal sealed unsafe partial class ProgressEngine
         FlushTcp(c);
     }
 
-    internal void OnTcpFrameSent(TcpConnection c, in TcpFrame frame)
+    private void OnTcpFrameSent(TcpConnection c, in TcpFrame frame)
     {
-        if (frame.Request is not { } r) return;
+        if (frame.Owner is not Request r) return;
         if (RecordHeader.KindOf(frame.Header.LengthAndKind) == RecordKind.Data) _rendezvous.Remove(r.RendezvousId);
         CompleteSend(r);
     }
 
     /// <summary>A frame header has arrived: check it against what the protocol allows, then match it
     /// or set where its payload goes. Nothing here trusts a length enough to allocate it unbounded.</summary>
-    internal void OnTcpHeader(TcpConnection c, RecordHeader h)
+    private void OnTcpHeader(TcpConnection c, RecordHeader h)
     {
         RecordKind kind = RecordHeader.KindOf(h.LengthAndKind);
         if (RecordHeader.RecordBytesOf(h.LengthAndKind) != RecordHeader.Size)
@@ -339,15 +353,15 @@ internal sealed unsafe partial class ProgressEngine
                 long n = h.MessageBytes;
                 if (n < 0 || n > TcpEagerLimit) throw c.Malformed(WorldRank, $"an eager message of {n} bytes, the limit is {TcpEagerLimit}");
                 Request? r = _posted.TakeMatch(h.Context, h.Source, src, h.Tag);
-                c.Completion = new TcpReceiveCompletion { Request = r, Source = h.Source, Tag = h.Tag, Bytes = n };
+                _arriving[src] = new TcpReceiveCompletion { Request = r, Source = h.Source, Tag = h.Tag, Bytes = n };
                 if (r is not null && n <= r.BufferBytes)
                 {
-                    c.Completion.Kind = TcpReceiveKind.EagerMatched;
+                    _arriving[src].Kind = TcpReceiveKind.EagerMatched;
                     c.ExpectPayload(r.Buffer, n);
                 }
                 else if (r is not null)
                 {
-                    c.Completion.Kind = TcpReceiveKind.EagerTruncated;
+                    _arriving[src].Kind = TcpReceiveKind.EagerTruncated;
                     c.DiscardPayload(n);
                 }
                 else
@@ -355,8 +369,8 @@ internal sealed unsafe partial class ProgressEngine
                     InboundMessage m = _inboundPool.Rent();
                     SetHeader(m, InboundKind.Eager, h.Context, h.Source, src, h.Tag, n);
                     m.Data = System.Buffers.ArrayPool<byte>.Shared.Rent((int)n);
-                    c.Completion.Kind = TcpReceiveKind.EagerUnexpected;
-                    c.Completion.Message = m;
+                    _arriving[src].Kind = TcpReceiveKind.EagerUnexpected;
+                    _arriving[src].Message = m;
                     c.ExpectPayload(m.Data, n);
                     // Queued now, not when complete: a receive posted meanwhile must not match a later message.
                     m.Arriving = n > 0;
@@ -377,7 +391,7 @@ internal sealed unsafe partial class ProgressEngine
                     c.DiscardPayload(h.MessageBytes);
                     break;
                 }
-                c.Completion = new TcpReceiveCompletion { Kind = TcpReceiveKind.Data, Request = recv, Bytes = h.MessageBytes };
+                _arriving[src] = new TcpReceiveCompletion { Kind = TcpReceiveKind.Data, Request = recv, Bytes = h.MessageBytes };
                 c.ExpectPayload(recv.Buffer, h.MessageBytes);
                 _rendezvous.Remove(h.Token1);
                 break;
@@ -404,10 +418,10 @@ internal sealed unsafe partial class ProgressEngine
         }
     }
 
-    internal void OnTcpPayloadDone(TcpConnection c)
+    private void OnTcpPayloadDone(TcpConnection c)
     {
-        TcpReceiveCompletion done = c.Completion;
-        c.Completion = default;
+        TcpReceiveCompletion done = _arriving[c.PeerWorld];
+        _arriving[c.PeerWorld] = default;
         switch (done.Kind)
         {
             case TcpReceiveKind.EagerMatched:
@@ -467,4 +481,17 @@ internal sealed unsafe partial class ProgressEngine
         catch (Exception e) when (e is SocketException or ObjectDisposedException) { }
         if (bell is not null && _sleepSockets.Contains(bell)) _tcp.SilenceBell(); // the next pass takes what it announced
     }
+}
+
+internal enum TcpReceiveKind : byte { None, EagerMatched, EagerTruncated, EagerUnexpected, Data }
+
+/// <summary>What to do once the current frame's payload from a peer has been read.</summary>
+internal struct TcpReceiveCompletion
+{
+    public TcpReceiveKind Kind;
+    public Request? Request;
+    public InboundMessage? Message;
+    public int Source;
+    public int Tag;
+    public long Bytes;
 }

@@ -121,7 +121,7 @@ internal sealed unsafe partial class ProgressEngine
         if (_shm is null) return false;
         for (int src = 0; src < WorldSize; src++)
         {
-            if (src != WorldRank && _localOf[src] >= 0 && _in[src].HasRecord) return true;
+            if (src != WorldRank && _localOf[src] >= 0 && _rings!.Incoming(src).HasRecord) return true;
         }
         return false;
     }
@@ -135,7 +135,7 @@ internal sealed unsafe partial class ProgressEngine
     /// <summary>Turns "the job is ending" into an exception in the blocked call instead of a hang.</summary>
     private void ThrowIfJobEnding()
     {
-        if (_disposed) throw new ObjectDisposedException(nameof(Communicator), "the world communicator has been disposed (finalized)");
+        if (_disposed) throw new ObjectDisposedException("Communicator", "the world communicator has been disposed (finalized)");
         if (_shm is not null)
         {
             if (Volatile.Read(ref *_shm.JobState) != ShmLayout.JobRunning) ThrowJobEnding(_shm.ReadJobState());

@@ -2,6 +2,7 @@ using System.Runtime.InteropServices;
 using HpcMsg.Bootstrap;
 using HpcMsg.Internal;
 using HpcMsg.Transports.Shm;
+using HpcMsg.Transports.Wire;
 using HpcMsg.Transports.Tcp;
 
 namespace HpcMsg.Engine;
@@ -16,8 +17,7 @@ internal sealed unsafe partial class ProgressEngine : IDisposable
 {
     private readonly EngineLock _lock = new();
     private readonly ShmSegment? _shm;
-    private readonly RingProducer[] _out;
-    private readonly RingConsumer[] _in;
+    private readonly ShmRings? _rings; // sealed, called directly: the hot path makes no interface call
     private readonly OutboundQueue[] _pending;
     private int _pendingDestinations;
     private readonly PostedReceiveQueue _posted;
@@ -51,10 +51,9 @@ internal sealed unsafe partial class ProgressEngine : IDisposable
         WorldSize = job.Size;
         _shm = shm;
         _launcherPid = job.LauncherPid;
-        _out = new RingProducer[WorldSize];
-        _in = new RingConsumer[WorldSize];
         _tcp = tcp;
         _remote = tcp?.Connections ?? new TcpConnection?[WorldSize];
+        _arriving = new TcpReceiveCompletion[WorldSize];
         _localOf = new int[WorldSize];
         for (int r = 0; r < WorldSize; r++)
         {
@@ -71,13 +70,7 @@ internal sealed unsafe partial class ProgressEngine : IDisposable
         if (shm is not null)
         {
             int me = _localOf[WorldRank];
-            for (int peer = 0; peer < WorldSize; peer++)
-            {
-                int local = _localOf[peer];
-                if (peer == WorldRank || local < 0) continue;
-                _out[peer] = new RingProducer(shm.Ring(me, local), shm.RingCapacity);
-                _in[peer] = new RingConsumer(shm.Ring(local, me), shm.RingCapacity);
-            }
+            _rings = new ShmRings(shm, WorldRank, _localOf);
             _wakeWord = shm.WakeWord(me);
             _sleeping = shm.Sleeping(me);
         }
@@ -101,11 +94,11 @@ internal sealed unsafe partial class ProgressEngine : IDisposable
     private bool ProgressLocked()
     {
         bool progressed = _tcp is not null && ProgressTcp();
-        if (_shm is null) return progressed;
+        if (_rings is null) return progressed;
         for (int src = 0; src < WorldSize; src++)
         {
             if (src == WorldRank || _localOf[src] < 0) continue;
-            ref RingConsumer ring = ref _in[src];
+            ref RingConsumer ring = ref _rings.Incoming(src);
             byte* record;
             int budget = 64; // bound one pass so that one busy sender cannot starve the others
             while (budget-- > 0 && (record = ring.Peek()) != null)

@@ -19,5 +19,5 @@ internal static class ThrowHelper
 
     [DoesNotReturn]
     public static void Disposed() =>
-        throw new ObjectDisposedException(nameof(Communicator), "this communicator has been disposed");
+        throw new ObjectDisposedException("Communicator", "this communicator has been disposed");
 }

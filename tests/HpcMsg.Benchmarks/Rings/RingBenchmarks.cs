@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using BenchmarkDotNet.Attributes;
 using HpcMsg.Transports.Shm;
+using HpcMsg.Transports.Wire;
 
 namespace HpcMsg.Benchmarks.Rings;
 

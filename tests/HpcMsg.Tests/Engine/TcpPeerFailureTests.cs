@@ -6,6 +6,7 @@ using System.Runtime.InteropServices;
 using HpcMsg.Bootstrap;
 using HpcMsg.Engine;
 using HpcMsg.Transports.Shm;
+using HpcMsg.Transports.Wire;
 using HpcMsg.Transports.Tcp;
 using HpcMsg.Tests.Infrastructure;
 

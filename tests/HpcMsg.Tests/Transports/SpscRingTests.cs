@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using HpcMsg.Transports.Shm;
+using HpcMsg.Transports.Wire;
 
 namespace HpcMsg.Tests.Transports;
 

@@ -1,3 +1,5 @@
+using HpcMsg.Transports;
+
 namespace HpcMsg.Transports.Shm;
 
 /// <summary>
@@ -73,7 +75,7 @@ internal static class ShmLayout
     public static long RankControlBase => HeaderBytes;
 
     /// <summary>Per-rank slot for small collectives through shared memory (one-node world only).</summary>
-    public const int CollectiveSlotBytes = 4096;
+    public const int CollectiveSlotBytes = INodeSharedSlots.SlotBytes;
 
     public static long CollectiveSlotsBase(int np) => AlignUp(HeaderBytes + (long)RankControlBytes * np, PageSize);
 

@@ -1,5 +1,6 @@
 using System.IO.MemoryMappedFiles;
 using HpcMsg.Internal;
+using HpcMsg.Transports;
 
 namespace HpcMsg.Transports.Shm;
 
@@ -7,7 +8,7 @@ namespace HpcMsg.Transports.Shm;
 /// The node's shared segment: a file in /dev/shm mapped by every local rank. hpcrun creates it
 /// (so that it can always remove it, whatever happens to the ranks) and the ranks open it.
 /// </summary>
-internal sealed unsafe class ShmSegment : IDisposable
+internal sealed unsafe class ShmSegment : IDisposable, INodeSharedSlots
 {
     public const string Directory = "/dev/shm";
     public const string FilePrefix = "hpcmsg-";
@@ -132,6 +133,9 @@ internal sealed unsafe class ShmSegment : IDisposable
             return false;
         }
     }
+
+    int INodeSharedSlots.Ranks => Size;
+    byte* INodeSharedSlots.Slot(int rank) => CollectiveSlot(rank);
 
     public byte* CollectiveSlot(int rank) => Base + ShmLayout.CollectiveSlotsBase(Size) + (long)ShmLayout.CollectiveSlotBytes * rank;
 

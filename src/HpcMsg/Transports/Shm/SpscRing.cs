@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
+using HpcMsg.Transports.Wire;
 
 namespace HpcMsg.Transports.Shm;
 

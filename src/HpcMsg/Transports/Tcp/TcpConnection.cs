@@ -1,7 +1,6 @@
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
-using HpcMsg.Engine;
-using HpcMsg.Transports.Shm;
+using HpcMsg.Transports.Wire;
 
 namespace HpcMsg.Transports.Tcp;
 
@@ -10,7 +9,8 @@ namespace HpcMsg.Transports.Tcp;
 /// 48-byte <see cref="RecordHeader"/> as the shared-memory rings, then the payload of Eager and Data
 /// frames. Payloads are written straight from the sender's buffer and read straight into the posted
 /// receive (or a bounded pooled buffer for an unexpected eager message). Driven by the progress
-/// loop: no thread per peer.
+/// loop: no thread per peer. It knows nothing of the engine: what arrives and what has been sent is
+/// reported through <see cref="ITcpFrameSink"/>, and a frame carries its sender's object opaquely.
 /// </summary>
 internal sealed unsafe class TcpConnection : IDisposable
 {
@@ -34,7 +34,6 @@ internal sealed unsafe class TcpConnection : IDisposable
     private long _rxDone;
     private bool _rxDiscard;
     private byte[]? _discardBuffer;
-    public TcpReceiveCompletion Completion;
 
     // Sending: frames in order; the head frame's progress lives in these fields.
     private readonly Queue<TcpFrame> _tx = new();
@@ -79,7 +78,7 @@ internal sealed unsafe class TcpConnection : IDisposable
     public void Enqueue(in TcpFrame frame) => _tx.Enqueue(frame);
 
     /// <summary>Writes as much as the socket takes; completes frames that are fully out.</summary>
-    public bool FlushSends(ProgressEngine engine)
+    public bool FlushSends(ITcpFrameSink sink)
     {
         bool progressed = false;
         Socket? socket = Socket;
@@ -97,7 +96,7 @@ internal sealed unsafe class TcpConnection : IDisposable
             {
                 int n = socket.Send(_txHeader.AsSpan(_txHeaderSent), SocketFlags.None, out SocketError error);
                 if (error == SocketError.WouldBlock) return progressed;
-                if (error != SocketError.Success) throw Broken(engine.WorldRank, $"send failed ({error})");
+                if (error != SocketError.Success) throw Broken(sink.LocalRank, $"send failed ({error})");
                 _txHeaderSent += n;
                 progressed = true;
             }
@@ -106,20 +105,20 @@ internal sealed unsafe class TcpConnection : IDisposable
                 int chunk = (int)Math.Min(frame.PayloadBytes - _txPayloadSent, MaxChunk);
                 int n = socket.Send(new ReadOnlySpan<byte>(frame.Payload + _txPayloadSent, chunk), SocketFlags.None, out SocketError error);
                 if (error == SocketError.WouldBlock) return progressed;
-                if (error != SocketError.Success) throw Broken(engine.WorldRank, $"send failed ({error})");
+                if (error != SocketError.Success) throw Broken(sink.LocalRank, $"send failed ({error})");
                 _txPayloadSent += n;
                 progressed = true;
             }
             _tx.Dequeue();
             _txHeaderSent = -1;
-            engine.OnTcpFrameSent(this, frame);
+            sink.OnFrameSent(this, frame);
             progressed = true;
         }
         return progressed;
     }
 
     /// <summary>Reads what has arrived; hands each header and each finished payload to the engine.</summary>
-    public bool Receive(ProgressEngine engine)
+    public bool Receive(ITcpFrameSink sink)
     {
         bool progressed = false;
         Socket? socket = Socket;
@@ -140,14 +139,14 @@ internal sealed unsafe class TcpConnection : IDisposable
                             ClosedByPeer = true;
                             return progressed;
                         }
-                        throw Broken(engine.WorldRank, $"receive failed ({error})");
+                        throw Broken(sink.LocalRank, $"receive failed ({error})");
                     }
                     if (n == 0)
                     {
-                        if (_rxHeaderFilled != 0) throw Broken(engine.WorldRank, "the peer closed it in the middle of a frame header");
+                        if (_rxHeaderFilled != 0) throw Broken(sink.LocalRank, "the peer closed it in the middle of a frame header");
                         // Between frames, an end of stream is orderly only after the peer said so
                         // (Bye at finalize, or Abort); otherwise its process ended without finalizing.
-                        if (!PeerAnnouncedClose) throw Broken(engine.WorldRank, "the peer closed it without finalizing (its process ended)");
+                        if (!PeerAnnouncedClose) throw Broken(sink.LocalRank, "the peer closed it without finalizing (its process ended)");
                         ClosedByPeer = true;
                         return progressed;
                     }
@@ -156,12 +155,11 @@ internal sealed unsafe class TcpConnection : IDisposable
                 }
                 _rxHeaderFilled = 0;
                 RecordHeader header = MemoryMarshal.Read<RecordHeader>(_rxHeader);
-                Completion = default;
                 _rxLength = 0;
-                engine.OnTcpHeader(this, header);
+                bool notify = sink.OnHeader(this, header);
                 if (_rxLength == 0)
                 {
-                    if (Completion.Kind != TcpReceiveKind.None) engine.OnTcpPayloadDone(this);
+                    if (notify) sink.OnPayloadDone(this);
                     continue;
                 }
                 _rxInPayload = true;
@@ -176,13 +174,13 @@ internal sealed unsafe class TcpConnection : IDisposable
                 else if (_rxManaged is not null) n = socket.Receive(_rxManaged.AsSpan((int)_rxDone, chunk), SocketFlags.None, out error);
                 else n = socket.Receive(new Span<byte>(_rxNative + _rxDone, chunk), SocketFlags.None, out error);
                 if (error == SocketError.WouldBlock) return progressed;
-                if (error != SocketError.Success) throw Broken(engine.WorldRank, $"receive failed ({error})");
-                if (n == 0) throw Broken(engine.WorldRank, "the peer closed it in the middle of a message");
+                if (error != SocketError.Success) throw Broken(sink.LocalRank, $"receive failed ({error})");
+                if (n == 0) throw Broken(sink.LocalRank, "the peer closed it in the middle of a message");
                 _rxDone += n;
                 progressed = true;
             }
             _rxInPayload = false;
-            engine.OnTcpPayloadDone(this);
+            sink.OnPayloadDone(this);
         }
         return progressed;
     }
@@ -226,13 +224,13 @@ internal sealed unsafe class TcpConnection : IDisposable
 
     /// <summary>An abandoned send's payload now lives at <paramref name="copy"/>: frames not yet
     /// fully written take it from there, the head frame from where it had got to.</summary>
-    public void RetargetPayload(Request r, byte* copy)
+    public void RetargetPayload(object owner, byte* copy)
     {
         int n = _tx.Count;
         for (int i = 0; i < n; i++)
         {
             TcpFrame f = _tx.Dequeue();
-            _tx.Enqueue(f.Request == r && f.PayloadBytes > 0 ? new TcpFrame(f.Header, copy, f.PayloadBytes, r) : f);
+            _tx.Enqueue(f.Owner == owner && f.PayloadBytes > 0 ? new TcpFrame(f.Header, copy, f.PayloadBytes, owner) : f);
         }
     }
 
@@ -260,24 +258,35 @@ internal sealed unsafe class TcpConnection : IDisposable
     public void Dispose() => Socket?.Dispose();
 }
 
-/// <summary>A frame waiting to be written: its header, and the memory its payload comes from.</summary>
-internal readonly unsafe struct TcpFrame(RecordHeader header, byte* payload, long payloadBytes, Request? request)
+/// <summary>A frame waiting to be written: its header, the memory its payload comes from, and the
+/// object of whoever queued it (handed back in <see cref="ITcpFrameSink.OnFrameSent"/>; the connection
+/// never looks into it), as a libfabric context pointer is.</summary>
+internal readonly unsafe struct TcpFrame(RecordHeader header, byte* payload, long payloadBytes, object? owner)
 {
     public readonly RecordHeader Header = header;
     public readonly byte* Payload = payload;
     public readonly long PayloadBytes = payloadBytes;
-    public readonly Request? Request = request;
+    public readonly object? Owner = owner;
 }
 
-internal enum TcpReceiveKind : byte { None, EagerMatched, EagerTruncated, EagerUnexpected, Data }
-
-/// <summary>What to do once the current frame's payload has been read.</summary>
-internal struct TcpReceiveCompletion
+/// <summary>
+/// Where a <see cref="TcpConnection"/> reports to (the engine implements it): frames fully written,
+/// frame headers read (the sink decides where the payload goes: <see cref="TcpConnection.ExpectPayload(byte*, long)"/>,
+/// <see cref="TcpConnection.DiscardPayload"/>, or nothing), and payloads fully read. One interface call
+/// per frame: next to the socket calls each frame costs, that is noise.
+/// </summary>
+internal interface ITcpFrameSink
 {
-    public TcpReceiveKind Kind;
-    public Request? Request;
-    public InboundMessage? Message;
-    public int Source;
-    public int Tag;
-    public long Bytes;
+    /// <summary>This rank's world rank, for the connection's error messages.</summary>
+    int LocalRank { get; }
+
+    /// <summary>The frame has been fully written to the socket.</summary>
+    void OnFrameSent(TcpConnection c, in TcpFrame frame);
+
+    /// <summary>A frame header has been read. True when the sink wants <see cref="OnPayloadDone"/> even
+    /// for a frame without payload; after a payload it is called always.</summary>
+    bool OnHeader(TcpConnection c, in RecordHeader header);
+
+    /// <summary>The payload of the current frame has been read (into where the sink said).</summary>
+    void OnPayloadDone(TcpConnection c);
 }

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace HpcMsg.Transports.Shm;
+namespace HpcMsg.Transports.Wire;
 
 /// <summary>What a record in a ring carries.</summary>
 internal enum RecordKind

@@ -1,0 +1,197 @@
+using System.Text;
+using System.Text.RegularExpressions;
+using HpcMsg.Tests.Infrastructure;
+
+namespace HpcMsg.Tests.Architecture;
+
+/// <summary>
+/// The layers of src/HpcMsg (docs/architecture.md), lowest first: Internal; Bootstrap; Transports/Wire
+/// (the transport-neutral header, with the files at the root of Transports/); the transports Shm, Tcp
+/// and Ofi; Engine; Collectives (with Reductions); the API (the files at the root, and Serialization).
+/// Each rule says which layers a folder's files must not name: a type declared at the top level of
+/// that layer's files, or its namespace. The sources are read with comments and string literals
+/// blanked, so that prose naming a type is not a dependency. The library's exceptions (Errors.cs)
+/// are the one vocabulary every layer shares.
+/// </summary>
+public sealed partial class LayeringTests
+{
+    private static string Src => Path.Combine(RepositoryRoot.Path, "src", "HpcMsg");
+
+    private sealed record Layer(string Name, string Namespace, string[] Files);
+
+    private static Layer Folder(string name, string relative, string ns) =>
+        new(name, ns, Directory.GetFiles(Path.Combine(Src, relative), "*.cs", SearchOption.AllDirectories));
+
+    private static readonly Lazy<Dictionary<string, Layer>> Layers = new(() =>
+    {
+        string transports = Path.Combine(Src, "Transports");
+        var layers = new[]
+        {
+            Folder("Internal", "Internal", "HpcMsg.Internal"),
+            Folder("Bootstrap", "Bootstrap", "HpcMsg.Bootstrap"),
+            new Layer("Wire", "HpcMsg.Transports.Wire",
+                [.. Directory.GetFiles(Path.Combine(transports, "Wire"), "*.cs", SearchOption.AllDirectories),
+                 .. Directory.GetFiles(transports, "*.cs", SearchOption.TopDirectoryOnly)]),
+            Folder("Shm", Path.Combine("Transports", "Shm"), "HpcMsg.Transports.Shm"),
+            Folder("Tcp", Path.Combine("Transports", "Tcp"), "HpcMsg.Transports.Tcp"),
+            Folder("Ofi", Path.Combine("Transports", "Ofi"), "HpcMsg.Transports.Ofi"),
+            Folder("Engine", "Engine", "HpcMsg.Engine"),
+            new Layer("Collectives", "HpcMsg.Collectives",
+                [.. Directory.GetFiles(Path.Combine(Src, "Collectives"), "*.cs", SearchOption.AllDirectories),
+                 .. Directory.GetFiles(Path.Combine(Src, "Reductions"), "*.cs", SearchOption.AllDirectories)]),
+            new Layer("Api", "HpcMsg.Serialization",
+                [.. Directory.GetFiles(Src, "*.cs", SearchOption.TopDirectoryOnly)
+                    .Where(f => Path.GetFileName(f) != "Errors.cs"),
+                 .. Directory.GetFiles(Path.Combine(Src, "Serialization"), "*.cs", SearchOption.AllDirectories)]),
+        };
+        return layers.ToDictionary(l => l.Name);
+    });
+
+    /// <summary>The API types the engine still names: the public <c>Request</c> (declared with its
+    /// <c>RequestKind</c> in Request.cs) carries the engine's per-operation state, and <c>Status</c> is
+    /// what completes it. Issue 18 item 4 moves that state to an engine type; until then these, and no
+    /// other API type, may appear in Engine/.</summary>
+    private static readonly string[] EngineStillNamesApiTypes = ["Request", "RequestKind", "Status"];
+
+    [Fact]
+    public void Internal_names_no_layer_above_it() =>
+        AssertNone("Internal", ["Bootstrap", "Wire", "Shm", "Tcp", "Ofi", "Engine", "Collectives", "Api"]);
+
+    [Fact]
+    public void The_wire_header_names_no_particular_transport_and_nothing_above_the_transports() =>
+        AssertNone("Wire", ["Shm", "Tcp", "Ofi", "Engine", "Collectives", "Api"]);
+
+    [Theory]
+    [InlineData("Shm", new[] { "Tcp", "Ofi" })]
+    [InlineData("Tcp", new[] { "Shm", "Ofi" })]
+    [InlineData("Ofi", new[] { "Shm", "Tcp" })]
+    public void A_transport_names_neither_another_transport_nor_the_engine_collectives_or_API(string transport, string[] others) =>
+        AssertNone(transport, [.. others, "Engine", "Collectives", "Api"]);
+
+    [Fact]
+    public void The_engine_names_no_collective_and_no_API_type_but_the_request_and_its_status() =>
+        AssertNone("Engine", ["Collectives", "Api"], allowed: EngineStillNamesApiTypes);
+
+    [Fact]
+    public void Collectives_name_no_particular_transport_and_no_bootstrap_internals() =>
+        AssertNone("Collectives", ["Shm", "Tcp", "Ofi"]);
+
+    [Fact]
+    public void The_checker_sees_a_type_or_namespace_named_in_code_and_not_in_comments_or_strings()
+    {
+        var types = new HashSet<string> { "ProgressEngine" };
+        Assert.Single(Crossings(CodeOf("class A { ProgressEngine e; }"), types, "HpcMsg.Engine"));
+        Assert.Single(Crossings(CodeOf("using HpcMsg.Engine;\nclass A { }"), types, "HpcMsg.Engine"));
+        Assert.Empty(Crossings(CodeOf("class A { } // ProgressEngine\n/* HpcMsg.Engine */ class B { string s = \"ProgressEngine\"; char c = '\"'; string t = @\"ProgressEngine\"; }"), types, "HpcMsg.Engine"));
+        Assert.Empty(Crossings(CodeOf("class A { ProgressEngineX e; }"), types, "HpcMsg.Engine"));
+    }
+
+    private static void AssertNone(string layer, string[] forbidden, string[]? allowed = null)
+    {
+        var problems = new List<string>();
+        foreach (string file in Layers.Value[layer].Files)
+        {
+            string code = CodeOf(File.ReadAllText(file));
+            foreach (string other in forbidden)
+            {
+                Layer o = Layers.Value[other];
+                HashSet<string> types = TypesOf(o);
+                if (allowed is not null) types.ExceptWith(allowed);
+                foreach (string name in Crossings(code, types, o.Namespace))
+                    problems.Add($"{Path.GetRelativePath(Src, file)} ({layer}) names {name} ({other})");
+            }
+        }
+        Assert.True(problems.Count == 0, $"{problems.Count} layer crossings:\n" + string.Join("\n", problems.Distinct()));
+    }
+
+    private static IEnumerable<string> Crossings(string code, HashSet<string> types, string ns)
+    {
+        if (Regex.IsMatch(code, @"\b" + Regex.Escape(ns) + @"\b")) yield return ns;
+        foreach (Match m in Identifier().Matches(code))
+            if (types.Contains(m.Value)) yield return m.Value;
+    }
+
+    private static readonly Dictionary<string, HashSet<string>> TypeCache = [];
+
+    /// <summary>The types declared at the top level of a layer's files (file-scoped namespaces put
+    /// them at column 0; nested types are reached through them).</summary>
+    private static HashSet<string> TypesOf(Layer layer)
+    {
+        lock (TypeCache)
+        {
+            if (!TypeCache.TryGetValue(layer.Name, out HashSet<string>? types))
+            {
+                types = [];
+                foreach (string file in layer.Files)
+                    foreach (Match m in TopLevelType().Matches(CodeOf(File.ReadAllText(file))))
+                        types.Add(m.Groups[1].Value);
+                TypeCache[layer.Name] = types;
+            }
+            return [.. types];
+        }
+    }
+
+    /// <summary>The source with comments, string and character literals replaced by spaces (line
+    /// breaks kept). Interpolated strings are blanked whole: a type named only inside a hole is missed,
+    /// which is acceptable for a layering check.</summary>
+    private static string CodeOf(string source)
+    {
+        var sb = new StringBuilder(source.Length);
+        int i = 0;
+        while (i < source.Length)
+        {
+            char c = source[i];
+            char next = i + 1 < source.Length ? source[i + 1] : '\0';
+            if (c == '/' && next == '/')
+            {
+                while (i < source.Length && source[i] != '\n') { sb.Append(' '); i++; }
+            }
+            else if (c == '/' && next == '*')
+            {
+                int end = source.IndexOf("*/", i + 2, StringComparison.Ordinal);
+                end = end < 0 ? source.Length : end + 2;
+                for (; i < end; i++) sb.Append(source[i] == '\n' ? '\n' : ' ');
+            }
+            else if (c == '"' || c == '\'' || ((c == '$' || c == '@') && next == '"'))
+            {
+                bool verbatim = (c == '@') || (c == '$' && i + 2 < source.Length && source[i + 2] == '@');
+                bool raw = c == '"' && next == '"' && i + 2 < source.Length && source[i + 2] == '"';
+                char quote = c == '\'' ? '\'' : '"';
+                int start = i;
+                i = source.IndexOf(quote, i) + 1; // past the opening quote
+                if (raw)
+                {
+                    int end = source.IndexOf("\"\"\"", i + 2, StringComparison.Ordinal);
+                    i = end < 0 ? source.Length : end + 3;
+                }
+                else
+                {
+                    while (i < source.Length)
+                    {
+                        if (!verbatim && source[i] == '\\') { i += 2; continue; }
+                        if (source[i] == quote)
+                        {
+                            if (verbatim && i + 1 < source.Length && source[i + 1] == quote) { i += 2; continue; }
+                            i++;
+                            break;
+                        }
+                        i++;
+                    }
+                }
+                for (int k = start; k < Math.Min(i, source.Length); k++) sb.Append(source[k] == '\n' ? '\n' : ' ');
+            }
+            else
+            {
+                sb.Append(c);
+                i++;
+            }
+        }
+        return sb.ToString();
+    }
+
+    [GeneratedRegex(@"(?m)^(?:(?:public|internal|private|protected|static|sealed|abstract|unsafe|readonly|partial|ref|file)\s+)*(?:class|struct|interface|enum|record(?:\s+struct|\s+class)?)\s+(\w+)")]
+    private static partial Regex TopLevelType();
+
+    [GeneratedRegex(@"(?<!\w)[A-Za-z_]\w*")]
+    private static partial Regex Identifier();
+}
