@@ -34,6 +34,9 @@ internal sealed unsafe class LocalPeerWatch : IDisposable
         _localRank = localRank;
         _firstWorldRank = firstWorldRank;
         _abort = abort;
+        // A rank that exits during the grace (having reported the failure) must still end the step:
+        // its background thread dies with the process, so the exit itself sends the abort.
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => { if (Volatile.Read(ref _peerDied) != 0) AbortOnce(); };
         _thread = new Thread(Run) { IsBackground = true, Name = "HpcMsg peer watch" };
         _thread.Start();
     }
@@ -49,10 +52,22 @@ internal sealed unsafe class LocalPeerWatch : IDisposable
             _segment.MarkJobEnding(ShmLayout.JobRankFailed, world, 137);
             Console.Error.WriteLine($"hpcmsg: rank {_firstWorldRank + _localRank}: rank {world} on this node died without finalizing; ending the job");
             Console.Error.Flush();
-            if (_stop.Wait(ReportGrace)) return; // this rank finalized or exited meanwhile
-            _abort(1);
+            // The grace lets this rank report the failure of its blocked call first. The step is ended
+            // even when this rank finalizes or exits meanwhile: ranks on other nodes may hold no
+            // connection to the dead one (connections open on first use) and would wait forever.
+            Volatile.Write(ref _peerDied, 1);
+            _stop.Wait(ReportGrace);
+            AbortOnce();
             return;
         }
+    }
+
+    private int _peerDied;
+    private int _aborted;
+
+    private void AbortOnce()
+    {
+        if (Interlocked.Exchange(ref _aborted, 1) == 0) _abort(1);
     }
 
     private int FindDeadPeer()
@@ -72,5 +87,6 @@ internal sealed unsafe class LocalPeerWatch : IDisposable
     {
         _stop.Set();
         if (Thread.CurrentThread != _thread) _thread.Join(2000);
+        if (Volatile.Read(ref _peerDied) != 0) AbortOnce();
     }
 }
