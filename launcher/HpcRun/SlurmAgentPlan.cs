@@ -21,8 +21,8 @@ internal sealed record SlurmAgentPlan(
     IReadOnlyList<KeyValuePair<string, string>> Forwarded,
     IReadOnlyList<JobNode> Nodes)
 {
-    public const string PlanVar = "HPCMSG_SLURM_AGENT_PLAN";
-    public const string SecretVar = "HPCMSG_SLURM_AGENT_SECRET";
+    public const string PlanVar = HpcMsg.Configuration.Parameters.Names.SlurmAgentPlan;
+    public const string SecretVar = HpcMsg.Configuration.Parameters.Names.SlurmAgentSecret;
     private const string Version = "hpcmsg-slurm-agent-plan 1";
 
     public int Size => Nodes.Sum(n => n.RankCount);

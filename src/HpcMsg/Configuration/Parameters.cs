@@ -31,6 +31,8 @@ internal static class Parameters
         public const string SecretStdin = "HPCMSG_SECRET_STDIN";
         public const string Iface = "HPCMSG_IFACE";
         public const string IfaceAddress = "HPCMSG_IFACE_ADDR";
+        public const string SlurmAgentPlan = "HPCMSG_SLURM_AGENT_PLAN";
+        public const string SlurmAgentSecret = "HPCMSG_SLURM_AGENT_SECRET";
     }
 
     private const ParameterOwner ByLauncher = ParameterOwner.Launcher;
@@ -241,6 +243,15 @@ internal static class Parameters
     public static readonly TextParameter IfaceAddress = new(Names.IfaceAddress, null,
         "the address to listen on, for ranks hpcrun starts itself.", ByLauncher, validValues: "an IPv4 address");
 
+    public static readonly TextParameter SlurmAgentPlan = new(Names.SlurmAgentPlan, null,
+        "inside a Slurm allocation: what hpcrun's node agent (started by its srun --overlap step) runs on each node; " +
+        "set for the agents, not for ranks.", ByLauncher, validValues: "hpcrun's encoded plan");
+
+    public static readonly TextParameter SlurmAgentSecret = new(Names.SlurmAgentSecret, null,
+        "inside a Slurm allocation: the job's secret for the node agents, carried in the srun step's environment " +
+        "(Slurm's authenticated launch message), never on a command line.", ByLauncher, validValues: "hex")
+    { Secret = true };
+
     /// <summary>Every parameter, tunables first, then the launcher's, in the README's order.</summary>
     public static IReadOnlyList<Parameter> All { get; } =
     [
@@ -250,7 +261,7 @@ internal static class Parameters
         AllgatherLongBytes, AllgatherShortBytes, AllgatherDirectBytes, AlltoallShortBytes, AlltoallMediumBytes, AlltoallMinRanks,
         GatherLinearBytes, LinearMaxRanks, ShmCollBytes,
         Rank, Size, JobId, Shm, LauncherPid, Oversubscribed, LocalRank, LocalSize, Node, Nodes, Host, Rendezvous,
-        Secret, SecretStdin, Iface, IfaceAddress,
+        Secret, SecretStdin, Iface, IfaceAddress, SlurmAgentPlan, SlurmAgentSecret,
     ];
 
     /// <summary>The parameter of that name, or null.</summary>
