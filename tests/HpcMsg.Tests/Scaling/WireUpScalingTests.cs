@@ -102,7 +102,10 @@ public sealed class WireUpScalingTests(ITestOutputHelper log)
             $"threads {threadsBefore} -> peak {threadsPeak} (+{extraThreads}); descriptors {descriptorsBefore} -> {descriptorsPeak} (+{descriptorsPeak - descriptorsBefore}, {N} client and {N} server sockets)");
         // A thread per rank (as before) would be 4,096 more; the pool and the socket engine need a handful.
         Assert.True(extraThreads < 64, $"{extraThreads} more threads during the wire-up of {N} ranks");
-        Assert.InRange(descriptorsPeak - descriptorsBefore, 2 * N - 16, 2 * N + 64); // a few come and go meanwhile (the runner's own)
+        // Tests of other classes run in this process at the same time and open and close their own
+        // descriptors meanwhile (a CI run saw 23 fewer than 2N), so the bound allows 128 either way; a
+        // thread or a socket pair per rank would be thousands over.
+        Assert.InRange(descriptorsPeak - descriptorsBefore, 2 * N - 128, 2 * N + 128);
     }
 
     [Fact]
