@@ -11,28 +11,7 @@ internal static class ProcessResources
     public static int Threads() => Directory.EnumerateDirectories("/proc/self/task").Count();
 
     /// <summary>This process's descriptors that are sockets, matched by inode against the TCP tables.</summary>
-    public static int EstablishedTcp()
-    {
-        var mine = new HashSet<string>();
-        foreach (string fd in Directory.EnumerateFileSystemEntries("/proc/self/fd"))
-        {
-            string? target;
-            try { target = new FileInfo(fd).LinkTarget; }
-            catch (IOException) { continue; } // closed meanwhile
-            if (target is not null && target.StartsWith("socket:[", StringComparison.Ordinal)) mine.Add(target[8..^1]);
-        }
-        int n = 0;
-        foreach (string table in (string[])["/proc/self/net/tcp", "/proc/self/net/tcp6"])
-        {
-            if (!File.Exists(table)) continue;
-            foreach (string line in File.ReadLines(table).Skip(1))
-            {
-                string[] f = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-                if (f.Length > 9 && f[3] == "01" && mine.Contains(f[9])) n++;
-            }
-        }
-        return n;
-    }
+    public static int EstablishedTcp() => HpcMsg.TestApp.Support.TcpSockets.Established();
 
     /// <summary>The most threads seen while it runs (sampled every 10 ms on a thread of its own).</summary>
     public sealed class ThreadPeak : IDisposable
