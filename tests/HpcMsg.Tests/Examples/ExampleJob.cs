@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using HpcMsg.Tests.Infrastructure;
 using Xunit.Abstractions;
@@ -26,7 +25,7 @@ internal static class ExampleJob
 
     public static JobResult Run(ITestOutputHelper log, string example, int np, params string[] exampleArgs)
     {
-        string marker = $"hpcmsg-test-{Guid.NewGuid():N}";
+        string marker = MarkedProcess.NewMarker();
         List<string> arguments =
         [
             BuildArtifacts.HpcRunDll, "-n", np.ToString(CultureInfo.InvariantCulture),
@@ -37,38 +36,11 @@ internal static class ExampleJob
         string commandLine = $"{BuildArtifacts.DotnetHost} {string.Join(' ', arguments)}";
         HashSet<string> shmBefore = Leftovers.ShmFiles();
 
-        var startInfo = new ProcessStartInfo(BuildArtifacts.DotnetHost)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            UseShellExecute = false,
-        };
-        foreach (string a in arguments) startInfo.ArgumentList.Add(a);
-        startInfo.Environment[JobRunner.MarkerVariable] = marker;
-
-        var clock = Stopwatch.StartNew();
-        using var process = Process.Start(startInfo) ?? throw new InvalidOperationException($"could not start {commandLine}");
-        process.StandardInput.Close();
-        var stdout = new OutputCollector(process.StandardOutput);
-        var stderr = new OutputCollector(process.StandardError);
-        bool exited = process.WaitForExit(HardTimeout);
-        TimeSpan elapsed = clock.Elapsed;
-        if (!exited)
-        {
-            try { process.Kill(entireProcessTree: true); } catch (InvalidOperationException) { }
-            Leftovers.KillAll(marker);
-        }
-        bool drained = stdout.WaitForEnd(ExitGrace) & stderr.WaitForEnd(ExitGrace);
-        string leftovers = Leftovers.CheckAndClean(marker, process.Id, shmBefore, ExitGrace);
-
-        var result = new JobResult(commandLine, exited ? process.ExitCode : -1, stdout.Snapshot(), stderr.Snapshot(), elapsed);
-        log.WriteLine($"[{example} np={np}] exit {result.ExitCode} in {elapsed.TotalSeconds:F1} s");
-        log.WriteLine(result.Stdout.TrimEnd());
-        if (!exited) Assert.Fail($"the job did not finish within {HardTimeout.TotalSeconds:F0} s and was killed\n{result}");
-        if (leftovers.Length > 0) Assert.Fail($"the job left things behind after hpcrun exited:\n{leftovers}\n{result}");
-        if (!drained) Assert.Fail($"the job's output pipes stayed open {ExitGrace.TotalSeconds:F0} s after hpcrun exited\n{result}");
-        return result;
+        MarkedProcess.Outcome outcome = MarkedProcess.Run(MarkedProcess.StartInfo(BuildArtifacts.DotnetHost, arguments, marker), commandLine, HardTimeout);
+        string leftovers = Leftovers.CheckAndClean(marker, outcome.Pid, shmBefore, ExitGrace);
+        log.WriteLine($"[{example} np={np}] exit {outcome.Result.ExitCode} in {outcome.Result.Elapsed.TotalSeconds:F1} s");
+        log.WriteLine(outcome.Result.Stdout.TrimEnd());
+        return MarkedProcess.AssertFinishedClean(outcome, leftovers);
     }
 
     /// <summary>Exit code 0, the example's "&lt;Name&gt; OK:" summary line and its TIME_S line.</summary>

@@ -20,69 +20,26 @@ public static class JobRunner
     /// (before waiting for it).</param>
     public static JobResult Run(JobSpec spec, ITestOutputHelper? log = null, Action<int, string>? whileRunning = null)
     {
-        string marker = $"hpcmsg-test-{Guid.NewGuid():N}";
+        string marker = MarkedProcess.NewMarker();
         List<string> arguments = BuildArguments(spec, marker);
-        string commandLine = $"{spec.Launcher ?? BuildArtifacts.DotnetHost} {string.Join(' ', arguments)}";
+        string program = spec.Launcher ?? BuildArtifacts.DotnetHost;
+        string commandLine = $"{program} {string.Join(' ', arguments)}";
         HashSet<string> shmBefore = Leftovers.ShmFiles();
 
-        var startInfo = new ProcessStartInfo(spec.Launcher ?? BuildArtifacts.DotnetHost)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            UseShellExecute = false,
-        };
-        foreach (string a in arguments) startInfo.ArgumentList.Add(a);
-        if (spec.WithoutLauncher)
-        {
-            // A lone process must not find a launcher's job description (these tests may themselves run under hpcrun).
-            foreach (string name in startInfo.Environment.Keys.Where(k => k.StartsWith("HPCMSG_", StringComparison.Ordinal)).ToList())
-                startInfo.Environment.Remove(name);
-        }
+        ProcessStartInfo startInfo = MarkedProcess.StartInfo(program, arguments, marker); // in hpcrun's own environment too
+        // A lone process must not find a launcher's job description (these tests may themselves run under hpcrun).
+        if (spec.WithoutLauncher) MarkedProcess.RemoveInherited(startInfo, "HPCMSG_");
         foreach ((string name, string? value) in spec.Environment)
         {
             if (value is null) startInfo.Environment.Remove(name);
             else startInfo.Environment[name] = value;
         }
-        startInfo.Environment[MarkerVariable] = marker; // also in hpcrun's own environment
+        startInfo.Environment[MarkerVariable] = marker; // whatever spec.Environment said
 
-        var clock = Stopwatch.StartNew();
-        using var process = Process.Start(startInfo) ?? throw new InvalidOperationException($"could not start {commandLine}");
-        process.StandardInput.Close();
-        var stdout = new OutputCollector(process.StandardOutput);
-        var stderr = new OutputCollector(process.StandardError);
-        int launcherPid = process.Id;
-        try
-        {
-            whileRunning?.Invoke(launcherPid, marker);
-        }
-        catch
-        {
-            KillTree(process);
-            Leftovers.KillAll(marker);
-            throw;
-        }
-
-        bool exited = process.WaitForExit(spec.HardTimeout);
-        TimeSpan elapsed = clock.Elapsed;
-        if (!exited)
-        {
-            KillTree(process);
-            Leftovers.KillAll(marker);
-        }
-        // The pipes end when every process holding them has gone; a rank left running keeps them open.
-        bool drained = stdout.WaitForEnd(ExitGrace) & stderr.WaitForEnd(ExitGrace);
-        string leftovers = Leftovers.CheckAndClean(marker, launcherPid, shmBefore, ExitGrace);
-
-        var result = new JobResult(commandLine, exited ? process.ExitCode : -1, stdout.Snapshot(), stderr.Snapshot(), elapsed);
-        log?.WriteLine($"[{spec}] exit {result.ExitCode} in {elapsed.TotalSeconds:F1} s");
-        if (!exited)
-            Assert.Fail($"the job did not finish within {spec.HardTimeout.TotalSeconds:F0} s and was killed\n{result}");
-        if (leftovers.Length > 0)
-            Assert.Fail($"the job left things behind after hpcrun exited:\n{leftovers}\n{result}");
-        if (!drained)
-            Assert.Fail($"the job's output pipes stayed open {ExitGrace.TotalSeconds:F0} s after hpcrun exited\n{result}");
-        return result;
+        MarkedProcess.Outcome outcome = MarkedProcess.Run(startInfo, commandLine, spec.HardTimeout, whileRunning);
+        string leftovers = Leftovers.CheckAndClean(marker, outcome.Pid, shmBefore, ExitGrace);
+        log?.WriteLine($"[{spec}] exit {outcome.Result.ExitCode} in {outcome.Result.Elapsed.TotalSeconds:F1} s");
+        return MarkedProcess.AssertFinishedClean(outcome, leftovers);
     }
 
     public static JobResult Run(int np, string scenario, params string[] scenarioArgs) =>
@@ -106,12 +63,5 @@ public static class JobRunner
         if (spec.Scenario.Length > 0) a.Add(spec.Scenario);
         a.AddRange(spec.ScenarioArgs);
         return a;
-    }
-
-    private static void KillTree(Process process)
-    {
-        try { process.Kill(entireProcessTree: true); }
-        catch (InvalidOperationException) { } // exited meanwhile
-        process.WaitForExit(5000);
     }
 }

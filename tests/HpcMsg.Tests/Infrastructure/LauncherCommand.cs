@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text;
 using Xunit.Abstractions;
 
 namespace HpcMsg.Tests.Infrastructure;
@@ -21,66 +20,17 @@ public static class LauncherCommand
 
     public static JobResult Run(string program, IReadOnlyList<string> args, TimeSpan hardTimeout, ITestOutputHelper? log = null)
     {
-        string marker = $"hpcmsg-test-{Guid.NewGuid():N}";
+        string marker = MarkedProcess.NewMarker();
         string commandLine = $"{program} {string.Join(' ', args)}";
         HashSet<string> shmBefore = Leftovers.ShmFiles();
-        var startInfo = new ProcessStartInfo(program)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            UseShellExecute = false,
-        };
-        foreach (string a in args) startInfo.ArgumentList.Add(a);
+        ProcessStartInfo startInfo = MarkedProcess.StartInfo(program, args, marker);
         // The test host may itself run under a launcher: none of that may reach this job.
-        foreach (string name in startInfo.Environment.Keys
-                     .Where(k => k.StartsWith("HPCMSG_", StringComparison.Ordinal) || k.StartsWith("PMI_", StringComparison.Ordinal)
-                         || k.StartsWith("SLURM_", StringComparison.Ordinal) || k.StartsWith("PMIX_", StringComparison.Ordinal)).ToList())
-            startInfo.Environment.Remove(name);
-        startInfo.Environment[JobRunner.MarkerVariable] = marker;
+        MarkedProcess.RemoveInherited(startInfo, "HPCMSG_", "PMI_", "SLURM_", "PMIX_");
 
-        var clock = Stopwatch.StartNew();
-        using var process = Process.Start(startInfo) ?? throw new InvalidOperationException($"could not start {commandLine}");
-        process.StandardInput.Close();
-        var stdout = new OutputCollector(process.StandardOutput);
-        var stderr = new OutputCollector(process.StandardError);
-        bool exited = process.WaitForExit(hardTimeout);
-        TimeSpan elapsed = clock.Elapsed;
-        if (!exited)
-        {
-            try { process.Kill(entireProcessTree: true); } catch (InvalidOperationException) { }
-            Leftovers.KillAll(marker);
-        }
-        stdout.WaitForEnd(ExitGrace);
-        stderr.WaitForEnd(ExitGrace);
-        string leftovers = CheckAndClean(marker, shmBefore);
-        var result = new JobResult(commandLine, exited ? process.ExitCode : -1, stdout.Snapshot(), stderr.Snapshot(), elapsed);
-        log?.WriteLine($"[{commandLine}] exit {result.ExitCode} in {elapsed.TotalSeconds:F1} s");
-        if (!exited) Assert.Fail($"the job did not finish within {hardTimeout.TotalSeconds:F0} s and was killed\n{result}");
-        if (leftovers.Length > 0) Assert.Fail($"the job left things behind:\n{leftovers}\n{result}");
-        return result;
-    }
-
-    private static string CheckAndClean(string marker, HashSet<string> before)
-    {
-        var clock = Stopwatch.StartNew();
-        List<(int Pid, string CommandLine)> processes;
-        List<string> files;
-        while (true)
-        {
-            processes = Leftovers.Processes(marker);
-            files = [.. Leftovers.ShmFiles().Where(f => !before.Contains(f) && IsPmiSegment(f))];
-            if ((processes.Count == 0 && files.Count == 0) || clock.Elapsed > ExitGrace) break;
-            Thread.Sleep(50);
-        }
-        var report = new StringBuilder();
-        foreach ((int pid, string cmd) in processes) report.AppendLine($"process {pid} still running: {cmd}");
-        if (processes.Count > 0) Leftovers.KillAll(marker);
-        foreach (string file in files)
-        {
-            report.AppendLine($"shared-memory file still present: {file}");
-            try { File.Delete(file); } catch (IOException) { } catch (UnauthorizedAccessException) { }
-        }
-        return report.ToString();
+        MarkedProcess.Outcome outcome = MarkedProcess.Run(startInfo, commandLine, hardTimeout);
+        string leftovers = Leftovers.CheckAndClean(marker,
+            () => [.. Leftovers.ShmFiles().Where(f => !shmBefore.Contains(f) && IsPmiSegment(f))], ExitGrace);
+        log?.WriteLine($"[{commandLine}] exit {outcome.Result.ExitCode} in {outcome.Result.Elapsed.TotalSeconds:F1} s");
+        return MarkedProcess.AssertFinishedClean(outcome, leftovers);
     }
 }

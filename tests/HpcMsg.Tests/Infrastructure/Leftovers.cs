@@ -50,7 +50,11 @@ internal static class Leftovers
 
     /// <summary>Waits up to <paramref name="grace"/> for the job's processes and new segment files to
     /// disappear; returns a description of what did not (empty when clean), after removing it.</summary>
-    public static string CheckAndClean(string marker, int launcherPid, HashSet<string> shmBefore, TimeSpan grace)
+    public static string CheckAndClean(string marker, int launcherPid, HashSet<string> shmBefore, TimeSpan grace) =>
+        CheckAndClean(marker, () => ShmFilesOf(launcherPid, shmBefore), grace);
+
+    /// <summary>The same, with the job's segment files found by <paramref name="jobFiles"/>.</summary>
+    public static string CheckAndClean(string marker, Func<List<string>> jobFiles, TimeSpan grace)
     {
         var clock = Stopwatch.StartNew();
         List<(int Pid, string CommandLine)> processes;
@@ -58,7 +62,7 @@ internal static class Leftovers
         while (true)
         {
             processes = Processes(marker);
-            files = ShmFilesOf(launcherPid, shmBefore);
+            files = jobFiles();
             if ((processes.Count == 0 && files.Count == 0) || clock.Elapsed > grace) break;
             Thread.Sleep(50);
         }
