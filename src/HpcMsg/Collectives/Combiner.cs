@@ -36,11 +36,23 @@ internal readonly unsafe struct Combiner
 
     public bool IsCommutative => Op.IsCommutative;
 
-    /// <summary>For an op already validated for <typeparamref name="T"/>.</summary>
-    public static Combiner For<T>(Op op) where T : unmanaged =>
-        op.IsPredefined
-            ? new(op, ElementTypes.Of<T>(), sizeof(T), null, null)
-            : new(op, ElementTypes.Of<T>(), sizeof(T), &Combine.Into<T>, &Combine.To<T>);
+    /// <summary>The combiner of <paramref name="op"/> on <typeparamref name="T"/>; throws
+    /// <see cref="ArgumentNullException"/> or <see cref="ArgumentException"/> (naming the op and the type)
+    /// when the op cannot be applied to <typeparamref name="T"/>. Small, as it is compiled for each
+    /// element type a program uses; the checks of a predefined op are in <see cref="Predefined"/>.</summary>
+    public static Combiner For<T>(Op op) where T : unmanaged
+    {
+        ArgumentNullException.ThrowIfNull(op);
+        if (op.IsPredefined) return Predefined(op, ElementTypes.Of<T>(), sizeof(T), typeof(T));
+        if (op.ElementType != typeof(T)) ReductionSupport.ThrowUserTypeMismatch(op, op.ElementType!, typeof(T));
+        return new(op, ElementType.Other, sizeof(T), &Combine.Into<T>, &Combine.To<T>);
+    }
+
+    private static Combiner Predefined(Op op, ElementType type, int elementSize, Type clrType)
+    {
+        if (!ReductionSupport.Supports(op.Kind, type)) ReductionSupport.ThrowUnsupported(op.Kind, clrType);
+        return new(op, type, elementSize, null, null);
+    }
 
     /// <summary>higher = lower ∘ higher, where <paramref name="lower"/> holds the lower ranks' operand.</summary>
     public void Into(byte* lower, byte* higher, long count)
