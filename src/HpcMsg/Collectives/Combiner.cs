@@ -48,7 +48,8 @@ internal readonly unsafe struct Combiner
         return new(op, ElementType.Other, sizeof(T), &Combine.Into<T>, &Combine.To<T>);
     }
 
-    private static Combiner Predefined(Op op, ElementType type, int elementSize, Type clrType)
+    /// <summary>Internal, not private, so that crossgen2 precompiles it (its caller is generic, jitted).</summary>
+    internal static Combiner Predefined(Op op, ElementType type, int elementSize, Type clrType)
     {
         if (!ReductionSupport.Supports(op.Kind, type)) ReductionSupport.ThrowUnsupported(op.Kind, clrType);
         return new(op, type, elementSize, null, null);
