@@ -46,56 +46,79 @@ public sealed unsafe partial class Communicator
         return value;
     }
 
+    // Scatter, Gather, Allgather and Alltoall: as the reductions, a generic wrapper that pins and passes
+    // element counts and the element size, and an internal non-generic method (precompiled) that checks
+    // and runs the algorithm, so that a first call jits only the small wrapper.
+
     /// <summary><paramref name="send"/> holds Size * recv.Length elements on root (ignored elsewhere); rank i gets block i.</summary>
     public void Scatter<T>(ReadOnlySpan<T> send, Span<T> recv, int root) where T : unmanaged
     {
-        CollectiveTransport t = Collective;
-        CheckRoot(root);
-        if (Rank == root && send.Length != (long)Size * recv.Length)
-            throw new ArgumentException($"Scatter: send has {send.Length} elements on the root but must have Size * recv.Length = {Size} * {recv.Length}", nameof(send));
         fixed (T* s = send)
         fixed (T* r = recv)
-            GatherScatter.Scatter(t, (byte*)s, (byte*)r, (long)recv.Length * sizeof(T), root);
+            Scatter((byte*)s, send.Length, (byte*)r, recv.Length, sizeof(T), root);
+    }
+
+    internal void Scatter(byte* send, int sendCount, byte* recv, int recvCount, int elementSize, int root)
+    {
+        CollectiveTransport t = Collective;
+        CheckRoot(root);
+        if (Rank == root && sendCount != (long)Size * recvCount)
+            throw new ArgumentException($"Scatter: send has {sendCount} elements on the root but must have Size * recv.Length = {Size} * {recvCount}", "send");
+        GatherScatter.Scatter(t, send, recv, (long)recvCount * elementSize, root);
     }
 
     /// <summary><paramref name="recv"/> holds Size * send.Length elements on root (ignored elsewhere).</summary>
     public void Gather<T>(ReadOnlySpan<T> send, Span<T> recv, int root) where T : unmanaged
     {
-        CollectiveTransport t = Collective;
-        CheckRoot(root);
-        if (Rank == root && recv.Length != (long)Size * send.Length)
-            throw new ArgumentException($"Gather: recv has {recv.Length} elements on the root but must have Size * send.Length = {Size} * {send.Length}", nameof(recv));
         fixed (T* s = send)
         fixed (T* r = recv)
-            GatherScatter.Gather(t, (byte*)s, (byte*)r, (long)send.Length * sizeof(T), root);
+            Gather((byte*)s, send.Length, (byte*)r, recv.Length, sizeof(T), root);
+    }
+
+    internal void Gather(byte* send, int sendCount, byte* recv, int recvCount, int elementSize, int root)
+    {
+        CollectiveTransport t = Collective;
+        CheckRoot(root);
+        if (Rank == root && recvCount != (long)Size * sendCount)
+            throw new ArgumentException($"Gather: recv has {recvCount} elements on the root but must have Size * send.Length = {Size} * {sendCount}", "recv");
+        GatherScatter.Gather(t, send, recv, (long)sendCount * elementSize, root);
     }
 
     /// <summary>Every rank gets every rank's <paramref name="send"/>: block i of <paramref name="recv"/> (of <c>Size * send.Length</c> elements) is rank i's.</summary>
     public void Allgather<T>(ReadOnlySpan<T> send, Span<T> recv) where T : unmanaged
     {
-        CollectiveTransport t = Collective;
-        if (recv.Length != (long)Size * send.Length)
-            throw new ArgumentException($"Allgather: recv has {recv.Length} elements but must have Size * send.Length = {Size} * {send.Length}", nameof(recv));
         fixed (T* s = send)
         fixed (T* r = recv)
-            Collectives.Allgather.Run(t, (byte*)s, (byte*)r, (long)send.Length * sizeof(T));
+            Allgather((byte*)s, send.Length, (byte*)r, recv.Length, sizeof(T));
+    }
+
+    internal void Allgather(byte* send, int sendCount, byte* recv, int recvCount, int elementSize)
+    {
+        CollectiveTransport t = Collective;
+        if (recvCount != (long)Size * sendCount)
+            throw new ArgumentException($"Allgather: recv has {recvCount} elements but must have Size * send.Length = {Size} * {sendCount}", "recv");
+        Collectives.Allgather.Run(t, send, recv, (long)sendCount * elementSize);
     }
 
     /// <summary>Block j of <paramref name="send"/> goes to rank j; block i of <paramref name="recv"/> comes from rank i.</summary>
     public void Alltoall<T>(ReadOnlySpan<T> send, Span<T> recv) where T : unmanaged
     {
-        CollectiveTransport t = Collective;
-        if (send.Length != recv.Length || send.Length % Size != 0)
-            throw new ArgumentException($"Alltoall: send ({send.Length}) and recv ({recv.Length}) must have the same length, a multiple of Size = {Size}", nameof(send));
         fixed (T* s = send)
         fixed (T* r = recv)
-        {
-            // The algorithms write blocks of recv while blocks of send are still to go out, so a send
-            // that overlaps recv (the same array: an in-place alltoall) was silently scrambled. It is
-            // copied first, as for the reductions.
-            using ScratchBuffer copy = CopyIfOverlapping(send, recv, s, out byte* source);
-            Collectives.Alltoall.Run(t, source, (byte*)r, (long)(send.Length / Size) * sizeof(T));
-        }
+            Alltoall((byte*)s, send.Length, (byte*)r, recv.Length, sizeof(T));
+    }
+
+    internal void Alltoall(byte* send, int sendCount, byte* recv, int recvCount, int elementSize)
+    {
+        CollectiveTransport t = Collective;
+        if (sendCount != recvCount || sendCount % Size != 0)
+            throw new ArgumentException($"Alltoall: send ({sendCount}) and recv ({recvCount}) must have the same length, a multiple of Size = {Size}", "send");
+        // The algorithms write blocks of recv while blocks of send are still to go out, so a send
+        // that overlaps recv (the same array: an in-place alltoall) was silently scrambled. It is
+        // copied first, as for the reductions.
+        long bytes = (long)sendCount * elementSize;
+        using ScratchBuffer copy = CopyIfOverlapping(send, bytes, recv, bytes, out byte* source);
+        Collectives.Alltoall.Run(t, source, recv, (long)(sendCount / Size) * elementSize);
     }
 
     /// <summary>As Scatter with blocks of different sizes: rank i gets <c>counts[i]</c> elements of the root's <paramref name="send"/>, from the running sum of the counts before it. <paramref name="send"/> and <paramref name="counts"/> are read on the root only.</summary>
