@@ -25,10 +25,11 @@ public sealed class PmiRequestCountTests(ITestOutputHelper log)
         int withoutMap = JoinRequests(null);
         log.WriteLine($"PMI requests of Join, {N} ranks on {Nodes} nodes (handshake excluded): with PMI_process_mapping {withMap} ({withMap / (double)N:F2} a rank); " +
             $"without it {withoutMap} ({withoutMap / (double)N:F2} a rank)");
-        // A put of its node, the secret's put or get, the fence, the map; a get of its node's first
-        // rank's node (all but the 16 node leaders).
-        Assert.Equal(4 * N + (N - Nodes), withMap);
-        // The same, less the map's check, plus a get of every other rank's node.
+        // A put of its node, the secret's put or get, the fence, the map; the map's check: a get of
+        // the previous rank's node (all but rank 0), a fence, a get of the verdict.
+        Assert.Equal(6 * N + (N - 1), withMap);
+        // A put of its node, the secret, the fence, the map's request (not found), then a get of every
+        // other rank's node.
         Assert.Equal(4 * N + N * (N - 1), withoutMap);
     }
 

@@ -10,6 +10,9 @@ namespace HpcMsg.Bootstrap.Pmi;
 /// </summary>
 internal sealed record NodeLayout(int Node, int Nodes, int LocalRank, int LocalSize)
 {
+    /// <summary>The first world rank (the leader) of each node, in node order.</summary>
+    public int[] FirstRanks { get; init; } = [];
+
     /// <summary>From every rank's node identity (name/host/boot id), one per rank.</summary>
     public static NodeLayout Of(IReadOnlyList<string> identities, int rank) =>
         Of(identities, rank, identity => identity.Split('/')[0]);
@@ -41,6 +44,6 @@ internal sealed record NodeLayout(int Node, int Nodes, int LocalRank, int LocalS
             count[node]++;
         }
         int mine = nodeOf[nodeOfRank[rank]];
-        return new NodeLayout(mine, nodeOf.Count, rank - firstRank[mine], count[mine]);
+        return new NodeLayout(mine, nodeOf.Count, rank - firstRank[mine], count[mine]) { FirstRanks = [.. firstRank] };
     }
 }

@@ -21,6 +21,7 @@ internal static class PmiJob
 {
     private const string NodeKeyPrefix = "hpcmsg-node-";
     private const string SecretKey = "hpcmsg-secret";
+    private const string MapWrongKey = "hpcmsg-map-wrong";
 
     /// <summary>Connects to the PMI server of <paramref name="kind"/> from the environment.</summary>
     public static IPmiClient Connect(LaunchKind kind)
@@ -58,8 +59,8 @@ internal static class PmiJob
     public static JobEnvironment Join(IPmiClient pmi, string nodeIdentity)
     {
         int rank = pmi.Rank, size = pmi.Size;
-        // Published even when the map will do: the fallback needs it, and a rank checks the map
-        // against its node's first rank with it. One put per rank.
+        // Published even when the map will do: the fallback needs it, and the ranks check the map
+        // with it. One put per rank.
         pmi.Put(NodeKeyPrefix + Text(rank), PmiWire.Encode(nodeIdentity));
         byte[] secret = rank == 0 ? JobSecret.Create() : [];
         if (rank == 0) pmi.Put(SecretKey, JobSecret.ToText(secret));
@@ -67,9 +68,9 @@ internal static class PmiJob
         if (rank != 0)
             secret = JobSecret.FromText(pmi.Get(SecretKey) ?? throw new HpcMsgException($"rank {rank}: rank 0 published no job secret ({pmi.Protocol} key {SecretKey} is missing)"));
         // The same value on every rank, so every rank takes the same path.
-        NodeLayout layout = ProcessMapping.NodesOf(pmi.ProcessMapping(), size) is { } nodeOf
-            ? FromMapping(pmi, nodeOf, nodeIdentity)
-            : NodeLayout.Of(NodeIdentities(pmi, nodeIdentity), rank);
+        int[]? nodeOf = ProcessMapping.NodesOf(pmi.ProcessMapping(), size);
+        if (nodeOf is not null && !MappingAgrees(pmi, nodeOf, nodeIdentity)) nodeOf = null;
+        NodeLayout layout = nodeOf is not null ? NodeLayout.OfMapping(nodeOf, rank) : NodeLayout.Of(NodeIdentities(pmi, nodeIdentity), rank);
         string jobId = $"pmi-{SafeName(pmi.JobId)}";
         return new JobEnvironment(rank, size, jobId, layout.LocalSize > 1 ? Transports.Shm.ShmSegment.PathFor($"{jobId}-n{layout.Node}") : null, 0, Oversubscribed(layout.LocalSize))
         {
@@ -77,6 +78,7 @@ internal static class PmiJob
             LocalSize = layout.LocalSize,
             Node = layout.Node,
             Nodes = layout.Nodes,
+            NodeLeaders = layout.FirstRanks,
             Host = NodeName(),
             Iface = Environment.GetEnvironmentVariable(JobEnvironment.IfaceVar),
             IfaceAddress = Environment.GetEnvironmentVariable(JobEnvironment.IfaceAddressVar),
@@ -84,21 +86,31 @@ internal static class PmiJob
         };
     }
 
-    /// <summary>The layout from the map, checked at one point: a rank's node, as the map says, starts
-    /// at a rank that published the same node identity (a map that disagrees with where the ranks
-    /// run would have ranks of two machines wait for one shared segment). One get per rank.</summary>
-    private static NodeLayout FromMapping(IPmiClient pmi, int[] nodeOf, string nodeIdentity)
+    /// <summary>
+    /// Whether the map agrees with where the ranks run, decided alike on every rank: each rank compares
+    /// its node identity with the previous rank's (one get), and the map must put the two on one node
+    /// exactly when the identities are equal. A rank that finds a disagreement says so under one key;
+    /// after a fence every rank reads that key (one get) and all fall back together. Slurm's map of an
+    /// arbitrary distribution (<c>srun -m arbitrary</c>) is one node per rank whatever the placement,
+    /// which this catches; a map that merged two machines would have their ranks wait for one segment.
+    /// </summary>
+    private static bool MappingAgrees(IPmiClient pmi, int[] nodeOf, string nodeIdentity)
     {
-        NodeLayout layout = NodeLayout.OfMapping(nodeOf, pmi.Rank);
-        int first = pmi.Rank - layout.LocalRank;
-        if (first != pmi.Rank)
+        int rank = pmi.Rank;
+        if (rank > 0)
         {
-            string key = NodeKeyPrefix + Text(first);
-            string leader = PmiWire.Decode(pmi.Get(key) ?? throw new HpcMsgException($"rank {pmi.Rank}: rank {first} published no node ({pmi.Protocol} key {key} is missing)"), key);
-            if (leader != nodeIdentity)
-                throw new HpcMsgException($"rank {pmi.Rank}: {ProcessMapping.Key} puts this rank on one node with rank {first}, but rank {first} runs on {leader.Split('/')[0]} and this rank on {nodeIdentity.Split('/')[0]}: the process manager's map is wrong");
+            string key = NodeKeyPrefix + Text(rank - 1);
+            string previous = PmiWire.Decode(pmi.Get(key) ?? throw new HpcMsgException($"rank {rank}: rank {rank - 1} published no node ({pmi.Protocol} key {key} is missing)"), key);
+            if ((nodeOf[rank] == nodeOf[rank - 1]) != (previous == nodeIdentity))
+            {
+                // Several ranks may say so under the one key (Slurm and Hydra keep one value); a server
+                // that refused the second put has the first.
+                try { pmi.Put(MapWrongKey, Text(rank)); }
+                catch (HpcMsgException) { }
+            }
         }
-        return layout;
+        pmi.Fence();
+        return pmi.Get(MapWrongKey) is null;
     }
 
     /// <summary>Every rank's node identity from the KVS: one get per rank (the path without a map).</summary>
