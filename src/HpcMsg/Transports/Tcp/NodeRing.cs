@@ -19,9 +19,12 @@ namespace HpcMsg.Transports.Tcp;
 /// as failed for its own blocked calls and its node's (through <c>onEnding</c>, which marks the
 /// segment), and after a moment for them to report it ends the job through the job's channel (PMI
 /// abort: srun cancels the step, mpiexec ends the job), as a broken connection between ranks does.
-/// The words, 16 bytes: <see cref="ByeMagic"/> at finalize (the link's end is orderly), or
-/// <see cref="JobEndWord.AbortMagic"/> with the code when the leader calls Abort (the neighbours'
-/// blocked calls throw <see cref="JobAbortedException"/>, not a failure). TCP keepalive on the links
+/// The words, 16 bytes: <see cref="ByeMagic"/> when a leader that finalized exits (the link's end is
+/// orderly); <see cref="JobEndWord.AbortMagic"/> with the code when the leader calls Abort (the
+/// neighbours' blocked calls throw <see cref="JobAbortedException"/>, not a failure); and
+/// <see cref="JobEndWord.EndingMagic"/> naming a dead rank, passed on by a leader that has finalized
+/// and can no longer end the job itself (its links stay open as a relay until its process exits, so
+/// that the order in which leaders finalize never leaves a running rank unwatched). TCP keepalive on the links
 /// (<see cref="KeepAliveIdle"/>) turns a node that vanishes without closing them (power, network) into
 /// a broken link too, within about 20 s.
 /// </para>
@@ -50,7 +53,6 @@ internal sealed class NodeRing : IDisposable
     private readonly Lock _lock = new();
     private readonly CancellationTokenSource _stop = new();
     private Socket? _toNext, _fromPrev;
-    private bool _disposed;
     private int _ended, _aborted;
     private JobEndWord? _ending;
 
@@ -112,7 +114,7 @@ internal sealed class NodeRing : IDisposable
             ring.Dispose();
             throw;
         }
-        AppDomain.CurrentDomain.ProcessExit += (_, _) => ring.AbortIfEnded();
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => ring.OnExit();
         _ = ring.WatchAsync(ring._toNext, next, "next");
         _ = ring.WatchAsync(ring._fromPrev, previous, "previous");
         return ring;
@@ -185,42 +187,69 @@ internal sealed class NodeRing : IDisposable
                 if (n == 0) break;
                 got += n;
             }
-            if (got == word.Length && BinaryPrimitives.ReadInt32LittleEndian(word) == ByeMagic) return; // it finalized
+            if (got == word.Length && BinaryPrimitives.ReadInt32LittleEndian(word) == ByeMagic) return; // it finalized and exited
             if (got == word.Length && JobEndWord.Decode(word, JobEndWord.AbortMagic) is { } abort)
             {
-                End(abort, $"rank {abort.Rank} (the {which} node's first rank) called Abort({abort.ExitCode})");
+                End(abort, $"rank {abort.Rank} called Abort({abort.ExitCode}) (heard from rank {peer}, the {which} node's first rank)");
+                return;
+            }
+            if (got == word.Length && JobEndWord.Decode(word, JobEndWord.EndingMagic) is { } failed)
+            {
+                End(failed, $"rank {failed.Rank} is gone (heard from rank {peer}, the {which} node's first rank, which had finalized)");
                 return;
             }
             why = got == 0 ? "its link closed without a word" : "its link sent a malformed word";
         }
         catch (Exception e) when (e is SocketException or ObjectDisposedException or OperationCanceledException)
         {
-            if (Volatile.Read(ref _disposed)) return; // this leader finalized: its own close
+            if (Volatile.Read(ref _state) == Closed) return; // this process's own close
             why = $"its link broke ({e.Message})";
         }
         End(new JobEndWord(false, peer, 137), $"rank {peer} (the {which} node's first rank) is gone: {why}; it died or its node failed");
     }
 
-    /// <summary>The job is ending: once, and never after Dispose (the segment may be unmapped by then).</summary>
+    private const int Running = 0, Left = 1, Closed = 2;
+
+    /// <summary>Running until this leader finalizes; Left after (a relay only); Closed at exit.</summary>
+    private int _state;
+
+    /// <summary>The job is ending, once. While this leader runs: its blocked calls and its node's throw,
+    /// and the job ends through its channel. After it finalized (its segment unmapped, its PMI
+    /// connection closed) it can do neither, so it passes the word on to both neighbours, which end the
+    /// job or pass it on in turn: a leader that finalizes first does not blind the ring.</summary>
     private void End(JobEndWord word, string why)
     {
+        bool relay;
         using (_lock.EnterScope())
         {
-            if (_disposed || Interlocked.Exchange(ref _ended, 1) != 0) return;
+            if (_state == Closed || Interlocked.Exchange(ref _ended, 1) != 0) return;
             _ending = word;
-            Console.Error.WriteLine($"hpcmsg: rank {_rank}: {why}; ending the job");
-            Console.Error.Flush();
-            _onEnding(word);
-            _mesh.EndJob(word);
+            relay = _state == Left;
+            if (!relay)
+            {
+                Console.Error.WriteLine($"hpcmsg: rank {_rank}: {why}; ending the job");
+                Console.Error.Flush();
+                _onEnding(word);
+                _mesh.EndJob(word);
+            }
+        }
+        if (relay)
+        {
+            SendWord(word.Encode(word.Aborted ? JobEndWord.AbortMagic : JobEndWord.EndingMagic));
+            return;
         }
         // The grace lets this node's ranks report the failure of their blocked calls first; the job is
-        // ended even when this rank finalizes or exits meanwhile (Dispose, the exit hook).
+        // ended even when this rank finalizes or exits meanwhile (Leave, the exit hook).
         _ = Task.Delay(ReportGrace).ContinueWith(_ => AbortIfEnded(), TaskScheduler.Default);
     }
 
+    /// <summary>Ends the job through its channel, once, if this running leader saw it ending.</summary>
     private void AbortIfEnded()
     {
-        if (Volatile.Read(ref _ended) == 0 || Interlocked.Exchange(ref _aborted, 1) != 0) return;
+        using (_lock.EnterScope())
+        {
+            if (_state != Running || Volatile.Read(ref _ended) == 0 || Interlocked.Exchange(ref _aborted, 1) != 0) return;
+        }
         JobEndWord? word = _ending;
         _mesh.TellControlAbort(word is { Aborted: true } ? word.ExitCode : 1);
     }
@@ -228,34 +257,81 @@ internal sealed class NodeRing : IDisposable
     /// <summary>This leader calls Abort: its neighbours hear the code before its links close.</summary>
     public void TellAbort(int errorCode) => SendWord(new JobEndWord(true, _rank, errorCode).Encode(JobEndWord.AbortMagic));
 
+    private readonly Lock _sendLock = new();
+
     private void SendWord(byte[] word)
     {
-        foreach (Socket? s in (Socket?[])[_toNext, _fromPrev])
+        using (_sendLock.EnterScope())
         {
-            if (s is null) continue;
-            try
+            foreach (Socket? s in (Socket?[])[_toNext, _fromPrev])
             {
-                s.SendTimeout = 1000;
-                s.Send(word);
+                if (s is null) continue;
+                try
+                {
+                    s.SendTimeout = 1000;
+                    s.Send(word);
+                }
+                catch (Exception e) when (e is SocketException or ObjectDisposedException) { } // that neighbour is gone
             }
-            catch (Exception e) when (e is SocketException or ObjectDisposedException) { } // that neighbour is gone
         }
     }
 
-    /// <summary>Finalize: the bye on both links, then close them (a failure seen before still ends the job).</summary>
+    /// <summary>
+    /// This leader finalizes (the mesh's Dispose, before the job's channel closes): a failure it saw
+    /// still ends the job now; from here on it only relays (see <see cref="End"/>), and its links stay
+    /// open until the process exits, when the bye goes out on both (<see cref="OnExit"/>). A leader
+    /// that finalized first keeps the ring whole for the ranks still finalizing.
+    /// </summary>
+    public void Leave()
+    {
+        AbortIfEnded();
+        using (_lock.EnterScope())
+        {
+            if (_state == Running) _state = Left;
+        }
+    }
+
+    /// <summary>The process exits: after finalize, the bye and the close; without it (Abort, an
+    /// unhandled exception, an exit that skipped finalize) no bye, so the neighbours end the job, and
+    /// a failure seen meanwhile is reported through the channel first.</summary>
+    internal void OnExit()
+    {
+        AbortIfEnded();
+        bool orderly;
+        using (_lock.EnterScope())
+        {
+            if (_state == Closed) return;
+            orderly = _state == Left && Volatile.Read(ref _ended) == 0;
+            _state = Closed;
+        }
+        if (orderly)
+        {
+            byte[] bye = new byte[JobEndWord.Bytes];
+            BinaryPrimitives.WriteInt32LittleEndian(bye, ByeMagic);
+            SendWord(bye);
+        }
+        CloseLinks();
+    }
+
+    private void CloseLinks()
+    {
+        _stop.Cancel();
+        using (_sendLock.EnterScope())
+        {
+            _toNext?.Dispose();
+            _fromPrev?.Dispose();
+        }
+    }
+
+    /// <summary>Closes the links at once, without the bye: Init failed (the job is ending), or a test
+    /// plays this leader's death. Nothing is reported.</summary>
     public void Dispose()
     {
         using (_lock.EnterScope())
         {
-            if (_disposed) return;
-            _disposed = true;
+            if (_state == Closed) return;
+            _state = Closed;
         }
-        byte[] bye = new byte[JobEndWord.Bytes];
-        BinaryPrimitives.WriteInt32LittleEndian(bye, ByeMagic);
-        if (Volatile.Read(ref _ended) == 0) SendWord(bye);
-        _stop.Cancel();
-        _toNext?.Dispose();
-        _fromPrev?.Dispose();
-        AbortIfEnded();
+        CloseLinks();
     }
 }

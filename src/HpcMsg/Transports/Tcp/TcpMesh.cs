@@ -80,7 +80,8 @@ internal sealed class TcpMesh : IDisposable
     private readonly System.Threading.Channels.Channel<(int From, Socket Socket)> _ringLinks =
         System.Threading.Channels.Channel.CreateUnbounded<(int, Socket)>();
 
-    /// <summary>Links this node's first rank into the ring (see <see cref="NodeRing"/>); the mesh disposes it first.</summary>
+    /// <summary>Links this node's first rank into the ring (see <see cref="NodeRing"/>); at the mesh's
+    /// Dispose (finalize) the ring is left, not closed: it relays until the process exits.</summary>
     public void StartRing(int previous, int next, Action<JobEndWord> onEnding) =>
         Ring = NodeRing.Link(this, _rank, previous, next, onEnding);
 
@@ -373,7 +374,7 @@ internal sealed class TcpMesh : IDisposable
     public void Dispose()
     {
         if (_disposed) return;
-        Ring?.Dispose(); // its bye goes out before anything closes
+        Ring?.Leave(); // a failure it saw ends the job before the channel closes; it relays until the exit
         using (_lock.EnterScope()) _disposed = true;
         _stop.Cancel();
         _ringLinks.Writer.TryComplete();
