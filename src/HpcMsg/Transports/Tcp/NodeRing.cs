@@ -34,7 +34,7 @@ namespace HpcMsg.Transports.Tcp;
 /// </summary>
 internal sealed class NodeRing : IDisposable
 {
-    /// <summary>A leader finalizes: its links close in order.</summary>
+    /// <summary>A leader that finalized exits: its links close in order.</summary>
     public const int ByeMagic = 0x45594252; // "RBYE"
 
     /// <summary>How long Init waits for the links (the neighbours are past the same fence: seconds at most).</summary>
@@ -83,7 +83,7 @@ internal sealed class NodeRing : IDisposable
     /// <param name="previous">The previous node's first rank, which links to this one.</param>
     /// <param name="next">The next node's first rank, which this one links to.</param>
     /// <param name="onEnding">Told once that the job is ending (a link broke, or a neighbour aborted),
-    /// never after <see cref="Dispose"/> has returned: marks the node's segment.</param>
+    /// never after <see cref="Leave"/> or <see cref="Dispose"/> has returned: marks the node's segment.</param>
     public static NodeRing Link(TcpMesh mesh, int rank, int previous, int next, Action<JobEndWord> onEnding)
     {
         var ring = new NodeRing(mesh, rank, previous, next, onEnding);
