@@ -52,23 +52,24 @@ internal static class PmiJob
     }
 
     /// <summary>Publishes this rank's node and (rank 0) the secret, fences, and derives the job's
-    /// layout. Fails, on every rank alike, when a node's ranks are not contiguous world ranks.</summary>
+    /// layout: from the process manager's node map when it gives one (a constant number of requests
+    /// per rank), else from every rank's published node (one get per rank: n² at the server). Fails,
+    /// on every rank alike, when a node's ranks are not contiguous world ranks.</summary>
     public static JobEnvironment Join(IPmiClient pmi, string nodeIdentity)
     {
         int rank = pmi.Rank, size = pmi.Size;
+        // Published even when the map will do: the fallback needs it, and a rank checks the map
+        // against its node's first rank with it. One put per rank.
         pmi.Put(NodeKeyPrefix + Text(rank), PmiWire.Encode(nodeIdentity));
         byte[] secret = rank == 0 ? JobSecret.Create() : [];
         if (rank == 0) pmi.Put(SecretKey, JobSecret.ToText(secret));
         pmi.Fence();
         if (rank != 0)
             secret = JobSecret.FromText(pmi.Get(SecretKey) ?? throw new HpcMsgException($"rank {rank}: rank 0 published no job secret ({pmi.Protocol} key {SecretKey} is missing)"));
-        var identities = new string[size];
-        for (int r = 0; r < size; r++)
-        {
-            string key = NodeKeyPrefix + Text(r);
-            identities[r] = r == rank ? nodeIdentity : PmiWire.Decode(pmi.Get(key) ?? throw new HpcMsgException($"rank {rank}: rank {r} published no node ({pmi.Protocol} key {key} is missing)"), key);
-        }
-        NodeLayout layout = NodeLayout.Of(identities, rank);
+        // The same value on every rank, so every rank takes the same path.
+        NodeLayout layout = ProcessMapping.NodesOf(pmi.ProcessMapping(), size) is { } nodeOf
+            ? FromMapping(pmi, nodeOf, nodeIdentity)
+            : NodeLayout.Of(NodeIdentities(pmi, nodeIdentity), rank);
         string jobId = $"pmi-{SafeName(pmi.JobId)}";
         return new JobEnvironment(rank, size, jobId, layout.LocalSize > 1 ? Transports.Shm.ShmSegment.PathFor($"{jobId}-n{layout.Node}") : null, 0, Oversubscribed(layout.LocalSize))
         {
@@ -81,6 +82,35 @@ internal static class PmiJob
             IfaceAddress = Environment.GetEnvironmentVariable(JobEnvironment.IfaceAddressVar),
             Secret = secret,
         };
+    }
+
+    /// <summary>The layout from the map, checked at one point: a rank's node, as the map says, starts
+    /// at a rank that published the same node identity (a map that disagrees with where the ranks
+    /// run would have ranks of two machines wait for one shared segment). One get per rank.</summary>
+    private static NodeLayout FromMapping(IPmiClient pmi, int[] nodeOf, string nodeIdentity)
+    {
+        NodeLayout layout = NodeLayout.OfMapping(nodeOf, pmi.Rank);
+        int first = pmi.Rank - layout.LocalRank;
+        if (first != pmi.Rank)
+        {
+            string key = NodeKeyPrefix + Text(first);
+            string leader = PmiWire.Decode(pmi.Get(key) ?? throw new HpcMsgException($"rank {pmi.Rank}: rank {first} published no node ({pmi.Protocol} key {key} is missing)"), key);
+            if (leader != nodeIdentity)
+                throw new HpcMsgException($"rank {pmi.Rank}: {ProcessMapping.Key} puts this rank on one node with rank {first}, but rank {first} runs on {leader.Split('/')[0]} and this rank on {nodeIdentity.Split('/')[0]}: the process manager's map is wrong");
+        }
+        return layout;
+    }
+
+    /// <summary>Every rank's node identity from the KVS: one get per rank (the path without a map).</summary>
+    private static string[] NodeIdentities(IPmiClient pmi, string nodeIdentity)
+    {
+        var identities = new string[pmi.Size];
+        for (int r = 0; r < identities.Length; r++)
+        {
+            string key = NodeKeyPrefix + Text(r);
+            identities[r] = r == pmi.Rank ? nodeIdentity : PmiWire.Decode(pmi.Get(key) ?? throw new HpcMsgException($"rank {pmi.Rank}: rank {r} published no node ({pmi.Protocol} key {key} is missing)"), key);
+        }
+        return identities;
     }
 
     /// <summary>This node's name for messages and its identity for grouping ranks.</summary>
