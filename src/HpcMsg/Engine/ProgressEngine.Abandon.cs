@@ -108,7 +108,7 @@ internal sealed unsafe partial class ProgressEngine
                 // The request-to-send is out. A cross-memory reader would read the old address:
                 // count this before the caller unpins, so that one that reads afterwards sees it.
                 DetachPayload(r);
-                _rings?.CountAbandonedSend();
+                _shm?.CountAbandonedSend();
                 return;
         }
     }
