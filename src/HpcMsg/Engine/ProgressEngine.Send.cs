@@ -184,7 +184,7 @@ internal sealed unsafe partial class ProgressEngine
         if (dest == WorldRank) throw new InvalidOperationException("control records never go to self");
         if (IsRemote(dest))
         {
-            SendTcpControl(dest, kind, token1, token2);
+            _tcp!.SendControl(dest, kind, token1, token2);
             return;
         }
         if (_pending[dest].Count == 0 && TryWriteControl(dest, kind, token1, token2))

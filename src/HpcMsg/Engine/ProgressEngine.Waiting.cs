@@ -100,7 +100,7 @@ internal sealed unsafe partial class ProgressEngine
             ThrowIfOrphaned();
             if (work || (awaited is not null && awaited.CompletedFlag)) return;
             if (watchWord != null && Volatile.Read(ref *watchWord) != watchValue) return;
-            if (_tcp is not null) WaitForSockets(); // peers on other hosts wake us through their sockets
+            if (_tcp is not null) _tcp.Wait(Config.SleepMicros, alsoWokenByFutex: _shm is not null); // peers on other hosts wake us through their sockets
             else _signal.Wait(seen, Config.SleepMicros);
         }
         finally
@@ -141,7 +141,7 @@ internal sealed unsafe partial class ProgressEngine
         {
             if (_shm is not null && !_shm.JobRunning) return true;
             if (_tcp is null) return false;
-            using (_lock.EnterScope()) return _failedPeers > 0 || RemoteJobEnding() is not null;
+            using (_lock.EnterScope()) return _tcp.FailedPeers.Count > 0 || RemoteJobEnding() is not null;
         }
     }
 

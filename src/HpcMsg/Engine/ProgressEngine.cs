@@ -30,12 +30,11 @@ internal sealed unsafe partial class ProgressEngine : IDisposable
     private readonly bool _privateSignal; // allocated here (no segment): freed at dispose
     private readonly int _launcherPid;
     private readonly int[] _localOf;   // world rank -> index in this node's segment, or -1 for another host
-    private readonly TcpMesh? _tcp;
-    private readonly TcpConnection?[] _remote;
+    private readonly TcpTransport? _tcp;
     private bool _disposed;
 
-    /// <summary>This rank's TCP connections to other hosts (null on one host): for tests and diagnostics.</summary>
-    internal TcpMesh? Mesh => _tcp;
+    /// <summary>This rank's TCP transport to other hosts (null on one host): for tests and diagnostics.</summary>
+    internal TcpTransport? Tcp => _tcp;
 
     public int WorldRank { get; }
     public int WorldSize { get; }
@@ -43,15 +42,14 @@ internal sealed unsafe partial class ProgressEngine : IDisposable
 
     /// <summary>The engine of this rank over its transports. <paramref name="config"/>: tunables; null
     /// reads them from the environment (tests pass their own).</summary>
-    public ProgressEngine(JobEnvironment job, ShmTransport? shm, TcpMesh? tcp = null, EngineConfig? config = null)
+    public ProgressEngine(JobEnvironment job, ShmTransport? shm, TcpTransport? tcp = null, EngineConfig? config = null)
     {
         WorldRank = job.Rank;
         WorldSize = job.Size;
         _shm = shm;
         _launcherPid = job.LauncherPid;
         _tcp = tcp;
-        _remote = tcp?.Connections ?? new TcpConnection?[WorldSize];
-        _arriving = new TcpReceiveCompletion[WorldSize];
+        _arriving = new ArrivingFrame[WorldSize];
         _localOf = new int[WorldSize];
         for (int r = 0; r < WorldSize; r++)
         {
@@ -77,6 +75,7 @@ internal sealed unsafe partial class ProgressEngine : IDisposable
             _privateSignal = true;
         }
         _records = new RecordSink(this);
+        tcp?.Attach(this);
     }
 
     /// <summary>The engine's side of <see cref="IRecordSink"/>: a struct, so that the transport's
@@ -262,7 +261,7 @@ internal sealed unsafe partial class ProgressEngine : IDisposable
         StopPump();
         using (_lock.EnterScope())
         {
-            if (_tcp is not null) SayByeLocked();
+            _tcp?.SayBye();
             _tcp?.Dispose();
         }
         if (_privateSignal) _signal.FreePrivate();

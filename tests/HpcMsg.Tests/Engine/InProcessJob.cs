@@ -100,7 +100,7 @@ internal sealed unsafe class InProcessJob : IDisposable
             throw joined ? new AggregateException("ranks failed to join", errors) : new TimeoutException("the in-process TCP job did not wire up within 30 s");
         }
         var engines = new ProgressEngine[np];
-        for (int r = 0; r < np; r++) engines[r] = new ProgressEngine(jobs[r], null, meshes[r], Config(MaxRing, crossMemory: false));
+        for (int r = 0; r < np; r++) engines[r] = new ProgressEngine(jobs[r], null, new TcpTransport(meshes[r]!, r), Config(MaxRing, crossMemory: false));
         return new InProcessJob(null, null, engines, server);
     }
 
