@@ -172,82 +172,97 @@ public sealed unsafe partial class Communicator
         }
     }
 
+    // The reductions: each public generic method is a thin wrapper that pins the spans and turns T into
+    // a Combiner (the element type's code and size, or a user op's typed steps), then calls the
+    // byte-level method below it. Those are not generic, so they and everything under them are
+    // precompiled in the ReadyToRun library; a program's first Allreduce<double> jits only the wrapper
+    // (before: about twenty methods, the algorithm's checks and copies among them, per element type).
+
     /// <summary>Element-wise reduction to <paramref name="root"/>; <paramref name="recv"/> is used on the root only.</summary>
     public void Reduce<T>(ReadOnlySpan<T> send, Span<T> recv, Op op, int root) where T : unmanaged
     {
-        CollectiveTransport t = Collective;
-        CheckRoot(root);
-        CheckOp<T>(op);
-        if (Rank == root && recv.Length != send.Length)
-            throw new ArgumentException($"Reduce: recv has {recv.Length} elements on the root but send has {send.Length}", nameof(recv));
+        Combiner combiner = Combiner.For<T>(op);
         fixed (T* s = send)
         fixed (T* r = recv)
-        {
-            using ScratchBuffer copy = CopyIfOverlapping(send, Rank == root ? recv : [], s, out byte* source);
-            Reduction.Reduce(t, source, (byte*)r, send.Length, Combiner.For<T>(op), root);
-        }
+            Reduce((byte*)s, send.Length, (byte*)r, recv.Length, combiner, root);
+    }
+
+    private void Reduce(byte* send, int sendCount, byte* recv, int recvCount, Combiner op, int root)
+    {
+        CollectiveTransport t = Collective;
+        CheckRoot(root);
+        if (Rank == root && recvCount != sendCount)
+            throw new ArgumentException($"Reduce: recv has {recvCount} elements on the root but send has {sendCount}", "recv");
+        int size = op.ElementSize;
+        using ScratchBuffer copy = CopyIfOverlapping(send, (long)sendCount * size, recv, Rank == root ? (long)recvCount * size : 0, out byte* source);
+        Reduction.Reduce(t, source, recv, sendCount, op, root);
     }
 
     /// <summary>Reduces one value per rank; the root gets the result, the other ranks <c>default</c>.</summary>
     public T Reduce<T>(T value, Op op, int root) where T : unmanaged
     {
         T result = default;
-        Reduce(new ReadOnlySpan<T>(in value), new Span<T>(ref result), op, root);
+        Reduce((byte*)&value, 1, (byte*)&result, 1, Combiner.For<T>(op), root);
         return Rank == root ? result : default;
     }
 
     /// <summary>Element-wise reduction whose result every rank gets in <paramref name="recv"/> (which may be <paramref name="send"/> itself). Combines in an order fixed by the ranks, so floating-point results are bit-identical on every rank and every run.</summary>
     public void Allreduce<T>(ReadOnlySpan<T> send, Span<T> recv, Op op) where T : unmanaged
     {
-        ElementwiseReduction(send, recv, op, "Allreduce", &Reduction.Allreduce);
+        Combiner combiner = Combiner.For<T>(op);
+        fixed (T* s = send)
+        fixed (T* r = recv)
+            ElementwiseReduction((byte*)s, send.Length, (byte*)r, recv.Length, combiner, ReductionKind.Allreduce);
     }
 
     /// <summary>Reduces one value per rank and returns the result on every rank.</summary>
     public T Allreduce<T>(T value, Op op) where T : unmanaged
     {
         T result = default;
-        Allreduce(new ReadOnlySpan<T>(in value), new Span<T>(ref result), op);
+        ElementwiseReduction((byte*)&value, 1, (byte*)&result, 1, Combiner.For<T>(op), ReductionKind.Allreduce);
         return result;
     }
 
     /// <summary>Inclusive prefix: rank i gets send(0) ∘ ... ∘ send(i).</summary>
     public void Scan<T>(ReadOnlySpan<T> send, Span<T> recv, Op op) where T : unmanaged
     {
-        ElementwiseReduction(send, recv, op, "Scan", &PrefixScan.Scan);
+        Combiner combiner = Combiner.For<T>(op);
+        fixed (T* s = send)
+        fixed (T* r = recv)
+            ElementwiseReduction((byte*)s, send.Length, (byte*)r, recv.Length, combiner, ReductionKind.Scan);
     }
 
     /// <summary>Exclusive prefix: rank i gets send(0) ∘ ... ∘ send(i-1); rank 0's recv is left unchanged.</summary>
     public void Exscan<T>(ReadOnlySpan<T> send, Span<T> recv, Op op) where T : unmanaged
     {
-        ElementwiseReduction(send, recv, op, "Exscan", &PrefixScan.Exscan);
-    }
-
-    /// <summary>The shared shape of Allreduce, Scan and Exscan: same-length buffers, a checked op, a send
-    /// that overlaps recv copied first, then the algorithm on bytes.</summary>
-    private void ElementwiseReduction<T>(ReadOnlySpan<T> send, Span<T> recv, Op op, string name,
-        delegate*<CollectiveTransport, byte*, byte*, int, Combiner, void> algorithm) where T : unmanaged
-    {
-        CollectiveTransport t = Collective;
-        CheckOp<T>(op);
-        if (recv.Length != send.Length)
-            throw new ArgumentException($"{name}: recv has {recv.Length} elements but send has {send.Length}", nameof(recv));
+        Combiner combiner = Combiner.For<T>(op);
         fixed (T* s = send)
         fixed (T* r = recv)
+            ElementwiseReduction((byte*)s, send.Length, (byte*)r, recv.Length, combiner, ReductionKind.Exscan);
+    }
+
+    private enum ReductionKind : byte { Allreduce, Scan, Exscan }
+
+    /// <summary>The shared shape of Allreduce, Scan and Exscan: same-length buffers, a send that
+    /// overlaps recv copied first, then the algorithm on bytes.</summary>
+    private void ElementwiseReduction(byte* send, int sendCount, byte* recv, int recvCount, Combiner op, ReductionKind kind)
+    {
+        CollectiveTransport t = Collective;
+        if (recvCount != sendCount)
+            throw new ArgumentException($"{kind}: recv has {recvCount} elements but send has {sendCount}", "recv");
+        long bytes = (long)sendCount * op.ElementSize;
+        using ScratchBuffer copy = CopyIfOverlapping(send, bytes, recv, bytes, out byte* source);
+        switch (kind)
         {
-            using ScratchBuffer copy = CopyIfOverlapping(send, recv, s, out byte* source);
-            algorithm(t, source, (byte*)r, send.Length, Combiner.For<T>(op));
+            case ReductionKind.Allreduce: Reduction.Allreduce(t, source, recv, sendCount, op); break;
+            case ReductionKind.Scan: PrefixScan.Scan(t, source, recv, sendCount, op); break;
+            default: PrefixScan.Exscan(t, source, recv, sendCount, op); break;
         }
     }
 
     private void CheckRoot(int root)
     {
         if ((uint)root >= (uint)Size) ThrowHelper.RankOutOfRange(nameof(root), root, Size, wildcardAllowed: false);
-    }
-
-    private static void CheckOp<T>(Op op) where T : unmanaged
-    {
-        ArgumentNullException.ThrowIfNull(op);
-        op.Validate<T>();
     }
 
     /// <summary>Validates counts (one per rank, none negative), fills byte sizes and offsets, returns the total bytes.</summary>
@@ -270,11 +285,17 @@ public sealed unsafe partial class Communicator
     /// algorithms write recv while they still read send (reductions, Alltoall, Alltoallv).</summary>
     private static ScratchBuffer CopyIfOverlapping<T>(ReadOnlySpan<T> send, Span<T> recv, T* pinnedSend, out byte* source) where T : unmanaged
     {
-        source = (byte*)pinnedSend;
-        if (send.IsEmpty || !send.Overlaps(recv)) return default;
-        long bytes = (long)send.Length * sizeof(T);
-        ScratchBuffer copy = ScratchPool.Rent(bytes);
-        Combine.Copy((byte*)pinnedSend, copy.Pointer, bytes);
+        fixed (T* pinnedRecv = recv)
+            return CopyIfOverlapping((byte*)pinnedSend, (long)send.Length * sizeof(T), (byte*)pinnedRecv, (long)recv.Length * sizeof(T), out source);
+    }
+
+    /// <summary>As above, on pinned bytes: the copy is made when the two ranges share any byte.</summary>
+    private static ScratchBuffer CopyIfOverlapping(byte* send, long sendBytes, byte* recv, long recvBytes, out byte* source)
+    {
+        source = send;
+        if (sendBytes == 0 || recvBytes == 0 || send >= recv + recvBytes || recv >= send + sendBytes) return default;
+        ScratchBuffer copy = ScratchPool.Rent(sendBytes);
+        Combine.Copy(send, copy.Pointer, sendBytes);
         source = copy.Pointer;
         return copy;
     }

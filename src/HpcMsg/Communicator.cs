@@ -172,7 +172,7 @@ public sealed unsafe partial class Communicator : IDisposable
 
     private static Communicator StartWorld(JobEnvironment job, ShmSegment? segment, TcpMesh? tcp)
     {
-        var engine = new ProgressEngine(job, segment, tcp);
+        var engine = new ProgressEngine(job, segment is null ? null : new ShmTransport(segment, job), tcp is null ? null : new TcpTransport(tcp, job.Rank));
         s_world = new Communicator(engine, ContextIds.World, job.Rank, job.Size, null, segment, isWorld: true) { _localRank = job.LocalRank };
         return s_world;
     }

@@ -100,17 +100,7 @@ public sealed class Op
     /// <summary>Throws <see cref="ArgumentException"/> naming the op and the type when this op cannot be
     /// applied to <typeparamref name="T"/>: a predefined op the type does not support, or a user op
     /// created for another type.</summary>
-    internal void Validate<T>() where T : unmanaged
-    {
-        if (_kind == OpKind.User)
-        {
-            if (_elementType != typeof(T)) ReductionSupport.ThrowUserTypeMismatch<T>(this, _elementType!);
-        }
-        else if (!ReductionSupport.Supports<T>(_kind))
-        {
-            ReductionSupport.ThrowUnsupported<T>(_kind);
-        }
-    }
+    internal void Validate<T>() where T : unmanaged => Collectives.Combiner.For<T>(this);
 
     /// <summary><c>inputOutput[i] = input[i] ∘ inputOutput[i]</c>, <paramref name="input"/> being the operand
     /// of the lower ranks. Allocation-free; predefined ops run vectorised.</summary>

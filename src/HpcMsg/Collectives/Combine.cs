@@ -1,6 +1,6 @@
 namespace HpcMsg.Collectives;
 
-/// <summary>Typed views for the reduction step of an algorithm working on bytes.</summary>
+/// <summary>Typed views for the reduction step of a user op in an algorithm working on bytes.</summary>
 internal static unsafe class Combine
 {
     /// <summary>higher = lower ∘ higher, where <paramref name="lower"/> holds the lower ranks' operand.</summary>

@@ -59,15 +59,13 @@ internal sealed unsafe partial class ProgressEngine
         // Matched: the message is arriving. Its remaining bytes are dropped instead of written.
         r.Buffer = null;
         if (_tcp is null) return; // shared memory: pipelined chunks check Abandoned (HandleRecord)
-        for (int peer = 0; peer < _remote.Length; peer++)
+        for (int peer = 0; peer < _arriving.Length; peer++)
         {
-            Transports.Tcp.TcpConnection? c = _remote[peer];
-            if (c is null) continue;
-            ref TcpReceiveCompletion arriving = ref _arriving[peer];
+            ref ArrivingFrame arriving = ref _arriving[peer];
             if (arriving.Request == r)
             {
-                c.DiscardRestOfPayload();
-                arriving.Kind = TcpReceiveKind.None;
+                _tcp.DiscardRestOfPayload(peer);
+                arriving.Kind = ArrivingKind.None;
             }
             else if (arriving.Message is { } m && m.Waiter == r)
             {
@@ -90,7 +88,7 @@ internal sealed unsafe partial class ProgressEngine
         {
             // Frames may be half written to the socket: finish them from a copy.
             byte* copy = DetachPayload(r);
-            _remote[r.Peer]?.RetargetPayload(r, copy);
+            _tcp?.RetargetPayload(r.Peer, r, copy);
             return;
         }
         if (r.Peer == WorldRank) return; // a small send to oneself completes at once
@@ -108,7 +106,7 @@ internal sealed unsafe partial class ProgressEngine
                 // The request-to-send is out. A cross-memory reader would read the old address:
                 // count this before the caller unpins, so that one that reads afterwards sees it.
                 DetachPayload(r);
-                _rings?.CountAbandonedSend();
+                _shm?.CountAbandonedSend();
                 return;
         }
     }

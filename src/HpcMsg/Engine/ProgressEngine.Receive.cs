@@ -1,4 +1,5 @@
-using HpcMsg.Transports.Shm;
+using HpcMsg.Internal;
+using HpcMsg.Transports;
 using HpcMsg.Transports.Wire;
 
 namespace HpcMsg.Engine;
@@ -79,7 +80,7 @@ internal sealed unsafe partial class ProgressEngine
                 new MessageTruncatedException(source, tag, bytes, r.BufferBytes));
             return;
         }
-        if (bytes > 0) RingCopy.Copy(payload, r.Buffer, bytes);
+        if (bytes > 0) PayloadCopy.Copy(payload, r.Buffer, bytes);
         r.Complete(new Status(source, tag, bytes, r.ElementSize), null);
     }
 
@@ -97,7 +98,7 @@ internal sealed unsafe partial class ProgressEngine
         }
         if (!_crossMemoryDisabled && !IsRemote(srcWorld))
         {
-            switch (_rings!.TryReadAnnounced(srcWorld, address, r.Buffer, bytes, senderAbandoned, out int errno, out int pid))
+            switch (_shm!.TryReadAnnounced(srcWorld, address, r.Buffer, bytes, senderAbandoned, out int errno, out int pid))
             {
                 case DirectReadResult.Read:
                     SendControl(srcWorld, RecordKind.Fin, sendId, 0);

@@ -152,25 +152,25 @@ internal sealed unsafe partial class ProgressEngine
     private static void CompleteSend(Request r) =>
         r.Complete(new Status(r.SourceInComm, r.Tag, r.BufferBytes, r.ElementSize), null);
 
-    // The record formats are the shared-memory transport's (ShmRings); these forwarders keep the
+    // The record formats are the shared-memory transport's (ShmTransport); these forwarders keep the
     // engine's queueing code as it was.
     private bool TryWriteEager(int dest, int context, int source, int tag, byte* data, long bytes) =>
-        _rings!.TryWriteEager(dest, context, source, tag, data, bytes);
+        _shm!.TryWriteEager(dest, context, source, tag, data, bytes);
 
     private bool TryWriteRequestToSend(int dest, Request r) =>
-        _rings!.TryWriteRequestToSend(dest, r.Context, r.SourceInComm, r.Tag, r.BufferBytes, (long)r.Buffer, r.RendezvousId);
+        _shm!.TryWriteRequestToSend(dest, r.Context, r.SourceInComm, r.Tag, r.BufferBytes, (long)r.Buffer, r.RendezvousId);
 
     private bool TryWriteControl(int dest, RecordKind kind, long token1, long token2) =>
-        _rings!.TryWriteControl(dest, kind, token1, token2);
+        _shm!.TryWriteControl(dest, kind, token1, token2);
 
     /// <summary>Writes as many chunks of a pipelined send as fit; true when the last one is out.</summary>
     private bool TryStream(int dest, Request r)
     {
-        ShmRings rings = _rings!;
+        ShmTransport shm = _shm!;
         while (r.StreamOffset < r.BufferBytes)
         {
             long chunk = Math.Min(Config.ChunkBytes, r.BufferBytes - r.StreamOffset);
-            if (!rings.TryWriteChunk(dest, r.RemoteReceiveId, r.StreamOffset, r.Buffer + r.StreamOffset, chunk)) return false;
+            if (!shm.TryWriteChunk(dest, r.RemoteReceiveId, r.StreamOffset, r.Buffer + r.StreamOffset, chunk)) return false;
             r.StreamOffset += chunk;
         }
         _rendezvous.Remove(r.RendezvousId);
@@ -184,7 +184,7 @@ internal sealed unsafe partial class ProgressEngine
         if (dest == WorldRank) throw new InvalidOperationException("control records never go to self");
         if (IsRemote(dest))
         {
-            SendTcpControl(dest, kind, token1, token2);
+            _tcp!.SendControl(dest, kind, token1, token2);
             return;
         }
         if (_pending[dest].Count == 0 && TryWriteControl(dest, kind, token1, token2))

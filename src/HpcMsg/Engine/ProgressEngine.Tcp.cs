@@ -1,82 +1,33 @@
-using System.Net.Sockets;
+using HpcMsg.Transports;
 using HpcMsg.Transports.Wire;
 using HpcMsg.Transports.Tcp;
 
 namespace HpcMsg.Engine;
 
 /// <summary>
-/// The protocols over TCP, for peers on other hosts: eager frames up to HPCMSG_TCP_EAGER_LIMIT, and
-/// for larger messages request-to-send, clear-to-send, then one Data frame written from the sender's
-/// buffer and read into the posted receive. Matching is the same as on shared memory.
+/// The protocols with peers on other hosts, over the TCP transport: eager frames up to
+/// HPCMSG_TCP_EAGER_LIMIT, and for larger messages request-to-send, clear-to-send, then one Data
+/// frame written from the sender's buffer and read into the posted receive. Matching is the same as
+/// on shared memory. The transport streams frames and reports through <see cref="IFrameSink"/>, which
+/// the engine implements here: where each payload goes, what completes, which peer failed.
 /// </summary>
-internal sealed unsafe partial class ProgressEngine : ITcpFrameSink
+internal sealed unsafe partial class ProgressEngine : IFrameSink
 {
     /// <summary>Per peer on another host: what to do once the payload of the frame being read from it
-    /// has arrived (the engine's side of <see cref="TcpConnection"/>'s receive state).</summary>
-    private readonly TcpReceiveCompletion[] _arriving;
-
-    int ITcpFrameSink.LocalRank => WorldRank;
-    void ITcpFrameSink.OnFrameSent(TcpConnection c, in TcpFrame frame) => OnTcpFrameSent(c, frame);
-    bool ITcpFrameSink.OnHeader(TcpConnection c, in RecordHeader header)
-    {
-        _arriving[c.PeerWorld] = default;
-        OnTcpHeader(c, header);
-        return _arriving[c.PeerWorld].Kind != TcpReceiveKind.None;
-    }
-    void ITcpFrameSink.OnPayloadDone(TcpConnection c) => OnTcpPayloadDone(c);
+    /// has arrived.</summary>
+    private readonly ArrivingFrame[] _arriving;
 
     /// <summary>HPCMSG_TCP_EAGER_LIMIT: largest message sent without a handshake over TCP; also the
     /// most an unexpected message from another host can make this rank allocate.</summary>
     private int TcpEagerLimit => Config.TcpEagerLimit;
 
-    private List<Socket>? _sleepSockets;
-    private List<Socket>? _sleepWriters;
-
-    /// <summary>Longest socket wait of a rank that also has peers on its own host (whose futex wake-ups
-    /// the socket wait cannot see).</summary>
-    private const int MixedSleepMicros = 50;
-
     private bool IsRemote(int world) => _localOf[world] < 0 && world != WorldRank;
-
-    /// <summary>Peers whose connection broke: receives posted for them are failed by every pass.</summary>
-    private int _failedPeers;
-
-    /// <summary>Set when a peer on another host announced Abort over its connection: the job is ending.</summary>
-    private volatile JobAbortedException? _abortedByPeer;
 
     private bool ProgressTcp()
     {
-        bool progressed = TakeOpenedConnections();
-        foreach (TcpConnection? c in _remote)
-        {
-            if (c is null || !c.Usable) continue;
-            try
-            {
-                if (c.HasPendingSends) progressed |= c.FlushSends(this);
-                progressed |= c.Receive(this);
-            }
-            catch (Exception e) when (e is HpcMsgException or ObjectDisposedException)
-            {
-                // One broken peer must neither stop progress with the others nor leave a disposed
-                // socket in the loop (the next pass threw ObjectDisposedException, and the await pump stopped).
-                OnTcpPeerFailed(c, e);
-                progressed = true;
-            }
-        }
-        if (_failedPeers > 0) progressed |= FailReceivesFromFailedPeers();
+        bool progressed = _tcp!.Progress();
+        if (_tcp.FailedPeers.Count > 0) progressed |= FailReceivesFromFailedPeers();
         return progressed;
-    }
-
-    /// <summary>The connection to <paramref name="peer"/>, asked of the mesh on first use (a send to a
-    /// peer this rank has not talked to yet): frames queue in it, in order, until it is open.
-    /// Caller holds the lock.</summary>
-    private TcpConnection Connection(int peer)
-    {
-        TcpConnection? c = _remote[peer];
-        if (c is not null) return c;
-        c = _remote[peer] = new TcpConnection(peer);
-        _tcp!.Open(peer);
-        return c;
     }
 
     /// <summary>Whether <paramref name="world"/> runs on this rank's host (talks through shared memory, never TCP).</summary>
@@ -90,81 +41,36 @@ internal sealed unsafe partial class ProgressEngine : ITcpFrameSink
         using (_lock.EnterScope())
         {
             if (_tcp is null) return ([], false);
-            TakeOpenedConnections();
-            var peers = new List<int>();
-            for (int r = 0; r < _remote.Length; r++)
-                if (_remote[r] is { Usable: true, Connected: true }) peers.Add(r);
-            return ([.. peers], _tcp.Opening);
+            return _tcp.ConnectedPeers();
         }
     }
 
-    /// <summary>Connections the mesh opened since the last pass (dialed by this rank, or dialed by
-    /// a peer that sends first) join the loop; a dial that failed fails what involves its peer.
-    /// Runs only while connections are being opened: nothing per message. Caller holds the lock.</summary>
-    private bool TakeOpenedConnections()
+    void IFrameSink.OnUnsent(int peer, object owner)
     {
-        bool any = false;
-        while (_tcp!.TryTakeOpened(out TcpMesh.Opened opened))
+        if (owner is Request { CompletedFlag: false } r)
         {
-            any = true;
-            TcpConnection c = _remote[opened.Peer] ??= new TcpConnection(opened.Peer);
-            if (opened.Error is { } error)
-            {
-                if (c.Usable && !c.Connected) OnTcpPeerFailed(c, error);
-                continue;
-            }
-            if (!c.Usable || c.Connected)
-            {
-                opened.Socket!.Dispose(); // its peer failed meanwhile (a second socket cannot happen: see TcpMesh)
-                continue;
-            }
-            c.Attach(opened.Socket!);
-            if (c.HasPendingSends) FlushTcp(c);
-        }
-        return any;
-    }
-
-    /// <summary>Writes what a connection takes now; a connection that breaks fails what involves its peer.</summary>
-    private void FlushTcp(TcpConnection c)
-    {
-        try
-        {
-            c.FlushSends(this);
-        }
-        catch (Exception e) when (e is HpcMsgException or ObjectDisposedException)
-        {
-            OnTcpPeerFailed(c, e);
+            _rendezvous.Remove(r.RendezvousId);
+            r.Complete(default, _tcp!.PeerFailure(peer));
         }
     }
 
     /// <summary>
     /// A connection broke (the peer died, or broke the protocol): every operation that involves that
-    /// peer fails with <see cref="RankFailedException"/> naming it: frames not yet written, the
-    /// receive whose payload was arriving, large transfers under way with it, its unexpected messages
-    /// that are incomplete or would need it to answer, and (every pass from now on) receives that
-    /// name it. Operations with other peers go on. Caller holds the lock.
+    /// peer fails with <see cref="RankFailedException"/> naming it: frames not yet written (handed back
+    /// before this, <see cref="IFrameSink.OnUnsent"/>), the receive whose payload was arriving, large
+    /// transfers under way with it, its unexpected messages that are incomplete or would need it to
+    /// answer, and (every pass from now on) receives that name it. Operations with other peers go on.
+    /// Caller holds the lock.
     /// </summary>
-    private void OnTcpPeerFailed(TcpConnection c, Exception cause)
+    void IFrameSink.OnPeerFailed(int peer)
     {
-        if (cause is RankFailedException rf && rf.FailedRank == c.PeerWorld) c.Fail(rf);
-        else c.Malformed(WorldRank, cause.Message);
-        int peer = c.PeerWorld;
-        _failedPeers++;
-        while (c.TryTakeUnsent(out TcpFrame frame))
-        {
-            if (frame.Owner is Request { CompletedFlag: false } r)
-            {
-                _rendezvous.Remove(r.RendezvousId);
-                r.Complete(default, PeerFailure(c));
-            }
-        }
-        TcpReceiveCompletion arriving = _arriving[peer];
+        ArrivingFrame arriving = _arriving[peer];
         _arriving[peer] = default;
-        if (arriving.Request is { CompletedFlag: false } target) target.Complete(default, PeerFailure(c));
+        if (arriving.Request is { CompletedFlag: false } target) target.Complete(default, _tcp!.PeerFailure(peer));
         if (arriving.Message is { } partial)
         {
             // Queued at its header; its payload will never be whole.
-            if (partial.Waiter is { } waiter) waiter.Complete(default, PeerFailure(c));
+            if (partial.Waiter is { } waiter) waiter.Complete(default, _tcp!.PeerFailure(peer));
             else _unexpected.Remove(partial);
             _inboundPool.Return(partial);
         }
@@ -174,7 +80,7 @@ internal sealed unsafe partial class ProgressEngine : ITcpFrameSink
             bool involves = r.Kind == RequestKind.Send ? r.Peer == peer : r.ReceiveInProgress && r.PeerWorld == peer;
             if (!involves) continue;
             (gone ??= []).Add(id);
-            if (!r.CompletedFlag) r.Complete(default, PeerFailure(c));
+            if (!r.CompletedFlag) r.Complete(default, _tcp!.PeerFailure(peer));
         }
         if (gone is not null) foreach (long id in gone) _rendezvous.Remove(id);
         // A large message announced but not yet matched could only be fetched from the dead peer.
@@ -196,34 +102,21 @@ internal sealed unsafe partial class ProgressEngine : ITcpFrameSink
     private bool FailReceivesFromFailedPeers()
     {
         bool any = false;
-        foreach (TcpConnection? c in _remote)
+        foreach (int peer in _tcp!.FailedPeers)
         {
-            if (c?.Failure is null) continue;
             Request? r;
-            while ((r = _posted.TakeFirstFrom(c.PeerWorld)) is not null)
+            while ((r = _posted.TakeFirstFrom(peer)) is not null)
             {
-                r.Complete(default, PeerFailure(c));
+                r.Complete(default, _tcp.PeerFailure(peer));
                 any = true;
             }
         }
         return any;
     }
 
-    /// <summary>A fresh exception for each failed operation (one instance thrown on several threads
-    /// would have its stack trace overwritten), with the connection's reason.</summary>
-    private RankFailedException PeerFailure(TcpConnection c) =>
-        c.Failure is { } f
-            ? new RankFailedException(f.FailedRank, f.Message)
-            : new RankFailedException(c.PeerWorld, $"rank {WorldRank}: rank {c.PeerWorld} has closed its connection (it finalized)");
-
     /// <summary>The job is ending as a peer on another host announced (Abort), or as hpcrun said
     /// through the rendezvous connection; null while it runs.</summary>
-    private HpcMsgException? RemoteJobEnding()
-    {
-        if (_abortedByPeer is { } a) return new JobAbortedException(a.AbortingRank, a.ErrorCode);
-        if (_tcp?.LauncherWord is { } w) return w.ToException();
-        return null;
-    }
+    private HpcMsgException? RemoteJobEnding() => _tcp?.JobEndingError();
 
     /// <summary>Abort on a rank with peers on other hosts: an Abort frame to each of them, so that they
     /// throw <see cref="JobAbortedException"/> rather than see a connection break, and a word to
@@ -232,206 +125,118 @@ internal sealed unsafe partial class ProgressEngine : ITcpFrameSink
     {
         if (_tcp is null || _disposed) return;
         _tcp.TellLauncherAbort(errorCode);
-        using (_lock.EnterScope())
-        {
-            TakeOpenedConnections();
-            var h = new RecordHeader { LengthAndKind = RecordHeader.Pack(RecordHeader.Size, RecordKind.Abort), Token1 = errorCode };
-            foreach (TcpConnection? c in _remote)
-            {
-                if (c is { Usable: true }) c.Enqueue(new TcpFrame(h, null, 0, null));
-            }
-            FlushAllTcp(TimeSpan.FromSeconds(1));
-        }
-    }
-
-    /// <summary>At finalize: a Bye frame to every peer on another host, so that the end of stream that
-    /// follows is not taken for this rank's death. Caller holds the lock.</summary>
-    private void SayByeLocked()
-    {
-        TakeOpenedConnections(); // a peer that connected to send to us hears our Bye too
-        var h = new RecordHeader { LengthAndKind = RecordHeader.Pack(RecordHeader.Size, RecordKind.Bye) };
-        foreach (TcpConnection? c in _remote)
-        {
-            if (c is { Usable: true }) c.Enqueue(new TcpFrame(h, null, 0, null));
-        }
-        FlushAllTcp(TimeSpan.FromSeconds(2));
-    }
-
-    /// <summary>Writes every connection's queued frames, for at most <paramref name="limit"/>. Caller holds the lock.</summary>
-    private void FlushAllTcp(TimeSpan limit)
-    {
-        long deadline = Environment.TickCount64 + (long)limit.TotalMilliseconds;
-        while (true)
-        {
-            bool pending = false;
-            TakeOpenedConnections(); // frames queued for a connection still opening go out once it is open
-            foreach (TcpConnection? c in _remote)
-            {
-                if (c is not { Usable: true, HasPendingSends: true }) continue;
-                FlushTcp(c);
-                pending |= c is { Usable: true, HasPendingSends: true };
-            }
-            if (!pending || Environment.TickCount64 > deadline) return;
-            Thread.Yield();
-        }
+        using (_lock.EnterScope()) _tcp.AnnounceAbort(errorCode);
     }
 
     private void PostTcpSend(Request r)
     {
-        TcpConnection c = Connection(r.Peer);
-        if (!c.Usable)
-        {
-            r.Complete(default, PeerFailure(c));
-            return;
-        }
-        var h = new RecordHeader { Context = r.Context, Source = r.SourceInComm, Tag = r.Tag, MessageBytes = r.BufferBytes };
+        bool usable;
         if (r.BufferBytes <= TcpEagerLimit)
         {
-            h.LengthAndKind = RecordHeader.Pack(RecordHeader.Size, RecordKind.Eager);
-            c.Enqueue(new TcpFrame(h, r.Buffer, r.BufferBytes, r));
+            usable = _tcp!.SendEager(r.Peer, r.Context, r.SourceInComm, r.Tag, r.Buffer, r.BufferBytes, r);
         }
         else
         {
             r.RendezvousId = NewRendezvousId();
             _rendezvous[r.RendezvousId] = r;
-            h.LengthAndKind = RecordHeader.Pack(RecordHeader.Size, RecordKind.Rts);
-            h.Token2 = r.RendezvousId;
-            c.Enqueue(new TcpFrame(h, null, 0, null));
+            usable = _tcp!.SendRequestToSend(r.Peer, r.Context, r.SourceInComm, r.Tag, r.BufferBytes, r.RendezvousId);
+            if (!usable) _rendezvous.Remove(r.RendezvousId);
         }
-        FlushTcp(c);
-    }
-
-    private void SendTcpControl(int dest, RecordKind kind, long token1, long token2)
-    {
-        TcpConnection c = Connection(dest); // open already: the peer spoke to us first
-        if (!c.Usable) return; // what this answers has failed (or will) with the peer
-        var h = new RecordHeader { LengthAndKind = RecordHeader.Pack(RecordHeader.Size, kind), Token1 = token1, Token2 = token2 };
-        c.Enqueue(new TcpFrame(h, null, 0, null));
-        FlushTcp(c);
+        if (!usable) r.Complete(default, _tcp.PeerFailure(r.Peer));
     }
 
     /// <summary>After clear-to-send: the whole message in one Data frame, straight from the user's buffer.</summary>
     private void SendTcpData(Request send)
     {
-        TcpConnection c = Connection(send.Peer);
-        if (!c.Usable)
-        {
-            _rendezvous.Remove(send.RendezvousId);
-            send.Complete(default, PeerFailure(c));
-            return;
-        }
-        var h = new RecordHeader
-        {
-            LengthAndKind = RecordHeader.Pack(RecordHeader.Size, RecordKind.Data),
-            MessageBytes = send.BufferBytes,
-            Token1 = send.RemoteReceiveId,
-            Token2 = 0,
-        };
-        c.Enqueue(new TcpFrame(h, send.Buffer, send.BufferBytes, send));
-        FlushTcp(c);
+        if (_tcp!.SendData(send.Peer, send.RemoteReceiveId, send.Buffer, send.BufferBytes, send)) return;
+        _rendezvous.Remove(send.RendezvousId);
+        send.Complete(default, _tcp.PeerFailure(send.Peer));
     }
 
-    private void OnTcpFrameSent(TcpConnection c, in TcpFrame frame)
+    void IFrameSink.OnSent(int peer, object owner, RecordKind kind)
     {
-        if (frame.Owner is not Request r) return;
-        if (RecordHeader.KindOf(frame.Header.LengthAndKind) == RecordKind.Data) _rendezvous.Remove(r.RendezvousId);
+        if (owner is not Request r) return;
+        if (kind == RecordKind.Data) _rendezvous.Remove(r.RendezvousId);
         CompleteSend(r);
     }
 
     /// <summary>A frame header has arrived: check it against what the protocol allows, then match it
-    /// or set where its payload goes. Nothing here trusts a length enough to allocate it unbounded.</summary>
-    private void OnTcpHeader(TcpConnection c, RecordHeader h)
+    /// and say where its payload goes. Nothing here trusts a length enough to allocate it unbounded;
+    /// a header that breaks the protocol throws, and the transport closes the connection as malformed.</summary>
+    PayloadTarget IFrameSink.OnHeader(int src, in RecordHeader header)
     {
+        RecordHeader h = header;
         RecordKind kind = RecordHeader.KindOf(h.LengthAndKind);
-        if (RecordHeader.RecordBytesOf(h.LengthAndKind) != RecordHeader.Size)
-            throw c.Malformed(WorldRank, $"header length {RecordHeader.RecordBytesOf(h.LengthAndKind)}");
-        int src = c.PeerWorld;
+        _arriving[src] = default;
         switch (kind)
         {
             case RecordKind.Eager:
             {
                 long n = h.MessageBytes;
-                if (n < 0 || n > TcpEagerLimit) throw c.Malformed(WorldRank, $"an eager message of {n} bytes, the limit is {TcpEagerLimit}");
+                if (n < 0 || n > TcpEagerLimit) throw new HpcMsgException($"an eager message of {n} bytes, the limit is {TcpEagerLimit}");
                 Request? r = _posted.TakeMatch(h.Context, h.Source, src, h.Tag);
-                _arriving[src] = new TcpReceiveCompletion { Request = r, Source = h.Source, Tag = h.Tag, Bytes = n };
+                _arriving[src] = new ArrivingFrame { Request = r, Source = h.Source, Tag = h.Tag, Bytes = n };
                 if (r is not null && n <= r.BufferBytes)
                 {
-                    _arriving[src].Kind = TcpReceiveKind.EagerMatched;
-                    c.ExpectPayload(r.Buffer, n);
+                    _arriving[src].Kind = ArrivingKind.EagerMatched;
+                    return PayloadTarget.Into(r.Buffer, n);
                 }
-                else if (r is not null)
+                if (r is not null)
                 {
-                    _arriving[src].Kind = TcpReceiveKind.EagerTruncated;
-                    c.DiscardPayload(n);
+                    _arriving[src].Kind = ArrivingKind.EagerTruncated;
+                    return PayloadTarget.Dropped(n, notify: true);
                 }
-                else
-                {
-                    InboundMessage m = _inboundPool.Rent();
-                    SetHeader(m, InboundKind.Eager, h.Context, h.Source, src, h.Tag, n);
-                    m.Data = System.Buffers.ArrayPool<byte>.Shared.Rent((int)n);
-                    _arriving[src].Kind = TcpReceiveKind.EagerUnexpected;
-                    _arriving[src].Message = m;
-                    c.ExpectPayload(m.Data, n);
-                    // Queued now, not when complete: a receive posted meanwhile must not match a later message.
-                    m.Arriving = n > 0;
-                    _unexpected.Append(m);
-                }
-                break;
+                InboundMessage m = _inboundPool.Rent();
+                SetHeader(m, InboundKind.Eager, h.Context, h.Source, src, h.Tag, n);
+                m.Data = System.Buffers.ArrayPool<byte>.Shared.Rent((int)n);
+                _arriving[src].Kind = ArrivingKind.EagerUnexpected;
+                _arriving[src].Message = m;
+                // Queued now, not when complete: a receive posted meanwhile must not match a later message.
+                m.Arriving = n > 0;
+                _unexpected.Append(m);
+                return PayloadTarget.Into(m.Data, n);
             }
             case RecordKind.Data:
             {
                 if (!_rendezvous.TryGetValue(h.Token1, out Request? recv) || !recv.ReceiveInProgress)
-                    throw c.Malformed(WorldRank, $"data for unknown receive {h.Token1}");
+                    throw new HpcMsgException($"data for unknown receive {h.Token1}");
                 if (h.Token2 != 0 || h.MessageBytes != recv.ExpectedBytes)
-                    throw c.Malformed(WorldRank, $"data of {h.MessageBytes} bytes at {h.Token2} for a {recv.ExpectedBytes}-byte message");
-                if (recv.Abandoned)
-                {
-                    // Its wait threw and its buffer is unpinned (ProgressEngine.Abandon): read and drop.
-                    _rendezvous.Remove(h.Token1);
-                    c.DiscardPayload(h.MessageBytes);
-                    break;
-                }
-                _arriving[src] = new TcpReceiveCompletion { Kind = TcpReceiveKind.Data, Request = recv, Bytes = h.MessageBytes };
-                c.ExpectPayload(recv.Buffer, h.MessageBytes);
+                    throw new HpcMsgException($"data of {h.MessageBytes} bytes at {h.Token2} for a {recv.ExpectedBytes}-byte message");
                 _rendezvous.Remove(h.Token1);
-                break;
+                // Its wait threw and its buffer is unpinned (ProgressEngine.Abandon): read and drop.
+                if (recv.Abandoned) return PayloadTarget.Dropped(h.MessageBytes, notify: false);
+                _arriving[src] = new ArrivingFrame { Kind = ArrivingKind.Data, Request = recv, Bytes = h.MessageBytes };
+                return PayloadTarget.Into(recv.Buffer, h.MessageBytes);
             }
             case RecordKind.Rts:
-                if (h.MessageBytes < 0) throw c.Malformed(WorldRank, $"a request to send {h.MessageBytes} bytes");
+                if (h.MessageBytes < 0) throw new HpcMsgException($"a request to send {h.MessageBytes} bytes");
                 HandleRecord(src, &h, kind);
-                break;
+                return PayloadTarget.None;
             case RecordKind.Cts:
             case RecordKind.Fin:
                 if (!_rendezvous.TryGetValue(h.Token1, out Request? send) || send.Kind != RequestKind.Send)
-                    throw c.Malformed(WorldRank, $"{kind} for unknown send {h.Token1}");
+                    throw new HpcMsgException($"{kind} for unknown send {h.Token1}");
                 HandleRecord(src, &h, kind);
-                break;
-            case RecordKind.Bye:
-                c.PeerAnnouncedClose = true;
-                break;
-            case RecordKind.Abort:
-                c.PeerAnnouncedClose = true;
-                _abortedByPeer ??= new JobAbortedException(src, (int)h.Token1);
-                break;
+                return PayloadTarget.None;
             default:
-                throw c.Malformed(WorldRank, $"unknown frame kind {(int)kind}");
+                throw new HpcMsgException($"unknown frame kind {(int)kind}");
         }
     }
 
-    private void OnTcpPayloadDone(TcpConnection c)
+    void IFrameSink.OnPayloadDone(int peer)
     {
-        TcpReceiveCompletion done = _arriving[c.PeerWorld];
-        _arriving[c.PeerWorld] = default;
+        ArrivingFrame done = _arriving[peer];
+        _arriving[peer] = default;
         switch (done.Kind)
         {
-            case TcpReceiveKind.EagerMatched:
+            case ArrivingKind.EagerMatched:
                 done.Request!.Complete(new Status(done.Source, done.Tag, done.Bytes, done.Request.ElementSize), null);
                 break;
-            case TcpReceiveKind.EagerTruncated:
+            case ArrivingKind.EagerTruncated:
                 done.Request!.Complete(new Status(done.Source, done.Tag, done.Bytes, done.Request.ElementSize),
                     new MessageTruncatedException(done.Source, done.Tag, done.Bytes, done.Request.BufferBytes));
                 break;
-            case TcpReceiveKind.EagerUnexpected:
+            case ArrivingKind.EagerUnexpected:
                 InboundMessage m = done.Message!;
                 m.Arriving = false;
                 if (m.Dropped) _inboundPool.Return(m); // its receive was abandoned meanwhile
@@ -441,54 +246,20 @@ internal sealed unsafe partial class ProgressEngine : ITcpFrameSink
                     _inboundPool.Return(m);
                 }
                 break;
-            case TcpReceiveKind.Data:
+            case ArrivingKind.Data:
                 Request recv = done.Request!;
                 recv.Complete(new Status(recv.MatchedSource, recv.MatchedTag, recv.ExpectedBytes, recv.ElementSize), null);
                 break;
         }
     }
-
-    /// <summary>Sleeping with peers on other hosts: wait until a socket is readable (or writable, for
-    /// one with frames waiting to go out). Peers on this host wake a rank through its futex, which a
-    /// socket wait cannot watch, so with both kinds of peer the wait is kept short.</summary>
-    private void WaitForSockets()
-    {
-        _sleepSockets ??= new List<Socket>(WorldSize);
-        _sleepWriters ??= new List<Socket>(WorldSize);
-        _sleepSockets.Clear();
-        _sleepWriters.Clear();
-        foreach (TcpConnection? c in _remote)
-        {
-            if (c is not { Usable: true, Socket: { } socket }) continue;
-            _sleepSockets.Add(socket);
-            if (c.HasPendingSends) _sleepWriters.Add(socket);
-        }
-        // A connection opened (dialed by us, or by a peer that sends first) arrives through the mesh's
-        // queue, which no socket wait sees: the mesh rings its bell then. Without a connection yet,
-        // the wait stays as short as before connections were opened on first use (1 ms).
-        int micros = _sleepSockets.Count == 0 ? Math.Min(1000, Config.SleepMicros) : _shm is null ? Config.SleepMicros : MixedSleepMicros;
-        Socket? bell = _tcp!.Bell; // null in tests' meshes without a listener
-        if (bell is not null) _sleepSockets.Add(bell);
-        if (_sleepSockets.Count == 0)
-        {
-            Thread.Sleep(1);
-            return;
-        }
-        try
-        {
-            Socket.Select(_sleepSockets, _sleepWriters.Count > 0 ? _sleepWriters : null, null, micros);
-        }
-        catch (Exception e) when (e is SocketException or ObjectDisposedException) { }
-        if (bell is not null && _sleepSockets.Contains(bell)) _tcp.SilenceBell(); // the next pass takes what it announced
-    }
 }
 
-internal enum TcpReceiveKind : byte { None, EagerMatched, EagerTruncated, EagerUnexpected, Data }
+internal enum ArrivingKind : byte { None, EagerMatched, EagerTruncated, EagerUnexpected, Data }
 
 /// <summary>What to do once the current frame's payload from a peer has been read.</summary>
-internal struct TcpReceiveCompletion
+internal struct ArrivingFrame
 {
-    public TcpReceiveKind Kind;
+    public ArrivingKind Kind;
     public Request? Request;
     public InboundMessage? Message;
     public int Source;

@@ -10,12 +10,10 @@ namespace HpcMsg.Reductions;
 /// the lower ranks' payload wins), and -0 is less than +0. The vector forms compute the same selection
 /// lane by lane, so the bits of a result never depend on the position or alignment of the element.
 /// </summary>
-internal readonly struct MinOperator<T> : IReductionOperator<T> where T : unmanaged, INumber<T>
+internal readonly struct MinOperator<T> : IVectorOperator<T> where T : unmanaged, INumber<T>
 {
-    public static bool IsVectorizable => true;
-
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static T Invoke(T x, T y)
+    public T Invoke(T x, T y)
     {
         if (FloatingPoint.IsIeee<T>())
             return x < y || T.IsNaN(x) || (x == y && T.IsNegative(x)) ? x : y;
@@ -23,25 +21,18 @@ internal readonly struct MinOperator<T> : IReductionOperator<T> where T : unmana
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector128<T> Invoke(Vector128<T> x, Vector128<T> y) =>
+    public Vector128<T> Invoke(Vector128<T> x, Vector128<T> y) =>
         FloatingPoint.IsIeee<T>()
             ? Vector128.ConditionalSelect(
                 Vector128.LessThan(x, y) | Vector128.IsNaN(x) | (Vector128.Equals(x, y) & Vector128.IsNegative(x)), x, y)
             : Vector128.Min(x, y);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<T> Invoke(Vector256<T> x, Vector256<T> y) =>
+    public Vector256<T> Invoke(Vector256<T> x, Vector256<T> y) =>
         FloatingPoint.IsIeee<T>()
             ? Vector256.ConditionalSelect(
                 Vector256.LessThan(x, y) | Vector256.IsNaN(x) | (Vector256.Equals(x, y) & Vector256.IsNegative(x)), x, y)
             : Vector256.Min(x, y);
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<T> Invoke(Vector512<T> x, Vector512<T> y) =>
-        FloatingPoint.IsIeee<T>()
-            ? Vector512.ConditionalSelect(
-                Vector512.LessThan(x, y) | Vector512.IsNaN(x) | (Vector512.Equals(x, y) & Vector512.IsNegative(x)), x, y)
-            : Vector512.Min(x, y);
 }
 
 /// <summary>
@@ -49,12 +40,10 @@ internal readonly struct MinOperator<T> : IReductionOperator<T> where T : unmana
 /// <see cref="Math.Max(double, double)"/>: a NaN operand propagates (<c>x</c>'s NaN when both are NaN),
 /// and +0 is greater than -0. Vector and scalar forms select identically.
 /// </summary>
-internal readonly struct MaxOperator<T> : IReductionOperator<T> where T : unmanaged, INumber<T>
+internal readonly struct MaxOperator<T> : IVectorOperator<T> where T : unmanaged, INumber<T>
 {
-    public static bool IsVectorizable => true;
-
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static T Invoke(T x, T y)
+    public T Invoke(T x, T y)
     {
         if (FloatingPoint.IsIeee<T>())
             return x > y || T.IsNaN(x) || (x == y && T.IsNegative(y)) ? x : y;
@@ -62,25 +51,18 @@ internal readonly struct MaxOperator<T> : IReductionOperator<T> where T : unmana
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector128<T> Invoke(Vector128<T> x, Vector128<T> y) =>
+    public Vector128<T> Invoke(Vector128<T> x, Vector128<T> y) =>
         FloatingPoint.IsIeee<T>()
             ? Vector128.ConditionalSelect(
                 Vector128.GreaterThan(x, y) | Vector128.IsNaN(x) | (Vector128.Equals(x, y) & Vector128.IsNegative(y)), x, y)
             : Vector128.Max(x, y);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<T> Invoke(Vector256<T> x, Vector256<T> y) =>
+    public Vector256<T> Invoke(Vector256<T> x, Vector256<T> y) =>
         FloatingPoint.IsIeee<T>()
             ? Vector256.ConditionalSelect(
                 Vector256.GreaterThan(x, y) | Vector256.IsNaN(x) | (Vector256.Equals(x, y) & Vector256.IsNegative(y)), x, y)
             : Vector256.Max(x, y);
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<T> Invoke(Vector512<T> x, Vector512<T> y) =>
-        FloatingPoint.IsIeee<T>()
-            ? Vector512.ConditionalSelect(
-                Vector512.GreaterThan(x, y) | Vector512.IsNaN(x) | (Vector512.Equals(x, y) & Vector512.IsNegative(y)), x, y)
-            : Vector512.Max(x, y);
 }
 
 /// <summary>Which element types have IEEE NaN and signed zero; folded by the JIT for each value type.</summary>

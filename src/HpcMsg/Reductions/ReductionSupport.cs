@@ -5,34 +5,37 @@ namespace HpcMsg.Reductions;
 /// <summary>Which predefined op is defined for which element type, and the errors that say so.</summary>
 internal static class ReductionSupport
 {
-    /// <summary>sbyte … nuint, Int128, UInt128: every op.</summary>
-    public static bool IsInteger<T>() =>
-        typeof(T) == typeof(sbyte) || typeof(T) == typeof(byte) || typeof(T) == typeof(short) || typeof(T) == typeof(ushort)
-        || typeof(T) == typeof(int) || typeof(T) == typeof(uint) || typeof(T) == typeof(long) || typeof(T) == typeof(ulong)
-        || typeof(T) == typeof(nint) || typeof(T) == typeof(nuint) || typeof(T) == typeof(Int128) || typeof(T) == typeof(UInt128);
-
-    /// <summary>float, double, Half, decimal: Sum, Prod, Min, Max.</summary>
-    public static bool IsNonInteger<T>() =>
-        typeof(T) == typeof(float) || typeof(T) == typeof(double) || typeof(T) == typeof(Half) || typeof(T) == typeof(decimal);
-
-    public static bool Supports<T>(OpKind kind) => kind switch
+    public static bool Supports(OpKind kind, ElementType type) => kind switch
     {
-        OpKind.Sum or OpKind.Prod or OpKind.Min or OpKind.Max => IsInteger<T>() || IsNonInteger<T>(),
-        OpKind.BitAnd or OpKind.BitOr or OpKind.BitXor => IsInteger<T>(),
+        OpKind.Sum or OpKind.Prod or OpKind.Min or OpKind.Max => ElementTypes.IsInteger(type) || ElementTypes.IsNonInteger(type),
+        OpKind.BitAnd or OpKind.BitOr or OpKind.BitXor => ElementTypes.IsInteger(type),
         _ => false,
     };
 
     [DoesNotReturn]
-    public static void ThrowUnsupported<T>(OpKind kind) =>
+    public static void ThrowUnsupported(OpKind kind, Type elementType) =>
         throw new ArgumentException(
-            $"Op.{kind} is not defined for {typeof(T).FullName}; "
+            $"Op.{kind} is not defined for {elementType.FullName}; "
             + (kind is OpKind.BitAnd or OpKind.BitOr or OpKind.BitXor
                 ? "bitwise ops take integer types (sbyte, byte, short, ushort, int, uint, long, ulong, nint, nuint, Int128, UInt128)"
                 : "predefined ops take numeric primitives (integer types, float, double, Half, decimal); use Op.Create for other types"),
             "op");
 
+    /// <summary>As <see cref="ThrowUnsupported(OpKind, Type)"/> where only the element type's code is known
+    /// (the public methods have checked the pair before, so this is a safety net).</summary>
     [DoesNotReturn]
-    public static void ThrowUserTypeMismatch<T>(Op op, Type createdFor) =>
+    public static void ThrowUnsupported(OpKind kind, ElementType type) =>
+        throw new ArgumentException($"Op.{kind} is not defined for element type {type}", "op");
+
+    [DoesNotReturn]
+    public static void ThrowUnsupported(OpKind kind) =>
+        throw new ArgumentException($"Op.{kind} is not a predefined elementwise op", "op");
+
+    [DoesNotReturn]
+    public static void ThrowUserTypeMismatch<T>(Op op, Type createdFor) => ThrowUserTypeMismatch(op, createdFor, typeof(T));
+
+    [DoesNotReturn]
+    public static void ThrowUserTypeMismatch(Op op, Type createdFor, Type used) =>
         throw new ArgumentException(
-            $"{op} was created for {createdFor.FullName} and cannot be used with {typeof(T).FullName}", "op");
+            $"{op} was created for {createdFor.FullName} and cannot be used with {used.FullName}", "op");
 }
