@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Reflection;
 using CommandLine;
@@ -46,6 +47,9 @@ internal static class LauncherCommandLine
     }
 
     /// <param name="readFile">Reads a hostfile (File.ReadAllText unless a test says otherwise).</param>
+    // CommandLineParser finds the options by reflection over CommandLineOptions' properties and their
+    // attributes, which a trimmed (Native AOT) hpcrun would otherwise have removed.
+    [DynamicDependency(DynamicallyAccessedMemberTypes.All, typeof(CommandLineOptions))]
     public static ParseOutcome Parse(IReadOnlyList<string> args, int slots, Func<string, string?> getEnvironmentVariable,
         Func<string, string>? readFile = null)
     {

@@ -69,12 +69,14 @@ internal sealed class SlurmStep : IDisposable
     }
 
     /// <summary>How this machine runs hpcrun again: the same dotnet host and HpcRun.dll, or the same apphost
-    /// (the path must be the same on the nodes: a shared file system, as for the program itself).</summary>
+    /// or Native AOT executable (the path must be the same on the nodes: a shared file system, as for the
+    /// program itself). The dll is found by AppContext.BaseDirectory, not Assembly.Location, which is
+    /// empty in a Native AOT or single-file hpcrun.</summary>
     public static IReadOnlyList<string> AgentCommand()
     {
         string process = Environment.ProcessPath ?? throw new LauncherException("cannot tell which program runs hpcrun");
-        string dll = typeof(SlurmStep).Assembly.Location;
-        return Path.GetFileNameWithoutExtension(process) == "dotnet" && dll.Length > 0
+        string dll = Path.Combine(AppContext.BaseDirectory, "HpcRun.dll");
+        return Path.GetFileNameWithoutExtension(process) == "dotnet" && File.Exists(dll)
             ? [process, dll, SlurmNodeAgent.Flag]
             : [process, SlurmNodeAgent.Flag];
     }

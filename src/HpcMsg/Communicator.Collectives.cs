@@ -9,7 +9,9 @@ namespace HpcMsg;
 /// Collectives/, one file each, and run in this communicator's collective context.</summary>
 public sealed unsafe partial class Communicator
 {
-    private CollectiveTransport Collective
+    /// <summary>Internal, not private: crossgen2 precompiles a private member only when precompiled code
+    /// calls it, and the generic collectives (jitted per element type) call this one.</summary>
+    internal CollectiveTransport Collective
     {
         get
         {
@@ -177,6 +179,8 @@ public sealed unsafe partial class Communicator
     // byte-level method below it. Those are not generic, so they and everything under them are
     // precompiled in the ReadyToRun library; a program's first Allreduce<double> jits only the wrapper
     // (before: about twenty methods, the algorithm's checks and copies among them, per element type).
+    // They are internal, not private: crossgen2 precompiles a private method only when precompiled code
+    // calls it, and their only callers are the generic wrappers, which are jitted.
 
     /// <summary>Element-wise reduction to <paramref name="root"/>; <paramref name="recv"/> is used on the root only.</summary>
     public void Reduce<T>(ReadOnlySpan<T> send, Span<T> recv, Op op, int root) where T : unmanaged
@@ -187,7 +191,7 @@ public sealed unsafe partial class Communicator
             Reduce((byte*)s, send.Length, (byte*)r, recv.Length, combiner, root);
     }
 
-    private void Reduce(byte* send, int sendCount, byte* recv, int recvCount, Combiner op, int root)
+    internal void Reduce(byte* send, int sendCount, byte* recv, int recvCount, Combiner op, int root)
     {
         CollectiveTransport t = Collective;
         CheckRoot(root);
@@ -241,11 +245,11 @@ public sealed unsafe partial class Communicator
             ElementwiseReduction((byte*)s, send.Length, (byte*)r, recv.Length, combiner, ReductionKind.Exscan);
     }
 
-    private enum ReductionKind : byte { Allreduce, Scan, Exscan }
+    internal enum ReductionKind : byte { Allreduce, Scan, Exscan }
 
     /// <summary>The shared shape of Allreduce, Scan and Exscan: same-length buffers, a send that
     /// overlaps recv copied first, then the algorithm on bytes.</summary>
-    private void ElementwiseReduction(byte* send, int sendCount, byte* recv, int recvCount, Combiner op, ReductionKind kind)
+    internal void ElementwiseReduction(byte* send, int sendCount, byte* recv, int recvCount, Combiner op, ReductionKind kind)
     {
         CollectiveTransport t = Collective;
         if (recvCount != sendCount)

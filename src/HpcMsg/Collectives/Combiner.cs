@@ -43,13 +43,15 @@ internal readonly unsafe struct Combiner
     public static Combiner For<T>(Op op) where T : unmanaged
     {
         ArgumentNullException.ThrowIfNull(op);
-        if (op.IsPredefined) return Predefined(op, ElementTypes.Of<T>(), sizeof(T), typeof(T));
+        if (op.IsPredefined) return Predefined(op, sizeof(T), typeof(T));
         if (op.ElementType != typeof(T)) ReductionSupport.ThrowUserTypeMismatch(op, op.ElementType!, typeof(T));
         return new(op, ElementType.Other, sizeof(T), &Combine.Into<T>, &Combine.To<T>);
     }
 
-    private static Combiner Predefined(Op op, ElementType type, int elementSize, Type clrType)
+    /// <summary>Internal, not private, so that crossgen2 precompiles it (its caller is generic, jitted).</summary>
+    internal static Combiner Predefined(Op op, int elementSize, Type clrType)
     {
+        ElementType type = ElementTypes.Of(clrType);
         if (!ReductionSupport.Supports(op.Kind, type)) ReductionSupport.ThrowUnsupported(op.Kind, clrType);
         return new(op, type, elementSize, null, null);
     }

@@ -26,7 +26,8 @@ internal enum ElementType : byte
 
 internal static class ElementTypes
 {
-    /// <summary>The code of <typeparamref name="T"/>; the <c>typeof</c> chain folds to a constant for each value type.</summary>
+    /// <summary>The code of <typeparamref name="T"/>; the <c>typeof</c> chain folds to a constant for each
+    /// value type when jitted optimised (inside the kernels' typed helpers).</summary>
     public static ElementType Of<T>() where T : unmanaged
     {
         if (typeof(T) == typeof(double)) return ElementType.Double;
@@ -45,6 +46,30 @@ internal static class ElementTypes
         if (typeof(T) == typeof(UInt128)) return ElementType.UInt128;
         if (typeof(T) == typeof(Half)) return ElementType.Half;
         if (typeof(T) == typeof(decimal)) return ElementType.Decimal;
+        return ElementType.Other;
+    }
+
+    /// <summary>The code of <paramref name="type"/>, not generic, so precompiled: the typed public methods
+    /// call this with <c>typeof(T)</c> (a constant) rather than jitting <see cref="Of{T}"/> for each
+    /// element type at the first call. A few comparisons of type handles.</summary>
+    public static ElementType Of(Type type)
+    {
+        if (type == typeof(double)) return ElementType.Double;
+        if (type == typeof(int)) return ElementType.Int32;
+        if (type == typeof(long)) return ElementType.Int64;
+        if (type == typeof(float)) return ElementType.Single;
+        if (type == typeof(uint)) return ElementType.UInt32;
+        if (type == typeof(ulong)) return ElementType.UInt64;
+        if (type == typeof(byte)) return ElementType.Byte;
+        if (type == typeof(sbyte)) return ElementType.SByte;
+        if (type == typeof(short)) return ElementType.Int16;
+        if (type == typeof(ushort)) return ElementType.UInt16;
+        if (type == typeof(nint)) return ElementType.NInt;
+        if (type == typeof(nuint)) return ElementType.NUInt;
+        if (type == typeof(Int128)) return ElementType.Int128;
+        if (type == typeof(UInt128)) return ElementType.UInt128;
+        if (type == typeof(Half)) return ElementType.Half;
+        if (type == typeof(decimal)) return ElementType.Decimal;
         return ElementType.Other;
     }
 

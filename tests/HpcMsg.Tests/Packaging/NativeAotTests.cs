@@ -27,6 +27,20 @@ public sealed class NativeAotTests(ITestOutputHelper log) : IDisposable
             $"expected Pi's OK line for 4 ranks\n{result}");
     }
 
+    /// <summary>hpcrun itself published Native AOT, as ./hpcrun builds it where a C toolchain is present:
+    /// its command line (CommandLineParser, whose reflection a DynamicDependency keeps) parses -n,
+    /// --oversubscribe, -x and --timeout, and it runs a job of the test app (a dll, so through dotnet) at np 2.</summary>
+    [Fact]
+    public void The_launcher_published_as_Native_AOT_parses_options_and_runs_a_job()
+    {
+        string hpcrun = Publish("launcher/HpcRun/HpcRun.csproj", "HpcRun");
+        ScenarioJob.Passes(log, new JobSpec(2, "basic")
+        {
+            Launcher = hpcrun,
+            LauncherArgs = ["--oversubscribe", .. ScenarioJob.WithoutCrossMemoryAttach],
+        });
+    }
+
     /// <summary>Publishes <paramref name="project"/> as Native AOT and returns the native executable.</summary>
     private string Publish(string project, string name)
     {
