@@ -96,7 +96,7 @@ internal sealed unsafe partial class ProgressEngine
                 new MessageTruncatedException(source, tag, bytes, r.BufferBytes));
             return;
         }
-        if (!_crossMemoryDisabled && !IsRemote(srcWorld))
+        if (!_crossMemoryDisabled && _shm is not null && ReferenceEquals(_route[srcWorld], _shm))
         {
             switch (_shm!.TryReadAnnounced(srcWorld, address, r.Buffer, bytes, senderAbandoned, out int errno, out int pid))
             {

@@ -1,4 +1,5 @@
 using HpcMsg.Internal;
+using HpcMsg.Transports;
 
 namespace HpcMsg.Engine;
 
@@ -100,8 +101,19 @@ internal sealed unsafe partial class ProgressEngine
             ThrowIfOrphaned();
             if (work || (awaited is not null && awaited.CompletedFlag)) return;
             if (watchWord != null && Volatile.Read(ref *watchWord) != watchValue) return;
-            if (_tcp is not null) _tcp.Wait(Config.SleepMicros, alsoWokenByFutex: _shm is not null); // peers on other hosts wake us through their sockets
-            else _signal.Wait(seen, Config.SleepMicros);
+            if (_networks.Length == 0)
+            {
+                _signal.Wait(seen, Config.SleepMicros);
+            }
+            else
+            {
+                // One wait over what every transport gave: sockets (peers on other hosts wake us
+                // through them), and whether node peers wake us through the futex word.
+                _waitSet.Clear();
+                foreach (ITransport t in _transports) t.CollectWaits(_waitSet);
+                _waitSet.Wait(_signal, seen, Config.SleepMicros);
+                foreach (ITransport t in _transports) t.AfterWait(_waitSet);
+            }
         }
         finally
         {
@@ -112,7 +124,15 @@ internal sealed unsafe partial class ProgressEngine
     /// <summary>A lock-free hint that a progress pass could do something: a record in an incoming
     /// ring, an item waiting for ring space, or sockets to poll. The job state is still checked by
     /// every pass and by <see cref="Sleep"/>, which a quiet wait reaches after its spin.</summary>
-    private bool MayHaveWork() => _tcp is not null || Volatile.Read(ref _pendingDestinations) > 0 || IncomingPending();
+    private bool MayHaveWork()
+    {
+        if (Volatile.Read(ref _pendingDestinations) > 0 || IncomingPending()) return true;
+        foreach (ITransport t in _networks)
+        {
+            if (t.MayHaveWork) return true;
+        }
+        return false;
+    }
 
     private bool IncomingPending()
     {
@@ -130,7 +150,7 @@ internal sealed unsafe partial class ProgressEngine
     {
         if (_disposed) throw new ObjectDisposedException("Communicator", "the world communicator has been disposed (finalized)");
         if (_shm is not null && !_shm.JobRunning) ThrowJobEnding();
-        if (_tcp is not null && RemoteJobEnding() is { } ending) throw ending;
+        if (_networks.Length > 0 && RemoteJobEnding() is { } ending) throw ending;
     }
 
     /// <summary>True once this rank knows that the job is ending (a failed or aborting rank, or a
@@ -140,8 +160,15 @@ internal sealed unsafe partial class ProgressEngine
         get
         {
             if (_shm is not null && !_shm.JobRunning) return true;
-            if (_tcp is null) return false;
-            using (_lock.EnterScope()) return _tcp.FailedPeers.Count > 0 || RemoteJobEnding() is not null;
+            if (_networks.Length == 0) return false;
+            using (_lock.EnterScope())
+            {
+                foreach (ITransport t in _networks)
+                {
+                    if (t.FailedPeers.Count > 0) return true;
+                }
+                return RemoteJobEnding() is not null;
+            }
         }
     }
 

@@ -3,7 +3,6 @@ using HpcMsg.Internal;
 using HpcMsg.Transports;
 using HpcMsg.Transports.Shm;
 using HpcMsg.Transports.Wire;
-using HpcMsg.Transports.Tcp;
 
 namespace HpcMsg.Engine;
 
@@ -17,6 +16,11 @@ internal sealed unsafe partial class ProgressEngine : IDisposable
 {
     private readonly EngineLock _lock = new();
     private readonly ShmTransport? _shm; // sealed, called directly: the hot path makes no interface call
+    private readonly ITransport[] _transports; // every transport of this rank, shared memory first
+    private readonly ITransport[] _networks;   // the transports but shared memory (progress, waits, failures)
+    private readonly ITransport?[] _route;     // world rank -> the transport that reaches it (null: self, or none)
+    private readonly int[] _eagerLimitOf;      // world rank -> the eager limit of its transport
+    private readonly WaitSet _waitSet = new();
     private readonly OutboundQueue[] _pending;
     private int _pendingDestinations;
     private readonly PostedReceiveQueue _posted;
@@ -29,33 +33,27 @@ internal sealed unsafe partial class ProgressEngine : IDisposable
     private readonly WakeSignal _signal; // what this rank sleeps on
     private readonly bool _privateSignal; // allocated here (no segment): freed at dispose
     private readonly int _launcherPid;
-    private readonly int[] _localOf;   // world rank -> index in this node's segment, or -1 for another host
-    private readonly TcpTransport? _tcp;
     private bool _disposed;
 
-    /// <summary>This rank's TCP transport to other hosts (null on one host): for tests and diagnostics.</summary>
-    internal TcpTransport? Tcp => _tcp;
+    /// <summary>This rank's transports, shared memory first: for tests and diagnostics.</summary>
+    internal IReadOnlyList<ITransport> Transports => _transports;
 
     public int WorldRank { get; }
     public int WorldSize { get; }
     public EngineConfig Config { get; }
 
-    /// <summary>The engine of this rank over its transports. <paramref name="config"/>: tunables; null
-    /// reads them from the environment (tests pass their own).</summary>
-    public ProgressEngine(JobEnvironment job, ShmTransport? shm, TcpTransport? tcp = null, EngineConfig? config = null)
+    /// <summary>The engine of this rank over its transports: <paramref name="shm"/> for the ranks of its
+    /// node, <paramref name="network"/> for the others (each peer goes to the first that reaches it).
+    /// <paramref name="config"/>: tunables; null reads them from the environment (tests pass their own).</summary>
+    public ProgressEngine(JobEnvironment job, ShmTransport? shm, ITransport? network = null, EngineConfig? config = null)
     {
         WorldRank = job.Rank;
         WorldSize = job.Size;
         _shm = shm;
         _launcherPid = job.LauncherPid;
-        _tcp = tcp;
+        _networks = network is null ? [] : [network];
+        _transports = shm is null ? _networks : [shm, .. _networks];
         _arriving = new ArrivingFrame[WorldSize];
-        _localOf = new int[WorldSize];
-        for (int r = 0; r < WorldSize; r++)
-        {
-            int local = r - job.FirstLocalWorldRank;
-            _localOf[r] = local >= 0 && local < job.LocalSize ? local : -1;
-        }
         _pending = new OutboundQueue[WorldSize];
         _posted = new PostedReceiveQueue(WorldSize);
         _unexpected = new UnexpectedMessageQueue(WorldSize);
@@ -75,7 +73,15 @@ internal sealed unsafe partial class ProgressEngine : IDisposable
             _privateSignal = true;
         }
         _records = new RecordSink(this);
-        tcp?.Attach(this);
+        _route = new ITransport?[WorldSize];
+        _eagerLimitOf = new int[WorldSize];
+        for (int peer = 0; peer < WorldSize; peer++)
+        {
+            if (peer == WorldRank) continue;
+            _route[peer] = Array.Find(_transports, t => t.Reaches(peer));
+            _eagerLimitOf[peer] = ReferenceEquals(_route[peer], shm) ? Config.EagerLimit : Config.TcpEagerLimit;
+        }
+        foreach (ITransport t in _transports) t.Attach(_records, this);
     }
 
     /// <summary>The engine's side of <see cref="IRecordSink"/>: a struct, so that the transport's
@@ -91,9 +97,8 @@ internal sealed unsafe partial class ProgressEngine : IDisposable
     /// <summary>One pass over every incoming ring and every pending outgoing item. Caller holds the lock.</summary>
     private bool ProgressLocked()
     {
-        bool progressed = _tcp is not null && ProgressTcp();
-        if (_shm is null) return progressed;
-        progressed |= _shm.Drain(ref _records);
+        bool progressed = _networks.Length > 0 && ProgressNetworks();
+        if (_shm is not null) progressed |= _shm.Drain(ref _records);
         if (_pendingDestinations > 0) progressed |= PushPending();
         return progressed;
     }
@@ -142,8 +147,7 @@ internal sealed unsafe partial class ProgressEngine : IDisposable
             {
                 Request send = FindRendezvous(h->Token1, srcWorld);
                 send.RemoteReceiveId = h->Token2;
-                if (IsRemote(srcWorld)) SendTcpData(send);
-                else Enqueue(srcWorld, new OutboundItem(OutboundKind.Stream, send));
+                StartLargeData(srcWorld, send);
                 break;
             }
             case RecordKind.Data:
@@ -248,9 +252,9 @@ internal sealed unsafe partial class ProgressEngine : IDisposable
             if (!_asymmetricFence) Interlocked.MemoryBarrier();
             _signal.WakeIfSleeping();
         }
-        else if (_localOf[rank] >= 0)
+        else if (_shm is { } shm && ReferenceEquals(_route[rank], shm))
         {
-            _shm!.WakeIfSleeping(rank);
+            shm.WakeIfSleeping(rank);
         }
     }
 
@@ -261,8 +265,7 @@ internal sealed unsafe partial class ProgressEngine : IDisposable
         StopPump();
         using (_lock.EnterScope())
         {
-            _tcp?.SayBye();
-            _tcp?.Dispose();
+            foreach (ITransport t in _transports) t.Close();
         }
         if (_privateSignal) _signal.FreePrivate();
     }

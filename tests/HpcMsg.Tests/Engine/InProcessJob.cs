@@ -104,6 +104,21 @@ internal sealed unsafe class InProcessJob : IDisposable
         return new InProcessJob(null, null, engines, server);
     }
 
+    /// <summary><paramref name="np"/> ranks joined by an in-process <see cref="LoopbackFabric"/>: no segment,
+    /// no sockets, every rank's peers reached through the engine's transport seam.</summary>
+    public static InProcessJob OverLoopback(int np, LoopbackFabric? fabric = null)
+    {
+        fabric ??= new LoopbackFabric(np);
+        string jobId = "unit-" + Guid.NewGuid().ToString("N");
+        var engines = new ProgressEngine[np];
+        for (int r = 0; r < np; r++)
+        {
+            var job = new JobEnvironment(r, np, jobId, null, 0, false) { LocalRank = 0, LocalSize = 1, Node = r, Nodes = np };
+            engines[r] = new ProgressEngine(job, null, fabric.Transports[r], Config(MaxRing, crossMemory: false));
+        }
+        return new InProcessJob(null, null, engines);
+    }
+
     private const int MaxRing = ShmTransport.MaxRingCapacity;
 
     /// <summary>The environment's tunables, with the large-message path fixed by the test.</summary>

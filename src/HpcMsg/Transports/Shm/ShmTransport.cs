@@ -14,7 +14,7 @@ namespace HpcMsg.Transports.Shm;
 /// what to send and matches what arrives; how any of it is laid out in the segment is this class's.
 /// Sealed and called directly (no interface call per message on the hot path).
 /// </summary>
-internal sealed unsafe class ShmTransport
+internal sealed unsafe class ShmTransport : ITransport
 {
     /// <summary>The largest ring a segment has (a job without a segment sizes its limits by it).</summary>
     public const int MaxRingCapacity = ShmLayout.MaxRingCapacity;
@@ -33,13 +33,18 @@ internal sealed unsafe class ShmTransport
     private readonly RingConsumer[] _in;
     private readonly WakeSignal[] _signals; // by world rank; default for ranks on other hosts
     private readonly int* _myAbandonedSends;
+    private readonly int _rank;
+    private readonly int _chunkBytes;
     private bool _skipWakeFence;
+    private IRecordSink? _sink; // for Progress through the interface; the engine drains directly
 
     /// <param name="shm">The node's segment.</param>
     /// <param name="job">This rank, and which world ranks share its host (and so the segment).</param>
     public ShmTransport(ShmSegment shm, JobEnvironment job)
     {
         _shm = shm;
+        _rank = job.Rank;
+        _chunkBytes = LargestRecordPayload(shm.RingCapacity);
         int size = job.Size;
         int worldRank = job.Rank;
         _localOf = new int[size];
@@ -76,8 +81,10 @@ internal sealed unsafe class ShmTransport
     /// after its newest record.</summary>
     public static int LargestRecordPayload(int ringCapacity) => ringCapacity / 4 - ShmLayout.CacheLine - RecordHeader.Size;
 
-    /// <summary>Whether world rank <paramref name="world"/> shares this segment (this rank included).</summary>
-    public bool Reaches(int world) => _localOf[world] >= 0;
+    public string Name => "shared memory";
+
+    /// <summary>Whether world rank <paramref name="peer"/>, another rank, shares this segment.</summary>
+    public bool Reaches(int peer) => peer != _rank && _localOf[peer] >= 0;
 
     /// <summary>What this rank sleeps on; the other ranks of the node wake it through it.</summary>
     public WakeSignal OwnSignal { get; }
@@ -253,4 +260,87 @@ internal sealed unsafe class ShmTransport
         ring.Commit(record, recordBytes, RecordKind.Data);
         return true;
     }
+
+    /// <summary>Writes as many chunks of a pipelined large message as fit; true when the last one is out.</summary>
+    public bool TryStream(int dest, long receiveId, byte* data, long bytes, ref long offset)
+    {
+        while (offset < bytes)
+        {
+            long chunk = Math.Min(_chunkBytes, bytes - offset);
+            if (!TryWriteChunk(dest, receiveId, offset, data + offset, chunk)) return false;
+            offset += chunk;
+        }
+        return true;
+    }
+
+    // The seam (ITransport). The engine calls the methods above directly on its hot path; these are
+    // the same operations for a caller that drives every transport alike.
+
+    void ITransport.Attach(IRecordSink records, IFrameSink frames) => _sink = records;
+
+    SendOutcome ITransport.SendEager(int peer, int context, int source, int tag, byte* data, long bytes, object owner) =>
+        Woken(peer, TryWriteEager(peer, context, source, tag, data, bytes));
+
+    SendOutcome ITransport.SendRequestToSend(int peer, int context, int source, int tag, long bytes, long address, long sendId) =>
+        Woken(peer, TryWriteRequestToSend(peer, context, source, tag, bytes, address, sendId));
+
+    SendOutcome ITransport.SendControl(int peer, RecordKind kind, long token1, long token2) =>
+        Woken(peer, TryWriteControl(peer, kind, token1, token2));
+
+    SendOutcome ITransport.SendLarge(int peer, long receiveId, byte* data, long bytes, ref long offset, object owner)
+    {
+        long before = offset;
+        bool done = TryStream(peer, receiveId, data, bytes, ref offset);
+        if (offset != before) WakeIfSleeping(peer);
+        return done ? SendOutcome.Done : SendOutcome.NoRoom;
+    }
+
+    private SendOutcome Woken(int peer, bool written)
+    {
+        if (!written) return SendOutcome.NoRoom;
+        WakeIfSleeping(peer);
+        return SendOutcome.Done;
+    }
+
+    bool ITransport.Progress()
+    {
+        var sink = new ForwardingSink(_sink ?? throw new InvalidOperationException("the shared-memory transport has no sink attached"));
+        return Drain(ref sink);
+    }
+
+    /// <summary>Drains into a sink known only by its interface (the engine drains with its own struct).</summary>
+    private readonly struct ForwardingSink(IRecordSink sink) : IRecordSink
+    {
+        public void OnRecord(int sourceWorld, RecordHeader* header) => sink.OnRecord(sourceWorld, header);
+    }
+
+    bool ITransport.MayHaveWork => HasIncoming();
+
+    /// <summary>Peers wake this rank through its futex word; nothing else to wait on.</summary>
+    void ITransport.CollectWaits(WaitSet set) => set.FutexWokenByPeers = true;
+
+    void ITransport.AfterWait(WaitSet set) { }
+
+    HpcMsgException? ITransport.JobEndingError() => JobRunning ? null : JobEndingError();
+
+    /// <summary>A rank of the node that dies ends the whole job (hpcrun marks the segment): no single peer fails.</summary>
+    IReadOnlyList<int> ITransport.FailedPeers => [];
+
+    RankFailedException ITransport.PeerFailure(int peer) => new(peer, $"rank {_rank}: rank {peer} on this host is gone");
+
+    /// <summary>Chunks land whole in a record: the engine drops them itself (it checks the receive).</summary>
+    void ITransport.DiscardRestOfPayload(int peer) { }
+
+    /// <summary>The stream reads the request's buffer pointer each time: nothing is cached here.</summary>
+    void ITransport.RetargetPayload(int peer, object owner, byte* copy) { }
+
+    (int[] Peers, bool Opening) ITransport.ConnectedPeers() => ([.. _peers], false);
+
+    /// <summary>hpcrun learns of an abort from the rank's exit; the segment is marked by the engine's caller.</summary>
+    void ITransport.BeginAbort(int errorCode) { }
+
+    void ITransport.AnnounceAbort(int errorCode) { }
+
+    /// <summary>The segment is the communicator's to unmap; the rings need no goodbye.</summary>
+    void ITransport.Close() { }
 }

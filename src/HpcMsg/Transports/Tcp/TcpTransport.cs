@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using HpcMsg.Internal;
 using HpcMsg.Transports.Wire;
 
 namespace HpcMsg.Transports.Tcp;
@@ -11,19 +12,13 @@ namespace HpcMsg.Transports.Tcp;
 /// connection into one failure per peer. What arrives, what has been written and which peer failed
 /// go to the engine's <see cref="IFrameSink"/>; frames carry the engine's objects opaquely.
 /// </summary>
-internal sealed unsafe class TcpTransport : ITcpFrameSink, IDisposable
+internal sealed unsafe class TcpTransport : ITransport, ITcpFrameSink
 {
-    /// <summary>Longest socket wait of a rank that also has peers on its own host (whose futex wake-ups
-    /// the socket wait cannot see).</summary>
-    private const int MixedSleepMicros = 50;
-
     private readonly TcpMesh _mesh;
     private readonly TcpConnection?[] _connections;
     private readonly int _rank;
     private readonly List<int> _failed = [];
     private IFrameSink? _sink;
-    private List<Socket>? _sleepSockets;
-    private List<Socket>? _sleepWriters;
 
     /// <summary>Set when a peer announced Abort over its connection: the job is ending.</summary>
     private volatile JobAbortedException? _abortedByPeer;
@@ -37,8 +32,16 @@ internal sealed unsafe class TcpTransport : ITcpFrameSink, IDisposable
         _rank = worldRank;
     }
 
+    public string Name => "tcp";
+
+    /// <summary>Every other rank: the engine routes to this transport the peers no other one reaches.</summary>
+    public bool Reaches(int peer) => peer != _rank;
+
     /// <summary>Where arrivals and failures go (the engine, once, before any traffic).</summary>
-    public void Attach(IFrameSink sink) => _sink = sink;
+    public void Attach(IRecordSink records, IFrameSink frames) => _sink = frames;
+
+    /// <summary>Sockets may have data at any time: a pass is always worth it.</summary>
+    public bool MayHaveWork => true;
 
     private IFrameSink Sink => _sink ?? throw new InvalidOperationException("the TCP transport has no sink attached");
 
@@ -72,12 +75,12 @@ internal sealed unsafe class TcpTransport : ITcpFrameSink, IDisposable
         return progressed;
     }
 
-    /// <summary>An eager message: header and payload in one frame, written from <paramref name="data"/>.
-    /// False when the peer's connection is broken or closed (<see cref="PeerFailure"/> says why).</summary>
-    public bool SendEager(int peer, int context, int source, int tag, byte* data, long bytes, object owner)
+    /// <summary>An eager message: header and payload in one frame, written from <paramref name="data"/>;
+    /// pending until written (<see cref="IFrameSink.OnSent"/>).</summary>
+    public SendOutcome SendEager(int peer, int context, int source, int tag, byte* data, long bytes, object owner)
     {
         TcpConnection c = Connection(peer);
-        if (!c.Usable) return false;
+        if (!c.Usable) return SendOutcome.PeerGone;
         var h = new RecordHeader
         {
             LengthAndKind = RecordHeader.Pack(RecordHeader.Size, RecordKind.Eager),
@@ -85,15 +88,15 @@ internal sealed unsafe class TcpTransport : ITcpFrameSink, IDisposable
         };
         c.Enqueue(new TcpFrame(h, data, bytes, owner));
         Flush(c);
-        return true;
+        return SendOutcome.Pending;
     }
 
-    /// <summary>Announces a large message (its data follows a clear-to-send: <see cref="SendData"/>).
-    /// False when the peer's connection is broken or closed.</summary>
-    public bool SendRequestToSend(int peer, int context, int source, int tag, long bytes, long sendId)
+    /// <summary>Announces a large message (its data follows a clear-to-send: <see cref="SendLarge"/>).
+    /// The address is not sent: a peer on another host cannot read this process's memory.</summary>
+    public SendOutcome SendRequestToSend(int peer, int context, int source, int tag, long bytes, long address, long sendId)
     {
         TcpConnection c = Connection(peer);
-        if (!c.Usable) return false;
+        if (!c.Usable) return SendOutcome.PeerGone;
         var h = new RecordHeader
         {
             LengthAndKind = RecordHeader.Pack(RecordHeader.Size, RecordKind.Rts),
@@ -101,26 +104,27 @@ internal sealed unsafe class TcpTransport : ITcpFrameSink, IDisposable
         };
         c.Enqueue(new TcpFrame(h, null, 0, null));
         Flush(c);
-        return true;
+        return SendOutcome.Done;
     }
 
     /// <summary>A control frame (clear-to-send, fin); dropped when the connection is gone (what it
     /// answers has failed, or will, with the peer).</summary>
-    public void SendControl(int peer, RecordKind kind, long token1, long token2)
+    public SendOutcome SendControl(int peer, RecordKind kind, long token1, long token2)
     {
         TcpConnection c = Connection(peer); // open already: the peer spoke to us first
-        if (!c.Usable) return;
+        if (!c.Usable) return SendOutcome.PeerGone;
         var h = new RecordHeader { LengthAndKind = RecordHeader.Pack(RecordHeader.Size, kind), Token1 = token1, Token2 = token2 };
         c.Enqueue(new TcpFrame(h, null, 0, null));
         Flush(c);
+        return SendOutcome.Done;
     }
 
     /// <summary>After clear-to-send: the whole message in one Data frame, straight from the sender's
-    /// buffer. False when the peer's connection is broken or closed.</summary>
-    public bool SendData(int peer, long receiveId, byte* data, long bytes, object owner)
+    /// buffer; pending until written (<see cref="IFrameSink.OnSent"/>).</summary>
+    public SendOutcome SendLarge(int peer, long receiveId, byte* data, long bytes, ref long offset, object owner)
     {
         TcpConnection c = Connection(peer);
-        if (!c.Usable) return false;
+        if (!c.Usable) return SendOutcome.PeerGone;
         var h = new RecordHeader
         {
             LengthAndKind = RecordHeader.Pack(RecordHeader.Size, RecordKind.Data),
@@ -129,8 +133,9 @@ internal sealed unsafe class TcpTransport : ITcpFrameSink, IDisposable
             Token2 = 0,
         };
         c.Enqueue(new TcpFrame(h, data, bytes, owner));
+        offset = bytes;
         Flush(c);
-        return true;
+        return SendOutcome.Pending;
     }
 
     /// <summary>The receive that <paramref name="peer"/>'s current payload goes to was abandoned (its
@@ -175,6 +180,8 @@ internal sealed unsafe class TcpTransport : ITcpFrameSink, IDisposable
     /// needs no lock of the caller's).</summary>
     public void TellLauncherAbort(int errorCode) => _mesh.TellLauncherAbort(errorCode);
 
+    void ITransport.BeginAbort(int errorCode) => TellLauncherAbort(errorCode);
+
     /// <summary>Abort: an Abort frame to each peer, so that they throw <see cref="JobAbortedException"/>
     /// rather than see a connection break. Best effort within a bound.</summary>
     public void AnnounceAbort(int errorCode)
@@ -190,7 +197,7 @@ internal sealed unsafe class TcpTransport : ITcpFrameSink, IDisposable
 
     /// <summary>At finalize: a Bye frame to every peer, so that the end of stream that follows is not
     /// taken for this rank's death.</summary>
-    public void SayBye()
+    private void SayBye()
     {
         TakeOpenedConnections(); // a peer that connected to send to us hears our Bye too
         var h = new RecordHeader { LengthAndKind = RecordHeader.Pack(RecordHeader.Size, RecordKind.Bye) };
@@ -201,42 +208,37 @@ internal sealed unsafe class TcpTransport : ITcpFrameSink, IDisposable
         FlushAll(TimeSpan.FromSeconds(2));
     }
 
-    /// <summary>Sleeps until a socket is readable (or writable, for one with frames waiting to go out),
-    /// the mesh rings its bell (a connection opened), or the timeout. <paramref name="alsoWokenByFutex"/>:
-    /// the rank has peers on its own host, who wake it through its futex, which a socket wait cannot
-    /// watch, so the wait is kept short.</summary>
-    public void Wait(int timeoutMicros, bool alsoWokenByFutex)
+    /// <summary>What a blocked rank waits on for TCP: each open connection's socket (readable; writable
+    /// too while frames wait to go out) and the mesh's bell. A connection opened (dialed by us, or by a
+    /// peer that sends first) arrives through the mesh's queue, which no socket wait sees: the mesh
+    /// rings its bell then. Without a connection yet, the wait stays as short as before connections
+    /// were opened on first use (1 ms).</summary>
+    public void CollectWaits(WaitSet set)
     {
-        _sleepSockets ??= new List<Socket>(_connections.Length);
-        _sleepWriters ??= new List<Socket>(_connections.Length);
-        _sleepSockets.Clear();
-        _sleepWriters.Clear();
+        bool any = false;
         foreach (TcpConnection? c in _connections)
         {
             if (c is not { Usable: true, Socket: { } socket }) continue;
-            _sleepSockets.Add(socket);
-            if (c.HasPendingSends) _sleepWriters.Add(socket);
+            any = true;
+            set.AddReadable(socket);
+            if (c.HasPendingSends) set.AddWritable(socket);
         }
-        // A connection opened (dialed by us, or by a peer that sends first) arrives through the mesh's
-        // queue, which no socket wait sees: the mesh rings its bell then. Without a connection yet,
-        // the wait stays as short as before connections were opened on first use (1 ms).
-        int micros = _sleepSockets.Count == 0 ? Math.Min(1000, timeoutMicros) : alsoWokenByFutex ? MixedSleepMicros : timeoutMicros;
-        Socket? bell = _mesh.Bell; // null in tests' meshes without a listener
-        if (bell is not null) _sleepSockets.Add(bell);
-        if (_sleepSockets.Count == 0)
-        {
-            Thread.Sleep(1);
-            return;
-        }
-        try
-        {
-            Socket.Select(_sleepSockets, _sleepWriters.Count > 0 ? _sleepWriters : null, null, micros);
-        }
-        catch (Exception e) when (e is SocketException or ObjectDisposedException) { }
-        if (bell is not null && _sleepSockets.Contains(bell)) _mesh.SilenceBell(); // the next pass takes what it announced
+        if (!any) set.Limit(1000);
+        if (_mesh.Bell is { } bell) set.AddReadable(bell); // null in tests' meshes without a listener
     }
 
-    public void Dispose() => _mesh.Dispose();
+    /// <summary>The bell rang: silence it; the next pass takes what it announced.</summary>
+    public void AfterWait(WaitSet set)
+    {
+        if (_mesh.Bell is { } bell && set.Fired(bell)) _mesh.SilenceBell();
+    }
+
+    /// <summary>Finalize: Bye to every peer, then the mesh and its connections go.</summary>
+    public void Close()
+    {
+        SayBye();
+        _mesh.Dispose();
+    }
 
     /// <summary>The connection to <paramref name="peer"/>, asked of the mesh on first use: frames queue
     /// in it, in order, until it is open.</summary>

@@ -1,15 +1,15 @@
 using HpcMsg.Transports;
 using HpcMsg.Transports.Wire;
-using HpcMsg.Transports.Tcp;
 
 namespace HpcMsg.Engine;
 
 /// <summary>
-/// The protocols with peers on other hosts, over the TCP transport: eager frames up to
-/// HPCMSG_TCP_EAGER_LIMIT, and for larger messages request-to-send, clear-to-send, then one Data
-/// frame written from the sender's buffer and read into the posted receive. Matching is the same as
-/// on shared memory. The transport streams frames and reports through <see cref="IFrameSink"/>, which
-/// the engine implements here: where each payload goes, what completes, which peer failed.
+/// The engine's side of the transports that stream frames (TCP: peers on other hosts): eager frames up
+/// to HPCMSG_TCP_EAGER_LIMIT, and for larger messages request-to-send, clear-to-send, then the data
+/// carried the transport's way (one frame written from the sender's buffer and read into the posted
+/// receive). Matching is the same as on shared memory. Such a transport reports through
+/// <see cref="IFrameSink"/>, which the engine implements here: where each payload goes, what
+/// completes, which peer failed.
 /// </summary>
 internal sealed unsafe partial class ProgressEngine : IFrameSink
 {
@@ -17,31 +17,38 @@ internal sealed unsafe partial class ProgressEngine : IFrameSink
     /// has arrived.</summary>
     private readonly ArrivingFrame[] _arriving;
 
-    /// <summary>HPCMSG_TCP_EAGER_LIMIT: largest message sent without a handshake over TCP; also the
-    /// most an unexpected message from another host can make this rank allocate.</summary>
-    private int TcpEagerLimit => Config.TcpEagerLimit;
-
-    private bool IsRemote(int world) => _localOf[world] < 0 && world != WorldRank;
-
-    private bool ProgressTcp()
+    /// <summary>One pass of every transport but shared memory (which the engine drains directly), then
+    /// the receives that name a peer one of them lost.</summary>
+    private bool ProgressNetworks()
     {
-        bool progressed = _tcp!.Progress();
-        if (_tcp.FailedPeers.Count > 0) progressed |= FailReceivesFromFailedPeers();
+        bool progressed = false;
+        foreach (ITransport t in _networks)
+        {
+            progressed |= t.Progress();
+            if (t.FailedPeers.Count > 0) progressed |= FailReceivesFromFailedPeers(t);
+        }
         return progressed;
     }
 
-    /// <summary>Whether <paramref name="world"/> runs on this rank's host (talks through shared memory, never TCP).</summary>
-    internal bool SharesHost(int world) => !IsRemote(world);
+    /// <summary>Whether <paramref name="world"/> is this rank or a rank of its node (talks through shared memory).</summary>
+    internal bool SharesHost(int world) => world == WorldRank || (_shm is { } shm && ReferenceEquals(_route[world], shm));
 
-    /// <summary>The peers on other hosts this rank holds an open connection to, in rank order, and
-    /// whether connections are still being opened (a declined crossing dial not yet closed): for tests
-    /// and diagnostics (connections open on first use, so this is whom this rank has talked to).</summary>
+    /// <summary>The peers this rank holds an open network connection to, in rank order, and whether
+    /// connections are still being opened (a declined crossing dial not yet closed): for tests and
+    /// diagnostics (connections open on first use, so this is whom this rank has talked to).</summary>
     internal (int[] Peers, bool Opening) TcpConnectedPeers()
     {
         using (_lock.EnterScope())
         {
-            if (_tcp is null) return ([], false);
-            return _tcp.ConnectedPeers();
+            var peers = new SortedSet<int>();
+            bool opening = false;
+            foreach (ITransport t in _networks)
+            {
+                (int[] p, bool o) = t.ConnectedPeers();
+                peers.UnionWith(p);
+                opening |= o;
+            }
+            return ([.. peers], opening);
         }
     }
 
@@ -50,7 +57,7 @@ internal sealed unsafe partial class ProgressEngine : IFrameSink
         if (owner is Request { CompletedFlag: false } r)
         {
             _rendezvous.Remove(r.RendezvousId);
-            r.Complete(default, _tcp!.PeerFailure(peer));
+            r.Complete(default, Route(peer).PeerFailure(peer));
         }
     }
 
@@ -66,11 +73,11 @@ internal sealed unsafe partial class ProgressEngine : IFrameSink
     {
         ArrivingFrame arriving = _arriving[peer];
         _arriving[peer] = default;
-        if (arriving.Request is { CompletedFlag: false } target) target.Complete(default, _tcp!.PeerFailure(peer));
+        if (arriving.Request is { CompletedFlag: false } target) target.Complete(default, Route(peer).PeerFailure(peer));
         if (arriving.Message is { } partial)
         {
             // Queued at its header; its payload will never be whole.
-            if (partial.Waiter is { } waiter) waiter.Complete(default, _tcp!.PeerFailure(peer));
+            if (partial.Waiter is { } waiter) waiter.Complete(default, Route(peer).PeerFailure(peer));
             else _unexpected.Remove(partial);
             _inboundPool.Return(partial);
         }
@@ -80,7 +87,7 @@ internal sealed unsafe partial class ProgressEngine : IFrameSink
             bool involves = r.Kind == RequestKind.Send ? r.Peer == peer : r.ReceiveInProgress && r.PeerWorld == peer;
             if (!involves) continue;
             (gone ??= []).Add(id);
-            if (!r.CompletedFlag) r.Complete(default, _tcp!.PeerFailure(peer));
+            if (!r.CompletedFlag) r.Complete(default, Route(peer).PeerFailure(peer));
         }
         if (gone is not null) foreach (long id in gone) _rendezvous.Remove(id);
         // A large message announced but not yet matched could only be fetched from the dead peer.
@@ -99,15 +106,15 @@ internal sealed unsafe partial class ProgressEngine : IFrameSink
 
     /// <summary>Fails the receives posted for a peer whose connection broke (one posted after the
     /// failure is failed by the next pass). Caller holds the lock.</summary>
-    private bool FailReceivesFromFailedPeers()
+    private bool FailReceivesFromFailedPeers(ITransport t)
     {
         bool any = false;
-        foreach (int peer in _tcp!.FailedPeers)
+        foreach (int peer in t.FailedPeers)
         {
             Request? r;
             while ((r = _posted.TakeFirstFrom(peer)) is not null)
             {
-                r.Complete(default, _tcp.PeerFailure(peer));
+                r.Complete(default, t.PeerFailure(peer));
                 any = true;
             }
         }
@@ -116,41 +123,26 @@ internal sealed unsafe partial class ProgressEngine : IFrameSink
 
     /// <summary>The job is ending as a peer on another host announced (Abort), or as hpcrun said
     /// through the rendezvous connection; null while it runs.</summary>
-    private HpcMsgException? RemoteJobEnding() => _tcp?.JobEndingError();
+    private HpcMsgException? RemoteJobEnding()
+    {
+        foreach (ITransport t in _networks)
+        {
+            if (t.JobEndingError() is { } e) return e;
+        }
+        return null;
+    }
 
     /// <summary>Abort on a rank with peers on other hosts: an Abort frame to each of them, so that they
     /// throw <see cref="JobAbortedException"/> rather than see a connection break, and a word to
     /// hpcrun. Best effort within a bound: the process exits right after.</summary>
     public void AnnounceAbort(int errorCode)
     {
-        if (_tcp is null || _disposed) return;
-        _tcp.TellLauncherAbort(errorCode);
-        using (_lock.EnterScope()) _tcp.AnnounceAbort(errorCode);
-    }
-
-    private void PostTcpSend(Request r)
-    {
-        bool usable;
-        if (r.BufferBytes <= TcpEagerLimit)
+        if (_networks.Length == 0 || _disposed) return;
+        foreach (ITransport t in _networks) t.BeginAbort(errorCode);
+        using (_lock.EnterScope())
         {
-            usable = _tcp!.SendEager(r.Peer, r.Context, r.SourceInComm, r.Tag, r.Buffer, r.BufferBytes, r);
+            foreach (ITransport t in _networks) t.AnnounceAbort(errorCode);
         }
-        else
-        {
-            r.RendezvousId = NewRendezvousId();
-            _rendezvous[r.RendezvousId] = r;
-            usable = _tcp!.SendRequestToSend(r.Peer, r.Context, r.SourceInComm, r.Tag, r.BufferBytes, r.RendezvousId);
-            if (!usable) _rendezvous.Remove(r.RendezvousId);
-        }
-        if (!usable) r.Complete(default, _tcp.PeerFailure(r.Peer));
-    }
-
-    /// <summary>After clear-to-send: the whole message in one Data frame, straight from the user's buffer.</summary>
-    private void SendTcpData(Request send)
-    {
-        if (_tcp!.SendData(send.Peer, send.RemoteReceiveId, send.Buffer, send.BufferBytes, send)) return;
-        _rendezvous.Remove(send.RendezvousId);
-        send.Complete(default, _tcp.PeerFailure(send.Peer));
     }
 
     void IFrameSink.OnSent(int peer, object owner, RecordKind kind)
@@ -173,7 +165,7 @@ internal sealed unsafe partial class ProgressEngine : IFrameSink
             case RecordKind.Eager:
             {
                 long n = h.MessageBytes;
-                if (n < 0 || n > TcpEagerLimit) throw new HpcMsgException($"an eager message of {n} bytes, the limit is {TcpEagerLimit}");
+                if (n < 0 || n > _eagerLimitOf[src]) throw new HpcMsgException($"an eager message of {n} bytes, the limit is {_eagerLimitOf[src]}");
                 Request? r = _posted.TakeMatch(h.Context, h.Source, src, h.Tag);
                 _arriving[src] = new ArrivingFrame { Request = r, Source = h.Source, Tag = h.Tag, Bytes = n };
                 if (r is not null && n <= r.BufferBytes)
