@@ -116,6 +116,13 @@ public sealed unsafe partial class Communicator : IDisposable
             {
                 int first = job.FirstLocalWorldRank, last = first + job.LocalSize;
                 tcp = TcpMesh.Establish(job, control, r => r < first || r >= last); // its fence follows every mapping
+                if (job.LocalRank == 0 && job.NodeLeaders.Length == job.Nodes && Configuration.Parameters.NodeRing.Read())
+                {
+                    // A rank killed alone on its node, with no connection to it, is seen by the ring.
+                    ShmSegment? node = segment;
+                    tcp.StartRing(job.NodeLeaders[(job.Node + job.Nodes - 1) % job.Nodes], job.NodeLeaders[(job.Node + 1) % job.Nodes],
+                        word => node?.MarkJobEnding(word.Aborted ? ShmLayout.JobAborted : ShmLayout.JobRankFailed, word.Rank, word.ExitCode));
+                }
             }
             else
             {
@@ -133,6 +140,7 @@ public sealed unsafe partial class Communicator : IDisposable
         }
         catch (Exception e)
         {
+            tcp?.Ring?.Dispose(); // before the segment it marks goes
             watch?.Dispose();
             if (segment is not null)
             {
@@ -164,7 +172,7 @@ public sealed unsafe partial class Communicator : IDisposable
 
     private static Communicator StartWorld(JobEnvironment job, ShmSegment? segment, TcpMesh? tcp)
     {
-        var engine = new ProgressEngine(job, segment, tcp);
+        var engine = new ProgressEngine(job, segment is null ? null : new ShmTransport(segment, job), tcp is null ? null : new TcpTransport(tcp, job.Rank));
         s_world = new Communicator(engine, ContextIds.World, job.Rank, job.Size, null, segment, isWorld: true) { _localRank = job.LocalRank };
         return s_world;
     }

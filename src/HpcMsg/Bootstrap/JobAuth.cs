@@ -23,55 +23,24 @@ internal static class JobAuth
     private const int MacBytes = 32;
     public static readonly TimeSpan HandshakeTimeout = TimeSpan.FromSeconds(10);
 
-    /// <summary>Acceptor side. Returns the proven rank of the connector; throws AuthenticationFailed.</summary>
-    public static int Accept(Socket socket, byte[] secret)
-    {
-        WithTimeout(socket);
-        Span<byte> hello = stackalloc byte[8 + NonceBytes];
-        BinaryPrimitives.WriteUInt64LittleEndian(hello, Magic);
-        RandomNumberGenerator.Fill(hello[8..]);
-        SendAll(socket, hello);
-        Span<byte> reply = stackalloc byte[8 + 4 + NonceBytes + MacBytes];
-        ReceiveAll(socket, reply);
-        if (BinaryPrimitives.ReadUInt64LittleEndian(reply) != Magic) throw new AuthenticationFailedException("the peer did not speak the HpcMsg handshake");
-        int rank = BinaryPrimitives.ReadInt32LittleEndian(reply[8..]);
-        ReadOnlySpan<byte> serverNonce = hello[8..];
-        ReadOnlySpan<byte> clientNonce = reply.Slice(12, NonceBytes);
-        Span<byte> expected = stackalloc byte[MacBytes];
-        Mac(secret, "client", serverNonce, clientNonce, rank, expected);
-        if (!CryptographicOperations.FixedTimeEquals(expected, reply.Slice(12 + NonceBytes, MacBytes)))
-            throw new AuthenticationFailedException($"the peer claiming rank {rank} does not know the job secret");
-        Span<byte> proof = stackalloc byte[MacBytes];
-        Mac(secret, "server", serverNonce, clientNonce, rank, proof);
-        SendAll(socket, proof);
-        Done(socket);
-        return rank;
-    }
-
     /// <summary>Connector side: proves itself as <paramref name="rank"/> and checks the acceptor's proof.</summary>
     public static void Connect(Socket socket, byte[] secret, int rank)
     {
         WithTimeout(socket);
-        Span<byte> hello = stackalloc byte[8 + NonceBytes];
+        Span<byte> hello = stackalloc byte[HelloBytes];
         ReceiveAll(socket, hello);
-        if (BinaryPrimitives.ReadUInt64LittleEndian(hello) != Magic) throw new AuthenticationFailedException("the peer did not speak the HpcMsg handshake");
-        Span<byte> reply = stackalloc byte[8 + 4 + NonceBytes + MacBytes];
-        BinaryPrimitives.WriteUInt64LittleEndian(reply, Magic);
-        BinaryPrimitives.WriteInt32LittleEndian(reply[8..], rank);
-        RandomNumberGenerator.Fill(reply.Slice(12, NonceBytes));
-        Mac(secret, "client", hello[8..], reply.Slice(12, NonceBytes), rank, reply.Slice(12 + NonceBytes, MacBytes));
+        Span<byte> reply = stackalloc byte[ReplyBytes];
+        MakeReply(secret, rank, hello, reply);
         SendAll(socket, reply);
         Span<byte> proof = stackalloc byte[MacBytes];
         ReceiveAll(socket, proof);
-        Span<byte> expected = stackalloc byte[MacBytes];
-        Mac(secret, "server", hello[8..], reply.Slice(12, NonceBytes), rank, expected);
-        if (!CryptographicOperations.FixedTimeEquals(expected, proof))
-            throw new AuthenticationFailedException("the peer does not know the job secret");
+        CheckProof(secret, rank, hello, reply, proof);
         Done(socket);
     }
 
-    /// <summary>Acceptor side without a thread: <see cref="Accept"/> on asynchronous socket calls, so
-    /// that a rank (or hpcrun) admits many connections at once with no thread per handshake. Bounded by
+    /// <summary>Acceptor side, without a thread: asynchronous socket calls, so that a rank (or hpcrun)
+    /// admits many connections at once with no thread per handshake. Returns the proven rank of the
+    /// connector; throws AuthenticationFailed. Bounded by
     /// <see cref="HandshakeTimeout"/> against a silent stranger.</summary>
     public static async Task<int> AcceptAsync(Socket socket, byte[] secret, CancellationToken stop = default)
     {

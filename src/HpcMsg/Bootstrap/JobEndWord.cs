@@ -7,6 +7,8 @@ namespace HpcMsg.Bootstrap;
 /// tells hpcrun that it aborts, and hpcrun tells every rank that the job is ending (who failed or
 /// aborted, and the code). On one host the shared segment's job state carries the same news; a rank
 /// alone on its host has no segment, so this is how its blocked call learns to throw instead of hanging.
+/// Under a process manager the node leaders' ring (Transports/Tcp/NodeRing) carries the same two words
+/// between neighbouring nodes: an abort's code, and a dead rank passed on by a leader that finalized.
 /// 16 bytes each: magic, aborted (0/1), rank, code, little-endian.
 /// </summary>
 internal sealed record JobEndWord(bool Aborted, int Rank, int ExitCode)

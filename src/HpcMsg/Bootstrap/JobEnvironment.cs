@@ -37,6 +37,10 @@ internal sealed record JobEnvironment(
     public int LocalSize { get; init; } = 1;
     public int Node { get; init; }
     public int Nodes { get; init; } = 1;
+
+    /// <summary>The first world rank of each node, in node order, when the job knows them (PMI: from
+    /// the node layout); empty otherwise. The node leaders' liveness ring runs over them.</summary>
+    public int[] NodeLeaders { get; init; } = [];
     public string Host { get; init; } = Environment.MachineName;
     public string? Rendezvous { get; init; }
     public string? Iface { get; init; }

@@ -88,6 +88,11 @@ internal static class Parameters
         "largest message (bytes) sent over TCP without a handshake; also the most an unexpected message from another " +
         "host can make a rank allocate.");
 
+    public static readonly SwitchParameter NodeRing = new("HPCMSG_NODE_RING", true,
+        "1: under a process manager (srun, mpiexec) each node's first rank keeps a TCP connection to the next node's " +
+        "(a ring over the nodes, opened at Init), so that a node whose rank dies unseen (killed alone on its node, no " +
+        "peer connected to it) ends the job instead of leaving the others waiting; 0: no ring.");
+
     public static readonly TextParameter Network = new("HPCMSG_NETWORK", "auto",
         "the network between nodes: auto (libfabric when a fabric provider offers tagged reliable datagrams, else TCP), " +
         "tcp, or ofi (libfabric; Init fails naming what was tried when no provider works).",
@@ -255,7 +260,7 @@ internal static class Parameters
     /// <summary>Every parameter, tunables first, then the launcher's, in the README's order.</summary>
     public static IReadOnlyList<Parameter> All { get; } =
     [
-        EagerLimit, ShmCma, SpinMicros, Yields, SleepMicros, AsymmetricFence, MaxObjectBytes, TcpEagerLimit, Network, OfiProvider,
+        EagerLimit, ShmCma, SpinMicros, Yields, SleepMicros, AsymmetricFence, MaxObjectBytes, TcpEagerLimit, NodeRing, Network, OfiProvider,
         CollBarrier, CollBcast, CollAllreduce, CollReduce, CollAllgather, CollAlltoall, CollGather,
         BcastShortBytes, BcastMinRanks, AllreduceShortBytes, ReduceShortBytes, ReduceTreeMaxRanks,
         AllgatherLongBytes, AllgatherShortBytes, AllgatherDirectBytes, AlltoallShortBytes, AlltoallMediumBytes, AlltoallMinRanks,

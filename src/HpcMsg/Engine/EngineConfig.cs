@@ -1,6 +1,4 @@
 using HpcMsg.Configuration;
-using HpcMsg.Transports.Shm;
-using HpcMsg.Transports.Wire;
 
 namespace HpcMsg.Engine;
 
@@ -36,11 +34,11 @@ internal sealed class EngineConfig
     /// <summary>More ranks on this node than cores (hpcrun --oversubscribe): waits yield the core.</summary>
     public bool Oversubscribed { get; init; }
 
-    public static EngineConfig FromEnvironment(int ringCapacity, bool oversubscribed)
+    /// <summary>The tunables from the registry. <paramref name="maxRecordPayload"/>: the largest payload
+    /// of one shared-memory record (the transport's LargestRecordPayload), which bounds the eager limit
+    /// and is the pipeline's chunk.</summary>
+    public static EngineConfig FromEnvironment(int maxRecordPayload, bool oversubscribed)
     {
-        // A record may take at most a quarter of the ring less a cell, so that four are in flight
-        // beside the free cell the ring keeps after its newest record.
-        int maxRecordPayload = ringCapacity / 4 - ShmLayout.CacheLine - RecordHeader.Size;
         return new EngineConfig
         {
             EagerLimit = (int)Math.Min(Parameters.EagerLimit.Read(), maxRecordPayload),

@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using HpcMsg.Transports;
 
 namespace HpcMsg.Engine;
 
@@ -58,16 +59,14 @@ internal sealed unsafe partial class ProgressEngine
         if (_posted.Remove(r)) return;
         // Matched: the message is arriving. Its remaining bytes are dropped instead of written.
         r.Buffer = null;
-        if (_tcp is null) return; // shared memory: pipelined chunks check Abandoned (HandleRecord)
-        for (int peer = 0; peer < _remote.Length; peer++)
+        if (_networks.Length == 0) return; // shared memory: pipelined chunks check Abandoned (HandleRecord)
+        for (int peer = 0; peer < _arriving.Length; peer++)
         {
-            Transports.Tcp.TcpConnection? c = _remote[peer];
-            if (c is null) continue;
-            ref TcpReceiveCompletion arriving = ref _arriving[peer];
+            ref ArrivingFrame arriving = ref _arriving[peer];
             if (arriving.Request == r)
             {
-                c.DiscardRestOfPayload();
-                arriving.Kind = TcpReceiveKind.None;
+                Route(peer).DiscardRestOfPayload(peer);
+                arriving.Kind = ArrivingKind.None;
             }
             else if (arriving.Message is { } m && m.Waiter == r)
             {
@@ -86,14 +85,15 @@ internal sealed unsafe partial class ProgressEngine
             _inboundPool.Return(self);
             return;
         }
-        if (IsRemote(r.Peer))
+        if (r.Peer == WorldRank) return; // a small send to oneself completes at once
+        ITransport t = Route(r.Peer);
+        if (!ReferenceEquals(t, _shm))
         {
             // Frames may be half written to the socket: finish them from a copy.
             byte* copy = DetachPayload(r);
-            _remote[r.Peer]?.RetargetPayload(r, copy);
+            t.RetargetPayload(r.Peer, r, copy);
             return;
         }
-        if (r.Peer == WorldRank) return; // a small send to oneself completes at once
         switch (WithdrawQueued(r))
         {
             case OutboundKind.EagerSend:
@@ -108,7 +108,7 @@ internal sealed unsafe partial class ProgressEngine
                 // The request-to-send is out. A cross-memory reader would read the old address:
                 // count this before the caller unpins, so that one that reads afterwards sees it.
                 DetachPayload(r);
-                _rings?.CountAbandonedSend();
+                _shm?.CountAbandonedSend();
                 return;
         }
     }

@@ -18,16 +18,16 @@ namespace HpcMsg.Engine;
 /// </summary>
 internal sealed unsafe partial class ProgressEngine
 {
-    /// <summary>True when the node barrier covers the whole job (every rank shares this segment).</summary>
     /// <summary>The node's shared per-rank slots, for node collectives (null without a shared segment):
     /// what the shared-memory transport offers them, without their naming it.</summary>
-    public INodeSharedSlots? NodeSlots => _shm;
+    public INodeSharedSlots? NodeSlots => _shm?.Slots;
 
-    public bool HasNodeBarrier => _shm is not null && _shm.Size == WorldSize;
+    /// <summary>True when the node barrier covers the whole job (every rank shares this segment).</summary>
+    public bool HasNodeBarrier => _shm is not null && _shm.NodeRanks == WorldSize;
 
     public void NodeBarrier()
     {
-        ShmSegment shm = _shm!;
+        ShmTransport shm = _shm!;
         // Only rank 0 changes the generation, and only once every rank has arrived: it cannot move
         // between this read and this rank's arrival.
         int generation = Volatile.Read(ref *shm.BarrierGeneration);

@@ -1,4 +1,5 @@
-using HpcMsg.Transports.Shm;
+using HpcMsg.Internal;
+using HpcMsg.Transports;
 using HpcMsg.Transports.Wire;
 
 namespace HpcMsg.Engine;
@@ -79,7 +80,7 @@ internal sealed unsafe partial class ProgressEngine
                 new MessageTruncatedException(source, tag, bytes, r.BufferBytes));
             return;
         }
-        if (bytes > 0) RingCopy.Copy(payload, r.Buffer, bytes);
+        if (bytes > 0) PayloadCopy.Copy(payload, r.Buffer, bytes);
         r.Complete(new Status(source, tag, bytes, r.ElementSize), null);
     }
 
@@ -95,9 +96,9 @@ internal sealed unsafe partial class ProgressEngine
                 new MessageTruncatedException(source, tag, bytes, r.BufferBytes));
             return;
         }
-        if (!_crossMemoryDisabled && !IsRemote(srcWorld))
+        if (!_crossMemoryDisabled && _shm is not null && ReferenceEquals(_route[srcWorld], _shm))
         {
-            switch (_rings!.TryReadAnnounced(srcWorld, address, r.Buffer, bytes, senderAbandoned, out int errno, out int pid))
+            switch (_shm!.TryReadAnnounced(srcWorld, address, r.Buffer, bytes, senderAbandoned, out int errno, out int pid))
             {
                 case DirectReadResult.Read:
                     SendControl(srcWorld, RecordKind.Fin, sendId, 0);

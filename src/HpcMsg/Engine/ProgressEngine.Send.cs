@@ -1,9 +1,13 @@
-using HpcMsg.Transports.Shm;
+using HpcMsg.Transports;
 using HpcMsg.Transports.Wire;
 
 namespace HpcMsg.Engine;
 
-/// <summary>The sending side: eager records, request-to-send, and the pipelined chunk stream (the default above the eager limit).</summary>
+/// <summary>The sending side: eager messages, request-to-send and the large message's data, to the
+/// transport the routing table names for the destination; what finds no room waits in that
+/// destination's outbound queue, in order. Shared memory is called directly (sealed
+/// <c>ShmTransport</c>: no interface call on the hot path), every other transport through
+/// <see cref="ITransport"/>.</summary>
 internal sealed unsafe partial class ProgressEngine
 {
     private Request? _cachedSend;
@@ -33,17 +37,17 @@ internal sealed unsafe partial class ProgressEngine
     /// bytes completes whether or not its receiver has posted a receive.</summary>
     public int EagerLimitEverywhere => Math.Min(Config.EagerLimit, Config.TcpEagerLimit);
 
-    /// <summary>Blocking standard-mode send. An eager message with an empty queue to its destination
-    /// goes straight into the ring without a request.</summary>
+    /// <summary>Blocking standard-mode send. An eager message to a rank of this node with an empty queue
+    /// to it goes straight into the ring without a request.</summary>
     public void Send(int context, int sourceInComm, int destWorld, int tag, byte* data, long bytes, int elementSize)
     {
         using (_lock.EnterScope())
         {
             ThrowIfJobEnding();
-            if (destWorld != WorldRank && _localOf[destWorld] >= 0 && bytes <= Config.EagerLimit && _pending[destWorld].Count == 0
-                && TryWriteEager(destWorld, context, sourceInComm, tag, data, bytes))
+            if (_shm is { } shm && destWorld != WorldRank && ReferenceEquals(_route[destWorld], shm) && bytes <= Config.EagerLimit
+                && _pending[destWorld].Count == 0 && shm.TryWriteEager(destWorld, context, sourceInComm, tag, data, bytes))
             {
-                WakeIfSleeping(destWorld);
+                shm.WakeIfSleeping(destWorld);
                 return;
             }
         }
@@ -80,30 +84,120 @@ internal sealed unsafe partial class ProgressEngine
             SendToSelf(r);
             return;
         }
-        if (IsRemote(dest))
+        ITransport t = Route(dest);
+        if (r.BufferBytes <= _eagerLimitOf[dest])
         {
-            PostTcpSend(r);
-            return;
-        }
-        if (r.BufferBytes <= Config.EagerLimit)
-        {
-            if (_pending[dest].Count == 0 && TryWriteEager(dest, r.Context, r.SourceInComm, r.Tag, r.Buffer, r.BufferBytes))
+            if (_pending[dest].Count == 0)
             {
-                WakeIfSleeping(dest);
-                CompleteSend(r);
-                return;
+                SendOutcome o = SendEager(t, dest, r);
+                if (o != SendOutcome.NoRoom)
+                {
+                    WakeIfShm(t, dest);
+                    AfterEager(t, dest, r, o);
+                    return;
+                }
             }
             Enqueue(dest, new OutboundItem(OutboundKind.EagerSend, r));
             return;
         }
         r.RendezvousId = NewRendezvousId();
         _rendezvous[r.RendezvousId] = r;
-        if (_pending[dest].Count == 0 && TryWriteRequestToSend(dest, r))
+        if (_pending[dest].Count == 0)
         {
-            WakeIfSleeping(dest);
-            return;
+            SendOutcome o = SendRequestToSend(t, dest, r);
+            if (o != SendOutcome.NoRoom)
+            {
+                WakeIfShm(t, dest);
+                AfterRequestToSend(t, dest, r, o);
+                return;
+            }
         }
         Enqueue(dest, new OutboundItem(OutboundKind.RequestToSend, r));
+    }
+
+    /// <summary>The transport that carries traffic to <paramref name="peer"/> (another rank).</summary>
+    private ITransport Route(int peer) =>
+        _route[peer] ?? throw new HpcMsgException($"rank {WorldRank}: no transport reaches rank {peer} (it is on another host, and this job has no network transport)");
+
+    // One operation on a transport: shared memory directly (no wake: the caller wakes once, after what
+    // it wrote), any other through the interface.
+
+    private SendOutcome SendEager(ITransport t, int dest, Request r) =>
+        ReferenceEquals(t, _shm)
+            ? (_shm!.TryWriteEager(dest, r.Context, r.SourceInComm, r.Tag, r.Buffer, r.BufferBytes) ? SendOutcome.Done : SendOutcome.NoRoom)
+            : t.SendEager(dest, r.Context, r.SourceInComm, r.Tag, r.Buffer, r.BufferBytes, r);
+
+    private SendOutcome SendRequestToSend(ITransport t, int dest, Request r) =>
+        ReferenceEquals(t, _shm)
+            ? (_shm!.TryWriteRequestToSend(dest, r.Context, r.SourceInComm, r.Tag, r.BufferBytes, (long)r.Buffer, r.RendezvousId) ? SendOutcome.Done : SendOutcome.NoRoom)
+            : t.SendRequestToSend(dest, r.Context, r.SourceInComm, r.Tag, r.BufferBytes, (long)r.Buffer, r.RendezvousId);
+
+    private SendOutcome SendControl(ITransport t, int dest, RecordKind kind, long token1, long token2) =>
+        ReferenceEquals(t, _shm)
+            ? (_shm!.TryWriteControl(dest, kind, token1, token2) ? SendOutcome.Done : SendOutcome.NoRoom)
+            : t.SendControl(dest, kind, token1, token2);
+
+    /// <summary>After clear-to-send: as much of the large message as the transport takes now.</summary>
+    private SendOutcome SendLarge(ITransport t, int dest, Request r)
+    {
+        if (ReferenceEquals(t, _shm))
+            return _shm!.TryStream(dest, r.RemoteReceiveId, r.Buffer, r.BufferBytes, ref r.StreamOffset) ? SendOutcome.Done : SendOutcome.NoRoom;
+        return t.SendLarge(dest, r.RemoteReceiveId, r.Buffer, r.BufferBytes, ref r.StreamOffset, r);
+    }
+
+    private void WakeIfShm(ITransport t, int dest)
+    {
+        if (ReferenceEquals(t, _shm)) _shm!.WakeIfSleeping(dest);
+    }
+
+    /// <summary>An eager send the transport took (any outcome but NoRoom).</summary>
+    private static void AfterEager(ITransport t, int dest, Request r, SendOutcome o)
+    {
+        if (o == SendOutcome.Done) CompleteSend(r);
+        else if (o == SendOutcome.PeerGone) r.Complete(default, t.PeerFailure(dest));
+        // Pending: the transport's sink completes it (OnSent).
+    }
+
+    private void AfterRequestToSend(ITransport t, int dest, Request r, SendOutcome o)
+    {
+        if (o != SendOutcome.PeerGone) return; // announced: the receiver answers
+        _rendezvous.Remove(r.RendezvousId);
+        r.Complete(default, t.PeerFailure(dest));
+    }
+
+    private void AfterLarge(ITransport t, int dest, Request r, SendOutcome o)
+    {
+        switch (o)
+        {
+            case SendOutcome.Done:
+                _rendezvous.Remove(r.RendezvousId);
+                CompleteSend(r);
+                break;
+            case SendOutcome.PeerGone:
+                _rendezvous.Remove(r.RendezvousId);
+                r.Complete(default, t.PeerFailure(dest));
+                break;
+            // Pending: the transport's sink completes it (OnSent).
+        }
+    }
+
+    /// <summary>The receiver's clear-to-send arrived: carry the large message, now or after what waits
+    /// for room to that destination.</summary>
+    private void StartLargeData(int dest, Request send)
+    {
+        ITransport t = Route(dest);
+        if (_pending[dest].Count == 0)
+        {
+            long before = send.StreamOffset;
+            SendOutcome o = SendLarge(t, dest, send);
+            if (send.StreamOffset != before) WakeIfShm(t, dest);
+            if (o != SendOutcome.NoRoom)
+            {
+                AfterLarge(t, dest, send, o);
+                return;
+            }
+        }
+        Enqueue(dest, new OutboundItem(OutboundKind.Stream, send));
     }
 
     private void SendToSelf(Request send)
@@ -152,45 +246,19 @@ internal sealed unsafe partial class ProgressEngine
     private static void CompleteSend(Request r) =>
         r.Complete(new Status(r.SourceInComm, r.Tag, r.BufferBytes, r.ElementSize), null);
 
-    // The record formats are the shared-memory transport's (ShmRings); these forwarders keep the
-    // engine's queueing code as it was.
-    private bool TryWriteEager(int dest, int context, int source, int tag, byte* data, long bytes) =>
-        _rings!.TryWriteEager(dest, context, source, tag, data, bytes);
-
-    private bool TryWriteRequestToSend(int dest, Request r) =>
-        _rings!.TryWriteRequestToSend(dest, r.Context, r.SourceInComm, r.Tag, r.BufferBytes, (long)r.Buffer, r.RendezvousId);
-
-    private bool TryWriteControl(int dest, RecordKind kind, long token1, long token2) =>
-        _rings!.TryWriteControl(dest, kind, token1, token2);
-
-    /// <summary>Writes as many chunks of a pipelined send as fit; true when the last one is out.</summary>
-    private bool TryStream(int dest, Request r)
-    {
-        ShmRings rings = _rings!;
-        while (r.StreamOffset < r.BufferBytes)
-        {
-            long chunk = Math.Min(Config.ChunkBytes, r.BufferBytes - r.StreamOffset);
-            if (!rings.TryWriteChunk(dest, r.RemoteReceiveId, r.StreamOffset, r.Buffer + r.StreamOffset, chunk)) return false;
-            r.StreamOffset += chunk;
-        }
-        _rendezvous.Remove(r.RendezvousId);
-        CompleteSend(r);
-        return true;
-    }
-
-    /// <summary>Sends a control record now, or queues it behind what already waits for that ring.</summary>
+    /// <summary>Sends a control record now, or queues it behind what already waits for that destination.</summary>
     private void SendControl(int dest, RecordKind kind, long token1, long token2)
     {
         if (dest == WorldRank) throw new InvalidOperationException("control records never go to self");
-        if (IsRemote(dest))
+        ITransport t = Route(dest);
+        if (_pending[dest].Count == 0)
         {
-            SendTcpControl(dest, kind, token1, token2);
-            return;
-        }
-        if (_pending[dest].Count == 0 && TryWriteControl(dest, kind, token1, token2))
-        {
-            WakeIfSleeping(dest);
-            return;
+            // PeerGone: what this answers has failed (or will) with the peer; nothing to do.
+            if (SendControl(t, dest, kind, token1, token2) != SendOutcome.NoRoom)
+            {
+                WakeIfShm(t, dest);
+                return;
+            }
         }
         Enqueue(dest, new OutboundItem(OutboundKind.Control, null, kind, token1, token2));
     }
@@ -209,34 +277,40 @@ internal sealed unsafe partial class ProgressEngine
         {
             OutboundQueue q = _pending[dest];
             if (q.Count == 0) continue;
+            ITransport t = _route[dest]!;
             bool wrote = false;
             while (q.Count > 0)
             {
                 OutboundItem item = q.Peek();
                 long streamedBefore = item.Request?.StreamOffset ?? 0;
-                bool done = item.Kind switch
+                SendOutcome o = item.Kind switch
                 {
-                    OutboundKind.EagerSend => TryWriteEager(dest, item.Request!.Context, item.Request.SourceInComm, item.Request.Tag, item.Request.Buffer, item.Request.BufferBytes),
-                    OutboundKind.RequestToSend => TryWriteRequestToSend(dest, item.Request!),
-                    OutboundKind.Control => TryWriteControl(dest, item.ControlKind, item.Token1, item.Token2),
-                    _ => TryStream(dest, item.Request!),
+                    OutboundKind.EagerSend => SendEager(t, dest, item.Request!),
+                    OutboundKind.RequestToSend => SendRequestToSend(t, dest, item.Request!),
+                    OutboundKind.Control => SendControl(t, dest, item.ControlKind, item.Token1, item.Token2),
+                    _ => SendLarge(t, dest, item.Request!),
                 };
                 if (item.Kind == OutboundKind.Stream && item.Request!.StreamOffset != streamedBefore) wrote = true;
-                if (!done) break;
+                if (o == SendOutcome.NoRoom) break;
                 q.Dequeue();
                 wrote = true;
-                if (item.Kind == OutboundKind.EagerSend) CompleteSend(item.Request!);
+                switch (item.Kind)
+                {
+                    case OutboundKind.EagerSend: AfterEager(t, dest, item.Request!, o); break;
+                    case OutboundKind.RequestToSend: AfterRequestToSend(t, dest, item.Request!, o); break;
+                    case OutboundKind.Stream: AfterLarge(t, dest, item.Request!, o); break;
+                }
             }
             if (q.Count == 0) _pendingDestinations--;
             if (wrote)
             {
-                WakeIfSleeping(dest);
+                WakeIfShm(t, dest);
                 progressed = true;
             }
         }
         return progressed;
     }
 
-    /// <summary>True when nothing waits for room in any ring (used before finalize).</summary>
+    /// <summary>True when nothing waits for room at any transport (used before finalize).</summary>
     private bool OutboundIdle => _pendingDestinations == 0;
 }

@@ -1,5 +1,5 @@
 using HpcMsg.Internal;
-using HpcMsg.Transports.Shm;
+using HpcMsg.Transports;
 
 namespace HpcMsg.Engine;
 
@@ -85,8 +85,7 @@ internal sealed unsafe partial class ProgressEngine
     /// <summary>Sleeps on this rank's futex until woken or the timeout, unless there is work.</summary>
     internal void Sleep(Request? awaited, int* watchWord = null, int watchValue = 0)
     {
-        int seen = Volatile.Read(ref *_wakeWord);
-        Interlocked.Increment(ref *_sleeping); // a full fence: pairs with WakeIfSleeping
+        int seen = _signal.BeginSleep(); // a full fence: pairs with WakeIfSleeping
         // Every waker skips its fence when this is on: make each of them pass one now, so that a
         // record it wrote before it read our flag is visible to the check below. Failure (not seen
         // after a successful registration) leaves the futex timeout as the bound on a lost wake-up.
@@ -102,28 +101,42 @@ internal sealed unsafe partial class ProgressEngine
             ThrowIfOrphaned();
             if (work || (awaited is not null && awaited.CompletedFlag)) return;
             if (watchWord != null && Volatile.Read(ref *watchWord) != watchValue) return;
-            if (_tcp is not null) WaitForSockets(); // peers on other hosts wake us through their sockets
-            else Native.FutexWaitShared(_wakeWord, seen, Config.SleepMicros);
+            if (_networks.Length == 0)
+            {
+                _signal.Wait(seen, Config.SleepMicros);
+            }
+            else
+            {
+                // One wait over what every transport gave: sockets (peers on other hosts wake us
+                // through them), and whether node peers wake us through the futex word.
+                _waitSet.Clear();
+                foreach (ITransport t in _transports) t.CollectWaits(_waitSet);
+                _waitSet.Wait(_signal, seen, Config.SleepMicros);
+                foreach (ITransport t in _transports) t.AfterWait(_waitSet);
+            }
         }
         finally
         {
-            Interlocked.Decrement(ref *_sleeping);
+            _signal.EndSleep();
         }
     }
 
     /// <summary>A lock-free hint that a progress pass could do something: a record in an incoming
     /// ring, an item waiting for ring space, or sockets to poll. The job state is still checked by
     /// every pass and by <see cref="Sleep"/>, which a quiet wait reaches after its spin.</summary>
-    private bool MayHaveWork() => _tcp is not null || Volatile.Read(ref _pendingDestinations) > 0 || IncomingPending();
+    private bool MayHaveWork()
+    {
+        if (Volatile.Read(ref _pendingDestinations) > 0 || IncomingPending()) return true;
+        foreach (ITransport t in _networks)
+        {
+            if (t.MayHaveWork) return true;
+        }
+        return false;
+    }
 
     private bool IncomingPending()
     {
-        if (_shm is null) return false;
-        for (int src = 0; src < WorldSize; src++)
-        {
-            if (src != WorldRank && _localOf[src] >= 0 && _rings!.Incoming(src).HasRecord) return true;
-        }
-        return false;
+        return _shm is not null && _shm.HasIncoming();
     }
 
     internal void CheckJobState()
@@ -136,11 +149,8 @@ internal sealed unsafe partial class ProgressEngine
     private void ThrowIfJobEnding()
     {
         if (_disposed) throw new ObjectDisposedException("Communicator", "the world communicator has been disposed (finalized)");
-        if (_shm is not null)
-        {
-            if (Volatile.Read(ref *_shm.JobState) != ShmLayout.JobRunning) ThrowJobEnding(_shm.ReadJobState());
-        }
-        if (_tcp is not null && RemoteJobEnding() is { } ending) throw ending;
+        if (_shm is not null && !_shm.JobRunning) ThrowJobEnding();
+        if (_networks.Length > 0 && RemoteJobEnding() is { } ending) throw ending;
     }
 
     /// <summary>True once this rank knows that the job is ending (a failed or aborting rank, or a
@@ -149,9 +159,16 @@ internal sealed unsafe partial class ProgressEngine
     {
         get
         {
-            if (_shm is not null && Volatile.Read(ref *_shm.JobState) != ShmLayout.JobRunning) return true;
-            if (_tcp is null) return false;
-            using (_lock.EnterScope()) return _failedPeers > 0 || RemoteJobEnding() is not null;
+            if (_shm is not null && !_shm.JobRunning) return true;
+            if (_networks.Length == 0) return false;
+            using (_lock.EnterScope())
+            {
+                foreach (ITransport t in _networks)
+                {
+                    if (t.FailedPeers.Count > 0) return true;
+                }
+                return RemoteJobEnding() is not null;
+            }
         }
     }
 
@@ -171,13 +188,9 @@ internal sealed unsafe partial class ProgressEngine
         }
     }
 
-    private void ThrowJobEnding(int state)
-    {
-        int rank = Volatile.Read(ref *_shm!.FailedRank);
-        int code = Volatile.Read(ref *_shm.ExitCode);
-        if (state == ShmLayout.JobAborted) throw new JobAbortedException(rank, code);
-        throw new RankFailedException(rank, $"rank {rank} failed (exit code {code}); the job is ending");
-    }
+    /// <summary>The throw site of a job that ends (kept out of line: the hot check stays small).</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private void ThrowJobEnding() => throw _shm!.JobEndingError();
 
     internal void AwaiterRegistered()
     {

@@ -1,9 +1,8 @@
-using System.Runtime.InteropServices;
 using HpcMsg.Bootstrap;
 using HpcMsg.Internal;
+using HpcMsg.Transports;
 using HpcMsg.Transports.Shm;
 using HpcMsg.Transports.Wire;
-using HpcMsg.Transports.Tcp;
 
 namespace HpcMsg.Engine;
 
@@ -16,8 +15,12 @@ namespace HpcMsg.Engine;
 internal sealed unsafe partial class ProgressEngine : IDisposable
 {
     private readonly EngineLock _lock = new();
-    private readonly ShmSegment? _shm;
-    private readonly ShmRings? _rings; // sealed, called directly: the hot path makes no interface call
+    private readonly ShmTransport? _shm; // sealed, called directly: the hot path makes no interface call
+    private readonly ITransport[] _transports; // every transport of this rank, shared memory first
+    private readonly ITransport[] _networks;   // the transports but shared memory (progress, waits, failures)
+    private readonly ITransport?[] _route;     // world rank -> the transport that reaches it (null: self, or none)
+    private readonly int[] _eagerLimitOf;      // world rank -> the eager limit of its transport
+    private readonly WaitSet _waitSet = new();
     private readonly OutboundQueue[] _pending;
     private int _pendingDestinations;
     private readonly PostedReceiveQueue _posted;
@@ -27,93 +30,75 @@ internal sealed unsafe partial class ProgressEngine : IDisposable
     private long _nextRendezvousId;
     private bool _crossMemoryDisabled;
     private readonly bool _asymmetricFence; // see WakeIfSleeping and Sleep
-    private readonly int* _wakeWord;
-    private readonly int* _sleeping;
-    private readonly byte* _localControl; // wake word and sleeper count of a job without a segment
+    private readonly WakeSignal _signal; // what this rank sleeps on
+    private readonly bool _privateSignal; // allocated here (no segment): freed at dispose
     private readonly int _launcherPid;
-    private readonly int[] _localOf;   // world rank -> index in this node's segment, or -1 for another host
-    private readonly TcpMesh? _tcp;
-    private readonly TcpConnection?[] _remote;
     private bool _disposed;
 
-    /// <summary>This rank's TCP connections to other hosts (null on one host): for tests and diagnostics.</summary>
-    internal TcpMesh? Mesh => _tcp;
+    /// <summary>This rank's transports, shared memory first: for tests and diagnostics.</summary>
+    internal IReadOnlyList<ITransport> Transports => _transports;
 
     public int WorldRank { get; }
     public int WorldSize { get; }
     public EngineConfig Config { get; }
 
-    /// <summary>The engine of this rank over its transports. <paramref name="config"/>: tunables; null
-    /// reads them from the environment (tests pass their own).</summary>
-    public ProgressEngine(JobEnvironment job, ShmSegment? shm, TcpMesh? tcp = null, EngineConfig? config = null)
+    /// <summary>The engine of this rank over its transports: <paramref name="shm"/> for the ranks of its
+    /// node, <paramref name="network"/> for the others (each peer goes to the first that reaches it).
+    /// <paramref name="config"/>: tunables; null reads them from the environment (tests pass their own).</summary>
+    public ProgressEngine(JobEnvironment job, ShmTransport? shm, ITransport? network = null, EngineConfig? config = null)
     {
         WorldRank = job.Rank;
         WorldSize = job.Size;
         _shm = shm;
         _launcherPid = job.LauncherPid;
-        _tcp = tcp;
-        _remote = tcp?.Connections ?? new TcpConnection?[WorldSize];
-        _arriving = new TcpReceiveCompletion[WorldSize];
-        _localOf = new int[WorldSize];
-        for (int r = 0; r < WorldSize; r++)
-        {
-            int local = r - job.FirstLocalWorldRank;
-            _localOf[r] = local >= 0 && local < job.LocalSize ? local : -1;
-        }
+        _networks = network is null ? [] : [network];
+        _transports = shm is null ? _networks : [shm, .. _networks];
+        _arriving = new ArrivingFrame[WorldSize];
         _pending = new OutboundQueue[WorldSize];
         _posted = new PostedReceiveQueue(WorldSize);
         _unexpected = new UnexpectedMessageQueue(WorldSize);
         for (int r = 0; r < WorldSize; r++) _pending[r] = new OutboundQueue();
-        Config = config ?? EngineConfig.FromEnvironment(shm?.RingCapacity ?? ShmLayout.MaxRingCapacity, job.Oversubscribed);
+        Config = config ?? EngineConfig.FromEnvironment(
+            ShmTransport.LargestRecordPayload(shm?.RingCapacity ?? ShmTransport.MaxRingCapacity), job.Oversubscribed);
         _asymmetricFence = Config.AsymmetricFence && Native.TryEnableGlobalMembarrier();
         _crossMemoryDisabled = !Config.UseCrossMemoryAttach;
         if (shm is not null)
         {
-            int me = _localOf[WorldRank];
-            _rings = new ShmRings(shm, WorldRank, _localOf);
-            _wakeWord = shm.WakeWord(me);
-            _sleeping = shm.Sleeping(me);
+            shm.SkipWakeFence(_asymmetricFence);
+            _signal = shm.OwnSignal;
         }
         else
         {
-            _localControl = (byte*)NativeMemory.AlignedAlloc(ShmLayout.CacheLine * 2, ShmLayout.CacheLine);
-            NativeMemory.Clear(_localControl, ShmLayout.CacheLine * 2);
-            _wakeWord = (int*)_localControl;
-            _sleeping = (int*)(_localControl + ShmLayout.CacheLine);
+            _signal = WakeSignal.AllocatePrivate();
+            _privateSignal = true;
         }
+        _records = new RecordSink(this);
+        _route = new ITransport?[WorldSize];
+        _eagerLimitOf = new int[WorldSize];
+        for (int peer = 0; peer < WorldSize; peer++)
+        {
+            if (peer == WorldRank) continue;
+            _route[peer] = Array.Find(_transports, t => t.Reaches(peer));
+            _eagerLimitOf[peer] = ReferenceEquals(_route[peer], shm) ? Config.EagerLimit : Config.TcpEagerLimit;
+        }
+        foreach (ITransport t in _transports) t.Attach(_records, this);
     }
 
-    /// <summary>Records from this size hand their ring space back as soon as they are consumed, not at
-    /// the end of the pass: a pipelined send's chunks are a quarter of the ring each, and with the
-    /// space handed back only when the receiver ran dry the sender stalled with the ring full and
-    /// then refilled it while the receiver idled. Near placement, ping-pong 1 MiB 25.7-26.8 us
-    /// against 30.3-35.2, 4 MiB 103 against 123-143, bandwidth 4 MiB 37-44 GB/s against 35-36.</summary>
-    private const int PublishEarlyBytes = 4096;
+    /// <summary>The engine's side of <see cref="IRecordSink"/>: a struct, so that the transport's
+    /// generic drain calls <see cref="HandleRecord"/> directly for each record.</summary>
+    private readonly struct RecordSink(ProgressEngine engine) : IRecordSink
+    {
+        public void OnRecord(int sourceWorld, RecordHeader* header) =>
+            engine.HandleRecord(sourceWorld, header, RecordHeader.KindOf(header->LengthAndKind));
+    }
+
+    private RecordSink _records;
 
     /// <summary>One pass over every incoming ring and every pending outgoing item. Caller holds the lock.</summary>
     private bool ProgressLocked()
     {
-        bool progressed = _tcp is not null && ProgressTcp();
-        if (_rings is null) return progressed;
-        for (int src = 0; src < WorldSize; src++)
-        {
-            if (src == WorldRank || _localOf[src] < 0) continue;
-            ref RingConsumer ring = ref _rings.Incoming(src);
-            byte* record;
-            int budget = 64; // bound one pass so that one busy sender cannot starve the others
-            while (budget-- > 0 && (record = ring.Peek()) != null)
-            {
-                long word = *(long*)record;
-                int recordBytes = RecordHeader.RecordBytesOf(word);
-                HandleRecord(src, (RecordHeader*)record, RecordHeader.KindOf(word));
-                ring.Release(record, recordBytes);
-                progressed = true;
-                // A large record frees a good part of the ring: hand it back at once, so that a
-                // streaming sender refills it while this rank copies out the next chunk.
-                if (recordBytes >= PublishEarlyBytes && ring.Publish()) WakeIfSleeping(src);
-            }
-            if (ring.Publish()) WakeIfSleeping(src); // the sender may be waiting for this room
-        }
+        bool progressed = _networks.Length > 0 && ProgressNetworks();
+        if (_shm is not null) progressed |= _shm.Drain(ref _records);
         if (_pendingDestinations > 0) progressed |= PushPending();
         return progressed;
     }
@@ -162,8 +147,7 @@ internal sealed unsafe partial class ProgressEngine : IDisposable
             {
                 Request send = FindRendezvous(h->Token1, srcWorld);
                 send.RemoteReceiveId = h->Token2;
-                if (IsRemote(srcWorld)) SendTcpData(send);
-                else Enqueue(srcWorld, new OutboundItem(OutboundKind.Stream, send));
+                StartLargeData(srcWorld, send);
                 break;
             }
             case RecordKind.Data:
@@ -173,7 +157,7 @@ internal sealed unsafe partial class ProgressEngine : IDisposable
                 if (h->Token2 < 0 || chunk < 0 || h->Token2 + chunk > recv.ExpectedBytes)
                     throw new HpcMsgException($"rank {WorldRank}: data chunk from rank {srcWorld} at offset {h->Token2} of {chunk} bytes overruns the {recv.ExpectedBytes}-byte message");
                 // An abandoned receive (its wait threw, its buffer is unpinned) drops the rest.
-                if (!recv.Abandoned) RingCopy.Copy((byte*)h + RecordHeader.Size, recv.Buffer + h->Token2, chunk);
+                if (!recv.Abandoned) PayloadCopy.Copy((byte*)h + RecordHeader.Size, recv.Buffer + h->Token2, chunk);
                 recv.StreamOffset += chunk;
                 if (recv.StreamOffset == recv.ExpectedBytes)
                 {
@@ -257,20 +241,20 @@ internal sealed unsafe partial class ProgressEngine : IDisposable
         }
     }
 
+    /// <summary>Wakes <paramref name="rank"/> if it sleeps: through the shared-memory transport for a
+    /// rank of this host (which fences as Sleep expects), or this rank's own signal (another thread of
+    /// this rank may sleep); a rank on another host is woken by its socket.</summary>
     private void WakeIfSleeping(int rank)
     {
-        // Pairs with the fence in Sleep(): either the sleeper sees our record, or we see its flag. With
-        // the asymmetric fence the sleeper forces that barrier onto this CPU itself (membarrier), so
-        // the sender pays nothing here: a full fence would wait for every store of the message to
-        // leave this core: 10-15% of the 8-byte latency here.
-        if (!_asymmetricFence) Interlocked.MemoryBarrier();
-        if (_localOf[rank] < 0 && rank != WorldRank) return; // another host: its socket wakes it
-        int* sleeping = rank == WorldRank ? _sleeping : _shm!.Sleeping(_localOf[rank]);
-        if (Volatile.Read(ref *sleeping) != 0)
+        if (rank == WorldRank)
         {
-            int* word = rank == WorldRank ? _wakeWord : _shm!.WakeWord(_localOf[rank]);
-            Interlocked.Increment(ref *word);
-            Native.FutexWakeAll(word);
+            // Pairs with the fence in Sleep(), as the transport's wake does (see ShmTransport.WakeIfSleeping).
+            if (!_asymmetricFence) Interlocked.MemoryBarrier();
+            _signal.WakeIfSleeping();
+        }
+        else if (_shm is { } shm && ReferenceEquals(_route[rank], shm))
+        {
+            shm.WakeIfSleeping(rank);
         }
     }
 
@@ -281,9 +265,8 @@ internal sealed unsafe partial class ProgressEngine : IDisposable
         StopPump();
         using (_lock.EnterScope())
         {
-            if (_tcp is not null) SayByeLocked();
-            _tcp?.Dispose();
+            foreach (ITransport t in _transports) t.Close();
         }
-        if (_localControl != null) NativeMemory.AlignedFree(_localControl);
+        if (_privateSignal) _signal.FreePrivate();
     }
 }

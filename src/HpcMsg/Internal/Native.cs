@@ -50,7 +50,7 @@ internal static unsafe partial class Native
     [LibraryImport("libc", SetLastError = true)]
     public static partial int prctl(int option, nuint arg2, nuint arg3, nuint arg4, nuint arg5);
 
-    /// <summary>glibc's memcpy without a GC transition: it neither blocks nor calls back, and RingCopy
+    /// <summary>glibc's memcpy without a GC transition: it neither blocks nor calls back, and PayloadCopy
     /// gives it at most 64 KiB, a few microseconds.</summary>
     [LibraryImport("libc", EntryPoint = "memcpy")]
     [SuppressGCTransition]

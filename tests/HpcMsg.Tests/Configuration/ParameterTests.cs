@@ -127,7 +127,7 @@ public sealed class ParameterTests
         Assert.Equal(Parameters.AllreduceShortBytes.Read(), CollectiveTuning.AllreduceShortBytes);
         Assert.Equal(Parameters.LinearMaxRanks.ReadInt(), CollectiveTuning.LinearMaxRanks);
         Assert.Equal(Parameters.MaxObjectBytes.Read(), HpcMsg.Serialization.ObjectFraming.MaxObjectBytes);
-        var config = HpcMsg.Engine.EngineConfig.FromEnvironment(1 << 20, oversubscribed: true);
+        var config = HpcMsg.Engine.EngineConfig.FromEnvironment(HpcMsg.Transports.Shm.ShmTransport.LargestRecordPayload(1 << 20), oversubscribed: true);
         Assert.Equal(Parameters.SpinMicros.ReadInt(Parameters.SpinMicrosOversubscribed), config.SpinMicros);
         Assert.Equal(Parameters.Yields.ReadInt(Parameters.YieldsOversubscribed), config.Yields);
         Assert.Equal(Parameters.SleepMicros.ReadInt(), config.SleepMicros);

@@ -59,7 +59,7 @@ internal sealed unsafe class InProcessJob : IDisposable
             Volatile.Write(ref *segment.Pid(r), Environment.ProcessId); // every rank is this process: cross-memory reads work
             Volatile.Write(ref *segment.Ready(r), 1);
             var job = new JobEnvironment(r, np, jobId, path, r == orphanedRank ? DeadLauncher : 0, false) { LocalRank = r, LocalSize = np };
-            engines[r] = new ProgressEngine(job, segment, null, Config(segment.RingCapacity, crossMemory));
+            engines[r] = new ProgressEngine(job, new ShmTransport(segment, job), null, Config(segment.RingCapacity, crossMemory));
         }
         return new InProcessJob(path, segment, engines);
     }
@@ -100,16 +100,31 @@ internal sealed unsafe class InProcessJob : IDisposable
             throw joined ? new AggregateException("ranks failed to join", errors) : new TimeoutException("the in-process TCP job did not wire up within 30 s");
         }
         var engines = new ProgressEngine[np];
-        for (int r = 0; r < np; r++) engines[r] = new ProgressEngine(jobs[r], null, meshes[r], Config(MaxRing, crossMemory: false));
+        for (int r = 0; r < np; r++) engines[r] = new ProgressEngine(jobs[r], null, new TcpTransport(meshes[r]!, r), Config(MaxRing, crossMemory: false));
         return new InProcessJob(null, null, engines, server);
     }
 
-    private const int MaxRing = ShmLayout.MaxRingCapacity;
+    /// <summary><paramref name="np"/> ranks joined by an in-process <see cref="LoopbackFabric"/>: no segment,
+    /// no sockets, every rank's peers reached through the engine's transport seam.</summary>
+    public static InProcessJob OverLoopback(int np, LoopbackFabric? fabric = null)
+    {
+        fabric ??= new LoopbackFabric(np);
+        string jobId = "unit-" + Guid.NewGuid().ToString("N");
+        var engines = new ProgressEngine[np];
+        for (int r = 0; r < np; r++)
+        {
+            var job = new JobEnvironment(r, np, jobId, null, 0, false) { LocalRank = 0, LocalSize = 1, Node = r, Nodes = np };
+            engines[r] = new ProgressEngine(job, null, fabric.Transports[r], Config(MaxRing, crossMemory: false));
+        }
+        return new InProcessJob(null, null, engines);
+    }
+
+    private const int MaxRing = ShmTransport.MaxRingCapacity;
 
     /// <summary>The environment's tunables, with the large-message path fixed by the test.</summary>
     private static EngineConfig Config(int ringCapacity, bool crossMemory)
     {
-        EngineConfig e = EngineConfig.FromEnvironment(ringCapacity, oversubscribed: false);
+        EngineConfig e = EngineConfig.FromEnvironment(ShmTransport.LargestRecordPayload(ringCapacity), oversubscribed: false);
         return new EngineConfig
         {
             EagerLimit = e.EagerLimit,

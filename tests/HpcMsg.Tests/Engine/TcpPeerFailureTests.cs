@@ -1,14 +1,12 @@
 using System.Net;
 using System.Net.Sockets;
-using System.Reflection;
-using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using HpcMsg.Bootstrap;
 using HpcMsg.Engine;
-using HpcMsg.Transports.Shm;
 using HpcMsg.Transports.Wire;
 using HpcMsg.Transports.Tcp;
 using HpcMsg.Tests.Infrastructure;
+using HpcMsg.Tests.Transports;
 
 namespace HpcMsg.Tests.Engine;
 
@@ -29,13 +27,13 @@ public sealed class TcpPeerFailureTests
     {
         var (mine1, theirs1) = LoopbackSockets.ConnectedPair();
         var (mine2, theirs2) = LoopbackSockets.ConnectedPair();
-        var engine = new ProgressEngine(new JobEnvironment(0, 3, "unit-tcp-fail", null, 0, false), null, FakeMesh());
+        TcpMesh mesh = FakeMesh.Create(3);
+        mesh.Connections[1] = new TcpConnection(1, mine1); // the transport's connections are the mesh's table
+        mesh.Connections[2] = new TcpConnection(2, mine2);
+        var engine = new ProgressEngine(new JobEnvironment(0, 3, "unit-tcp-fail", null, 0, false), null, new TcpTransport(mesh, 0));
         nint buffer = Alloc(16);
         try
         {
-            var remote = (TcpConnection?[])typeof(ProgressEngine).GetField("_remote", BindingFlags.Instance | BindingFlags.NonPublic)!.GetValue(engine)!;
-            remote[1] = new TcpConnection(1, mine1);
-            remote[2] = new TcpConnection(2, mine2);
 
             Request fromOne = Receive(engine, 1, buffer);
             Task<Status> awaited = AwaitAsync(fromOne);
@@ -99,18 +97,5 @@ public sealed class TcpPeerFailureTests
         MemoryMarshal.Write(bytes, in header);
         MemoryMarshal.Write(bytes.AsSpan(RecordHeader.Size), in value);
         s.Send(bytes);
-    }
-
-    /// <summary>A mesh without rendezvous or listener (as if built and already handed to the engine):
-    /// its lifeline has no word, and disposing it does nothing.</summary>
-    private static TcpMesh FakeMesh()
-    {
-        var mesh = (TcpMesh)RuntimeHelpers.GetUninitializedObject(typeof(TcpMesh));
-        var lifeline = RuntimeHelpers.GetUninitializedObject(typeof(RendezvousClient));
-        typeof(TcpMesh).GetField("_control", BindingFlags.Instance | BindingFlags.NonPublic)!.SetValue(mesh, lifeline);
-        typeof(TcpMesh).GetField("_disposed", BindingFlags.Instance | BindingFlags.NonPublic)!.SetValue(mesh, true);
-        typeof(TcpMesh).GetField("<Connections>k__BackingField", BindingFlags.Instance | BindingFlags.NonPublic)!.SetValue(mesh, new TcpConnection?[3]);
-        typeof(TcpMesh).GetField("_opened", BindingFlags.Instance | BindingFlags.NonPublic)!.SetValue(mesh, new System.Collections.Concurrent.ConcurrentQueue<TcpMesh.Opened>());
-        return mesh;
     }
 }

@@ -87,6 +87,21 @@ public sealed class MultiHostJobTests(ITestOutputHelper log) : IClassFixture<Net
         JobAssert.FinishedWithin(result, Quickly);
     }
 
+    /// <summary>The last rank, alone on hpcB, is killed while nobody holds a connection to it (the
+    /// others only wait to receive from it, or make no call at all): hpcrun sees its process end and
+    /// ends the job naming it, with nothing left on either host.</summary>
+    [NetnsTheory]
+    [InlineData("")]
+    [InlineData("idle")]
+    public void A_rank_killed_alone_on_its_host_with_no_connection_to_it_ends_the_job(string how)
+    {
+        string[] args = how.Length > 0 ? [how] : [];
+        JobResult result = NetnsJob.Run(log, new JobSpec(3, "sigkill", args) { LauncherTimeoutSeconds = 60 }, [("hpcA", 2), ("hpcB", 1)]);
+        JobAssert.ExitedWith(result, 137);
+        JobAssert.StderrNamesFailedRankOnHost(result, 2, "hpcB", "signal", "9");
+        JobAssert.FinishedWithin(result, Quickly);
+    }
+
     /// <summary>Over TCP, with a rank alone on its host: ranks 0 on hpcA, 1 and 2 on hpcB. When rank 2
     /// fails, rank 0 learns it from its connection (end of stream without an orderly close, or the
     /// Abort frame) and rank 1 from hpcrun; when rank 0 fails, both on hpcB learn it over TCP. Every

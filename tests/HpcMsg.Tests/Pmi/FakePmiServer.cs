@@ -33,6 +33,13 @@ internal sealed class FakePmiServer : IDisposable
 
     public int FailRc { get; init; } = 3;
 
+    /// <summary>What the server answers for PMI_process_mapping (PMI-2's job attribute, PMI-1's key);
+    /// null: not found, as a process manager without a node map.</summary>
+    public string? ProcessMapping { get; init; }
+
+    /// <summary>Every message received, all ranks together.</summary>
+    public int RequestCount => Received.Sum(r => { lock (r) return r.Count; });
+
     /// <summary>Per rank, every message received (PMI-1 lines without their newline, PMI-2 bodies).</summary>
     public List<string>[] Received { get; }
 
@@ -109,6 +116,10 @@ internal sealed class FakePmiServer : IDisposable
             case "kvs-put":
                 lock (_kvs) _kvs[f["key"]] = f["value"];
                 return "cmd=kvs-put-response;rc=0;";
+            case "info-getjobattr":
+                return f.GetValueOrDefault("key") == HpcMsg.Bootstrap.Pmi.ProcessMapping.Key && ProcessMapping is { } map
+                    ? $"cmd=info-getjobattr-response;rc=0;found=TRUE;value={map};"
+                    : "cmd=info-getjobattr-response;rc=0;found=FALSE;";
             case "kvs-fence":
                 _fence.SignalAndWait();
                 return "cmd=kvs-fence-response;rc=0;";
@@ -139,6 +150,8 @@ internal sealed class FakePmiServer : IDisposable
             case "barrier_in":
                 _fence.SignalAndWait();
                 return "cmd=barrier_out rc=0";
+            case "get" when f.GetValueOrDefault("key") == HpcMsg.Bootstrap.Pmi.ProcessMapping.Key:
+                return ProcessMapping is { } mapping ? $"cmd=get_result rc=0 value={mapping}" : "cmd=get_result rc=-1 msg=key_not_found";
             case "get":
                 lock (_kvs)
                     return _kvs.TryGetValue(f["key"], out string? v) ? $"cmd=get_result rc=0 value={v}" : "cmd=get_result rc=-1 msg=key_not_found";

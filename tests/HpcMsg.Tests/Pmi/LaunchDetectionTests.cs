@@ -62,9 +62,10 @@ public class LaunchDetectionTests
     public void BlockPlacementGivesContiguousLocalRanks()
     {
         string[] ids = ["a", "a", "a", "b", "b", "c"];
-        Assert.Equal(new NodeLayout(0, 3, 2, 3), NodeLayout.Of(ids, 2));
-        Assert.Equal(new NodeLayout(1, 3, 1, 2), NodeLayout.Of(ids, 4));
-        Assert.Equal(new NodeLayout(2, 3, 0, 1), NodeLayout.Of(ids, 5));
+        Assert.Equal((0, 3, 2, 3), Positional(NodeLayout.Of(ids, 2)));
+        Assert.Equal((1, 3, 1, 2), Positional(NodeLayout.Of(ids, 4)));
+        Assert.Equal((2, 3, 0, 1), Positional(NodeLayout.Of(ids, 5)));
+        Assert.Equal([0, 3, 5], NodeLayout.Of(ids, 5).FirstRanks);
     }
 
     [Fact]
@@ -74,4 +75,6 @@ public class LaunchDetectionTests
         Assert.Contains("rank 2 is on node n1 with rank 0", e.Message);
         Assert.Contains("srun -m block", e.Message);
     }
+
+    private static (int, int, int, int) Positional(NodeLayout l) => (l.Node, l.Nodes, l.LocalRank, l.LocalSize);
 }

@@ -59,28 +59,17 @@ internal static class SlurmCommand
         IReadOnlyDictionary<string, string?>? environment = null, string? workingDirectory = null, Action<int, string>? whileRunning = null)
     {
         string conf = SlurmSupport.Conf;
-        string marker = $"hpcmsg-test-{Guid.NewGuid():N}";
+        string marker = MarkedProcess.NewMarker();
         var arguments = new List<string> { $"--job-name={marker}" };
         arguments.AddRange(args);
         string commandLine = $"SLURM_CONF={conf} {tool} {string.Join(' ', arguments)}";
         HashSet<string> shmBefore = Leftovers.ShmFiles();
 
-        var startInfo = new ProcessStartInfo(tool)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            UseShellExecute = false,
-            WorkingDirectory = workingDirectory ?? RepositoryRoot.Path,
-        };
-        foreach (string a in arguments) startInfo.ArgumentList.Add(a);
+        ProcessStartInfo startInfo = MarkedProcess.StartInfo(tool, arguments, marker);
+        startInfo.WorkingDirectory = workingDirectory ?? RepositoryRoot.Path;
         // The test host itself may run inside a job (hpcrun's, or an allocation): none of that reaches this one.
-        foreach (string name in startInfo.Environment.Keys
-                     .Where(k => k.StartsWith("HPCMSG_", StringComparison.Ordinal) || k.StartsWith("SLURM_", StringComparison.Ordinal)
-                         || k.StartsWith("PMI_", StringComparison.Ordinal)).ToList())
-            startInfo.Environment.Remove(name);
+        MarkedProcess.RemoveInherited(startInfo, "HPCMSG_", "SLURM_", "PMI_");
         startInfo.Environment["SLURM_CONF"] = conf;
-        startInfo.Environment[JobRunner.MarkerVariable] = marker;
         if (environment is not null)
             foreach ((string name, string? value) in environment)
             {
@@ -88,38 +77,11 @@ internal static class SlurmCommand
                 else startInfo.Environment[name] = value;
             }
 
-        var clock = Stopwatch.StartNew();
-        using var process = Process.Start(startInfo) ?? throw new InvalidOperationException($"could not start {commandLine}");
-        process.StandardInput.Close();
-        var stdout = new OutputCollector(process.StandardOutput);
-        var stderr = new OutputCollector(process.StandardError);
-        bool exited = false;
-        try
-        {
-            whileRunning?.Invoke(process.Id, marker);
-            exited = process.WaitForExit(hardTimeout);
-        }
-        finally
-        {
-            if (!exited)
-            {
-                // Through Slurm first, so that slurmstepd ends the tasks on every node; then the client.
-                Cancel(marker);
-                try { process.Kill(entireProcessTree: true); } catch (InvalidOperationException) { }
-            }
-        }
-        TimeSpan elapsed = clock.Elapsed;
-        stdout.WaitForEnd(TimeSpan.FromSeconds(3));
-        stderr.WaitForEnd(TimeSpan.FromSeconds(3));
+        // Past the hard limit, through Slurm first, so that slurmstepd ends the tasks on every node; then the client.
+        MarkedProcess.Outcome outcome = MarkedProcess.Run(startInfo, commandLine, hardTimeout, whileRunning, beforeKill: () => Cancel(marker));
         string leftovers = CheckAndClean(marker, shmBefore);
-
-        var result = new JobResult(commandLine, exited ? process.ExitCode : -1, stdout.Snapshot(), stderr.Snapshot(), elapsed);
-        log?.WriteLine($"[{tool} {string.Join(' ', args)}] exit {result.ExitCode} in {elapsed.TotalSeconds:F1} s");
-        if (!exited)
-            Assert.Fail($"the Slurm job did not finish within {hardTimeout.TotalSeconds:F0} s and was cancelled\n{leftovers}\n{result}");
-        if (leftovers.Length > 0)
-            Assert.Fail($"the Slurm job left things behind:\n{leftovers}\n{result}");
-        return result;
+        log?.WriteLine($"[{tool} {string.Join(' ', args)}] exit {outcome.Result.ExitCode} in {outcome.Result.Elapsed.TotalSeconds:F1} s");
+        return MarkedProcess.AssertFinishedClean(outcome, leftovers);
     }
 
     /// <summary>Cancels every job named <paramref name="marker"/> (all its steps, with SIGKILL).</summary>
@@ -139,29 +101,15 @@ internal static class SlurmCommand
     {
         var clock = Stopwatch.StartNew();
         string queued;
-        List<(int Pid, string CommandLine)> processes;
-        List<string> files;
-        while (true)
-        {
-            queued = QueuedJobs(marker);
-            processes = Leftovers.Processes(marker);
-            files = NewSegments(shmBefore);
-            if ((queued.Length == 0 && processes.Count == 0 && files.Count == 0) || clock.Elapsed > ExitGrace) break;
-            Thread.Sleep(100);
-        }
+        while ((queued = QueuedJobs(marker)).Length > 0 && clock.Elapsed < ExitGrace) Thread.Sleep(100);
         var report = new StringBuilder();
         if (queued.Length > 0)
         {
             report.AppendLine($"job still in the queue: {queued}");
             Cancel(marker);
         }
-        foreach ((int pid, string cmd) in processes) report.AppendLine($"process {pid} still running: {cmd}");
-        if (processes.Count > 0) Leftovers.KillAll(marker);
-        foreach (string file in files)
-        {
-            report.AppendLine($"shared-memory file still present: {file}");
-            try { File.Delete(file); } catch (IOException) { } catch (UnauthorizedAccessException) { }
-        }
+        TimeSpan rest = ExitGrace - clock.Elapsed;
+        report.Append(Leftovers.CheckAndClean(marker, () => NewSegments(shmBefore), rest > TimeSpan.Zero ? rest : TimeSpan.Zero));
         return report.ToString();
     }
 

@@ -81,16 +81,47 @@ public class SrunPmiTests(ITestOutputHelper log)
         JobAssert.FinishedWithin(r, TimeSpan.FromSeconds(60));
     }
 
-    [SlurmFact]
-    public void AKilledTaskAloneOnItsNodeEndsTheStepWithKillOnBadExit()
+    /// <summary>
+    /// A rank alone on its node is killed, and no rank holds a connection to it (connections open on
+    /// first use; the others only wait to receive from it, or make no call at all), and Slurm
+    /// (KillOnBadExit=0, the default) lets the step run on: the node leaders' ring sees its node's
+    /// link break and ends the step, without --kill-on-bad-exit. Layouts: 1+1+1 on three nodes (every
+    /// rank a leader), 2+1 on two (the ring's two links join the same pair), 2+2+1.
+    /// </summary>
+    [SlurmTheory]
+    [InlineData(3, 3, "")]
+    [InlineData(2, 3, "")]
+    [InlineData(3, 5, "")]
+    [InlineData(3, 3, "idle")]
+    [InlineData(3, 5, "idle")]
+    public void AKilledTaskAloneOnItsNodeEndsTheStepWithoutKillOnBadExit(int nodes, int tasks, string how)
     {
-        // Ranks 0-1 on the first node, rank 2 alone on the second. Connections open on first use, so
-        // ranks 0-1 may hold none to rank 2 and no local peer sees it die: the library cannot tell, and
-        // Slurm (KillOnBadExit=0 by default) lets the step run on. --kill-on-bad-exit=1, as the README
-        // advises for srun, has Slurm end the step; the step must end, leaving nothing behind.
-        JobResult r = Srun("pmi2", 2, 3, ["--kill-on-bad-exit=1"], "sigkill");
-        Assert.NotEqual(0, r.ExitCode);
+        string[] scenario = how.Length > 0 ? ["sigkill", how] : ["sigkill"];
+        JobResult r = Srun("pmi2", nodes, tasks, [], scenario);
+        JobAssert.ExitedWith(r, 137);
+        JobAssert.StderrHasLineWith(r, $"rank {tasks - 1}", "first rank", "is gone", "ending the job");
         JobAssert.FinishedWithin(r, TimeSpan.FromSeconds(60));
+    }
+
+    [SlurmFact]
+    public void WithoutTheRingALoneKilledTaskNeedsKillOnBadExit()
+    {
+        // HPCMSG_NODE_RING=0: nothing in the library sees rank 2 die; --kill-on-bad-exit=1 has Slurm end the step.
+        JobResult r = SlurmCommand.Run("srun",
+            ["--mpi=pmi2", "-N", "2", "-n", "3", "--overcommit", "--kill-on-bad-exit=1", BuildArtifacts.DotnetHost, BuildArtifacts.TestAppDll, "sigkill"],
+            Limit, log, new Dictionary<string, string?> { ["HPCMSG_NODE_RING"] = "0" });
+        Assert.NotEqual(0, r.ExitCode);
+        Assert.DoesNotContain("is gone", r.Stderr);
+        JobAssert.FinishedWithin(r, TimeSpan.FromSeconds(60));
+    }
+
+    [SlurmFact]
+    public void AnArbitraryDistributionRunsAsOneJob()
+    {
+        // Slurm's map of -m arbitrary is one node per rank whatever the placement: the ranks see that
+        // it disagrees with their nodes and take the layout from the nodes instead (ProcessMappingTests).
+        JobResult r = Srun("pmi2", 2, 3, ["-m", "arbitrary", "-w", "n1,n1,n2"], "hostnames");
+        JobAssert.Succeeded(r, "hostnames");
     }
 
     [SlurmFact]

@@ -1,9 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
-using HpcMsg.Bootstrap;
-using HpcMsg.Engine;
-using HpcMsg.Transports.Shm;
 using HpcMsg.Transports.Wire;
 using HpcMsg.Transports.Tcp;
 using HpcMsg.Tests.Infrastructure;
@@ -22,12 +19,12 @@ public sealed class TcpConnectionTests
     [Fact]
     public void An_end_of_stream_without_a_bye_is_the_peers_failure()
     {
-        using var engine = new ProgressEngine(new JobEnvironment(0, 2, "unit-tcp", null, 0, false), null);
+        var transport = new TcpTransport(FakeMesh.Create(2), 0);
         var (mine, theirs) = LoopbackSockets.ConnectedPair();
         var c = new TcpConnection(1, mine);
         theirs.Dispose(); // the peer's process ends without finalizing
 
-        RankFailedException e = Assert.Throws<RankFailedException>(() => ReceiveUntil(c, engine, () => false));
+        RankFailedException e = Assert.Throws<RankFailedException>(() => ReceiveUntil(c, transport, () => false));
         Assert.Equal(1, e.FailedRank);
         Assert.Contains("without finalizing", e.Message, StringComparison.Ordinal);
         Assert.Same(e, c.Failure);
@@ -41,7 +38,7 @@ public sealed class TcpConnectionTests
     public void An_end_of_stream_after_a_bye_or_an_abort_is_an_orderly_close(bool abort)
     {
         RecordKind announced = abort ? RecordKind.Abort : RecordKind.Bye;
-        using var engine = new ProgressEngine(new JobEnvironment(0, 2, "unit-tcp", null, 0, false), null);
+        var transport = new TcpTransport(FakeMesh.Create(2), 0);
         var (mine, theirs) = LoopbackSockets.ConnectedPair();
         var c = new TcpConnection(1, mine);
         var header = new RecordHeader { LengthAndKind = RecordHeader.Pack(RecordHeader.Size, announced), Token1 = 9 };
@@ -50,7 +47,7 @@ public sealed class TcpConnectionTests
         theirs.Send(bytes);
         theirs.Dispose();
 
-        ReceiveUntil(c, engine, () => c.ClosedByPeer);
+        ReceiveUntil(c, transport, () => c.ClosedByPeer);
         Assert.Null(c.Failure);
         Assert.False(c.Usable);
     }
@@ -58,7 +55,7 @@ public sealed class TcpConnectionTests
     [Fact]
     public void An_end_of_stream_inside_a_frame_header_is_a_failure_even_after_a_bye()
     {
-        using var engine = new ProgressEngine(new JobEnvironment(0, 2, "unit-tcp", null, 0, false), null);
+        var transport = new TcpTransport(FakeMesh.Create(2), 0);
         var (mine, theirs) = LoopbackSockets.ConnectedPair();
         var c = new TcpConnection(1, mine);
         var header = new RecordHeader { LengthAndKind = RecordHeader.Pack(RecordHeader.Size, RecordKind.Bye) };
@@ -67,17 +64,17 @@ public sealed class TcpConnectionTests
         theirs.Send(bytes); // a Bye, then 10 bytes of a header that never ends
         theirs.Dispose();
 
-        RankFailedException e = Assert.Throws<RankFailedException>(() => ReceiveUntil(c, engine, () => false));
+        RankFailedException e = Assert.Throws<RankFailedException>(() => ReceiveUntil(c, transport, () => false));
         Assert.Contains("middle of a frame header", e.Message, StringComparison.Ordinal);
     }
 
-    private static void ReceiveUntil(TcpConnection c, ProgressEngine engine, Func<bool> done)
+    private static void ReceiveUntil(TcpConnection c, TcpTransport transport, Func<bool> done)
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
         while (!done())
         {
             Assert.True(clock.Elapsed < Limit, "the connection neither closed nor failed");
-            c.Receive(engine);
+            c.Receive(transport); // the transport keeps the connection-level protocol (Bye, Abort)
             Thread.Sleep(1);
         }
     }

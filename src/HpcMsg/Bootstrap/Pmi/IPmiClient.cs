@@ -26,6 +26,10 @@ internal interface IPmiClient : IDisposable
     /// <summary>The value another rank put (before the last fence); null when there is none.</summary>
     string? Get(string key);
 
+    /// <summary>The process manager's node map (<see cref="Pmi.ProcessMapping"/>), or null when it
+    /// gives none: one request, whatever the job's size.</summary>
+    string? ProcessMapping();
+
     /// <summary>Tells the server this rank is done (the last message).</summary>
     void FinalizeJob();
 

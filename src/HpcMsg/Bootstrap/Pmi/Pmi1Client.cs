@@ -63,6 +63,9 @@ internal sealed class Pmi1Client : IPmiClient
         return f.TryGetValue("rc", out string? rc) && rc == "0" && f.TryGetValue("value", out string? v) ? v : null;
     }
 
+    /// <summary>Hydra answers a <c>get</c> of the key in the job's KVS (so does Slurm's PMI-1).</summary>
+    public string? ProcessMapping() => Get(Pmi.ProcessMapping.Key);
+
     public void FinalizeJob()
     {
         if (_done) return;

@@ -67,6 +67,22 @@ internal sealed class Pmi2Client : IPmiClient
             : null;
     }
 
+    /// <summary>The job attribute (Slurm: <c>info-getjobattr</c>, answered by slurmstepd without asking
+    /// srun). A server that refuses the request (rc != 0) has no map: null, and the caller reads the nodes.</summary>
+    public string? ProcessMapping()
+    {
+        string request = $"info-getjobattr of {Pmi.ProcessMapping.Key}";
+        using (_writeLock.EnterScope()) PmiWire.WriteFrame(_stream, $"cmd=info-getjobattr;key={Pmi.ProcessMapping.Key};");
+        string reply = PmiWire.ReadFrame(_stream, $"the reply to PMI-2 {request}");
+        Dictionary<string, string> f = PmiWire.Fields(reply, ';');
+        if (!f.TryGetValue("cmd", out string? cmd) || cmd != "info-getjobattr-response")
+            throw new HpcMsgException($"PMI-2: expected info-getjobattr-response in reply to {request}, got '{reply}'");
+        return f.GetValueOrDefault("rc") == "0" && f.TryGetValue("found", out string? found) && found.Equals("TRUE", StringComparison.OrdinalIgnoreCase)
+            && f.TryGetValue("value", out string? v)
+            ? v
+            : null;
+    }
+
     public void FinalizeJob()
     {
         if (_done) return;

@@ -21,6 +21,7 @@ internal static class PmiJob
 {
     private const string NodeKeyPrefix = "hpcmsg-node-";
     private const string SecretKey = "hpcmsg-secret";
+    private const string MapWrongKey = "hpcmsg-map-wrong";
 
     /// <summary>Connects to the PMI server of <paramref name="kind"/> from the environment.</summary>
     public static IPmiClient Connect(LaunchKind kind)
@@ -52,23 +53,24 @@ internal static class PmiJob
     }
 
     /// <summary>Publishes this rank's node and (rank 0) the secret, fences, and derives the job's
-    /// layout. Fails, on every rank alike, when a node's ranks are not contiguous world ranks.</summary>
+    /// layout: from the process manager's node map when it gives one (a constant number of requests
+    /// per rank), else from every rank's published node (one get per rank: n² at the server). Fails,
+    /// on every rank alike, when a node's ranks are not contiguous world ranks.</summary>
     public static JobEnvironment Join(IPmiClient pmi, string nodeIdentity)
     {
         int rank = pmi.Rank, size = pmi.Size;
+        // Published even when the map will do: the fallback needs it, and the ranks check the map
+        // with it. One put per rank.
         pmi.Put(NodeKeyPrefix + Text(rank), PmiWire.Encode(nodeIdentity));
         byte[] secret = rank == 0 ? JobSecret.Create() : [];
         if (rank == 0) pmi.Put(SecretKey, JobSecret.ToText(secret));
         pmi.Fence();
         if (rank != 0)
             secret = JobSecret.FromText(pmi.Get(SecretKey) ?? throw new HpcMsgException($"rank {rank}: rank 0 published no job secret ({pmi.Protocol} key {SecretKey} is missing)"));
-        var identities = new string[size];
-        for (int r = 0; r < size; r++)
-        {
-            string key = NodeKeyPrefix + Text(r);
-            identities[r] = r == rank ? nodeIdentity : PmiWire.Decode(pmi.Get(key) ?? throw new HpcMsgException($"rank {rank}: rank {r} published no node ({pmi.Protocol} key {key} is missing)"), key);
-        }
-        NodeLayout layout = NodeLayout.Of(identities, rank);
+        // The same value on every rank, so every rank takes the same path.
+        int[]? nodeOf = ProcessMapping.NodesOf(pmi.ProcessMapping(), size);
+        if (nodeOf is not null && !MappingAgrees(pmi, nodeOf, nodeIdentity)) nodeOf = null;
+        NodeLayout layout = nodeOf is not null ? NodeLayout.OfMapping(nodeOf, rank) : NodeLayout.Of(NodeIdentities(pmi, nodeIdentity), rank);
         string jobId = $"pmi-{SafeName(pmi.JobId)}";
         return new JobEnvironment(rank, size, jobId, layout.LocalSize > 1 ? Transports.Shm.ShmSegment.PathFor($"{jobId}-n{layout.Node}") : null, 0, Oversubscribed(layout.LocalSize))
         {
@@ -76,11 +78,51 @@ internal static class PmiJob
             LocalSize = layout.LocalSize,
             Node = layout.Node,
             Nodes = layout.Nodes,
+            NodeLeaders = layout.FirstRanks,
             Host = NodeName(),
             Iface = Environment.GetEnvironmentVariable(JobEnvironment.IfaceVar),
             IfaceAddress = Environment.GetEnvironmentVariable(JobEnvironment.IfaceAddressVar),
             Secret = secret,
         };
+    }
+
+    /// <summary>
+    /// Whether the map agrees with where the ranks run, decided alike on every rank: each rank compares
+    /// its node identity with the previous rank's (one get), and the map must put the two on one node
+    /// exactly when the identities are equal. A rank that finds a disagreement says so under one key;
+    /// after a fence every rank reads that key (one get) and all fall back together. Slurm's map of an
+    /// arbitrary distribution (<c>srun -m arbitrary</c>) is one node per rank whatever the placement,
+    /// which this catches; a map that merged two machines would have their ranks wait for one segment.
+    /// </summary>
+    private static bool MappingAgrees(IPmiClient pmi, int[] nodeOf, string nodeIdentity)
+    {
+        int rank = pmi.Rank;
+        if (rank > 0)
+        {
+            string key = NodeKeyPrefix + Text(rank - 1);
+            string previous = PmiWire.Decode(pmi.Get(key) ?? throw new HpcMsgException($"rank {rank}: rank {rank - 1} published no node ({pmi.Protocol} key {key} is missing)"), key);
+            if ((nodeOf[rank] == nodeOf[rank - 1]) != (previous == nodeIdentity))
+            {
+                // Several ranks may say so under the one key (Slurm and Hydra keep one value); a server
+                // that refused the second put has the first.
+                try { pmi.Put(MapWrongKey, Text(rank)); }
+                catch (HpcMsgException) { }
+            }
+        }
+        pmi.Fence();
+        return pmi.Get(MapWrongKey) is null;
+    }
+
+    /// <summary>Every rank's node identity from the KVS: one get per rank (the path without a map).</summary>
+    private static string[] NodeIdentities(IPmiClient pmi, string nodeIdentity)
+    {
+        var identities = new string[pmi.Size];
+        for (int r = 0; r < identities.Length; r++)
+        {
+            string key = NodeKeyPrefix + Text(r);
+            identities[r] = r == pmi.Rank ? nodeIdentity : PmiWire.Decode(pmi.Get(key) ?? throw new HpcMsgException($"rank {pmi.Rank}: rank {r} published no node ({pmi.Protocol} key {key} is missing)"), key);
+        }
+        return identities;
     }
 
     /// <summary>This node's name for messages and its identity for grouping ranks.</summary>

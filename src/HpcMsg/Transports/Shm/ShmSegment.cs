@@ -118,6 +118,9 @@ internal sealed unsafe class ShmSegment : IDisposable, INodeSharedSlots
     public int* AbandonedSends(int rank) => (int*)(RankControl(rank) + ShmLayout.AbandonedSendsOffset);
     public int* BarrierArrival(int rank) => (int*)(RankControl(rank) + ShmLayout.BarrierArrivalOffset);
 
+    /// <summary>The wake word and sleeper count of local rank <paramref name="rank"/>.</summary>
+    public WakeSignal Signal(int rank) => new(WakeWord(rank), Sleeping(rank));
+
     /// <summary>For hpcrun: a rank that joined (Init) but exited without finalizing left its peers
     /// waiting for it, even if its exit code was 0.</summary>
     public static bool JoinedButNotFinalized(string path, int rank)

@@ -58,11 +58,51 @@ internal sealed class TcpMesh : IDisposable
     /// (touched under its lock); the mesh only disposes them at the end.</summary>
     public TcpConnection?[] Connections { get; }
 
-    /// <summary>What hpcrun said about the job's end through the rendezvous connection (null: nothing yet).</summary>
-    public JobEndWord? LauncherWord => _control.LauncherWord;
+    /// <summary>What hpcrun said about the job's end through the rendezvous connection, or what the
+    /// node ring learnt (<see cref="EndJob"/>); null: nothing yet.</summary>
+    public JobEndWord? LauncherWord => Volatile.Read(ref _ringWord) ?? _control.LauncherWord;
 
-    /// <summary>Tells hpcrun that this rank aborts with <paramref name="errorCode"/> (best effort).</summary>
-    public void TellLauncherAbort(int errorCode) => _control.TellAbort(errorCode);
+    /// <summary>Tells hpcrun (or the process manager) that this rank aborts with <paramref name="errorCode"/>,
+    /// and the node ring's neighbours (best effort).</summary>
+    public void TellLauncherAbort(int errorCode)
+    {
+        Ring?.TellAbort(errorCode);
+        _control.TellAbort(errorCode);
+    }
+
+    /// <summary>The job's channel alone (the ring ending the job: PMI abort).</summary>
+    internal void TellControlAbort(int errorCode) => _control.TellAbort(errorCode);
+
+    /// <summary>The liveness ring over the nodes' first ranks (<see cref="StartRing"/>), on a node's first rank only.</summary>
+    public NodeRing? Ring { get; private set; }
+
+    private JobEndWord? _ringWord;
+    private readonly System.Threading.Channels.Channel<(int From, Socket Socket)> _ringLinks =
+        System.Threading.Channels.Channel.CreateUnbounded<(int, Socket)>();
+
+    /// <summary>Links this node's first rank into the ring (see <see cref="NodeRing"/>); at the mesh's
+    /// Dispose (finalize) the ring is left, not closed: it relays until the process exits.</summary>
+    public void StartRing(int previous, int next, Action<JobEndWord> onEnding) =>
+        Ring = NodeRing.Link(this, _rank, previous, next, onEnding);
+
+    /// <summary>The job is ending as the ring learnt: blocked calls of this rank throw (the engine reads
+    /// <see cref="LauncherWord"/>), and a rank asleep in its socket wait is woken.</summary>
+    internal void EndJob(JobEndWord word)
+    {
+        Interlocked.CompareExchange(ref _ringWord, word, null);
+        using (_lock.EnterScope())
+        {
+            if (!_disposed) RingBell();
+        }
+    }
+
+    internal byte[] Secret => _secret;
+
+    internal string EndpointOf(int rank) => _control.EndpointOf(rank);
+
+    /// <summary>A ring link that a peer dialed (authenticated), for the ring; they queue until it asks.</summary>
+    internal async Task<(int From, Socket Socket)> TakeRingLinkAsync(CancellationToken stop) =>
+        await _ringLinks.Reader.ReadAsync(stop).ConfigureAwait(false);
 
     /// <summary>Connections are being opened (dials not yet answered, or opened ones the engine has
     /// not taken yet): a declined crossing dial closes a moment after the pair's connection opened.</summary>
@@ -232,6 +272,14 @@ internal sealed class TcpMesh : IDisposable
         {
             from = socket.RemoteEndPoint?.ToString() ?? "?";
             int peer = await JobAuth.AcceptAsync(socket, _secret, _stop.Token).ConfigureAwait(false);
+            if (NodeRing.ClaimedRank(peer) is int leader and >= 0)
+            {
+                if (leader >= _state.Length || leader == _rank || !_isRemote(leader))
+                    throw new AuthenticationFailedException($"rank {leader} is not expected to link the node ring to rank {_rank}");
+                await JobAuth.SendAllAsync(socket, new byte[] { Accepted }, _stop.Token).ConfigureAwait(false);
+                if (_disposed || !_ringLinks.Writer.TryWrite((leader, socket))) socket.Dispose();
+                return;
+            }
             if ((uint)peer >= (uint)_state.Length || peer == _rank || !_isRemote(peer))
                 throw new AuthenticationFailedException($"rank {peer} is not expected to connect to rank {_rank}");
             bool accept;
@@ -326,8 +374,11 @@ internal sealed class TcpMesh : IDisposable
     public void Dispose()
     {
         if (_disposed) return;
+        Ring?.Leave(); // a failure it saw ends the job before the channel closes; it relays until the exit
         using (_lock.EnterScope()) _disposed = true;
         _stop.Cancel();
+        _ringLinks.Writer.TryComplete();
+        while (_ringLinks.Reader.TryRead(out (int, Socket Socket) link)) link.Socket.Dispose();
         _listener.Dispose();
         foreach (TcpConnection? c in Connections) c?.Dispose();
         while (_opened.TryDequeue(out Opened o)) o.Socket?.Dispose();

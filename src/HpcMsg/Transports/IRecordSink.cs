@@ -1,0 +1,16 @@
+using HpcMsg.Transports.Wire;
+
+namespace HpcMsg.Transports;
+
+/// <summary>
+/// Where a transport that holds whole records in memory (shared memory's rings) hands each record
+/// that arrives: its <see cref="RecordHeader"/>, with the payload of Eager and Data records right
+/// behind it, valid only during the call. The engine implements it with a struct, and the transport
+/// drains through a method generic over that struct (<c>Drain&lt;TSink&gt;</c>), so that each record
+/// costs a direct, inlinable call and no interface dispatch.
+/// </summary>
+internal unsafe interface IRecordSink
+{
+    /// <summary>A record from world rank <paramref name="sourceWorld"/>.</summary>
+    void OnRecord(int sourceWorld, RecordHeader* header);
+}
