@@ -56,7 +56,7 @@ public sealed unsafe partial class Communicator
         {
             Request sendRequest = Engine.RentRequest();
             sendRequest.Reset(RequestKind.Send, Context, WorldRankOf(dest), sendTag, sizeof(T), (byte*)s, (long)send.Length * sizeof(T));
-            sendRequest.SourceInComm = Rank;
+            sendRequest.State.SourceInComm = Rank;
             Engine.PostSend(sendRequest);
             Status status;
             try
@@ -84,7 +84,7 @@ public sealed unsafe partial class Communicator
         var request = new Request(Engine);
         System.Buffers.MemoryHandle pin = data.Pin();
         request.Reset(RequestKind.Send, Context, WorldRankOf(dest), tag, sizeof(T), (byte*)pin.Pointer, (long)data.Length * sizeof(T));
-        request.SourceInComm = Rank;
+        request.State.SourceInComm = Rank;
         request.Pin = pin;
         request.Pinned = true;
         PostOrUnpin(request, send: true);

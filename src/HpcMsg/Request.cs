@@ -14,39 +14,12 @@ public sealed unsafe class Request
 {
     internal readonly ProgressEngine Engine;
 
-    // Matching and buffer description, set when posted.
-    internal RequestKind Kind;
-    internal int Context;
-    internal int Peer;          // receive: source to match (may be AnySource); send: destination world rank
-    internal int PeerWorld;     // receive: world rank of Peer (unused for AnySource)
-    internal long PostSequence; // receive: order of posting, for matching across source queues
-    internal int Tag;
-    internal int ElementSize;
-    internal byte* Buffer;
-    internal long BufferBytes;
+    /// <summary>The engine's state of the operation (an engine type embedded by value: no second allocation).</summary>
+    internal RequestState State;
+
+    // Pinning of a managed buffer by the API call that posted it, released at completion.
     internal MemoryHandle Pin;
     internal bool Pinned;
-
-    /// <summary>Taken out of the engine after its blocking call's wait threw (ProgressEngine.Abandon):
-    /// completed for its caller, never reused; a later completion by the protocol only frees
-    /// <see cref="Buffer"/> when the engine owns it.</summary>
-    internal bool Abandoned;
-    internal bool OwnsBuffer;       // Buffer is a NativeMemory copy of an abandoned send's payload
-    internal InboundMessage? SelfMessage; // a large send to oneself: its entry in the unexpected queue
-
-    // Send-side protocol state.
-    internal int SourceInComm;  // sender's rank in the communicator, carried in the header
-    internal long RendezvousId;
-    internal long StreamOffset;
-    internal long RemoteReceiveId;
-    internal bool ReceiveInProgress; // a matched pipelined receive waiting for its Data chunks
-    internal long ExpectedBytes;
-    internal int MatchedSource;
-    internal int MatchedTag;
-
-    // Intrusive links for the posted-receive queue.
-    internal Request? Next;
-    internal Request? Prev;
 
     private volatile bool _completed;
     private Status _status;
@@ -64,25 +37,7 @@ public sealed unsafe class Request
 
     internal void Reset(RequestKind kind, int context, int peer, int tag, int elementSize, byte* buffer, long bytes, int peerWorld = -1)
     {
-        Kind = kind;
-        Context = context;
-        Peer = peer;
-        PeerWorld = peerWorld;
-        Tag = tag;
-        ElementSize = elementSize;
-        Buffer = buffer;
-        BufferBytes = bytes;
-        RendezvousId = 0;
-        StreamOffset = 0;
-        RemoteReceiveId = 0;
-        ReceiveInProgress = false;
-        ExpectedBytes = 0;
-        MatchedSource = 0;
-        MatchedTag = 0;
-        Next = Prev = null;
-        Abandoned = false;
-        OwnsBuffer = false;
-        SelfMessage = null;
+        State.Reset(kind, context, peer, tag, elementSize, buffer, bytes, peerWorld);
         _status = default;
         _error = null;
         _continuation = null;
@@ -92,15 +47,15 @@ public sealed unsafe class Request
     /// <summary>Called by the engine, under its lock.</summary>
     internal void Complete(in Status status, Exception? error)
     {
-        if (Abandoned)
+        if (State.Abandoned)
         {
             // The transfer this request was part of has ended; its caller was told long ago.
-            if (OwnsBuffer)
+            if (State.OwnsBuffer)
             {
-                System.Runtime.InteropServices.NativeMemory.Free(Buffer);
-                OwnsBuffer = false;
+                System.Runtime.InteropServices.NativeMemory.Free(State.Buffer);
+                State.OwnsBuffer = false;
             }
-            Buffer = null;
+            State.Buffer = null;
             return;
         }
         _status = status;
@@ -210,12 +165,6 @@ public sealed unsafe class Request
         }
         return true;
     }
-}
-
-internal enum RequestKind : byte
-{
-    Receive,
-    Send,
 }
 
 /// <summary>Lets <c>await request</c> suspend without holding a thread: the engine's progress

@@ -65,7 +65,7 @@ internal readonly unsafe struct CollectiveTransport
     {
         Request r = _engine.RentRequest();
         r.Reset(RequestKind.Send, _context, _comm.WorldRankOf(dest), tag, 1, data, bytes);
-        r.SourceInComm = _comm.Rank;
+        r.State.SourceInComm = _comm.Rank;
         _engine.PostSend(r);
         return r;
     }

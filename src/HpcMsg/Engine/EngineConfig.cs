@@ -13,6 +13,8 @@ internal sealed class EngineConfig
     /// <summary>HPCMSG_TCP_EAGER_LIMIT (default 64 KiB): eager messages over TCP, and the bound on what
     /// an unexpected message from another host may make a rank allocate.</summary>
     public int TcpEagerLimit { get; init; }
+    /// <summary>The chunk of shared memory's pipelined large message: the largest record payload, which
+    /// the transport uses itself (ShmTransport.LargestRecordPayload); here for tests and reports.</summary>
     public int ChunkBytes { get; init; }
     public int SpinMicros { get; init; }
     public int Yields { get; init; }

@@ -24,9 +24,9 @@ internal sealed class PostedReceiveQueue(int worldSize)
 
     public void Append(Request r)
     {
-        r.PostSequence = ++_sequence;
-        if (r.Peer == Wildcards.AnySource) _anySource.Append(r);
-        else _bySource[r.PeerWorld].Append(r);
+        r.State.PostSequence = ++_sequence;
+        if (r.State.Peer == Wildcards.AnySource) _anySource.Append(r);
+        else _bySource[r.State.PeerWorld].Append(r);
     }
 
     /// <summary>Removes and returns the earliest posted receive that accepts this message.</summary>
@@ -35,7 +35,7 @@ internal sealed class PostedReceiveQueue(int worldSize)
         Request? specific = _bySource[sourceWorld].Find(context, source, tag);
         Request? wildcard = _anySource.Find(context, source, tag);
         if (specific is null && wildcard is null) return null;
-        if (wildcard is null || (specific is not null && specific.PostSequence < wildcard.PostSequence))
+        if (wildcard is null || (specific is not null && specific.State.PostSequence < wildcard.State.PostSequence))
         {
             _bySource[sourceWorld].Remove(specific!);
             return specific;
@@ -47,8 +47,8 @@ internal sealed class PostedReceiveQueue(int worldSize)
     /// <summary>Removes <paramref name="r"/> if it is still posted (it has not been matched).</summary>
     public bool Remove(Request r)
     {
-        ref RequestList list = ref r.Peer == Wildcards.AnySource ? ref _anySource : ref _bySource[r.PeerWorld];
-        if (list.Head != r && r.Prev is null) return false;
+        ref RequestList list = ref r.State.Peer == Wildcards.AnySource ? ref _anySource : ref _bySource[r.State.PeerWorld];
+        if (list.Head != r && r.State.Prev is null) return false;
         list.Remove(r);
         return true;
     }
@@ -65,17 +65,17 @@ internal sealed class PostedReceiveQueue(int worldSize)
     /// <summary>The earliest posted receive in either of two contexts, removed (a freed communicator's).</summary>
     public Request? TakeFirstInContext(int context, int collectiveContext)
     {
-        for (Request? r = _anySource.Head; r is not null; r = r.Next)
+        for (Request? r = _anySource.Head; r is not null; r = r.State.Next)
         {
-            if (r.Context != context && r.Context != collectiveContext) continue;
+            if (r.State.Context != context && r.State.Context != collectiveContext) continue;
             _anySource.Remove(r);
             return r;
         }
         for (int i = 0; i < _bySource.Length; i++)
         {
-            for (Request? r = _bySource[i].Head; r is not null; r = r.Next)
+            for (Request? r = _bySource[i].Head; r is not null; r = r.State.Next)
             {
-                if (r.Context != context && r.Context != collectiveContext) continue;
+                if (r.State.Context != context && r.State.Context != collectiveContext) continue;
                 _bySource[i].Remove(r);
                 return r;
             }
@@ -109,18 +109,18 @@ internal sealed class PostedReceiveQueue(int worldSize)
 
         public void Append(Request r)
         {
-            r.Next = null;
-            r.Prev = _tail;
-            if (_tail is null) Head = r; else _tail.Next = r;
+            r.State.Next = null;
+            r.State.Prev = _tail;
+            if (_tail is null) Head = r; else _tail.State.Next = r;
             _tail = r;
         }
 
         public readonly Request? Find(int context, int source, int tag)
         {
-            for (Request? r = Head; r is not null; r = r.Next)
+            for (Request? r = Head; r is not null; r = r.State.Next)
             {
-                if (r.Context == context && (r.Peer == source || r.Peer == Wildcards.AnySource)
-                    && (r.Tag == tag || r.Tag == Wildcards.AnyTag))
+                if (r.State.Context == context && (r.State.Peer == source || r.State.Peer == Wildcards.AnySource)
+                    && (r.State.Tag == tag || r.State.Tag == Wildcards.AnyTag))
                     return r;
             }
             return null;
@@ -128,9 +128,9 @@ internal sealed class PostedReceiveQueue(int worldSize)
 
         public void Remove(Request r)
         {
-            if (r.Prev is null) Head = r.Next; else r.Prev.Next = r.Next;
-            if (r.Next is null) _tail = r.Prev; else r.Next.Prev = r.Prev;
-            r.Next = r.Prev = null;
+            if (r.State.Prev is null) Head = r.State.Next; else r.State.Prev.State.Next = r.State.Next;
+            if (r.State.Next is null) _tail = r.State.Prev; else r.State.Next.State.Prev = r.State.Prev;
+            r.State.Next = r.State.Prev = null;
         }
     }
 }

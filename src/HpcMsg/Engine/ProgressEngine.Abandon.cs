@@ -47,10 +47,10 @@ internal sealed unsafe partial class ProgressEngine
         using (_lock.EnterScope())
         {
             if (r.CompletedFlag) return;
-            if (r.Kind == RequestKind.Receive) AbandonReceiveLocked(r);
+            if (r.State.Kind == RequestKind.Receive) AbandonReceiveLocked(r);
             else AbandonSendLocked(r);
             r.Complete(default, error);
-            r.Abandoned = true; // from now on a completion by the protocol only releases what it holds
+            r.State.Abandoned = true; // from now on a completion by the protocol only releases what it holds
         }
     }
 
@@ -58,7 +58,7 @@ internal sealed unsafe partial class ProgressEngine
     {
         if (_posted.Remove(r)) return;
         // Matched: the message is arriving. Its remaining bytes are dropped instead of written.
-        r.Buffer = null;
+        r.State.Buffer = null;
         if (_networks.Length == 0) return; // shared memory: pipelined chunks check Abandoned (HandleRecord)
         for (int peer = 0; peer < _arriving.Length; peer++)
         {
@@ -78,20 +78,20 @@ internal sealed unsafe partial class ProgressEngine
 
     private void AbandonSendLocked(Request r)
     {
-        if (r.SelfMessage is { } self && self.SelfSend == r)
+        if (r.State.SelfMessage is { } self && self.SelfSend == r)
         {
             // A large send to oneself waits in the unexpected queue until a receive copies from it.
             _unexpected.Remove(self);
             _inboundPool.Return(self);
             return;
         }
-        if (r.Peer == WorldRank) return; // a small send to oneself completes at once
-        ITransport t = Route(r.Peer);
+        if (r.State.Peer == WorldRank) return; // a small send to oneself completes at once
+        ITransport t = Route(r.State.Peer);
         if (!ReferenceEquals(t, _shm))
         {
             // Frames may be half written to the socket: finish them from a copy.
             byte* copy = DetachPayload(r);
-            t.RetargetPayload(r.Peer, r, copy);
+            t.RetargetPayload(r.State.Peer, r, copy);
             return;
         }
         switch (WithdrawQueued(r))
@@ -99,7 +99,7 @@ internal sealed unsafe partial class ProgressEngine
             case OutboundKind.EagerSend:
                 return;
             case OutboundKind.RequestToSend:
-                _rendezvous.Remove(r.RendezvousId);
+                _rendezvous.Remove(r.State.RendezvousId);
                 return;
             case OutboundKind.Stream:
                 DetachPayload(r); // the receiver waits for the rest of the chunks
@@ -116,10 +116,10 @@ internal sealed unsafe partial class ProgressEngine
     /// <summary>Gives <paramref name="r"/> a private copy of its payload, freed when it completes.</summary>
     private static byte* DetachPayload(Request r)
     {
-        byte* copy = (byte*)NativeMemory.Alloc((nuint)Math.Max(1, r.BufferBytes));
-        if (r.BufferBytes > 0) Buffer.MemoryCopy(r.Buffer, copy, r.BufferBytes, r.BufferBytes);
-        r.Buffer = copy;
-        r.OwnsBuffer = true;
+        byte* copy = (byte*)NativeMemory.Alloc((nuint)Math.Max(1, r.State.BufferBytes));
+        if (r.State.BufferBytes > 0) Buffer.MemoryCopy(r.State.Buffer, copy, r.State.BufferBytes, r.State.BufferBytes);
+        r.State.Buffer = copy;
+        r.State.OwnsBuffer = true;
         return copy;
     }
 
@@ -127,7 +127,7 @@ internal sealed unsafe partial class ProgressEngine
     /// destination; returns the kind of <paramref name="r"/>'s item there, or null if it has none.</summary>
     private OutboundKind? WithdrawQueued(Request r)
     {
-        OutboundQueue q = _pending[r.Peer];
+        OutboundQueue q = _pending[r.State.Peer];
         OutboundKind? found = null;
         int n = q.Count;
         for (int i = 0; i < n; i++)

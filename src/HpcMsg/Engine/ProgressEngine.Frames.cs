@@ -56,7 +56,7 @@ internal sealed unsafe partial class ProgressEngine : IFrameSink
     {
         if (owner is Request { CompletedFlag: false } r)
         {
-            _rendezvous.Remove(r.RendezvousId);
+            _rendezvous.Remove(r.State.RendezvousId);
             r.Complete(default, Route(peer).PeerFailure(peer));
         }
     }
@@ -84,7 +84,7 @@ internal sealed unsafe partial class ProgressEngine : IFrameSink
         List<long>? gone = null;
         foreach ((long id, Request r) in _rendezvous)
         {
-            bool involves = r.Kind == RequestKind.Send ? r.Peer == peer : r.ReceiveInProgress && r.PeerWorld == peer;
+            bool involves = r.State.Kind == RequestKind.Send ? r.State.Peer == peer : r.State.ReceiveInProgress && r.State.PeerWorld == peer;
             if (!involves) continue;
             (gone ??= []).Add(id);
             if (!r.CompletedFlag) r.Complete(default, Route(peer).PeerFailure(peer));
@@ -148,7 +148,7 @@ internal sealed unsafe partial class ProgressEngine : IFrameSink
     void IFrameSink.OnSent(int peer, object owner, RecordKind kind)
     {
         if (owner is not Request r) return;
-        if (kind == RecordKind.Data) _rendezvous.Remove(r.RendezvousId);
+        if (kind == RecordKind.Data) _rendezvous.Remove(r.State.RendezvousId);
         CompleteSend(r);
     }
 
@@ -168,10 +168,10 @@ internal sealed unsafe partial class ProgressEngine : IFrameSink
                 if (n < 0 || n > _eagerLimitOf[src]) throw new HpcMsgException($"an eager message of {n} bytes, the limit is {_eagerLimitOf[src]}");
                 Request? r = _posted.TakeMatch(h.Context, h.Source, src, h.Tag);
                 _arriving[src] = new ArrivingFrame { Request = r, Source = h.Source, Tag = h.Tag, Bytes = n };
-                if (r is not null && n <= r.BufferBytes)
+                if (r is not null && n <= r.State.BufferBytes)
                 {
                     _arriving[src].Kind = ArrivingKind.EagerMatched;
-                    return PayloadTarget.Into(r.Buffer, n);
+                    return PayloadTarget.Into(r.State.Buffer, n);
                 }
                 if (r is not null)
                 {
@@ -190,15 +190,15 @@ internal sealed unsafe partial class ProgressEngine : IFrameSink
             }
             case RecordKind.Data:
             {
-                if (!_rendezvous.TryGetValue(h.Token1, out Request? recv) || !recv.ReceiveInProgress)
+                if (!_rendezvous.TryGetValue(h.Token1, out Request? recv) || !recv.State.ReceiveInProgress)
                     throw new HpcMsgException($"data for unknown receive {h.Token1}");
-                if (h.Token2 != 0 || h.MessageBytes != recv.ExpectedBytes)
-                    throw new HpcMsgException($"data of {h.MessageBytes} bytes at {h.Token2} for a {recv.ExpectedBytes}-byte message");
+                if (h.Token2 != 0 || h.MessageBytes != recv.State.ExpectedBytes)
+                    throw new HpcMsgException($"data of {h.MessageBytes} bytes at {h.Token2} for a {recv.State.ExpectedBytes}-byte message");
                 _rendezvous.Remove(h.Token1);
                 // Its wait threw and its buffer is unpinned (ProgressEngine.Abandon): read and drop.
-                if (recv.Abandoned) return PayloadTarget.Dropped(h.MessageBytes, notify: false);
+                if (recv.State.Abandoned) return PayloadTarget.Dropped(h.MessageBytes, notify: false);
                 _arriving[src] = new ArrivingFrame { Kind = ArrivingKind.Data, Request = recv, Bytes = h.MessageBytes };
-                return PayloadTarget.Into(recv.Buffer, h.MessageBytes);
+                return PayloadTarget.Into(recv.State.Buffer, h.MessageBytes);
             }
             case RecordKind.Rts:
                 if (h.MessageBytes < 0) throw new HpcMsgException($"a request to send {h.MessageBytes} bytes");
@@ -206,7 +206,7 @@ internal sealed unsafe partial class ProgressEngine : IFrameSink
                 return PayloadTarget.None;
             case RecordKind.Cts:
             case RecordKind.Fin:
-                if (!_rendezvous.TryGetValue(h.Token1, out Request? send) || send.Kind != RequestKind.Send)
+                if (!_rendezvous.TryGetValue(h.Token1, out Request? send) || send.State.Kind != RequestKind.Send)
                     throw new HpcMsgException($"{kind} for unknown send {h.Token1}");
                 HandleRecord(src, &h, kind);
                 return PayloadTarget.None;
@@ -222,11 +222,11 @@ internal sealed unsafe partial class ProgressEngine : IFrameSink
         switch (done.Kind)
         {
             case ArrivingKind.EagerMatched:
-                done.Request!.Complete(new Status(done.Source, done.Tag, done.Bytes, done.Request.ElementSize), null);
+                done.Request!.Complete(new Status(done.Source, done.Tag, done.Bytes, done.Request.State.ElementSize), null);
                 break;
             case ArrivingKind.EagerTruncated:
-                done.Request!.Complete(new Status(done.Source, done.Tag, done.Bytes, done.Request.ElementSize),
-                    new MessageTruncatedException(done.Source, done.Tag, done.Bytes, done.Request.BufferBytes));
+                done.Request!.Complete(new Status(done.Source, done.Tag, done.Bytes, done.Request.State.ElementSize),
+                    new MessageTruncatedException(done.Source, done.Tag, done.Bytes, done.Request.State.BufferBytes));
                 break;
             case ArrivingKind.EagerUnexpected:
                 InboundMessage m = done.Message!;
@@ -240,7 +240,7 @@ internal sealed unsafe partial class ProgressEngine : IFrameSink
                 break;
             case ArrivingKind.Data:
                 Request recv = done.Request!;
-                recv.Complete(new Status(recv.MatchedSource, recv.MatchedTag, recv.ExpectedBytes, recv.ElementSize), null);
+                recv.Complete(new Status(recv.State.MatchedSource, recv.State.MatchedTag, recv.State.ExpectedBytes, recv.State.ElementSize), null);
                 break;
         }
     }

@@ -42,7 +42,7 @@ internal sealed unsafe partial class ProgressEngine
 
     private void PostReceiveLocked(Request r)
     {
-        InboundMessage? m = _unexpected.Find(r.Context, r.Peer, r.PeerWorld, r.Tag);
+        InboundMessage? m = _unexpected.Find(r.State.Context, r.State.Peer, r.State.PeerWorld, r.State.Tag);
         if (m is null)
         {
             _posted.Append(r);
@@ -74,14 +74,14 @@ internal sealed unsafe partial class ProgressEngine
 
     private static void DeliverEager(Request r, int source, int tag, byte* payload, long bytes)
     {
-        if (bytes > r.BufferBytes)
+        if (bytes > r.State.BufferBytes)
         {
-            r.Complete(new Status(source, tag, bytes, r.ElementSize),
-                new MessageTruncatedException(source, tag, bytes, r.BufferBytes));
+            r.Complete(new Status(source, tag, bytes, r.State.ElementSize),
+                new MessageTruncatedException(source, tag, bytes, r.State.BufferBytes));
             return;
         }
-        if (bytes > 0) PayloadCopy.Copy(payload, r.Buffer, bytes);
-        r.Complete(new Status(source, tag, bytes, r.ElementSize), null);
+        if (bytes > 0) PayloadCopy.Copy(payload, r.State.Buffer, bytes);
+        r.Complete(new Status(source, tag, bytes, r.State.ElementSize), null);
     }
 
     /// <summary>Starts taking a large message announced by a request-to-send (single copy, or the
@@ -89,23 +89,23 @@ internal sealed unsafe partial class ProgressEngine
     /// it announced the message: a changed count means its buffer may be reused, so ask for the stream.</summary>
     private void StartRendezvousReceive(Request r, int srcWorld, int source, int tag, long bytes, long address, long sendId, int senderAbandoned)
     {
-        if (bytes > r.BufferBytes)
+        if (bytes > r.State.BufferBytes)
         {
             SendControl(srcWorld, RecordKind.Fin, sendId, 0); // releases the sender; the data is dropped
-            r.Complete(new Status(source, tag, bytes, r.ElementSize),
-                new MessageTruncatedException(source, tag, bytes, r.BufferBytes));
+            r.Complete(new Status(source, tag, bytes, r.State.ElementSize),
+                new MessageTruncatedException(source, tag, bytes, r.State.BufferBytes));
             return;
         }
         if (!_crossMemoryDisabled && _shm is not null && ReferenceEquals(_route[srcWorld], _shm))
         {
-            switch (_shm!.TryReadAnnounced(srcWorld, address, r.Buffer, bytes, senderAbandoned, out int errno, out int pid))
+            switch (_shm!.TryReadAnnounced(srcWorld, address, r.State.Buffer, bytes, senderAbandoned, out int errno, out int pid))
             {
                 case DirectReadResult.Read:
                     SendControl(srcWorld, RecordKind.Fin, sendId, 0);
-                    r.Complete(new Status(source, tag, bytes, r.ElementSize), null);
+                    r.Complete(new Status(source, tag, bytes, r.State.ElementSize), null);
                     return;
                 case DirectReadResult.Failed:
-                    r.Complete(new Status(source, tag, bytes, r.ElementSize),
+                    r.Complete(new Status(source, tag, bytes, r.State.ElementSize),
                         new RankFailedException(srcWorld, $"rank {WorldRank}: reading a {bytes}-byte message from rank {srcWorld} (pid {pid}) failed with errno {errno}"));
                     return;
                 case DirectReadResult.NotPermitted:
@@ -116,12 +116,12 @@ internal sealed unsafe partial class ProgressEngine
             }
         }
         long receiveId = NewRendezvousId();
-        r.ReceiveInProgress = true;
-        r.ExpectedBytes = bytes;
-        r.MatchedSource = source;
-        r.MatchedTag = tag;
-        r.PeerWorld = srcWorld; // whom the transfer depends on (a wildcard receive had none): see OnTcpPeerFailed
-        r.StreamOffset = 0;
+        r.State.ReceiveInProgress = true;
+        r.State.ExpectedBytes = bytes;
+        r.State.MatchedSource = source;
+        r.State.MatchedTag = tag;
+        r.State.PeerWorld = srcWorld; // whom the transfer depends on (a wildcard receive had none): see OnTcpPeerFailed
+        r.State.StreamOffset = 0;
         _rendezvous[receiveId] = r;
         SendControl(srcWorld, RecordKind.Cts, sendId, receiveId);
     }

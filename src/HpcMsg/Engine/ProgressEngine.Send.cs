@@ -26,7 +26,7 @@ internal sealed unsafe partial class ProgressEngine
 
     public void ReturnRequest(Request r)
     {
-        if (!r.CompletedFlag || r.Abandoned) return; // may still be referenced by the engine: let the GC have it later
+        if (!r.CompletedFlag || r.State.Abandoned) return; // may still be referenced by the engine: let the GC have it later
         using (_lock.EnterScope())
         {
             if (_requestPool.Count < 1024) _requestPool.Push(r);
@@ -53,7 +53,7 @@ internal sealed unsafe partial class ProgressEngine
         }
         Request r = Interlocked.Exchange(ref _cachedSend, null) ?? new Request(this);
         r.Reset(RequestKind.Send, context, destWorld, tag, elementSize, data, bytes);
-        r.SourceInComm = sourceInComm;
+        r.State.SourceInComm = sourceInComm;
         using (_lock.EnterScope()) PostSendLocked(r);
         WaitOrAbandon(r); // a wait that throws takes r out of the engine before `data` is unpinned
         try
@@ -78,14 +78,14 @@ internal sealed unsafe partial class ProgressEngine
 
     private void PostSendLocked(Request r)
     {
-        int dest = r.Peer;
+        int dest = r.State.Peer;
         if (dest == WorldRank)
         {
             SendToSelf(r);
             return;
         }
         ITransport t = Route(dest);
-        if (r.BufferBytes <= _eagerLimitOf[dest])
+        if (r.State.BufferBytes <= _eagerLimitOf[dest])
         {
             if (_pending[dest].Count == 0)
             {
@@ -100,8 +100,8 @@ internal sealed unsafe partial class ProgressEngine
             Enqueue(dest, new OutboundItem(OutboundKind.EagerSend, r));
             return;
         }
-        r.RendezvousId = NewRendezvousId();
-        _rendezvous[r.RendezvousId] = r;
+        r.State.RendezvousId = NewRendezvousId();
+        _rendezvous[r.State.RendezvousId] = r;
         if (_pending[dest].Count == 0)
         {
             SendOutcome o = SendRequestToSend(t, dest, r);
@@ -124,13 +124,13 @@ internal sealed unsafe partial class ProgressEngine
 
     private SendOutcome SendEager(ITransport t, int dest, Request r) =>
         ReferenceEquals(t, _shm)
-            ? (_shm!.TryWriteEager(dest, r.Context, r.SourceInComm, r.Tag, r.Buffer, r.BufferBytes) ? SendOutcome.Done : SendOutcome.NoRoom)
-            : t.SendEager(dest, r.Context, r.SourceInComm, r.Tag, r.Buffer, r.BufferBytes, r);
+            ? (_shm!.TryWriteEager(dest, r.State.Context, r.State.SourceInComm, r.State.Tag, r.State.Buffer, r.State.BufferBytes) ? SendOutcome.Done : SendOutcome.NoRoom)
+            : t.SendEager(dest, r.State.Context, r.State.SourceInComm, r.State.Tag, r.State.Buffer, r.State.BufferBytes, r);
 
     private SendOutcome SendRequestToSend(ITransport t, int dest, Request r) =>
         ReferenceEquals(t, _shm)
-            ? (_shm!.TryWriteRequestToSend(dest, r.Context, r.SourceInComm, r.Tag, r.BufferBytes, (long)r.Buffer, r.RendezvousId) ? SendOutcome.Done : SendOutcome.NoRoom)
-            : t.SendRequestToSend(dest, r.Context, r.SourceInComm, r.Tag, r.BufferBytes, (long)r.Buffer, r.RendezvousId);
+            ? (_shm!.TryWriteRequestToSend(dest, r.State.Context, r.State.SourceInComm, r.State.Tag, r.State.BufferBytes, (long)r.State.Buffer, r.State.RendezvousId) ? SendOutcome.Done : SendOutcome.NoRoom)
+            : t.SendRequestToSend(dest, r.State.Context, r.State.SourceInComm, r.State.Tag, r.State.BufferBytes, (long)r.State.Buffer, r.State.RendezvousId);
 
     private SendOutcome SendControl(ITransport t, int dest, RecordKind kind, long token1, long token2) =>
         ReferenceEquals(t, _shm)
@@ -141,8 +141,8 @@ internal sealed unsafe partial class ProgressEngine
     private SendOutcome SendLarge(ITransport t, int dest, Request r)
     {
         if (ReferenceEquals(t, _shm))
-            return _shm!.TryStream(dest, r.RemoteReceiveId, r.Buffer, r.BufferBytes, ref r.StreamOffset) ? SendOutcome.Done : SendOutcome.NoRoom;
-        return t.SendLarge(dest, r.RemoteReceiveId, r.Buffer, r.BufferBytes, ref r.StreamOffset, r);
+            return _shm!.TryStream(dest, r.State.RemoteReceiveId, r.State.Buffer, r.State.BufferBytes, ref r.State.StreamOffset) ? SendOutcome.Done : SendOutcome.NoRoom;
+        return t.SendLarge(dest, r.State.RemoteReceiveId, r.State.Buffer, r.State.BufferBytes, ref r.State.StreamOffset, r);
     }
 
     private void WakeIfShm(ITransport t, int dest)
@@ -161,7 +161,7 @@ internal sealed unsafe partial class ProgressEngine
     private void AfterRequestToSend(ITransport t, int dest, Request r, SendOutcome o)
     {
         if (o != SendOutcome.PeerGone) return; // announced: the receiver answers
-        _rendezvous.Remove(r.RendezvousId);
+        _rendezvous.Remove(r.State.RendezvousId);
         r.Complete(default, t.PeerFailure(dest));
     }
 
@@ -170,11 +170,11 @@ internal sealed unsafe partial class ProgressEngine
         switch (o)
         {
             case SendOutcome.Done:
-                _rendezvous.Remove(r.RendezvousId);
+                _rendezvous.Remove(r.State.RendezvousId);
                 CompleteSend(r);
                 break;
             case SendOutcome.PeerGone:
-                _rendezvous.Remove(r.RendezvousId);
+                _rendezvous.Remove(r.State.RendezvousId);
                 r.Complete(default, t.PeerFailure(dest));
                 break;
             // Pending: the transport's sink completes it (OnSent).
@@ -188,9 +188,9 @@ internal sealed unsafe partial class ProgressEngine
         ITransport t = Route(dest);
         if (_pending[dest].Count == 0)
         {
-            long before = send.StreamOffset;
+            long before = send.State.StreamOffset;
             SendOutcome o = SendLarge(t, dest, send);
-            if (send.StreamOffset != before) WakeIfShm(t, dest);
+            if (send.State.StreamOffset != before) WakeIfShm(t, dest);
             if (o != SendOutcome.NoRoom)
             {
                 AfterLarge(t, dest, send, o);
@@ -202,7 +202,7 @@ internal sealed unsafe partial class ProgressEngine
 
     private void SendToSelf(Request send)
     {
-        Request? recv = _posted.TakeMatch(send.Context, send.SourceInComm, WorldRank, send.Tag);
+        Request? recv = _posted.TakeMatch(send.State.Context, send.State.SourceInComm, WorldRank, send.State.Tag);
         if (recv is not null)
         {
             CopyBetween(send, recv);
@@ -211,19 +211,19 @@ internal sealed unsafe partial class ProgressEngine
             return;
         }
         InboundMessage m = _inboundPool.Rent();
-        SetHeader(m, InboundKind.Eager, send.Context, send.SourceInComm, WorldRank, send.Tag, send.BufferBytes);
-        if (send.BufferBytes <= Config.EagerLimit)
+        SetHeader(m, InboundKind.Eager, send.State.Context, send.State.SourceInComm, WorldRank, send.State.Tag, send.State.BufferBytes);
+        if (send.State.BufferBytes <= Config.EagerLimit)
         {
             // Buffered like an eager message, so that a small send to oneself completes at once.
-            m.Data = System.Buffers.ArrayPool<byte>.Shared.Rent((int)send.BufferBytes);
-            new ReadOnlySpan<byte>(send.Buffer, (int)send.BufferBytes).CopyTo(m.Data);
+            m.Data = System.Buffers.ArrayPool<byte>.Shared.Rent((int)send.State.BufferBytes);
+            new ReadOnlySpan<byte>(send.State.Buffer, (int)send.State.BufferBytes).CopyTo(m.Data);
             CompleteSend(send);
         }
         else
         {
             m.Kind = InboundKind.SelfRendezvous;
             m.SelfSend = send;
-            send.SelfMessage = m; // withdrawn from the queue if the send is abandoned
+            send.State.SelfMessage = m; // withdrawn from the queue if the send is abandoned
         }
         _unexpected.Append(m);
         WakeIfSleeping(WorldRank);
@@ -232,19 +232,19 @@ internal sealed unsafe partial class ProgressEngine
     /// <summary>Completes a self-send rendezvous, or a receive matched by a self message.</summary>
     private static void CopyBetween(Request send, Request recv)
     {
-        long n = send.BufferBytes;
-        if (n > recv.BufferBytes)
+        long n = send.State.BufferBytes;
+        if (n > recv.State.BufferBytes)
         {
-            recv.Complete(new Status(send.SourceInComm, send.Tag, n, recv.ElementSize),
-                new MessageTruncatedException(send.SourceInComm, send.Tag, n, recv.BufferBytes));
+            recv.Complete(new Status(send.State.SourceInComm, send.State.Tag, n, recv.State.ElementSize),
+                new MessageTruncatedException(send.State.SourceInComm, send.State.Tag, n, recv.State.BufferBytes));
             return;
         }
-        Buffer.MemoryCopy(send.Buffer, recv.Buffer, recv.BufferBytes, n);
-        recv.Complete(new Status(send.SourceInComm, send.Tag, n, recv.ElementSize), null);
+        Buffer.MemoryCopy(send.State.Buffer, recv.State.Buffer, recv.State.BufferBytes, n);
+        recv.Complete(new Status(send.State.SourceInComm, send.State.Tag, n, recv.State.ElementSize), null);
     }
 
     private static void CompleteSend(Request r) =>
-        r.Complete(new Status(r.SourceInComm, r.Tag, r.BufferBytes, r.ElementSize), null);
+        r.Complete(new Status(r.State.SourceInComm, r.State.Tag, r.State.BufferBytes, r.State.ElementSize), null);
 
     /// <summary>Sends a control record now, or queues it behind what already waits for that destination.</summary>
     private void SendControl(int dest, RecordKind kind, long token1, long token2)
@@ -282,7 +282,7 @@ internal sealed unsafe partial class ProgressEngine
             while (q.Count > 0)
             {
                 OutboundItem item = q.Peek();
-                long streamedBefore = item.Request?.StreamOffset ?? 0;
+                long streamedBefore = item.Request?.State.StreamOffset ?? 0;
                 SendOutcome o = item.Kind switch
                 {
                     OutboundKind.EagerSend => SendEager(t, dest, item.Request!),
@@ -290,7 +290,7 @@ internal sealed unsafe partial class ProgressEngine
                     OutboundKind.Control => SendControl(t, dest, item.ControlKind, item.Token1, item.Token2),
                     _ => SendLarge(t, dest, item.Request!),
                 };
-                if (item.Kind == OutboundKind.Stream && item.Request!.StreamOffset != streamedBefore) wrote = true;
+                if (item.Kind == OutboundKind.Stream && item.Request!.State.StreamOffset != streamedBefore) wrote = true;
                 if (o == SendOutcome.NoRoom) break;
                 q.Dequeue();
                 wrote = true;

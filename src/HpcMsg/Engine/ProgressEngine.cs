@@ -146,7 +146,7 @@ internal sealed unsafe partial class ProgressEngine : IDisposable
             case RecordKind.Cts:
             {
                 Request send = FindRendezvous(h->Token1, srcWorld);
-                send.RemoteReceiveId = h->Token2;
+                send.State.RemoteReceiveId = h->Token2;
                 StartLargeData(srcWorld, send);
                 break;
             }
@@ -154,22 +154,22 @@ internal sealed unsafe partial class ProgressEngine : IDisposable
             {
                 Request recv = FindRendezvous(h->Token1, srcWorld);
                 long chunk = h->MessageBytes;
-                if (h->Token2 < 0 || chunk < 0 || h->Token2 + chunk > recv.ExpectedBytes)
-                    throw new HpcMsgException($"rank {WorldRank}: data chunk from rank {srcWorld} at offset {h->Token2} of {chunk} bytes overruns the {recv.ExpectedBytes}-byte message");
+                if (h->Token2 < 0 || chunk < 0 || h->Token2 + chunk > recv.State.ExpectedBytes)
+                    throw new HpcMsgException($"rank {WorldRank}: data chunk from rank {srcWorld} at offset {h->Token2} of {chunk} bytes overruns the {recv.State.ExpectedBytes}-byte message");
                 // An abandoned receive (its wait threw, its buffer is unpinned) drops the rest.
-                if (!recv.Abandoned) PayloadCopy.Copy((byte*)h + RecordHeader.Size, recv.Buffer + h->Token2, chunk);
-                recv.StreamOffset += chunk;
-                if (recv.StreamOffset == recv.ExpectedBytes)
+                if (!recv.State.Abandoned) PayloadCopy.Copy((byte*)h + RecordHeader.Size, recv.State.Buffer + h->Token2, chunk);
+                recv.State.StreamOffset += chunk;
+                if (recv.State.StreamOffset == recv.State.ExpectedBytes)
                 {
                     _rendezvous.Remove(h->Token1);
-                    recv.Complete(new Status(recv.MatchedSource, recv.MatchedTag, recv.ExpectedBytes, recv.ElementSize), null);
+                    recv.Complete(new Status(recv.State.MatchedSource, recv.State.MatchedTag, recv.State.ExpectedBytes, recv.State.ElementSize), null);
                 }
                 break;
             }
             case RecordKind.Fin:
             {
                 Request send = TakeRendezvous(h->Token1, srcWorld);
-                send.Complete(new Status(send.SourceInComm, send.Tag, send.BufferBytes, send.ElementSize), null);
+                send.Complete(new Status(send.State.SourceInComm, send.State.Tag, send.State.BufferBytes, send.State.ElementSize), null);
                 break;
             }
             default:

@@ -47,11 +47,10 @@ public sealed partial class LayeringTests
         return layers.ToDictionary(l => l.Name);
     });
 
-    /// <summary>The API types the engine still names: the public <c>Request</c> (declared with its
-    /// <c>RequestKind</c> in Request.cs) carries the engine's per-operation state, and <c>Status</c> is
-    /// what completes it. Issue 18 item 4 moves that state to an engine type; until then these, and no
-    /// other API type, may appear in Engine/.</summary>
-    private static readonly string[] EngineStillNamesApiTypes = ["Request", "RequestKind", "Status"];
+    /// <summary>The API types the engine still names: the public <c>Request</c>, whose engine state is
+    /// an engine type embedded in it (<c>RequestState</c>, issue 18 item 4) and which the engine
+    /// completes, and <c>Status</c>, what completes it. No other API type may appear in Engine/.</summary>
+    private static readonly string[] EngineStillNamesApiTypes = ["Request", "Status"];
 
     [Fact]
     public void Internal_names_no_layer_above_it() =>

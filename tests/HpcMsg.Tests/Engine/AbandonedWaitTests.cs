@@ -214,7 +214,7 @@ public sealed unsafe class AbandonedWaitTests
         byte[] bigInto = Pinned(big.Length);
         Request r2 = PostRecv(b, 0, 7, bigInto);
         Request s2 = PostSend(a, 1, 7, big);
-        job.DriveUntil(() => r2.ReceiveInProgress, "the receiver to take the request-to-send");
+        job.DriveUntil(() => r2.State.ReceiveInProgress, "the receiver to take the request-to-send");
         for (int i = 0; i < 10; i++) a.ProgressFor(s2); // clear-to-send in; the frame goes out until the socket is full
         Assert.False(s2.IsCompleted);
         Assert.Throws<JobAbortedException>(() => a.WaitOrAbandon(s2));

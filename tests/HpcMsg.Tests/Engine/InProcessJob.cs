@@ -169,7 +169,7 @@ internal sealed unsafe class InProcessJob : IDisposable
     {
         var r = new Request(e);
         r.Reset(RequestKind.Send, Context, dest, tag, 1, Address(data), data.Length);
-        r.SourceInComm = e.WorldRank;
+        r.State.SourceInComm = e.WorldRank;
         e.PostSend(r);
         return r;
     }
