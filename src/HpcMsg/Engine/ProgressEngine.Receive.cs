@@ -51,7 +51,7 @@ internal sealed unsafe partial class ProgressEngine
         _unexpected.Remove(m);
         if (m.Arriving)
         {
-            m.Waiter = r; // delivered when the rest of its payload has been read (OnTcpPayloadDone)
+            m.Waiter = r; // delivered when the rest of its payload has been read (IFrameSink.OnPayloadDone)
             return;
         }
         switch (m.Kind)
@@ -120,7 +120,7 @@ internal sealed unsafe partial class ProgressEngine
         r.State.ExpectedBytes = bytes;
         r.State.MatchedSource = source;
         r.State.MatchedTag = tag;
-        r.State.PeerWorld = srcWorld; // whom the transfer depends on (a wildcard receive had none): see OnTcpPeerFailed
+        r.State.PeerWorld = srcWorld; // whom the transfer depends on (a wildcard receive had none): see IFrameSink.OnPeerFailed
         r.State.StreamOffset = 0;
         _rendezvous[receiveId] = r;
         SendControl(srcWorld, RecordKind.Cts, sendId, receiveId);

@@ -246,11 +246,15 @@ internal sealed unsafe partial class ProgressEngine : IDisposable
     /// this rank may sleep); a rank on another host is woken by its socket.</summary>
     private void WakeIfSleeping(int rank)
     {
-        if (rank == WorldRank)
+        if (rank == WorldRank && _shm is null)
         {
             // Pairs with the fence in Sleep(), as the transport's wake does (see ShmTransport.WakeIfSleeping).
             if (!_asymmetricFence) Interlocked.MemoryBarrier();
             _signal.WakeIfSleeping();
+        }
+        else if (rank == WorldRank)
+        {
+            _shm!.WakeIfSleeping(rank); // this rank's signal is the segment's (and its doorbell, when armed)
         }
         else if (_shm is { } shm && ReferenceEquals(_route[rank], shm))
         {

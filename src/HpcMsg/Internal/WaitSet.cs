@@ -42,9 +42,12 @@ internal sealed class WaitSet
 
     /// <summary>Waits for a socket, the futex word to move from <paramref name="seen"/>, or
     /// <paramref name="timeoutMicros"/> (less if a transport bounded it).</summary>
-    public void Wait(WakeSignal signal, int seen, int timeoutMicros)
+    public unsafe void Wait(WakeSignal signal, int seen, int timeoutMicros)
     {
         int micros = Math.Min(timeoutMicros, _limitMicros);
+        // Woken between the caller's last check and now (a transport armed its doorbell meanwhile:
+        // a waker that bumped the word before seeing it armed rang nothing).
+        if (Volatile.Read(ref *signal.Word) != seen) return;
         if (_read.Count == 0)
         {
             signal.Wait(seen, micros);

@@ -53,10 +53,13 @@ internal readonly unsafe struct WakeSignal
     /// <summary>Sleeps until the word differs from <paramref name="seen"/>, a wake, or the timeout.</summary>
     public void Wait(int seen, int timeoutMicros) => Native.FutexWaitShared(_word, seen, timeoutMicros);
 
-    /// <summary>Wakes the owner if it sleeps (or is about to: it registered before its last check).</summary>
-    public void WakeIfSleeping()
+    /// <summary>Wakes the owner if it sleeps (or is about to: it registered before its last check);
+    /// true if it did (the word was bumped, with a full fence).</summary>
+    public bool WakeIfSleeping()
     {
-        if (Volatile.Read(ref *_sleepers) != 0) Wake();
+        if (Volatile.Read(ref *_sleepers) == 0) return false;
+        Wake();
+        return true;
     }
 
     /// <summary>Wakes the owner whether or not it sleeps.</summary>

@@ -118,6 +118,8 @@ internal sealed unsafe class ShmSegment : IDisposable, INodeSharedSlots
     public int* AbandonedSends(int rank) => (int*)(RankControl(rank) + ShmLayout.AbandonedSendsOffset);
     public int* BarrierArrival(int rank) => (int*)(RankControl(rank) + ShmLayout.BarrierArrivalOffset);
 
+    public int* DoorbellArmed(int rank) => (int*)(RankControl(rank) + ShmLayout.DoorbellArmedOffset);
+
     /// <summary>The wake word and sleeper count of local rank <paramref name="rank"/>.</summary>
     public WakeSignal Signal(int rank) => new(WakeWord(rank), Sleeping(rank));
 
@@ -160,11 +162,15 @@ internal sealed unsafe class ShmSegment : IDisposable, INodeSharedSlots
 
     public void WakeAll()
     {
+        System.Net.Sockets.Socket? ringer = null;
         for (int r = 0; r < Size; r++)
         {
             Interlocked.Increment(ref *WakeWord(r));
             Native.FutexWakeAll(WakeWord(r));
+            // A rank waiting on its sockets too: its doorbell ends that wait (see Doorbell).
+            if (Volatile.Read(ref *DoorbellArmed(r)) != 0) Doorbell.Ring(ringer ??= Doorbell.NewRinger(), Doorbell.Address(Path, r));
         }
+        ringer?.Dispose();
     }
 
     /// <summary>For hpcrun: flags a failure in an existing segment file, if it is still there.</summary>

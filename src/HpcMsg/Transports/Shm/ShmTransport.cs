@@ -37,6 +37,11 @@ internal sealed unsafe class ShmTransport : ITransport
     private readonly int _chunkBytes;
     private bool _skipWakeFence;
     private IRecordSink? _sink; // for Progress through the interface; the engine drains directly
+    private readonly int* _myDoorbellArmed;
+    private Doorbell? _doorbell;          // bound at the first wait on sockets (a rank with network peers)
+    private bool _doorbellFailed;
+    private System.Net.Sockets.Socket? _ringer;
+    private readonly System.Net.Sockets.UnixDomainSocketEndPoint?[] _doorbells; // by world rank, made on first ring
 
     /// <param name="shm">The node's segment.</param>
     /// <param name="job">This rank, and which world ranks share its host (and so the segment).</param>
@@ -70,6 +75,8 @@ internal sealed unsafe class ShmTransport : ITransport
         }
         _peers = [.. peers];
         _myAbandonedSends = shm.AbandonedSends(me);
+        _myDoorbellArmed = shm.DoorbellArmed(me);
+        _doorbells = new System.Net.Sockets.UnixDomainSocketEndPoint?[size];
         OwnSignal = _signals[worldRank];
     }
 
@@ -101,7 +108,16 @@ internal sealed unsafe class ShmTransport : ITransport
     public void WakeIfSleeping(int peer)
     {
         if (!_skipWakeFence) Interlocked.MemoryBarrier();
-        _signals[peer].WakeIfSleeping();
+        // The word's bump is a full fence before the read of the armed flag: pairs with the sleeper's
+        // arming before its last look at the word (WaitSet.Wait).
+        if (_signals[peer].WakeIfSleeping() && Volatile.Read(ref *_shm.DoorbellArmed(_localOf[peer])) != 0) RingDoorbell(peer);
+    }
+
+    /// <summary>Ends <paramref name="peer"/>'s wait on its sockets (it has peers on other hosts).</summary>
+    private void RingDoorbell(int peer)
+    {
+        _ringer ??= Doorbell.NewRinger();
+        Doorbell.Ring(_ringer, _doorbells[peer] ??= Doorbell.Address(_shm.Path, _localOf[peer]));
     }
 
     /// <summary>Hands every record waiting in the incoming rings to <paramref name="sink"/>, at most 64
@@ -316,10 +332,31 @@ internal sealed unsafe class ShmTransport : ITransport
 
     bool ITransport.MayHaveWork => HasIncoming();
 
-    /// <summary>Peers wake this rank through its futex word; nothing else to wait on.</summary>
-    void ITransport.CollectWaits(WaitSet set) => set.FutexWokenByPeers = true;
+    /// <summary>Peers wake this rank through its futex word. A wait that also covers sockets (the rank
+    /// has peers on other hosts) cannot see the futex: it waits on this rank's doorbell, armed now,
+    /// which a waker rings (see <see cref="WakeIfSleeping"/>). Without a doorbell the wait is kept short.</summary>
+    void ITransport.CollectWaits(WaitSet set)
+    {
+        if (_doorbell is null && !_doorbellFailed)
+        {
+            _doorbell = Doorbell.TryBind(Doorbell.Address(_shm.Path, _localOf[_rank]));
+            _doorbellFailed = _doorbell is null;
+        }
+        if (_doorbell is null)
+        {
+            set.FutexWokenByPeers = true;
+            return;
+        }
+        Interlocked.Exchange(ref *_myDoorbellArmed, 1); // a full fence before the wait's last look at the word
+        set.AddReadable(_doorbell.Socket);
+    }
 
-    void ITransport.AfterWait(WaitSet set) { }
+    void ITransport.AfterWait(WaitSet set)
+    {
+        if (_doorbell is null) return;
+        Volatile.Write(ref *_myDoorbellArmed, 0);
+        if (set.Fired(_doorbell.Socket)) _doorbell.Silence();
+    }
 
     HpcMsgException? ITransport.JobEndingError() => JobRunning ? null : JobEndingError();
 
@@ -341,6 +378,10 @@ internal sealed unsafe class ShmTransport : ITransport
 
     void ITransport.AnnounceAbort(int errorCode) { }
 
-    /// <summary>The segment is the communicator's to unmap; the rings need no goodbye.</summary>
-    void ITransport.Close() { }
+    /// <summary>The segment is the communicator's to unmap; the rings need no goodbye; the doorbell goes.</summary>
+    void ITransport.Close()
+    {
+        _doorbell?.Dispose();
+        _ringer?.Dispose();
+    }
 }

@@ -270,7 +270,7 @@ internal readonly unsafe struct TcpFrame(RecordHeader header, byte* payload, lon
 }
 
 /// <summary>
-/// Where a <see cref="TcpConnection"/> reports to (the engine implements it): frames fully written,
+/// Where a <see cref="TcpConnection"/> reports to (TcpTransport implements it): frames fully written,
 /// frame headers read (the sink decides where the payload goes: <see cref="TcpConnection.ExpectPayload(byte*, long)"/>,
 /// <see cref="TcpConnection.DiscardPayload"/>, or nothing), and payloads fully read. One interface call
 /// per frame: next to the socket calls each frame costs, that is noise.

@@ -20,7 +20,7 @@ namespace HpcMsg.Transports.Tcp;
 /// only when it is dialing that peer itself and its own rank is lower (or it already holds the pair's
 /// connection), so that exactly one of two crossing dials is accepted on both sides, without a third
 /// message. A declined dialer drops its socket and waits for the peer's, which is on its way. Frames
-/// queued meanwhile wait in the engine's <see cref="TcpConnection"/> (one queue per peer, so the
+/// queued meanwhile wait in the transport's <see cref="TcpConnection"/> (one queue per peer, so the
 /// order of messages between a pair is kept). A single connection, rather than one per direction,
 /// keeps a peer's failure one event and halves the descriptors.
 /// </para>
