@@ -17,6 +17,7 @@ public sealed class OfiMultiHostJobTests(ITestOutputHelper log) : IClassFixture<
     private static readonly (string, int)[] TwoHosts = [("hpcA", 2), ("hpcB", 2)];
     private static readonly (string, int)[] ThreeHosts = [("hpcA", 2), ("hpcB", 2), ("hpcC", 2)];
     private static readonly (string, int)[] OneRankEach = [("hpcA", 1), ("hpcB", 1)];
+    private static readonly (string, int)[] AloneAndPair = [("hpcA", 1), ("hpcB", 2)];
     private static readonly TimeSpan Quickly = TimeSpan.FromSeconds(30);
 
     private static JobSpec Over(string provider, JobSpec spec) => spec with
@@ -84,6 +85,35 @@ public sealed class OfiMultiHostJobTests(ITestOutputHelper log) : IClassFixture<
         JobAssert.ExitedWith(result, 137);
         JobAssert.StderrNamesFailedRankOnHost(result, 3, "hpcB", "signal", "9");
         JobAssert.FinishedWithin(result, Quickly);
+    }
+
+    /// <summary>A peer on another host dies (SIGKILL) or aborts while the survivors block on it: every
+    /// survivor's blocked call throws (learnt from libfabric's error completions, an Abort record, or
+    /// hpcrun's word through the lifeline), and it prints and finalizes.</summary>
+    [OfiNetnsTheory]
+    [InlineData("net", "sigkill", "recv", 2)]
+    [InlineData("net", "abort", "await", 0)]
+    [InlineData("tcp;ofi_rxm", "sigkill", "recv", 2)]
+    [InlineData("tcp;ofi_rxm", "abort", "await", 0)]
+    public void A_blocked_call_on_a_failed_peer_on_another_host_throws(string provider, string failure, string blocking, int failing)
+    {
+        JobResult result = NetnsJob.Run(log, Over(provider, new JobSpec(3, "peerfail", failure, blocking, failing.ToString(System.Globalization.CultureInfo.InvariantCulture))
+        {
+            LauncherTimeoutSeconds = 60,
+        }), AloneAndPair);
+        bool abort = failure == "abort";
+        JobAssert.ExitedWith(result, abort ? 7 : 137);
+        CaughtFailure.EverySurvivorCaught(result, 3, failing, abort ? "JobAbortedException" : "RankFailedException", blocking);
+        JobAssert.FinishedWithin(result, Quickly);
+    }
+
+    [OfiNetnsTheory]
+    [InlineData("net")]
+    [InlineData("tcp;ofi_rxm")]
+    public void Dup_and_dispose_cycles_between_hosts_reuse_context_ids(string provider)
+    {
+        JobResult result = NetnsJob.Run(log, Over(provider, new JobSpec(3, "dupcycles", "3000")), AloneAndPair);
+        JobAssert.Succeeded(result, "dupcycles");
     }
 }
 

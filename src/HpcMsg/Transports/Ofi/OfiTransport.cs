@@ -17,8 +17,9 @@ namespace HpcMsg.Transports.Ofi;
 /// as one tagged send straight from the sender's buffer, tagged with the source and the receive id;
 /// the receiver posts a tagged receive for exactly that tag into the receive's buffer when the header
 /// arrives (a send that arrives first waits in the provider as an unexpected message: libfabric's
-/// tagged RDM endpoints queue those). Per peer, records are handed to the engine in order and none
-/// while a large payload streams in, as TCP's single stream does (the engine keeps one arriving frame
+/// tagged RDM endpoints queue those). Per peer, records are handed to the engine in their sending order
+/// (a sequence number in the header's reserved word: tcp;ofi_rxm completes a segmented record after a
+/// later small one) and none while a large payload streams in, as TCP's single stream does (the engine keeps one arriving frame
 /// per peer).
 /// </para>
 /// <para>
@@ -79,6 +80,9 @@ internal sealed unsafe class OfiTransport : ITransport
     private readonly int[] _arriving;         // the payload receive streaming from the peer, or -1
     private readonly Queue<int>?[] _held;     // records from the peer that wait for that payload
     private readonly bool[] _gone;
+    private readonly int[] _sendSequence;     // records sent to the peer (in RecordHeader.Reserved)
+    private readonly int[] _receiveSequence;  // the next record expected from the peer
+    private readonly List<int>?[] _early;     // records from the peer that overtook an earlier one
     private readonly long[] _headerSent;      // the receive id whose Data header went out and whose payload waits for room
     private const long NoHeader = long.MinValue;
     private readonly string?[] _why;
@@ -126,6 +130,9 @@ internal sealed unsafe class OfiTransport : ITransport
         Array.Fill(_arriving, -1);
         _held = new Queue<int>?[worldSize];
         _gone = new bool[worldSize];
+        _sendSequence = new int[worldSize];
+        _receiveSequence = new int[worldSize];
+        _early = new List<int>?[worldSize];
         _headerSent = new long[worldSize];
         Array.Fill(_headerSent, NoHeader);
         _why = new string?[worldSize];
@@ -249,13 +256,18 @@ internal sealed unsafe class OfiTransport : ITransport
         int op = _freeSends.Pop();
         byte* slot = Slot(op);
         *(RecordHeader*)slot = header;
+        ((RecordHeader*)slot)->Reserved = _sendSequence[peer]; // the receiver restores the sending order
         if (bytes > 0) Buffer.MemoryCopy(data, slot + RecordHeader.Size, bytes, bytes);
         _type[op] = OpType.RecordSend;
         _peer[op] = peer;
         bool posted;
         try { posted = _endpoint.TrySend(slot, (nuint)(RecordHeader.Size + bytes), address, RecordTag(_rank), _contexts + op); }
         catch (OfiException e) { Release(op); PeerFailed(peer, e.Message); return SendOutcome.PeerGone; }
-        if (posted) return SendOutcome.Done;
+        if (posted)
+        {
+            _sendSequence[peer]++;
+            return SendOutcome.Done;
+        }
         Release(op);
         PollOnce(sendsOnly: true);
         return SendOutcome.NoRoom;
@@ -337,15 +349,38 @@ internal sealed unsafe class OfiTransport : ITransport
                 }
                 _peer[op] = source;
                 _length[op] = (long)c.Length;
-                Queue<int> held = _held[source] ??= new Queue<int>();
-                if (sendsOnly || _arriving[source] >= 0 || held.Count > 0) held.Enqueue(op);
-                else if (!HandleRecord(op)) held.Enqueue(op);
+                if (((RecordHeader*)Slot(op))->Reserved != _receiveSequence[source])
+                {
+                    (_early[source] ??= []).Add(op); // overtaken (tcp;ofi_rxm completes a segmented record after a later small one)
+                    return;
+                }
+                InOrder(op, source, sendsOnly);
+                List<int>? early = _early[source];
+                while (early is { Count: > 0 })
+                {
+                    int next = early.Count - 1;
+                    while (next >= 0 && ((RecordHeader*)Slot(early[next]))->Reserved != _receiveSequence[source]) next--;
+                    if (next < 0) break;
+                    int e = early[next];
+                    early.RemoveAt(next);
+                    InOrder(e, source, sendsOnly);
+                }
                 return;
             case OpType.PayloadReceive:
                 if (sendsOnly) _deferred.Enqueue((op, c.Error));
                 else PayloadArrived(op, c.Error);
                 return;
         }
+    }
+
+    /// <summary>The next record of <paramref name="source"/> in its sending order: to the engine now, or
+    /// held behind a payload that streams in (or until the next pass, when taken while sending).</summary>
+    private void InOrder(int op, int source, bool sendsOnly)
+    {
+        _receiveSequence[source]++;
+        Queue<int> held = _held[source] ??= new Queue<int>();
+        if (sendsOnly || _arriving[source] >= 0 || held.Count > 0) held.Enqueue(op);
+        else if (!HandleRecord(op)) held.Enqueue(op);
     }
 
     /// <summary>Records held back (behind a payload, or taken while sending) go to the engine, in order.</summary>
