@@ -53,4 +53,20 @@ public sealed class NetworkChoiceTests(ITestOutputHelper log)
         }, log);
         JobAssert.Succeeded(result, "basic");
     }
+
+    /// <summary>hpcrun --info says which network a job started now would use between hosts, and why,
+    /// by the rule and probe Init uses.</summary>
+    [OfiFact]
+    public void Hpcrun_info_shows_the_network_choice_and_why()
+    {
+        static Func<string, string?> Env(params (string Name, string Value)[] vars) =>
+            name => vars.Where(v => v.Name == name).Select(v => v.Value).FirstOrDefault();
+        Assert.StartsWith("tcp: HPCMSG_NETWORK=tcp", HpcRun.TransportProbe.Network(Env(("HPCMSG_NETWORK", "tcp"))), StringComparison.Ordinal);
+        Assert.StartsWith("ofi (tcp;ofi_rxm): HPCMSG_NETWORK=ofi, HPCMSG_OFI_PROVIDER=tcp;ofi_rxm",
+            HpcRun.TransportProbe.Network(Env(("HPCMSG_NETWORK", "ofi"), ("HPCMSG_OFI_PROVIDER", "tcp;ofi_rxm"))), StringComparison.Ordinal);
+        string refused = HpcRun.TransportProbe.Network(Env(("HPCMSG_OFI_PROVIDER", "no-such-provider")));
+        Assert.StartsWith("nothing: Init would fail: HPCMSG_NETWORK=auto with HPCMSG_OFI_PROVIDER=no-such-provider", refused, StringComparison.Ordinal);
+        string text = HpcRun.InfoCommand.Render(Env(("HPCMSG_NETWORK", "ofi"), ("HPCMSG_OFI_PROVIDER", "net")));
+        Assert.Contains("Between hosts a job started now uses: ofi (net):", text, StringComparison.Ordinal);
+    }
 }
