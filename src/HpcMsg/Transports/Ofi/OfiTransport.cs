@@ -571,7 +571,14 @@ internal sealed unsafe class OfiTransport : ITransport
                 Sink.OnUnsent(peer, owner);
             }
         }
-        _held[peer]?.Clear();
+        _headerSent[peer] = NoHeader;
+        // Its records that wait give their slots back (nothing of the peer reaches the engine any more).
+        while (_held[peer] is { Count: > 0 } held) RepostUnlessClosed(held.Dequeue());
+        if (_early[peer] is { } early)
+        {
+            foreach (int op in early) RepostUnlessClosed(op);
+            early.Clear();
+        }
         Sink.OnPeerFailed(peer);
     }
 
@@ -655,6 +662,11 @@ internal sealed unsafe class OfiTransport : ITransport
         _peer[op] = -1;
         if (!_endpoint.TryReceive(Slot(op), (nuint)_slotBytes, OfiConstants.FiAddrUnspec, TransportBit, SourceMask, _contexts + op))
             throw new HpcMsgException($"rank {_rank}: libfabric ({Provider}) has no room for {_receiveSlots} posted receives");
+    }
+
+    private void RepostUnlessClosed(int op)
+    {
+        if (!_closed) PostRecordReceive(op);
     }
 
     private void Release(int op)
