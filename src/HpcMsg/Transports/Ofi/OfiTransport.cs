@@ -514,7 +514,7 @@ internal sealed unsafe class OfiTransport : ITransport
         // FI_ETRUNC is what a dropped payload (posted into nothing) completes with; FI_ECANCELED follows DiscardRestOfPayload.
         if (error != 0 && error != OfiConstants.FiETrunc && error != OfiConstants.FiECanceled)
         {
-            PeerFailed(peer, $"rank {_rank}: receiving a message of rank {peer} failed (libfabric error {error})");
+            PeerFailed(peer, $"rank {_rank}: receiving a message of rank {peer} failed ({_endpoint.ErrorText(error)})");
             return;
         }
         if (error == OfiConstants.FiECanceled && discarded)
@@ -551,9 +551,7 @@ internal sealed unsafe class OfiTransport : ITransport
     // ---- failures, the job's end ----
 
     private void SendFailed(int peer, int error) =>
-        PeerFailed(peer, $"rank {_rank}: a libfabric send to rank {peer} failed ({ErrorText(error)}): the rank is gone");
-
-    private string ErrorText(int error) => $"error {error}";
+        PeerFailed(peer, $"rank {_rank}: a libfabric send to rank {peer} failed ({_endpoint.ErrorText(error)}): the rank is gone");
 
     /// <summary>What involves <paramref name="peer"/> fails: the owners of its payload sends are handed
     /// back (<see cref="IFrameSink.OnUnsent"/>), then the engine fails the rest.</summary>
