@@ -79,6 +79,7 @@ internal sealed unsafe class OfiTransport : ITransport
     private readonly ulong[] _address;        // fi_addr, or FiAddrUnspec before the first use
     private readonly int[] _arriving;         // the payload receive streaming from the peer, or -1
     private readonly Queue<int>?[] _held;     // records from the peer that wait for that payload
+    private int _heldRecords;                 // in all of _held
     private readonly bool[] _gone;
     private readonly int[] _sendSequence;     // records sent to the peer (in RecordHeader.Reserved)
     private readonly int[] _receiveSequence;  // the next record expected from the peer
@@ -379,14 +380,18 @@ internal sealed unsafe class OfiTransport : ITransport
     {
         _receiveSequence[source]++;
         Queue<int> held = _held[source] ??= new Queue<int>();
-        if (sendsOnly || _arriving[source] >= 0 || held.Count > 0) held.Enqueue(op);
-        else if (!HandleRecord(op)) held.Enqueue(op);
+        if (sendsOnly || _arriving[source] >= 0 || held.Count > 0 || !HandleRecord(op))
+        {
+            held.Enqueue(op);
+            _heldRecords++;
+        }
     }
 
     /// <summary>Records held back (behind a payload, or taken while sending) go to the engine, in order.</summary>
     private bool DrainHeld()
     {
         bool any = false;
+        if (_heldRecords == 0) return false; // the usual case: no pass over every peer
         for (int peer = 0; peer < _held.Length; peer++)
         {
             Queue<int>? held = _held[peer];
@@ -394,6 +399,7 @@ internal sealed unsafe class OfiTransport : ITransport
             {
                 if (!HandleRecord(held.Peek())) break;
                 held.Dequeue();
+                _heldRecords--;
                 any = true;
             }
         }
@@ -571,7 +577,11 @@ internal sealed unsafe class OfiTransport : ITransport
         }
         _headerSent[peer] = NoHeader;
         // Its records that wait give their slots back (nothing of the peer reaches the engine any more).
-        while (_held[peer] is { Count: > 0 } held) RepostUnlessClosed(held.Dequeue());
+        while (_held[peer] is { Count: > 0 } held)
+        {
+            RepostUnlessClosed(held.Dequeue());
+            _heldRecords--;
+        }
         if (_early[peer] is { } early)
         {
             foreach (int op in early) RepostUnlessClosed(op);
