@@ -34,6 +34,7 @@ internal static class InfoCommand
         text.AppendLine("Transports on this machine:");
         foreach (string line in TransportProbe.Describe())
             text.AppendLine(CultureInfo.InvariantCulture, $"  {line}");
+        text.AppendLine(CultureInfo.InvariantCulture, $"Between hosts a job started now uses: {TransportProbe.Network(getEnvironmentVariable)}");
         return text.ToString();
     }
 
@@ -140,6 +141,17 @@ internal static class TransportProbe
             .Select(i => $"{i.Name} {string.Join(' ', i.IPv4Addresses.Select(a => a.ToString()))}{(i.IsLoopback ? " (loopback)" : "")}")
             .ToList();
         return up.Count == 0 ? "no IPv4 interface is up" : $"available; interfaces: {string.Join(", ", up)}";
+    }
+
+    /// <summary>The network a rank of a job across hosts would pick with these HPCMSG_NETWORK and
+    /// HPCMSG_OFI_PROVIDER values (the rule and probe Init uses), and why; or the error Init would fail with.</summary>
+    internal static string Network(Func<string, string?> getEnvironmentVariable)
+    {
+        string? network = getEnvironmentVariable(HpcMsg.Transports.Ofi.NetworkSelection.NetworkVariable);
+        string? provider = getEnvironmentVariable(HpcMsg.Transports.Ofi.NetworkSelection.ProviderVariable);
+        HpcMsg.Transports.Ofi.NetworkDecision decision = HpcMsg.Transports.Ofi.NetworkSelection.Decide(network, provider,
+            p => HpcMsg.Transports.Ofi.OfiProbe.Run(HpcMsg.Transports.Ofi.OfiLibrary.Shared, p));
+        return decision.Error is string error ? $"nothing: Init would fail: {error}" : decision.ToString();
     }
 
     /// <summary>Whether the libfabric library loads; which providers work is the OFI transport's own probe.</summary>

@@ -76,12 +76,13 @@ public sealed unsafe partial class Communicator : IDisposable
             PublishJoined(job, segment);
         }
         TcpMesh? tcp = null;
+        Transports.Ofi.OfiEndpoint? ofi = null;
         try
         {
             if (job.MultiNode)
             {
                 int first = job.FirstLocalWorldRank, last = first + job.LocalSize;
-                tcp = TcpMesh.Establish(job, RendezvousClient.Connect(job.Rendezvous!, job.Secret!, job.Rank, job.Size), r => r < first || r >= last);
+                tcp = EstablishNetwork(job, RendezvousClient.Connect(job.Rendezvous!, job.Secret!, job.Rank, job.Size), r => r < first || r >= last, out ofi);
             }
         }
         catch
@@ -89,7 +90,7 @@ public sealed unsafe partial class Communicator : IDisposable
             segment?.Dispose();
             throw;
         }
-        return StartWorld(job, segment, tcp);
+        return StartWorld(job, segment, tcp, ofi);
     }
 
     /// <summary>Under a process manager: PMI gives the ranks, the node layout and the secret (see
@@ -101,6 +102,7 @@ public sealed unsafe partial class Communicator : IDisposable
         var control = new PmiJobControl(PmiJob.Connect(launch)) { OwnedByInit = true };
         ShmSegment? segment = null;
         TcpMesh? tcp = null;
+        Transports.Ofi.OfiEndpoint? ofi = null;
         LocalPeerWatch? watch = null;
         try
         {
@@ -115,7 +117,7 @@ public sealed unsafe partial class Communicator : IDisposable
             if (job.Nodes > 1)
             {
                 int first = job.FirstLocalWorldRank, last = first + job.LocalSize;
-                tcp = TcpMesh.Establish(job, control, r => r < first || r >= last); // its fence follows every mapping
+                tcp = EstablishNetwork(job, control, r => r < first || r >= last, out ofi); // its fence follows every mapping
                 if (job.LocalRank == 0 && job.NodeLeaders.Length == job.Nodes && Configuration.Parameters.NodeRing.Read())
                 {
                     // A rank killed alone on its node, with no connection to it, is seen by the ring.
@@ -136,7 +138,7 @@ public sealed unsafe partial class Communicator : IDisposable
             control.OwnedByInit = false;
             s_pmi = control;
             s_peerWatch = watch;
-            return StartWorld(job, segment, tcp);
+            return StartWorld(job, segment, tcp, ofi);
         }
         catch (Exception e)
         {
@@ -170,9 +172,13 @@ public sealed unsafe partial class Communicator : IDisposable
         Volatile.Write(ref *segment.Ready(job.LocalRank), 1);
     }
 
-    private static Communicator StartWorld(JobEnvironment job, ShmSegment? segment, TcpMesh? tcp)
+    private static Communicator StartWorld(JobEnvironment job, ShmSegment? segment, TcpMesh? tcp, Transports.Ofi.OfiEndpoint? ofi)
     {
-        var engine = new ProgressEngine(job, segment is null ? null : new ShmTransport(segment, job), tcp is null ? null : new TcpTransport(tcp, job.Rank));
+        int first = job.FirstLocalWorldRank, last = first + job.LocalSize;
+        Transports.ITransport? network = tcp is null ? null
+            : ofi is null ? new TcpTransport(tcp, job.Rank)
+            : new Transports.Ofi.OfiTransport(ofi, new Transports.Ofi.OfiJobLinks(tcp.AnnexOf, () => tcp.LauncherWord?.ToException(), tcp.TellLauncherAbort, tcp), job.Rank, job.Size, Configuration.Parameters.TcpEagerLimit.ReadInt(), r => r < first || r >= last);
+        var engine = new ProgressEngine(job, segment is null ? null : new ShmTransport(segment, job), network);
         s_world = new Communicator(engine, ContextIds.World, job.Rank, job.Size, null, segment, isWorld: true) { _localRank = job.LocalRank };
         return s_world;
     }
@@ -194,21 +200,67 @@ public sealed unsafe partial class Communicator : IDisposable
     }
 
     /// <summary>
-    /// HPCMSG_NETWORK / HPCMSG_OFI_PROVIDER, when set, are honoured or refused, never ignored: the engine
-    /// carries traffic between nodes over TCP only (the libfabric layer in Transports/Ofi is not yet a
-    /// transport of the engine), so a request for libfabric fails Init with the selection's reason
-    /// instead of running silently over TCP. Unset (auto) needs no probe: TCP is the only choice yet.
+    /// HPCMSG_NETWORK / HPCMSG_OFI_PROVIDER, when set, are honoured or refused, never ignored: a request
+    /// that cannot be honoured (ofi with no usable provider, a provider libfabric does not offer) fails
+    /// Init with the selection's reason, on every rank, before any endpoint is published. The decision
+    /// is kept for <see cref="EstablishNetwork"/>. Unset (auto) is decided only where a job spans hosts.
     /// </summary>
     private static void CheckNetworkChoice()
     {
         string? network = Configuration.Parameters.Network.Read();
         string? provider = Configuration.Parameters.OfiProvider.Read();
-        if (provider is null && (network is null || network == "tcp" || network == "auto")) return;
-        Transports.Ofi.NetworkDecision decision = Transports.Ofi.NetworkSelection.Decide(network, provider,
-            p => Transports.Ofi.OfiProbe.Run(Transports.Ofi.OfiLibrary.Shared, p));
+        if (provider is null && (network is null || network == "auto")) return;
+        if (provider is null && network == "tcp")
+        {
+            s_network = new Transports.Ofi.NetworkDecision(Transports.Ofi.NetworkKind.Tcp, null, $"{Transports.Ofi.NetworkSelection.NetworkVariable}=tcp");
+            return;
+        }
+        Transports.Ofi.NetworkDecision decision = DecideNetwork(network, provider);
         if (decision.Error is string error) throw new HpcMsgException(error);
+        s_network = decision;
+    }
+
+    private static Transports.Ofi.NetworkDecision DecideNetwork(string? network, string? provider) =>
+        Transports.Ofi.NetworkSelection.Decide(network, provider, p => Transports.Ofi.OfiProbe.Run(Transports.Ofi.OfiLibrary.Shared, p));
+
+    /// <summary>The network between hosts as Init decided it (null before a multi-host Init, or when
+    /// the job has one host): "tcp: ..." or "ofi (provider): ...", with the reason.</summary>
+    internal static Transports.Ofi.NetworkDecision? NetworkChoice => s_network;
+
+    private static Transports.Ofi.NetworkDecision? s_network;
+
+    /// <summary>A job across hosts: the TCP mesh (always: the launcher's lifeline, the node ring, and
+    /// the table that carries every rank's addresses), and where the network decision says ofi, this
+    /// rank's libfabric endpoint, opened on the interface the mesh listens on, its address published
+    /// beside the TCP endpoint.</summary>
+    private static TcpMesh EstablishNetwork(JobEnvironment job, IJobControl control, Func<int, bool> isRemote, out Transports.Ofi.OfiEndpoint? ofi)
+    {
+        Transports.Ofi.NetworkDecision decision = s_network ??= DecideNetwork(null, null);
+        Transports.Ofi.OfiEndpoint? opened = null;
+        Func<System.Net.IPAddress, string>? annex = null;
         if (decision.Network == Transports.Ofi.NetworkKind.Ofi)
-            throw new HpcMsgException($"{decision}; but this build of HpcMsg carries traffic between nodes over TCP only (libfabric is probed, not yet used by the engine): unset {Transports.Ofi.NetworkSelection.NetworkVariable} and {Transports.Ofi.NetworkSelection.ProviderVariable}, or set {Transports.Ofi.NetworkSelection.NetworkVariable}=tcp");
+        {
+            annex = address =>
+            {
+                try { opened = Transports.Ofi.OfiEndpoint.Open(Transports.Ofi.OfiLibrary.Shared, decision.Provider!, address.ToString(), job.Size); }
+                catch (Transports.Ofi.OfiException e)
+                {
+                    throw new HpcMsgException($"rank {job.Rank}: {decision}; but its endpoint cannot be opened on {address}: {e.Message}");
+                }
+                return Transports.Ofi.OfiTransport.Annex(opened);
+            };
+        }
+        try
+        {
+            TcpMesh mesh = TcpMesh.Establish(job, control, isRemote, annex);
+            ofi = opened;
+            return mesh;
+        }
+        catch
+        {
+            opened?.Dispose();
+            throw;
+        }
     }
 
     /// <summary>The world communicator after <see cref="Init"/>.</summary>

@@ -39,6 +39,7 @@ internal static class ScenarioCatalog
         new OfiPingPongScenario(),
         new NeighbourScenario(),
         new HostnamesScenario(),
+        new FabricScenario(),
     ];
 
     public static bool TryGet(string name, [NotNullWhen(true)] out IScenario? scenario)

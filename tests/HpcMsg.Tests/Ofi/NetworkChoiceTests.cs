@@ -3,21 +3,34 @@ using Xunit.Abstractions;
 
 namespace HpcMsg.Tests.Ofi;
 
-/// <summary>HPCMSG_NETWORK and HPCMSG_OFI_PROVIDER are honoured or refused at Init, never ignored: the
-/// engine carries traffic between nodes over TCP only, so asking for libfabric fails with the selection's
-/// reason and the way out, and asking for tcp (or nothing) runs.</summary>
+/// <summary>HPCMSG_NETWORK and HPCMSG_OFI_PROVIDER are honoured or refused at Init, never ignored: asking
+/// for libfabric where no provider can reach another host, or for a provider libfabric does not offer,
+/// fails Init naming what was tried; asking for ofi where a provider is offered runs (on one host no
+/// peer needs it: the ranks talk through shared memory), and asking for tcp runs. The jobs across hosts
+/// that use libfabric are in Network/OfiMultiHostJobTests.</summary>
 [Collection(JobsCollection.Name)]
 public sealed class NetworkChoiceTests(ITestOutputHelper log)
 {
-    [Fact]
-    public void Asking_for_ofi_fails_Init_naming_the_choice_and_the_way_out()
+    [OfiFact]
+    public void Asking_for_ofi_with_no_provider_that_reaches_other_hosts_fails_Init_naming_what_was_tried()
+    {
+        // FI_PROVIDER=shm leaves libfabric only its shared-memory provider, which reaches no other host.
+        JobResult result = JobRunner.Run(new JobSpec(2, "basic")
+        {
+            Environment = new Dictionary<string, string?> { ["HPCMSG_NETWORK"] = "ofi", ["FI_PROVIDER"] = "shm" },
+        }, log);
+        JobAssert.ExitedWith(result, 1);
+        JobAssert.StderrHasLineWith(result, "HPCMSG_NETWORK=ofi", "tried every provider", "HPCMSG_NETWORK=tcp");
+    }
+
+    [OfiFact]
+    public void Asking_for_ofi_where_a_provider_is_offered_runs()
     {
         JobResult result = JobRunner.Run(new JobSpec(2, "basic")
         {
-            Environment = new Dictionary<string, string?> { ["HPCMSG_NETWORK"] = "ofi" },
+            Environment = new Dictionary<string, string?> { ["HPCMSG_NETWORK"] = "ofi", ["HPCMSG_OFI_PROVIDER"] = "tcp;ofi_rxm" },
         }, log);
-        JobAssert.ExitedWith(result, 1);
-        JobAssert.StderrHasLineWith(result, "HPCMSG_NETWORK=ofi", "over TCP only", "HPCMSG_NETWORK=tcp");
+        JobAssert.Succeeded(result, "basic");
     }
 
     [Fact]
@@ -39,5 +52,21 @@ public sealed class NetworkChoiceTests(ITestOutputHelper log)
             Environment = new Dictionary<string, string?> { ["HPCMSG_NETWORK"] = "tcp" },
         }, log);
         JobAssert.Succeeded(result, "basic");
+    }
+
+    /// <summary>hpcrun --info says which network a job started now would use between hosts, and why,
+    /// by the rule and probe Init uses.</summary>
+    [OfiFact]
+    public void Hpcrun_info_shows_the_network_choice_and_why()
+    {
+        static Func<string, string?> Env(params (string Name, string Value)[] vars) =>
+            name => vars.Where(v => v.Name == name).Select(v => v.Value).FirstOrDefault();
+        Assert.StartsWith("tcp: HPCMSG_NETWORK=tcp", HpcRun.TransportProbe.Network(Env(("HPCMSG_NETWORK", "tcp"))), StringComparison.Ordinal);
+        Assert.StartsWith("ofi (tcp;ofi_rxm): HPCMSG_NETWORK=ofi, HPCMSG_OFI_PROVIDER=tcp;ofi_rxm",
+            HpcRun.TransportProbe.Network(Env(("HPCMSG_NETWORK", "ofi"), ("HPCMSG_OFI_PROVIDER", "tcp;ofi_rxm"))), StringComparison.Ordinal);
+        string refused = HpcRun.TransportProbe.Network(Env(("HPCMSG_OFI_PROVIDER", "no-such-provider")));
+        Assert.StartsWith("nothing: Init would fail: HPCMSG_NETWORK=auto with HPCMSG_OFI_PROVIDER=no-such-provider", refused, StringComparison.Ordinal);
+        string text = HpcRun.InfoCommand.Render(Env(("HPCMSG_NETWORK", "ofi"), ("HPCMSG_OFI_PROVIDER", "net")));
+        Assert.Contains("Between hosts a job started now uses: ofi (net):", text, StringComparison.Ordinal);
     }
 }

@@ -163,6 +163,9 @@ internal sealed unsafe partial class OfiEndpoint : IDisposable
     public bool TryReceive(void* buffer, nuint capacity, ulong source, ulong tag, ulong ignore, FiContext2* context) =>
         Posted(OfiCalls.TRecv(_ep, buffer, capacity, source, tag, ignore, context), "fi_trecv");
 
+    /// <summary>libfabric's text for an error completion's code (fi_strerror), for failure messages.</summary>
+    public string ErrorText(int error) => $"{_library.StrError(error)} ({error})";
+
     /// <summary>Withdraws a posted receive; its completion then comes with FI_ECANCELED (or as usual when
     /// it had already matched). False when the operation was not found.</summary>
     public bool Cancel(FiContext2* context) => OfiCalls.Cancel(_ep, context) == 0;

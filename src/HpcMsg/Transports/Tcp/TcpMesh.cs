@@ -98,7 +98,25 @@ internal sealed class TcpMesh : IDisposable
 
     internal byte[] Secret => _secret;
 
-    internal string EndpointOf(int rank) => _control.EndpointOf(rank);
+    /// <summary>The TCP endpoint <paramref name="rank"/> published (without its annex).</summary>
+    internal string EndpointOf(int rank)
+    {
+        string published = _control.EndpointOf(rank);
+        int space = published.IndexOf(' ');
+        return space < 0 ? published : published[..space];
+    }
+
+    /// <summary>What <paramref name="rank"/> published after its TCP endpoint (another transport's
+    /// address, e.g. libfabric's: see <see cref="Establish"/>), or null.</summary>
+    internal string? AnnexOf(int rank)
+    {
+        string published = _control.EndpointOf(rank);
+        int space = published.IndexOf(' ');
+        return space < 0 ? null : published[(space + 1)..];
+    }
+
+    /// <summary>The address this rank listens on (the interface the job uses between hosts).</summary>
+    public System.Net.IPAddress ListenAddress => ((IPEndPoint)_listener.LocalEndPoint!).Address;
 
     /// <summary>A ring link that a peer dialed (authenticated), for the ring; they queue until it asks.</summary>
     internal async Task<(int From, Socket Socket)> TakeRingLinkAsync(CancellationToken stop) =>
@@ -149,8 +167,10 @@ internal sealed class TcpMesh : IDisposable
     }
 
     /// <summary>Listens, and publishes this rank's endpoint through <paramref name="control"/> (which
-    /// the mesh owns from here on); returns once every rank has published. Opens no connection.</summary>
-    public static TcpMesh Establish(JobEnvironment job, IJobControl control, Func<int, bool> isRemote)
+    /// the mesh owns from here on); returns once every rank has published. Opens no connection.
+    /// <paramref name="annex"/>, given the address the mesh listens on, returns text published after the
+    /// endpoint and a space (another transport's address, read back with <see cref="AnnexOf"/>).</summary>
+    public static TcpMesh Establish(JobEnvironment job, IJobControl control, Func<int, bool> isRemote, Func<IPAddress, string>? annex = null)
     {
         TcpMesh mesh;
         try { mesh = new TcpMesh(job, control, isRemote); }
@@ -162,7 +182,9 @@ internal sealed class TcpMesh : IDisposable
         try
         {
             new Thread(mesh.AcceptLoop) { IsBackground = true, Name = "HpcMsg TCP acceptor" }.Start();
-            control.ExchangeEndpoints(mesh._listener.LocalEndPoint!.ToString()!);
+            string endpoint = mesh._listener.LocalEndPoint!.ToString()!;
+            if (annex is not null) endpoint += " " + annex(mesh.ListenAddress);
+            control.ExchangeEndpoints(endpoint);
             return mesh;
         }
         catch
@@ -193,7 +215,7 @@ internal sealed class TcpMesh : IDisposable
         Socket? socket = null;
         try
         {
-            string endpoint = _control.EndpointOf(peer);
+            string endpoint = EndpointOf(peer);
             if (!IPEndPoint.TryParse(endpoint, out IPEndPoint? target))
                 throw new HpcMsgException($"rank {peer} published a malformed endpoint '{endpoint}'");
             socket = new Socket(target.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
@@ -246,7 +268,7 @@ internal sealed class TcpMesh : IDisposable
 
     private string SafeEndpoint(int peer)
     {
-        try { return _control.EndpointOf(peer); }
+        try { return EndpointOf(peer); }
         catch (Exception) { return "?"; }
     }
 

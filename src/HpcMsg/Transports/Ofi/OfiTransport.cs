@@ -1,0 +1,703 @@
+using System.Runtime.InteropServices;
+using HpcMsg.Internal;
+using HpcMsg.Transports.Wire;
+
+namespace HpcMsg.Transports.Ofi;
+
+/// <summary>
+/// The libfabric transport of one rank, for the peers on other hosts: one tagged RDM endpoint
+/// (<see cref="OfiEndpoint"/>), whose address each rank publishes beside its TCP endpoint through the
+/// job's bootstrap (hpcrun's rendezvous table or the PMI KVS, as the TCP mesh publishes it: <see cref="OfiJobLinks"/>), and
+/// whose peers on other hosts enter the address vector at the start (<see cref="AddressOf"/>).
+/// <para>
+/// Records (eager messages, request-to-send, clear-to-send, fin, and the headers of large messages)
+/// travel as tagged sends of the wire header (<see cref="RecordHeader"/>) followed by the payload,
+/// copied into a pinned send slot, into receive slots posted for any source (tag kind 1, record; the
+/// source's world rank in the tag's source bits). A large message's payload follows its Data header
+/// as one tagged send straight from the sender's buffer, tagged with the source and the receive id;
+/// the receiver posts a tagged receive for exactly that tag into the receive's buffer when the header
+/// arrives (a send that arrives first waits in the provider as an unexpected message: libfabric's
+/// tagged RDM endpoints queue those). Per peer, records are handed to the engine in their sending order
+/// (a sequence number in the header's reserved word: tcp;ofi_rxm completes a segmented record after a
+/// later small one) and none while a large payload streams in, as TCP's single stream does (the engine keeps one arriving frame
+/// per peer).
+/// </para>
+/// <para>
+/// Tag layout (see <see cref="OfiTagLayout"/>; kind 1 is the transport's own traffic):
+/// <code>
+///  63 | 62 | 61          | 49 ... 32          | 31 ... 0
+///  0  | 1  | 0 record    | source world rank  | 0
+///  0  | 1  | 1 payload   | source world rank  | receive id (low 32 bits)
+/// </code>
+/// </para>
+/// <para>
+/// The completion queue is polled in <see cref="Progress"/>. Its wait object is not joined to the
+/// engine's wait: the socket providers' wait fd is an epoll descriptor (not a socket the engine's
+/// <see cref="WaitSet"/> can hold) and costs ~10 ms per wait with <c>net</c>; a blocked rank therefore
+/// polls every <see cref="WaitSet.MixedWaitMicros"/> µs. A send or receive that fails with a peer
+/// fails that peer (<see cref="FailedPeers"/>); a rank killed while others only wait for it is seen by
+/// the launcher, whose word (through the mesh's rendezvous connection or node ring) ends the job as
+/// over TCP. The TCP mesh stays for that: its listener, the launcher's lifeline and the node ring; no
+/// message travels over it.
+/// </para>
+/// </summary>
+internal sealed unsafe class OfiTransport : ITransport
+{
+    private const ulong TransportBit = 1UL << 62;
+    private const ulong PayloadBit = 1UL << 61;
+    private const int SourceShift = 32;
+    private const ulong SourceMask = (ulong)OfiTagLayout.MaxSource << SourceShift;
+    private const int PollBatch = 16;
+    private const int DataOps = 512;
+
+    private enum OpType : byte { Free, RecordReceive, RecordSend, PayloadReceive, PayloadSend }
+
+    private readonly OfiEndpoint _endpoint;
+    private readonly OfiJobLinks _job;
+    private readonly int _rank;
+    private readonly Func<int, bool> _isRemote;
+    private readonly int _slotBytes;
+    private readonly int _receiveSlots;
+    private readonly int _sendSlots;
+    private readonly int _ops;
+
+    // Per operation (index = its fi_context2's index in _contexts): pinned native, or plain arrays.
+    private readonly FiContext2* _contexts;
+    private readonly byte* _slots;            // receive slots, then send slots, _slotBytes each
+    private readonly OpType[] _type;
+    private readonly int[] _peer;
+    private readonly object?[] _owner;
+    private readonly long[] _length;          // a received record's bytes; a payload receive's expected bytes
+    private readonly GCHandle[] _pin;         // a payload received into a managed array
+    private readonly bool[] _notify;
+    private readonly ulong[] _tag;            // a payload receive's tag
+    private readonly Queue<(int Operation, int Error)> _deferred = new(); // payload completions polled from inside a send
+    private readonly Stack<int> _freeSends;
+    private readonly Stack<int> _freeData;
+
+    // Per peer.
+    private readonly ulong[] _address;        // fi_addr, or FiAddrUnspec before the first use
+    private readonly int[] _arriving;         // the payload receive streaming from the peer, or -1
+    private readonly Queue<int>?[] _held;     // records from the peer that wait for that payload
+    private int _heldRecords;                 // in all of _held
+    private readonly bool[] _gone;
+    private readonly int[] _sendSequence;     // records sent to the peer (in RecordHeader.Reserved)
+    private readonly int[] _receiveSequence;  // the next record expected from the peer
+    private readonly List<int>?[] _early;     // records from the peer that overtook an earlier one
+    private readonly long[] _headerSent;      // the receive id whose Data header went out and whose payload waits for room
+    private const long NoHeader = long.MinValue;
+    private readonly string?[] _why;
+    private readonly List<int> _failed = [];
+    private readonly byte* _discard;
+    private IFrameSink? _sink;
+    private volatile JobAbortedException? _abortedByPeer;
+    private bool _closed;
+
+    /// <param name="endpoint">This rank's open endpoint (the transport owns it from here on).</param>
+    /// <param name="job">The peers' published addresses and the launcher's word (the TCP mesh's; owned from here on).</param>
+    /// <param name="worldRank">This rank.</param>
+    /// <param name="worldSize">Ranks in the job.</param>
+    /// <param name="eagerLimit">The largest eager payload the engine sends this way (HPCMSG_TCP_EAGER_LIMIT).</param>
+    /// <param name="isRemote">Whether a world rank is on another host.</param>
+    public OfiTransport(OfiEndpoint endpoint, OfiJobLinks job, int worldRank, int worldSize, int eagerLimit, Func<int, bool> isRemote)
+    {
+        if (worldSize - 1 > OfiTagLayout.MaxSource) throw new HpcMsgException($"the libfabric transport carries at most {OfiTagLayout.MaxSource + 1} ranks, not {worldSize}");
+        _endpoint = endpoint;
+        _job = job;
+        _rank = worldRank;
+        _isRemote = isRemote;
+        _slotBytes = RecordHeader.Size + Math.Max(eagerLimit, 0);
+        int slots = (int)Math.Clamp(32L * 1024 * 1024 / _slotBytes, 8, 64);
+        _receiveSlots = slots;
+        _sendSlots = slots;
+        _ops = _receiveSlots + _sendSlots + DataOps;
+        _contexts = (FiContext2*)NativeMemory.AllocZeroed((nuint)_ops, (nuint)sizeof(FiContext2));
+        _slots = (byte*)NativeMemory.AlignedAlloc((nuint)((long)(_receiveSlots + _sendSlots) * _slotBytes), 64);
+        _discard = (byte*)NativeMemory.Alloc(64);
+        _type = new OpType[_ops];
+        _peer = new int[_ops];
+        _owner = new object?[_ops];
+        _length = new long[_ops];
+        _pin = new GCHandle[_ops];
+        _notify = new bool[_ops];
+        _tag = new ulong[_ops];
+        _freeSends = new Stack<int>(_sendSlots);
+        for (int i = _receiveSlots + _sendSlots - 1; i >= _receiveSlots; i--) _freeSends.Push(i);
+        _freeData = new Stack<int>(DataOps);
+        for (int i = _ops - 1; i >= _receiveSlots + _sendSlots; i--) _freeData.Push(i);
+        _address = new ulong[worldSize];
+        Array.Fill(_address, OfiConstants.FiAddrUnspec);
+        _arriving = new int[worldSize];
+        Array.Fill(_arriving, -1);
+        _held = new Queue<int>?[worldSize];
+        _gone = new bool[worldSize];
+        _sendSequence = new int[worldSize];
+        _receiveSequence = new int[worldSize];
+        _early = new List<int>?[worldSize];
+        _headerSent = new long[worldSize];
+        Array.Fill(_headerSent, NoHeader);
+        _why = new string?[worldSize];
+        for (int i = 0; i < _receiveSlots; i++) PostRecordReceive(i);
+        // Every peer on another host enters the address vector now: the net provider accepts a
+        // connection only from an address it holds (a lazy insert at the first send hung with net,
+        // the sender's posts answering -FI_EAGAIN forever), and the table is read once, here.
+        for (int peer = 0; peer < worldSize; peer++)
+            if (Reaches(peer)) AddressOf(peer);
+    }
+
+    /// <summary>The provider in use ("net", "tcp;ofi_rxm", ...), for diagnostics.</summary>
+    public string Provider => _endpoint.Offer.Provider;
+
+    public string Name => $"libfabric ({Provider})";
+
+    /// <summary>The ranks on other hosts (shared memory reaches the others).</summary>
+    public bool Reaches(int peer) => peer != _rank && _isRemote(peer);
+
+    public void Attach(IRecordSink records, IFrameSink frames) => _sink = frames;
+
+    /// <summary>Completions may come at any time: a pass is always worth it.</summary>
+    public bool MayHaveWork => true;
+
+    public IReadOnlyList<int> FailedPeers => _failed;
+
+    private IFrameSink Sink => _sink ?? throw new InvalidOperationException("the libfabric transport has no sink attached");
+
+    /// <summary>The text each rank publishes beside its TCP endpoint: "ofi=" and the endpoint's name in hex.</summary>
+    public static string Annex(OfiEndpoint endpoint) => AnnexPrefix + Convert.ToHexString(endpoint.Name);
+
+    private const string AnnexPrefix = "ofi=";
+
+    // ---- sending ----
+
+    public SendOutcome SendEager(int peer, int context, int source, int tag, byte* data, long bytes, object owner)
+    {
+        var h = new RecordHeader
+        {
+            LengthAndKind = RecordHeader.Pack(RecordHeader.Size, RecordKind.Eager),
+            Context = context, Source = source, Tag = tag, MessageBytes = bytes,
+        };
+        return SendRecord(peer, h, data, bytes);
+    }
+
+    public SendOutcome SendRequestToSend(int peer, int context, int source, int tag, long bytes, long address, long sendId)
+    {
+        var h = new RecordHeader
+        {
+            LengthAndKind = RecordHeader.Pack(RecordHeader.Size, RecordKind.Rts),
+            Context = context, Source = source, Tag = tag, MessageBytes = bytes, Token2 = sendId,
+        };
+        return SendRecord(peer, h, null, 0);
+    }
+
+    public SendOutcome SendControl(int peer, RecordKind kind, long token1, long token2)
+    {
+        var h = new RecordHeader { LengthAndKind = RecordHeader.Pack(RecordHeader.Size, kind), Token1 = token1, Token2 = token2 };
+        return SendRecord(peer, h, null, 0);
+    }
+
+    /// <summary>After clear-to-send: the Data header (a record), then the whole payload as one tagged
+    /// send from the sender's buffer, pending until its completion (<see cref="IFrameSink.OnSent"/>).
+    /// The header goes first: the receiver posts the payload's receive when it arrives. (The other way
+    /// round, net stalled: its connection carries the unexpected payload no further until a receive
+    /// matches it, and the header behind it never came.) A payload that finds no room is retried
+    /// without the header again (<see cref="_headerSent"/>): the engine calls again for the same send.</summary>
+    public SendOutcome SendLarge(int peer, long receiveId, byte* data, long bytes, ref long offset, object owner)
+    {
+        if (_gone[peer]) return SendOutcome.PeerGone;
+        if (_headerSent[peer] != receiveId)
+        {
+            var h = new RecordHeader
+            {
+                LengthAndKind = RecordHeader.Pack(RecordHeader.Size, RecordKind.Data),
+                MessageBytes = bytes, Token1 = receiveId,
+            };
+            SendOutcome header = SendRecord(peer, h, null, 0);
+            if (header != SendOutcome.Done) return header;
+            _headerSent[peer] = receiveId;
+        }
+        if (_freeData.Count == 0) PollOnce(sendsOnly: true);
+        if (_freeData.Count == 0) return SendOutcome.NoRoom;
+        int op = _freeData.Pop();
+        _type[op] = OpType.PayloadSend;
+        _peer[op] = peer;
+        _owner[op] = owner;
+        bool posted;
+        try { posted = _endpoint.TrySend(data, (nuint)bytes, _address[peer], PayloadTag(_rank, receiveId), _contexts + op); }
+        catch (OfiException e)
+        {
+            Release(op);
+            PeerFailed(peer, e.Message);
+            return SendOutcome.PeerGone;
+        }
+        if (!posted)
+        {
+            Release(op);
+            PollOnce(sendsOnly: true);
+            return SendOutcome.NoRoom;
+        }
+        _headerSent[peer] = NoHeader;
+        offset = bytes;
+        return SendOutcome.Pending;
+    }
+
+    /// <summary>A record: the header and <paramref name="bytes"/> of payload copied into a send slot
+    /// (so the caller's buffer is free on return: <see cref="SendOutcome.Done"/>). No room (no free slot,
+    /// or -FI_EAGAIN, as while net opens its connection): the completion queue is read once, so that
+    /// the provider progresses, and the engine tries again.</summary>
+    private SendOutcome SendRecord(int peer, in RecordHeader header, byte* data, long bytes)
+    {
+        if (_gone[peer]) return SendOutcome.PeerGone;
+        if (RecordHeader.Size + bytes > _slotBytes)
+            throw new HpcMsgException($"rank {_rank}: an eager message of {bytes} bytes exceeds the libfabric transport's slots ({_slotBytes - RecordHeader.Size} bytes)");
+        if (_freeSends.Count == 0) PollOnce(sendsOnly: true);
+        if (_freeSends.Count == 0) return SendOutcome.NoRoom;
+        ulong address;
+        try { address = AddressOf(peer); }
+        catch (OfiException e) { PeerFailed(peer, e.Message); return SendOutcome.PeerGone; }
+        int op = _freeSends.Pop();
+        byte* slot = Slot(op);
+        *(RecordHeader*)slot = header;
+        ((RecordHeader*)slot)->Reserved = _sendSequence[peer]; // the receiver restores the sending order
+        if (bytes > 0) Buffer.MemoryCopy(data, slot + RecordHeader.Size, bytes, bytes);
+        _type[op] = OpType.RecordSend;
+        _peer[op] = peer;
+        bool posted;
+        try { posted = _endpoint.TrySend(slot, (nuint)(RecordHeader.Size + bytes), address, RecordTag(_rank), _contexts + op); }
+        catch (OfiException e) { Release(op); PeerFailed(peer, e.Message); return SendOutcome.PeerGone; }
+        if (posted)
+        {
+            _sendSequence[peer]++;
+            return SendOutcome.Done;
+        }
+        Release(op);
+        PollOnce(sendsOnly: true);
+        return SendOutcome.NoRoom;
+    }
+
+    /// <summary>The peer's fi_addr, inserted into the address vector on first use from the address it published.</summary>
+    private ulong AddressOf(int peer)
+    {
+        ulong a = _address[peer];
+        if (a != OfiConstants.FiAddrUnspec) return a;
+        string published = _job.AnnexOf(peer) ?? throw new OfiException("fi_av_insert", 0, $"rank {peer} published no libfabric address (is it running over TCP?)");
+        if (!published.StartsWith(AnnexPrefix, StringComparison.Ordinal))
+            throw new OfiException("fi_av_insert", 0, $"rank {peer} published '{published}', not a libfabric address");
+        byte[] name;
+        try { name = Convert.FromHexString(published.AsSpan(AnnexPrefix.Length)); }
+        catch (FormatException) { throw new OfiException("fi_av_insert", 0, $"rank {peer} published a malformed libfabric address"); }
+        return _address[peer] = _endpoint.InsertPeer(name);
+    }
+
+    // ---- progress ----
+
+    public bool Progress() => PollOnce(sendsOnly: false);
+
+    /// <summary>Reads the completion queue once. With <paramref name="sendsOnly"/> (from inside a send,
+    /// to free a slot) arrivals are not handed to the engine but held, in order, for the next pass.</summary>
+    private bool PollOnce(bool sendsOnly)
+    {
+        if (_closed) return false;
+        bool progressed = false;
+        if (!sendsOnly)
+        {
+            while (_deferred.TryDequeue(out (int Operation, int Error) d))
+            {
+                PayloadArrived(d.Operation, d.Error);
+                progressed = true;
+            }
+            progressed |= DrainHeld();
+        }
+        Span<OfiCompletion> done = stackalloc OfiCompletion[PollBatch];
+        int n;
+        try { n = _endpoint.Poll(done); }
+        catch (OfiException e) { throw new HpcMsgException($"rank {_rank}: the libfabric completion queue failed: {e.Message}"); }
+        for (int i = 0; i < n; i++)
+        {
+            progressed = true;
+            Complete(done[i], sendsOnly);
+        }
+        return progressed;
+    }
+
+    private void Complete(in OfiCompletion c, bool sendsOnly)
+    {
+        int op = (int)((c.Context - (nint)_contexts) / sizeof(FiContext2));
+        if ((uint)op >= (uint)_ops) throw new HpcMsgException($"rank {_rank}: libfabric completed an operation HpcMsg did not post");
+        int peer = _peer[op];
+        switch (_type[op])
+        {
+            case OpType.RecordSend:
+                Release(op);
+                if (c.Error != 0) SendFailed(peer, c.Error);
+                return;
+            case OpType.PayloadSend:
+                object? owner = _owner[op];
+                Release(op);
+                if (c.Error != 0) SendFailed(peer, c.Error); // hands the owner back (OnUnsent) if still ours
+                else if (owner is not null && !_gone[peer]) Sink.OnSent(peer, owner, RecordKind.Data);
+                return;
+            case OpType.RecordReceive:
+                if (c.Error != 0)
+                {
+                    if (!_closed) PostRecordReceive(op); // a truncated stranger's record, or cancelled at close
+                    return;
+                }
+                int source = (int)((c.Tag & SourceMask) >> SourceShift);
+                if ((uint)source >= (uint)_arriving.Length || c.Length < RecordHeader.Size)
+                {
+                    PostRecordReceive(op);
+                    return;
+                }
+                _peer[op] = source;
+                _length[op] = (long)c.Length;
+                if (((RecordHeader*)Slot(op))->Reserved != _receiveSequence[source])
+                {
+                    (_early[source] ??= []).Add(op); // overtaken (tcp;ofi_rxm completes a segmented record after a later small one)
+                    return;
+                }
+                InOrder(op, source, sendsOnly);
+                List<int>? early = _early[source];
+                while (early is { Count: > 0 })
+                {
+                    int next = early.Count - 1;
+                    while (next >= 0 && ((RecordHeader*)Slot(early[next]))->Reserved != _receiveSequence[source]) next--;
+                    if (next < 0) break;
+                    int e = early[next];
+                    early.RemoveAt(next);
+                    InOrder(e, source, sendsOnly);
+                }
+                return;
+            case OpType.PayloadReceive:
+                if (sendsOnly) _deferred.Enqueue((op, c.Error));
+                else PayloadArrived(op, c.Error);
+                return;
+        }
+    }
+
+    /// <summary>The next record of <paramref name="source"/> in its sending order: to the engine now, or
+    /// held behind a payload that streams in (or until the next pass, when taken while sending).</summary>
+    private void InOrder(int op, int source, bool sendsOnly)
+    {
+        _receiveSequence[source]++;
+        Queue<int> held = _held[source] ??= new Queue<int>();
+        if (sendsOnly || _arriving[source] >= 0 || held.Count > 0 || !HandleRecord(op))
+        {
+            held.Enqueue(op);
+            _heldRecords++;
+        }
+    }
+
+    /// <summary>Records held back (behind a payload, or taken while sending) go to the engine, in order.</summary>
+    private bool DrainHeld()
+    {
+        bool any = false;
+        if (_heldRecords == 0) return false; // the usual case: no pass over every peer
+        for (int peer = 0; peer < _held.Length; peer++)
+        {
+            Queue<int>? held = _held[peer];
+            while (held is { Count: > 0 } && _arriving[peer] < 0)
+            {
+                if (!HandleRecord(held.Peek())) break;
+                held.Dequeue();
+                _heldRecords--;
+                any = true;
+            }
+        }
+        return any;
+    }
+
+    /// <summary>Hands one record to the engine; false (nothing done) when a payload receive cannot be posted yet.</summary>
+    private bool HandleRecord(int op)
+    {
+        int peer = _peer[op];
+        byte* slot = Slot(op);
+        RecordHeader header = *(RecordHeader*)slot;
+        long payload = _length[op] - RecordHeader.Size;
+        switch (RecordHeader.KindOf(header.LengthAndKind))
+        {
+            case RecordKind.Bye:
+                break;
+            case RecordKind.Abort:
+                _abortedByPeer ??= new JobAbortedException(peer, (int)header.Token1);
+                break;
+            case RecordKind.Eager:
+                if (header.MessageBytes != payload)
+                {
+                    PostRecordReceive(op);
+                    PeerFailed(peer, $"rank {_rank}: rank {peer} sent an eager record of {payload} bytes announcing {header.MessageBytes}");
+                    return true;
+                }
+                Deliver(peer, header, slot + RecordHeader.Size, payload);
+                break;
+            case RecordKind.Data:
+                if (_freeData.Count == 0) return false;
+                StartPayload(peer, header);
+                break;
+            default:
+                Deliver(peer, header, null, 0);
+                break;
+        }
+        if (!_closed) PostRecordReceive(op);
+        return true;
+    }
+
+    /// <summary>A record whose payload (if any) is in the slot: the engine says where it goes, it is copied there.</summary>
+    private void Deliver(int peer, in RecordHeader header, byte* payload, long bytes)
+    {
+        if (_gone[peer]) return;
+        PayloadTarget target;
+        try { target = Sink.OnHeader(peer, header); }
+        catch (HpcMsgException e)
+        {
+            PeerFailed(peer, e.Message);
+            return;
+        }
+        if (target.Length == 0)
+        {
+            if (target.Notify) Sink.OnPayloadDone(peer);
+            return;
+        }
+        long n = Math.Min(target.Length, bytes);
+        if (!target.Discard)
+        {
+            if (target.Managed is not null) new ReadOnlySpan<byte>(payload, (int)n).CopyTo(target.Managed);
+            else Buffer.MemoryCopy(payload, target.Native, n, n);
+        }
+        Sink.OnPayloadDone(peer);
+    }
+
+    /// <summary>A large message's header: the engine names the receive's buffer; a tagged receive for
+    /// exactly this payload is posted into it, and records from the peer wait until it completes.</summary>
+    private void StartPayload(int peer, in RecordHeader header)
+    {
+        if (_gone[peer]) return;
+        PayloadTarget target;
+        try { target = Sink.OnHeader(peer, header); }
+        catch (HpcMsgException e)
+        {
+            PeerFailed(peer, e.Message);
+            return;
+        }
+        int op = _freeData.Pop();
+        _type[op] = OpType.PayloadReceive;
+        _peer[op] = peer;
+        _length[op] = target.Length;
+        _notify[op] = target.Length > 0 || target.Notify;
+        byte* into = _discard;
+        nuint capacity = 0;
+        if (!target.Discard && target.Length > 0)
+        {
+            if (target.Managed is not null)
+            {
+                _pin[op] = GCHandle.Alloc(target.Managed, GCHandleType.Pinned);
+                into = (byte*)_pin[op].AddrOfPinnedObject();
+            }
+            else into = target.Native;
+            capacity = (nuint)target.Length;
+        }
+        _arriving[peer] = op;
+        bool posted;
+        _tag[op] = PayloadTag(peer, header.Token1);
+        try { posted = _endpoint.TryReceive(into, capacity, OfiConstants.FiAddrUnspec, _tag[op], 0, _contexts + op); }
+        catch (OfiException e) { posted = false; PeerFailed(peer, e.Message); }
+        if (!posted && !_gone[peer])
+        {
+            ReleaseReceive(op);
+            PeerFailed(peer, $"rank {_rank}: libfabric has no room for the receive of rank {peer}'s {header.MessageBytes}-byte message");
+        }
+    }
+
+    private void PayloadArrived(int op, int error)
+    {
+        int peer = _peer[op];
+        bool notify = _notify[op];
+        bool discarded = _owner[op] is not null; // DiscardRestOfPayload marked it
+        ulong tag = _tag[op];
+        ReleaseReceive(op);
+        _tag[op] = tag;
+        if (_arriving[peer] == op) _arriving[peer] = -1;
+        if (_gone[peer] || _closed) return;
+        // FI_ETRUNC is what a dropped payload (posted into nothing) completes with; FI_ECANCELED follows DiscardRestOfPayload.
+        if (error != 0 && error != OfiConstants.FiETrunc && error != OfiConstants.FiECanceled)
+        {
+            PeerFailed(peer, $"rank {_rank}: receiving a message of rank {peer} failed ({_endpoint.ErrorText(error)})");
+            return;
+        }
+        if (error == OfiConstants.FiECanceled && discarded)
+        {
+            // Withdrawn before it matched: the payload still comes; a receive into nothing takes it.
+            int drop = _freeData.Pop(); // the op just released
+            _type[drop] = OpType.PayloadReceive;
+            _peer[drop] = peer;
+            _notify[drop] = notify;
+            _tag[drop] = _tag[op];
+            _owner[drop] = this;
+            _arriving[peer] = drop;
+            if (!_endpoint.TryReceive(_discard, 0, OfiConstants.FiAddrUnspec, _tag[drop], 0, _contexts + drop))
+                PeerFailed(peer, $"rank {_rank}: libfabric has no room to drop rank {peer}'s abandoned message");
+            return;
+        }
+        if (notify) Sink.OnPayloadDone(peer); // after a drop too, as TCP reads the rest, then says so
+    }
+
+    /// <summary>The receive that <paramref name="peer"/>'s payload streams into was abandoned: the posted
+    /// receive is cancelled where the provider still can (its completion then reports it done).</summary>
+    public void DiscardRestOfPayload(int peer)
+    {
+        int op = _arriving[peer];
+        if (op < 0) return;
+        _owner[op] = this; // marks it discarded
+        _endpoint.Cancel(_contexts + op);
+    }
+
+    /// <summary>A large payload is handed to libfabric whole, from the sender's buffer, when it is posted;
+    /// eager payloads are copied at once. Nothing is left to take from the copy.</summary>
+    public void RetargetPayload(int peer, object owner, byte* copy) { }
+
+    // ---- failures, the job's end ----
+
+    private void SendFailed(int peer, int error) =>
+        PeerFailed(peer, $"rank {_rank}: a libfabric send to rank {peer} failed ({_endpoint.ErrorText(error)}): the rank is gone");
+
+    /// <summary>What involves <paramref name="peer"/> fails: the owners of its payload sends are handed
+    /// back (<see cref="IFrameSink.OnUnsent"/>), then the engine fails the rest.</summary>
+    private void PeerFailed(int peer, string why)
+    {
+        if (_gone[peer]) return;
+        _gone[peer] = true;
+        _why[peer] = why;
+        _failed.Add(peer);
+        for (int op = _receiveSlots + _sendSlots; op < _ops; op++)
+        {
+            if (_type[op] == OpType.PayloadSend && _peer[op] == peer && _owner[op] is { } owner)
+            {
+                _owner[op] = null; // its completion, if one comes, only frees the op
+                Sink.OnUnsent(peer, owner);
+            }
+        }
+        _headerSent[peer] = NoHeader;
+        // Its records that wait give their slots back (nothing of the peer reaches the engine any more).
+        while (_held[peer] is { Count: > 0 } held)
+        {
+            RepostUnlessClosed(held.Dequeue());
+            _heldRecords--;
+        }
+        if (_early[peer] is { } early)
+        {
+            foreach (int op in early) RepostUnlessClosed(op);
+            early.Clear();
+        }
+        Sink.OnPeerFailed(peer);
+    }
+
+    public RankFailedException PeerFailure(int peer) =>
+        new(peer, _why[peer] ?? $"rank {_rank}: rank {peer} is gone");
+
+    public HpcMsgException? JobEndingError()
+    {
+        if (_abortedByPeer is { } a) return new JobAbortedException(a.AbortingRank, a.ErrorCode);
+        return _job.LauncherEnding();
+    }
+
+    /// <summary>The peers in the address vector (libfabric has no connections to show).</summary>
+    public (int[] Peers, bool Opening) ConnectedPeers()
+    {
+        var peers = new List<int>();
+        for (int r = 0; r < _address.Length; r++)
+            if (_address[r] != OfiConstants.FiAddrUnspec && !_gone[r]) peers.Add(r);
+        return ([.. peers], false);
+    }
+
+    public void BeginAbort(int errorCode) => _job.TellLauncherAbort(errorCode);
+
+    /// <summary>An Abort record to every peer in the address vector, best effort within a second.</summary>
+    public void AnnounceAbort(int errorCode)
+    {
+        var h = new RecordHeader { LengthAndKind = RecordHeader.Pack(RecordHeader.Size, RecordKind.Abort), Token1 = errorCode };
+        for (int r = 0; r < _address.Length; r++)
+            if (_address[r] != OfiConstants.FiAddrUnspec && !_gone[r]) SendRecord(r, h, null, 0);
+        DrainSends(TimeSpan.FromSeconds(1));
+    }
+
+    public void CollectWaits(WaitSet set) => set.Limit(WaitSet.MixedWaitMicros);
+
+    public void AfterWait(WaitSet set) { }
+
+    /// <summary>Finalize: the sends still in flight complete (bounded), then the endpoint and the mesh go.</summary>
+    public void Close()
+    {
+        if (_closed) return;
+        DrainSends(TimeSpan.FromSeconds(2));
+        _closed = true;
+        _endpoint.Dispose();
+        for (int op = 0; op < _ops; op++)
+            if (_pin[op].IsAllocated) _pin[op].Free();
+        NativeMemory.Free(_contexts);
+        NativeMemory.AlignedFree(_slots);
+        NativeMemory.Free(_discard);
+        _job.Mesh.Dispose();
+    }
+
+    private void DrainSends(TimeSpan limit)
+    {
+        long deadline = Environment.TickCount64 + (long)limit.TotalMilliseconds;
+        while (Environment.TickCount64 < deadline && SendsInFlight())
+        {
+            try { PollOnce(sendsOnly: true); }
+            catch (HpcMsgException) { return; }
+            Thread.Yield();
+        }
+    }
+
+    private bool SendsInFlight()
+    {
+        for (int op = _receiveSlots; op < _ops; op++)
+            if (_type[op] is OpType.RecordSend or OpType.PayloadSend) return true;
+        return false;
+    }
+
+    // ---- slots ----
+
+    private static ulong RecordTag(int source) => TransportBit | ((ulong)source << SourceShift);
+
+    private static ulong PayloadTag(int source, long receiveId) => TransportBit | PayloadBit | ((ulong)source << SourceShift) | (uint)receiveId;
+
+    private byte* Slot(int op) => _slots + (long)op * _slotBytes;
+
+    private void PostRecordReceive(int op)
+    {
+        _type[op] = OpType.RecordReceive;
+        _peer[op] = -1;
+        if (!_endpoint.TryReceive(Slot(op), (nuint)_slotBytes, OfiConstants.FiAddrUnspec, TransportBit, SourceMask, _contexts + op))
+            throw new HpcMsgException($"rank {_rank}: libfabric ({Provider}) has no room for {_receiveSlots} posted receives");
+    }
+
+    private void RepostUnlessClosed(int op)
+    {
+        if (!_closed) PostRecordReceive(op);
+    }
+
+    private void Release(int op)
+    {
+        _type[op] = OpType.Free;
+        _owner[op] = null;
+        if (op < _receiveSlots + _sendSlots) _freeSends.Push(op);
+        else _freeData.Push(op);
+    }
+
+    private void ReleaseReceive(int op)
+    {
+        if (_pin[op].IsAllocated) _pin[op].Free();
+        Release(op);
+    }
+}
+
+/// <summary>What the libfabric transport needs of the job's bootstrap, which the TCP mesh keeps (a
+/// transport names no other transport, so Init hands these over): what a rank published after its
+/// TCP endpoint, the launcher's word that the job is ending, the way to tell the launcher this rank
+/// aborts, and the mesh itself, closed with the transport.</summary>
+internal sealed record OfiJobLinks(
+    Func<int, string?> AnnexOf,
+    Func<HpcMsgException?> LauncherEnding,
+    Action<int> TellLauncherAbort,
+    IDisposable Mesh);
