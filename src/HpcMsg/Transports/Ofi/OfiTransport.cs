@@ -441,17 +441,25 @@ internal sealed unsafe class OfiTransport : ITransport
         return true;
     }
 
-    /// <summary>A record whose payload (if any) is in the slot: the engine says where it goes, it is copied there.</summary>
-    private void Deliver(int peer, in RecordHeader header, byte* payload, long bytes)
+    /// <summary>Where the engine wants the payload of <paramref name="header"/>; false when the peer is
+    /// gone, or the engine refused the header (then the peer is failed with the engine's reason).</summary>
+    private bool TryTarget(int peer, in RecordHeader header, out PayloadTarget target)
     {
-        if (_gone[peer]) return;
-        PayloadTarget target;
+        target = default;
+        if (_gone[peer]) return false;
         try { target = Sink.OnHeader(peer, header); }
         catch (HpcMsgException e)
         {
             PeerFailed(peer, e.Message);
-            return;
+            return false;
         }
+        return true;
+    }
+
+    /// <summary>A record whose payload (if any) is in the slot: the engine says where it goes, it is copied there.</summary>
+    private void Deliver(int peer, in RecordHeader header, byte* payload, long bytes)
+    {
+        if (!TryTarget(peer, header, out PayloadTarget target)) return;
         if (target.Length == 0)
         {
             if (target.Notify) Sink.OnPayloadDone(peer);
@@ -470,14 +478,7 @@ internal sealed unsafe class OfiTransport : ITransport
     /// exactly this payload is posted into it, and records from the peer wait until it completes.</summary>
     private void StartPayload(int peer, in RecordHeader header)
     {
-        if (_gone[peer]) return;
-        PayloadTarget target;
-        try { target = Sink.OnHeader(peer, header); }
-        catch (HpcMsgException e)
-        {
-            PeerFailed(peer, e.Message);
-            return;
-        }
+        if (!TryTarget(peer, header, out PayloadTarget target)) return;
         int op = _freeData.Pop();
         _type[op] = OpType.PayloadReceive;
         _peer[op] = peer;
