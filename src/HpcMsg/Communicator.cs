@@ -65,7 +65,14 @@ public sealed unsafe partial class Communicator : IDisposable
         if (Interlocked.Exchange(ref s_initCalled, 1) != 0)
             throw new InvalidOperationException("Communicator.Init was already called in this process; use Communicator.World");
         LaunchKind launch = LauncherDetection.Detect();
-        if (launch is LaunchKind.Pmi1 or LaunchKind.Pmi2) return InitThroughPmi(launch);
+        Communicator world = launch is LaunchKind.Pmi1 or LaunchKind.Pmi2 ? InitThroughPmi(launch) : InitFromEnvironment();
+        WarmUp(world, acrossHosts: !world.Engine.HasNodeBarrier);
+        return world;
+    }
+
+    /// <summary>A job that hpcrun started (its environment), or a process that no launcher started.</summary>
+    private static Communicator InitFromEnvironment()
+    {
         JobEnvironment job = JobEnvironment.FromEnvironment();
         ProcessGuard.Install(job);
         LoadTunables();
@@ -268,6 +275,9 @@ public sealed unsafe partial class Communicator : IDisposable
         s_world ?? throw new InvalidOperationException("Communicator.Init has not been called in this process");
 
     internal bool IsWorld => _isWorld;
+
+    /// <summary>The world's node collectives' slot state (see <see cref="Collectives.NodeSharedCollectives"/>).</summary>
+    internal Collectives.NodeSlotCycle SlotCycle { get; } = new();
 
     /// <summary>The node's segment (world communicator of a job with more than one rank).</summary>
     internal ShmSegment? Segment => _segment;
