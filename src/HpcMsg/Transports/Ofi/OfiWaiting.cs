@@ -14,7 +14,8 @@ namespace HpcMsg.Transports.Ofi;
 /// libfabric 1.19. Its fabric's fi_trywait returns FI_SUCCESS without looking at the completion queue
 /// or clearing the queue's signal (prov/net/src/xnet_progress.c, 1.17 and 1.18), and only fi_trywait
 /// or a blocking read clear it: after the first completion the fd stays readable, and a rank sleeping
-/// on it would spin through ppoll (measured here: tens of thousands of wake-ups per second). 1.19
+/// on it would spin through ppoll (OfiWaitTests: right after fi_trywait said yes, the fd is readable
+/// and the queue empty). 1.19
 /// gave net a real fi_trywait. <c>tcp;ofi_rxm</c> (rxm and tcp use libfabric's common fi_trywait,
 /// which clears the signal and checks the queue) keeps it. A provider not known here is trusted, and
 /// the transport watches it: a run of <see cref="IdleWakeLimit"/> wake-ups in a row after which the
