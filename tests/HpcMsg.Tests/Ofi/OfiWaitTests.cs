@@ -102,6 +102,62 @@ public sealed unsafe partial class OfiWaitTests(ITestOutputHelper log)
         }
     }
 
+    /// <summary>The watch on a trusted provider: net's fd (libfabric before 1.19) used anyway keeps firing
+    /// with nothing to read; after <see cref="OfiWaiting.IdleWakeLimit"/> such wake-ups in a row the rank
+    /// goes back to the bounded poll, and the message still arrives.</summary>
+    [OfiFact]
+    public void A_wait_fd_that_keeps_firing_with_nothing_to_read_is_given_up_for_the_bounded_poll()
+    {
+        if (OfiWaiting.WhyNotTrusted("net", OfiLibrary.Shared.Version) is null)
+        {
+            log.WriteLine($"libfabric {OfiLibrary.Shared.VersionText}: net's fi_trywait is trusted here, so its fd does not fire for nothing; nothing to watch");
+            return;
+        }
+        OfiEndpoint ea = OfiEndpoint.Open(OfiLibrary.Shared, "net", "127.0.0.1", peers: 2);
+        OfiEndpoint eb = OfiEndpoint.Open(OfiLibrary.Shared, "net", "127.0.0.1", peers: 2);
+        string[] annex = [OfiTransport.Annex(ea), OfiTransport.Annex(eb)];
+        OfiTransport Make(OfiEndpoint e, int rank) => new(e, new OfiJobLinks(r => annex[r], () => null, _ => { }, new Nothing()), rank, 2, 64 * 1024, r => r != rank);
+        OfiTransport a = Make(ea, 0), b = Make(eb, 1);
+        b.WaitOnFdAnyway();
+        Assert.True(b.WaitsOnFd);
+        ProgressEngine e0 = Engine(a, 0, 1_000_000), e1 = Engine(b, 1, 1_000_000);
+        try
+        {
+            Exchange(e0, e1, 1);
+            Exchange(e1, e0, 1); // completions on both sides: net's fd is readable from now on
+            byte[] into = InProcessJob.Pinned(8);
+            Request receive = InProcessJob.PostRecv(e1, 0, 2, into);
+            Exception? failure = null;
+            var blocked = new Thread(() =>
+            {
+                try { e1.WaitFor(receive); }
+                catch (Exception x) { failure = x; }
+            }) { IsBackground = true, Name = "blocked rank 1" };
+            blocked.Start();
+            var clock = Stopwatch.StartNew();
+            while (b.WaitsOnFd && clock.Elapsed < Limit) Thread.Sleep(10);
+            log.WriteLine($"after {clock.ElapsedMilliseconds} ms: {b.WaitMode} ({b.FdWakeups} waits ended by the fd, {b.WaitsCollected} waits)");
+            Assert.False(b.WaitsOnFd, "the rank kept sleeping on a wait fd that fires for nothing");
+            Assert.Contains($"woke this rank {OfiWaiting.IdleWakeLimit} times in a row with no completion to read", b.WaitMode, StringComparison.Ordinal);
+            Assert.True(b.FdWakeups >= OfiWaiting.IdleWakeLimit);
+            Request send = InProcessJob.PostSend(e0, 1, 2, InProcessJob.Pattern(8, 3));
+            clock.Restart();
+            while (blocked.IsAlive && clock.Elapsed < Limit)
+            {
+                e0.ProgressFor(send);
+                Thread.Sleep(1);
+            }
+            Assert.True(blocked.Join(TimeSpan.FromSeconds(5)), "the blocked receive did not complete");
+            Assert.Null(failure);
+            Assert.Equal(InProcessJob.Pattern(8, 3), into);
+        }
+        finally
+        {
+            e0.Dispose();
+            e1.Dispose();
+        }
+    }
+
     /// <summary>Two ranks that block from the start (no warm-up: the connection opens while they wait)
     /// move a 16 MiB message, the sender's rendezvous and the payload's socket writes included, without
     /// a wait running out: the sleep bound is 10 s, so a wait that the fd did not end would show.</summary>

@@ -180,6 +180,13 @@ internal sealed unsafe class OfiTransport : ITransport
     /// without a usable wait fd gets (tests measure the one against the other).</summary>
     internal void PollInsteadOfWaiting(string why) => _whyNoWaitFd = why;
 
+    /// <summary>Sleeps on the wait fd even where <see cref="OfiWaiting"/> does not trust the provider
+    /// (tests: the watch on wake-ups that bring nothing must then send the rank back to the poll).</summary>
+    internal void WaitOnFdAnyway()
+    {
+        if (_endpoint.WaitFd >= 0) _whyNoWaitFd = null;
+    }
+
     /// <summary>The ranks on other hosts (shared memory reaches the others).</summary>
     public bool Reaches(int peer) => peer != _rank && _isRemote(peer);
 
