@@ -16,11 +16,11 @@ namespace HpcMsg;
 /// </para>
 /// <para>
 /// What: Barrier; Broadcast, Reduce and Allreduce of one double and of 64 KiB (the short and the long
-/// algorithms); the one-value forms for double, int and long; on one host also Allgather, Alltoall,
-/// Gather, Scatter and Scan with small blocks, and Broadcast and Allreduce of 1 MiB. Across hosts only the calls whose algorithms reach
-/// O(log n) peers run, so that warming up opens no more connections than a barrier does.
-/// Not done: in a Native AOT program (nothing to compile or resolve), in a job of one rank, and with
-/// HPCMSG_WARMUP=0.
+/// algorithms), Broadcast and Allreduce of 1 MiB (the pipelined forms); the one-value forms for double, int and long;
+/// Allgather, Alltoall, Gather, Scatter and Scan with small blocks.
+/// Not done: across hosts (every collective there dials peers, and a rank must hold connections only
+/// to the peers its program talks to: issue 17's lazy wire-up), in a Native AOT program (nothing to
+/// compile or resolve), in a job of one rank, and with HPCMSG_WARMUP=0.
 /// </para>
 /// </summary>
 public sealed partial class Communicator
@@ -33,7 +33,7 @@ public sealed partial class Communicator
     /// <summary>Called by Init on the world communicator, by every rank.</summary>
     private static void WarmUp(Communicator world, bool acrossHosts)
     {
-        if (!RuntimeFeature.IsDynamicCodeCompiled || world.Size == 1 || !Configuration.Parameters.WarmUp.Read()) return;
+        if (acrossHosts || !RuntimeFeature.IsDynamicCodeCompiled || world.Size == 1 || !Configuration.Parameters.WarmUp.Read()) return;
         var send = new double[WarmUpLongElements];
         var recv = new double[WarmUpLongElements];
         world.Barrier();
@@ -53,20 +53,17 @@ public sealed partial class Communicator
         world.Allreduce(0.0, Op.Max);
         world.Allreduce(0, Op.Sum);
         world.Allreduce(0L, Op.Sum);
-        if (!acrossHosts)
-        {
-            // 1 MiB: the pipelined forms; blocks of 8 KiB and 1 KiB per rank for Allgather and Alltoall.
-            var large = new double[16 * WarmUpLongElements];
-            world.Broadcast<double>(large, 0);
-            world.Allreduce<double>(large, large, Op.Sum);
-            var blocks = new double[1024 * world.Size];
-            world.Allgather<double>(send.AsSpan(0, 1024), blocks);
-            var exchanged = new double[128 * world.Size];
-            world.Alltoall<double>(blocks.AsSpan(0, 128 * world.Size), exchanged);
-            world.Gather<double>(send.AsSpan(0, 1), blocks.AsSpan(0, world.Rank == 0 ? world.Size : 0), 0);
-            world.Scatter<double>(blocks.AsSpan(0, world.Rank == 0 ? world.Size : 0), recv.AsSpan(0, 1), 0);
-            world.Scan<double>(send.AsSpan(0, 1), recv.AsSpan(0, 1), Op.Sum);
-        }
+        // 1 MiB: the pipelined forms; blocks of 8 KiB and 1 KiB per rank for Allgather and Alltoall.
+        var large = new double[16 * WarmUpLongElements];
+        world.Broadcast<double>(large, 0);
+        world.Allreduce<double>(large, large, Op.Sum);
+        var blocks = new double[1024 * world.Size];
+        world.Allgather<double>(send.AsSpan(0, 1024), blocks);
+        var exchanged = new double[128 * world.Size];
+        world.Alltoall<double>(blocks.AsSpan(0, 128 * world.Size), exchanged);
+        world.Gather<double>(send.AsSpan(0, 1), blocks.AsSpan(0, world.Rank == 0 ? world.Size : 0), 0);
+        world.Scatter<double>(blocks.AsSpan(0, world.Rank == 0 ? world.Size : 0), recv.AsSpan(0, 1), 0);
+        world.Scan<double>(send.AsSpan(0, 1), recv.AsSpan(0, 1), Op.Sum);
         world.Barrier();
         WarmedUp = true;
     }

@@ -74,7 +74,7 @@ internal static class Parameters
     public static readonly SwitchParameter WarmUp = new("HPCMSG_WARMUP", true,
         "1: Init runs each common collective once (a few ms of start-up) so that the program's own first calls run at " +
         "their steady speed instead of paying the runtime's first-call work (type loading, resolving precompiled code, " +
-        "compiling generic wrappers: 1-14 ms each with the JIT). Skipped in Native AOT programs and jobs of one rank.");
+        "compiling generic wrappers: 1-14 ms each with the JIT). Skipped across hosts (it would dial peers the program may never talk to), in Native AOT programs and in jobs of one rank.");
 
     public static readonly SwitchParameter AsymmetricFence = new("HPCMSG_ASYMMETRIC_FENCE", true,
         "1: a rank about to sleep issues membarrier(MEMBARRIER_CMD_GLOBAL_EXPEDITED) across the node, so that senders " +
