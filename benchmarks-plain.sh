@@ -7,7 +7,8 @@
 #   ./benchmarks-plain.sh --rounds 3 --only latency,first-calls,startup
 #
 # latency:     np 2, --bind-to core; pass 1 (cold) and pass 3 (steady) one-way latency at 0 and 8 B.
-# first-calls: np 4 (oversubscribed on 2 cores); first, second and steady call of each collective.
+# first-calls: np 4 (oversubscribed on 2 cores); first, second and steady call of each collective
+#              (HpcMsg also with HPCMSG_WARMUP=0: Init's first-call warm-up off).
 # startup:     wall time of Init + Barrier + exit at np 1, 4 and 16, for the JIT build, a ReadyToRun
 #              publish and a Native AOT publish of the program, and for mpirun/mpiexec of the C program.
 set -euo pipefail
@@ -60,12 +61,14 @@ for round in $(seq "$rounds"); do
     fi
     if [[ ",$only," == *",first-calls,"* ]]; then
         hpcmsg 4 --oversubscribe "$work/jit/HpcMsg.Benchmarks.Plain.dll" first-calls | sed 's/^/first|HpcMsg|/' >>"$samples"
+        hpcmsg 4 --oversubscribe -x HPCMSG_WARMUP=0 "$work/jit/HpcMsg.Benchmarks.Plain.dll" first-calls | sed 's/^/first|HpcMsg, no warm-up|/' >>"$samples"
         openmpi 4 --oversubscribe "$work/plain.openmpi" first-calls | sed 's/^/first|Open MPI|/' >>"$samples"
         mpich 4 "$work/plain.mpich" first-calls | sed 's/^/first|MPICH|/' >>"$samples"
     fi
     if [[ ",$only," == *",startup,"* ]]; then
         for np in 1 4 16; do
             echo "startup|HpcMsg JIT|np $np|$(wall hpcmsg "$np" --oversubscribe "$work/jit/HpcMsg.Benchmarks.Plain.dll" init)" >>"$samples"
+            echo "startup|HpcMsg JIT, no warm-up|np $np|$(wall hpcmsg "$np" --oversubscribe -x HPCMSG_WARMUP=0 "$work/jit/HpcMsg.Benchmarks.Plain.dll" init)" >>"$samples"
             echo "startup|HpcMsg ReadyToRun|np $np|$(wall hpcmsg "$np" --oversubscribe "$work/r2r/HpcMsg.Benchmarks.Plain.dll" init)" >>"$samples"
             echo "startup|HpcMsg Native AOT|np $np|$(wall hpcmsg "$np" --oversubscribe "$work/aot/HpcMsg.Benchmarks.Plain" init)" >>"$samples"
             echo "startup|Open MPI|np $np|$(wall openmpi "$np" --oversubscribe "$work/plain.openmpi" init)" >>"$samples"

@@ -34,7 +34,10 @@ internal static class InfoCommand
         text.AppendLine("Transports on this machine:");
         foreach (string line in TransportProbe.Describe())
             text.AppendLine(CultureInfo.InvariantCulture, $"  {line}");
-        text.AppendLine(CultureInfo.InvariantCulture, $"Between hosts a job started now uses: {TransportProbe.Network(getEnvironmentVariable)}");
+        HpcMsg.Transports.Ofi.NetworkDecision decision = TransportProbe.Decide(getEnvironmentVariable);
+        text.AppendLine(CultureInfo.InvariantCulture, $"Between hosts a job started now uses: {TransportProbe.Network(decision)}");
+        if (TransportProbe.BlockedRank(decision) is string waiting)
+            text.AppendLine(CultureInfo.InvariantCulture, $"A rank blocked on it {waiting}");
         return text.ToString();
     }
 
@@ -145,14 +148,26 @@ internal static class TransportProbe
 
     /// <summary>The network a rank of a job across hosts would pick with these HPCMSG_NETWORK and
     /// HPCMSG_OFI_PROVIDER values (the rule and probe Init uses), and why; or the error Init would fail with.</summary>
-    internal static string Network(Func<string, string?> getEnvironmentVariable)
+    internal static string Network(Func<string, string?> getEnvironmentVariable) => Network(Decide(getEnvironmentVariable));
+
+    internal static string Network(HpcMsg.Transports.Ofi.NetworkDecision decision) =>
+        decision.Error is string error ? $"nothing: Init would fail: {error}" : decision.ToString();
+
+    /// <summary>The decision Init would take with these HPCMSG_NETWORK and HPCMSG_OFI_PROVIDER values.</summary>
+    internal static HpcMsg.Transports.Ofi.NetworkDecision Decide(Func<string, string?> getEnvironmentVariable)
     {
         string? network = getEnvironmentVariable(HpcMsg.Transports.Ofi.NetworkSelection.NetworkVariable);
         string? provider = getEnvironmentVariable(HpcMsg.Transports.Ofi.NetworkSelection.ProviderVariable);
-        HpcMsg.Transports.Ofi.NetworkDecision decision = HpcMsg.Transports.Ofi.NetworkSelection.Decide(network, provider,
+        return HpcMsg.Transports.Ofi.NetworkSelection.Decide(network, provider,
             p => HpcMsg.Transports.Ofi.OfiProbe.Run(HpcMsg.Transports.Ofi.OfiLibrary.Shared, p));
-        return decision.Error is string error ? $"nothing: Init would fail: {error}" : decision.ToString();
     }
+
+    /// <summary>With libfabric chosen: how a rank blocked on its provider waits (the wait fd in the
+    /// rank's one wait, or the bounded poll, and why); null for TCP or an error.</summary>
+    internal static string? BlockedRank(HpcMsg.Transports.Ofi.NetworkDecision decision) =>
+        decision is { Error: null, Network: HpcMsg.Transports.Ofi.NetworkKind.Ofi, Provider: string provider }
+            ? $"({provider}): {HpcMsg.Transports.Ofi.OfiWaiting.Describe(provider, HpcMsg.Transports.Ofi.OfiLibrary.Shared.Version)}"
+            : null;
 
     /// <summary>Whether the libfabric library loads; which providers work is the OFI transport's own probe.</summary>
     internal static string Libfabric()

@@ -65,7 +65,14 @@ public sealed unsafe partial class Communicator : IDisposable
         if (Interlocked.Exchange(ref s_initCalled, 1) != 0)
             throw new InvalidOperationException("Communicator.Init was already called in this process; use Communicator.World");
         LaunchKind launch = LauncherDetection.Detect();
-        if (launch is LaunchKind.Pmi1 or LaunchKind.Pmi2) return InitThroughPmi(launch);
+        Communicator world = launch is LaunchKind.Pmi1 or LaunchKind.Pmi2 ? InitThroughPmi(launch) : InitFromEnvironment();
+        WarmUp(world, acrossHosts: !world.Engine.HasNodeBarrier);
+        return world;
+    }
+
+    /// <summary>A job that hpcrun started (its environment), or a process that no launcher started.</summary>
+    private static Communicator InitFromEnvironment()
+    {
         JobEnvironment job = JobEnvironment.FromEnvironment();
         ProcessGuard.Install(job);
         LoadTunables();
@@ -177,7 +184,7 @@ public sealed unsafe partial class Communicator : IDisposable
         int first = job.FirstLocalWorldRank, last = first + job.LocalSize;
         Transports.ITransport? network = tcp is null ? null
             : ofi is null ? new TcpTransport(tcp, job.Rank)
-            : new Transports.Ofi.OfiTransport(ofi, new Transports.Ofi.OfiJobLinks(tcp.AnnexOf, () => tcp.LauncherWord?.ToException(), tcp.TellLauncherAbort, tcp), job.Rank, job.Size, Configuration.Parameters.TcpEagerLimit.ReadInt(), r => r < first || r >= last);
+            : new Transports.Ofi.OfiTransport(ofi, new Transports.Ofi.OfiJobLinks(tcp.AnnexOf, () => tcp.LauncherWord?.ToException(), tcp.TellLauncherAbort, tcp, tcp.Bell, tcp.SilenceBell), job.Rank, job.Size, Configuration.Parameters.TcpEagerLimit.ReadInt(), r => r < first || r >= last);
         var engine = new ProgressEngine(job, segment is null ? null : new ShmTransport(segment, job), network);
         s_world = new Communicator(engine, ContextIds.World, job.Rank, job.Size, null, segment, isWorld: true) { _localRank = job.LocalRank };
         return s_world;
@@ -282,6 +289,9 @@ public sealed unsafe partial class Communicator : IDisposable
         s_world ?? throw new InvalidOperationException("Communicator.Init has not been called in this process");
 
     internal bool IsWorld => _isWorld;
+
+    /// <summary>The world's node collectives' slot state (see <see cref="Collectives.NodeSharedCollectives"/>).</summary>
+    internal Collectives.NodeSlotCycle SlotCycle { get; } = new();
 
     /// <summary>The node's segment (world communicator of a job with more than one rank).</summary>
     internal ShmSegment? Segment => _segment;

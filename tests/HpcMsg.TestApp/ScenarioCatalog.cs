@@ -34,6 +34,8 @@ internal static class ScenarioCatalog
         new HugeMessageScenario(),
         new StrangerScenario(),
         new BarrierScenario(),
+        new NodeSlotsScenario(),
+        new WarmUpScenario(),
         new SingletonScenario(),
         new DifferentialScenario(),
         new OfiPingPongScenario(),

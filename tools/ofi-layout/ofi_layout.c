@@ -3,7 +3,9 @@
  * operation slot, as the installed headers (libfabric-dev) lay them out. One line each:
  *   <struct> - 0 <sizeof>
  *   <struct> <field> <offsetof> <sizeof field>
- * OfiLayoutTests compiles this with cc, runs it, and compares every line with the C# layouts.
+ * and the value of every libfabric constant mirrored in OfiConstants.cs:
+ *   = <NAME> <value as an unsigned 64-bit number>
+ * OfiLayoutTests compiles this with cc, runs it, and compares every line with the C# layouts and constants.
  * Build: cc -std=c11 -Wall -Werror -o ofi_layout ofi_layout.c */
 #include <stddef.h>
 #include <stdio.h>
@@ -12,10 +14,12 @@
 #include <rdma/fi_domain.h>
 #include <rdma/fi_endpoint.h>
 #include <rdma/fi_eq.h>
+#include <rdma/fi_errno.h>
 #include <rdma/fi_tagged.h>
 
 #define S(T) printf("%s - 0 %zu\n", #T, sizeof(struct T))
 #define F(T, f) printf("%s %s %zu %zu\n", #T, #f, offsetof(struct T, f), sizeof(((struct T *)0)->f))
+#define C(N) printf("= %s %llu\n", #N, (unsigned long long)(N))
 
 int main(void)
 {
@@ -130,5 +134,13 @@ int main(void)
 
 	S(fid_cq);
 	F(fid_cq, fid); F(fid_cq, ops);
+
+	/* Constants (OfiConstants.cs): capabilities, modes, flags, enums, control commands, errors. */
+	C(FI_RMA); C(FI_TAGGED); C(FI_RECV); C(FI_SEND); C(FI_READ); C(FI_WRITE); C(FI_REMOTE_READ);
+	C(FI_REMOTE_WRITE); C(FI_CONTEXT); C(FI_CONTEXT2); C(FI_SOURCE); C(FI_EP_RDM); C(FI_AV_TABLE);
+	C(FI_THREAD_DOMAIN); C(FI_MR_VIRT_ADDR); C(FI_MR_ALLOCATED); C(FI_MR_PROV_KEY);
+	C(FI_CQ_FORMAT_TAGGED); C(FI_WAIT_NONE); C(FI_WAIT_FD); C(FI_GETWAIT); C(FI_ENABLE);
+	C(FI_TRANSMIT); C(FI_ADDR_UNSPEC); C(FI_EAGAIN); C(FI_ENODATA); C(FI_ECANCELED);
+	C(FI_ETOOSMALL); C(FI_EAVAIL); C(FI_ETRUNC);
 	return 0;
 }

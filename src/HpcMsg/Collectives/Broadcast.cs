@@ -25,7 +25,7 @@ internal static unsafe class Broadcast
                 ScatterAllgather(t, buffer, bytes, root);
                 break;
             default:
-                NodeSharedCollectives.Broadcast(t.Comm.Engine, t.Comm.Engine.NodeSlots!, buffer, bytes, root);
+                NodeSharedCollectives.Broadcast(t.Comm, t.Comm.Engine.NodeSlots!, buffer, bytes, root);
                 break;
         }
     }

@@ -28,7 +28,7 @@ internal static unsafe class Reduction
         }
         Combine.Copy(send, recv, bytes);
         if (algorithm == AllreduceAlgorithm.SharedMemory)
-            NodeSharedCollectives.Allreduce(t.Comm.Engine, t.Comm.Engine.NodeSlots!, send, recv, count, op);
+            NodeSharedCollectives.Allreduce(t.Comm, t.Comm.Engine.NodeSlots!, send, recv, count, op);
         else
             RecursiveDoubling(t, recv, count, op);
     }

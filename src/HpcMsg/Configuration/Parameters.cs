@@ -71,6 +71,11 @@ internal static class Parameters
         "longest futex sleep in microseconds. Wake-ups are explicit; this only bounds how late a sleeping rank notices " +
         "that the job is ending.");
 
+    public static readonly SwitchParameter WarmUp = new("HPCMSG_WARMUP", true,
+        "1: Init runs each common collective once (a few ms of start-up) so that the program's own first calls run at " +
+        "their steady speed instead of paying the runtime's first-call work (type loading, resolving precompiled code, " +
+        "compiling generic wrappers: 1-14 ms each with the JIT). Skipped in Native AOT programs and jobs of one rank.");
+
     public static readonly SwitchParameter AsymmetricFence = new("HPCMSG_ASYMMETRIC_FENCE", true,
         "1: a rank about to sleep issues membarrier(MEMBARRIER_CMD_GLOBAL_EXPEDITED) across the node, so that senders " +
         "need no fence after each message (falls back to the fence where the kernel or seccomp refuses); 0: senders fence.");
@@ -260,7 +265,7 @@ internal static class Parameters
     /// <summary>Every parameter, tunables first, then the launcher's, in the README's order.</summary>
     public static IReadOnlyList<Parameter> All { get; } =
     [
-        EagerLimit, ShmCma, SpinMicros, Yields, SleepMicros, AsymmetricFence, MaxObjectBytes, TcpEagerLimit, NodeRing, Network, OfiProvider,
+        EagerLimit, ShmCma, SpinMicros, Yields, SleepMicros, WarmUp, AsymmetricFence, MaxObjectBytes, TcpEagerLimit, NodeRing, Network, OfiProvider,
         CollBarrier, CollBcast, CollAllreduce, CollReduce, CollAllgather, CollAlltoall, CollGather,
         BcastShortBytes, BcastMinRanks, AllreduceShortBytes, ReduceShortBytes, ReduceTreeMaxRanks,
         AllgatherLongBytes, AllgatherShortBytes, AllgatherDirectBytes, AlltoallShortBytes, AlltoallMediumBytes, AlltoallMinRanks,

@@ -82,7 +82,10 @@ internal sealed unsafe partial class ProgressEngine
         }
     }
 
-    /// <summary>Sleeps on this rank's futex until woken or the timeout, unless there is work.</summary>
+    /// <summary>Sleeps on this rank's futex until woken or the timeout, unless there is work. A rank
+    /// with other transports waits once over what each of them gave (<see cref="ITransport.CollectWaits"/>):
+    /// collected under the lock, because a transport may ask its library whether it may block now
+    /// (libfabric's fi_trywait), which must not race that library's progress on another thread.</summary>
     internal void Sleep(Request? awaited, int* watchWord = null, int watchValue = 0)
     {
         int seen = _signal.BeginSleep(); // a full fence: pairs with WakeIfSleeping
@@ -90,6 +93,7 @@ internal sealed unsafe partial class ProgressEngine
         // record it wrote before it read our flag is visible to the check below. Failure (not seen
         // after a successful registration) leaves the futex timeout as the bound on a lost wake-up.
         if (_asymmetricFence) Native.GlobalMembarrier();
+        WaitSet? set = null;
         try
         {
             bool work;
@@ -97,26 +101,28 @@ internal sealed unsafe partial class ProgressEngine
             {
                 ThrowIfJobEnding();
                 work = ProgressLocked() || IncomingPending();
+                if (!work && _networks.Length > 0)
+                {
+                    // One wait over what every transport gave: descriptors (peers on other hosts wake
+                    // us through them), and whether node peers wake us through the futex word.
+                    set = t_waitSet ??= new WaitSet();
+                    set.Clear();
+                    foreach (ITransport t in _transports) t.CollectWaits(set);
+                }
             }
             ThrowIfOrphaned();
             if (work || (awaited is not null && awaited.CompletedFlag)) return;
             if (watchWord != null && Volatile.Read(ref *watchWord) != watchValue) return;
-            if (_networks.Length == 0)
-            {
-                _signal.Wait(seen, Config.SleepMicros);
-            }
-            else
-            {
-                // One wait over what every transport gave: sockets (peers on other hosts wake us
-                // through them), and whether node peers wake us through the futex word.
-                _waitSet.Clear();
-                foreach (ITransport t in _transports) t.CollectWaits(_waitSet);
-                _waitSet.Wait(_signal, seen, Config.SleepMicros);
-                foreach (ITransport t in _transports) t.AfterWait(_waitSet);
-            }
+            if (set is null) _signal.Wait(seen, Config.SleepMicros);
+            else set.Wait(_signal, seen, Config.SleepMicros);
         }
         finally
         {
+            // Whatever ended the wait (or skipped it), what was armed for it is disarmed.
+            if (set is not null)
+            {
+                foreach (ITransport t in _transports) t.AfterWait(set);
+            }
             _signal.EndSleep();
         }
     }

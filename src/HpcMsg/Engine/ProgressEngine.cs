@@ -20,7 +20,9 @@ internal sealed unsafe partial class ProgressEngine : IDisposable
     private readonly ITransport[] _networks;   // the transports but shared memory (progress, waits, failures)
     private readonly ITransport?[] _route;     // world rank -> the transport that reaches it (null: self, or none)
     private readonly int[] _eagerLimitOf;      // world rank -> the eager limit of its transport
-    private readonly WaitSet _waitSet = new();
+    /// <summary>The wait of a thread that sleeps (the user's and the await pump may sleep at once; a
+    /// set is reused by its thread, so a wait allocates nothing).</summary>
+    [ThreadStatic] private static WaitSet? t_waitSet;
     private readonly OutboundQueue[] _pending;
     private int _pendingDestinations;
     private readonly PostedReceiveQueue _posted;

@@ -55,8 +55,9 @@ internal unsafe interface ITransport
     /// <summary>A lock-free hint that <see cref="Progress"/> could do something.</summary>
     bool MayHaveWork { get; }
 
-    /// <summary>Adds what a blocked rank must wait on for this transport (its sockets; or that peers
-    /// wake this rank through its futex word) to <paramref name="set"/>.</summary>
+    /// <summary>Adds what a blocked rank must wait on for this transport (its sockets, other file
+    /// descriptors such as a completion queue's wait fd, a bound; or that peers wake this rank through
+    /// its futex word) to <paramref name="set"/>. Called under the engine's lock.</summary>
     void CollectWaits(WaitSet set);
 
     /// <summary>After a wait on <paramref name="set"/>: reset what fired (a doorbell).</summary>

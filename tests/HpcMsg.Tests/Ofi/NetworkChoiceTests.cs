@@ -68,5 +68,12 @@ public sealed class NetworkChoiceTests(ITestOutputHelper log)
         Assert.StartsWith("nothing: Init would fail: HPCMSG_NETWORK=auto with HPCMSG_OFI_PROVIDER=no-such-provider", refused, StringComparison.Ordinal);
         string text = HpcRun.InfoCommand.Render(Env(("HPCMSG_NETWORK", "ofi"), ("HPCMSG_OFI_PROVIDER", "net")));
         Assert.Contains("Between hosts a job started now uses: ofi (net):", text, StringComparison.Ordinal);
+        // And how a rank blocked on that provider waits: net before libfabric 1.19 polls (its fi_trywait
+        // cannot be trusted), tcp;ofi_rxm sleeps on the completion queue's wait fd; TCP has no such line.
+        string net = HpcMsg.Transports.Ofi.OfiLibrary.Shared.Version < HpcMsg.Transports.Ofi.OfiWaiting.NetTryWaitFixed ? "polls the completion queue every 50 µs" : "sleeps on the completion queue's wait fd";
+        Assert.Contains($"A rank blocked on it (net): {net}", text, StringComparison.Ordinal);
+        Assert.Contains("A rank blocked on it (tcp;ofi_rxm): sleeps on the completion queue's wait fd",
+            HpcRun.InfoCommand.Render(Env(("HPCMSG_NETWORK", "ofi"), ("HPCMSG_OFI_PROVIDER", "tcp;ofi_rxm"))), StringComparison.Ordinal);
+        Assert.DoesNotContain("A rank blocked on it", HpcRun.InfoCommand.Render(Env(("HPCMSG_NETWORK", "tcp"))), StringComparison.Ordinal);
     }
 }

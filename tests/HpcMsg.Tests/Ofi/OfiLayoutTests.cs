@@ -10,7 +10,10 @@ namespace HpcMsg.Tests.Ofi;
 /// The C# mirrors of libfabric's structures and operation tables against the installed headers:
 /// tools/ofi-layout/ofi_layout.c is compiled with cc and prints every size and offset; each must equal
 /// the C# one (C field names without underscores, case aside, are the C# names), and every C# field
-/// must be printed, so that neither side has a field the other lacks.
+/// must be printed, so that neither side has a field the other lacks. The same for the constants of
+/// <see cref="OfiConstants"/> (the program prints each macro's or enumerator's value; C names without
+/// underscores are the C# names): the wait object, the control command and the errors the wait relies on
+/// are checked like every other.
 /// </summary>
 public sealed class OfiLayoutTests(ITestOutputHelper log)
 {
@@ -26,6 +29,9 @@ public sealed class OfiLayoutTests(ITestOutputHelper log)
         ["fi_ops_av"] = typeof(FiOpsAv), ["fid_av"] = typeof(FidAv), ["fi_ops_cq"] = typeof(FiOpsCq), ["fid_cq"] = typeof(FidCq),
     };
 
+    /// <summary>OfiConstants' fields that are not one C constant: composed here, or FI_VERSION(1, 17).</summary>
+    private static readonly string[] Composed = [nameof(OfiConstants.ApiVersion), nameof(OfiConstants.FiRmaAll)];
+
     [OfiHeadersFact]
     public void Every_mirrored_field_has_the_offset_and_size_of_the_header()
     {
@@ -40,11 +46,23 @@ public sealed class OfiLayoutTests(ITestOutputHelper log)
             Assert.True(run.ExitCode == 0, $"{program}: {run}");
 
             var seen = new HashSet<(Type, string)>();
+            var seenConstants = new HashSet<string>();
             var mismatches = new List<string>();
-            int lines = 0;
+            int lines = 0, constants = 0;
             foreach (string line in run.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries))
             {
                 string[] p = line.Split(' ');
+                if (p[0] == "=")
+                {
+                    constants++;
+                    FieldInfo? constant = ConstantOf(p[1]);
+                    if (constant is null) { mismatches.Add($"{p[1]} has no constant in OfiConstants"); continue; }
+                    seenConstants.Add(constant.Name);
+                    ulong csValue = Convert.ToUInt64(constant.GetRawConstantValue(), System.Globalization.CultureInfo.InvariantCulture);
+                    if (csValue != ulong.Parse(p[2], System.Globalization.CultureInfo.InvariantCulture))
+                        mismatches.Add($"{p[1]} is {p[2]} in the headers, OfiConstants.{constant.Name} is {csValue}");
+                    continue;
+                }
                 string cStruct = p[0], cField = p[1];
                 long offset = long.Parse(p[2]), size = long.Parse(p[3]);
                 lines++;
@@ -66,7 +84,9 @@ public sealed class OfiLayoutTests(ITestOutputHelper log)
             foreach (Type type in Mirrors.Values)
                 foreach (FieldInfo f in Fields(type).Where(f => !seen.Contains((type, f.Name))))
                     mismatches.Add($"{type.Name}.{f.Name} is not in the header's struct (or ofi_layout.c does not print it)");
-            log.WriteLine($"{lines} sizes and offsets compared for {Mirrors.Count} structures");
+            foreach (FieldInfo c in Constants().Where(c => !seenConstants.Contains(c.Name) && !Composed.Contains(c.Name)))
+                mismatches.Add($"OfiConstants.{c.Name} is not printed by ofi_layout.c (or has no C constant of that name)");
+            log.WriteLine($"{lines} sizes and offsets compared for {Mirrors.Count} structures, and {constants} constants");
             Assert.True(mismatches.Count == 0, string.Join('\n', mismatches));
             Assert.True(lines > 200, $"only {lines} lines from ofi_layout");
         }
@@ -75,6 +95,12 @@ public sealed class OfiLayoutTests(ITestOutputHelper log)
             Directory.Delete(directory, recursive: true);
         }
     }
+
+    private static IEnumerable<FieldInfo> Constants() =>
+        typeof(OfiConstants).GetFields(BindingFlags.Static | BindingFlags.Public | BindingFlags.NonPublic).Where(f => f.IsLiteral);
+
+    private static FieldInfo? ConstantOf(string cName) =>
+        Constants().FirstOrDefault(f => string.Equals(f.Name, cName.Replace("_", string.Empty), StringComparison.OrdinalIgnoreCase));
 
     private static IEnumerable<FieldInfo> Fields(Type type) => type.GetFields(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic);
 

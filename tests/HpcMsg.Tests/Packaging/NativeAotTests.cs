@@ -17,7 +17,7 @@ public sealed class NativeAotTests(ITestOutputHelper log) : IDisposable
     public void The_test_app_and_an_example_published_as_Native_AOT_run_under_hpcrun_at_np_4()
     {
         string testApp = Publish("tests/HpcMsg.TestApp/HpcMsg.TestApp.csproj", "HpcMsg.TestApp");
-        foreach ((string scenario, string[] args) in new[] { ("basic", Array.Empty<string>()), ("collectives", ["quick"]), ("typed-objects", []), ("nonblocking", []) })
+        foreach ((string scenario, string[] args) in new[] { ("basic", Array.Empty<string>()), ("collectives", ["quick"]), ("typed-objects", []), ("nonblocking", []), ("warm-up", ["0"]) })
             ScenarioJob.Passes(log, new JobSpec(4, scenario, args) { Program = testApp });
 
         string pi = Publish("examples/Pi/Pi.csproj", "Pi");

@@ -42,6 +42,12 @@ internal sealed unsafe partial class OfiEndpoint : IDisposable
     /// where the provider offers none (then <see cref="Wait"/> returns at once and the caller spins).</summary>
     public int WaitFd { get; private set; } = -1;
 
+    /// <summary>Null when a blocked rank may sleep on <see cref="WaitFd"/> after <see cref="TryWait"/>;
+    /// otherwise why not (no wait fd, or a provider whose fi_trywait cannot be trusted: <see cref="OfiWaiting"/>).</summary>
+    public string? WhyNoWaitFd => WaitFd < 0
+        ? $"{Offer.Provider} opened no completion queue with a wait fd (FI_WAIT_FD)"
+        : OfiWaiting.WhyNotTrusted(Offer.Provider, _library.Version);
+
     /// <summary>This endpoint's address, as peers pass it to <see cref="InsertPeer"/>.</summary>
     public byte[] Name { get; private set; } = [];
 
@@ -199,14 +205,25 @@ internal sealed unsafe partial class OfiEndpoint : IDisposable
     public bool Wait(int timeoutMs)
     {
         if (WaitFd < 0) return false;
-        Fid* fid = &_cq->Fid;
-        int rc = OfiCalls.TryWait(_fabric, &fid, 1);
+        int rc = TryWait();
         if (rc == -OfiConstants.FiEAgain) return true;
         Check(rc, "fi_trywait");
         PollFd p = new() { Fd = WaitFd, Events = PollIn };
         int ready = poll(&p, 1, timeoutMs);
         if (ready < 0 && Marshal.GetLastPInvokeError() != EIntr) throw new OfiException("poll (cq wait fd)", -Marshal.GetLastPInvokeError(), "poll failed");
         return ready > 0;
+    }
+
+    /// <summary>fi_trywait on the completion queue, before a wait on <see cref="WaitFd"/>: 0 when the
+    /// caller may block on it now (what completes from here on makes it readable), -FI_EAGAIN when
+    /// completions (or events the provider must first be asked to move) are already there: read the
+    /// queue instead of sleeping. Another negative error: the provider cannot say (do not sleep on it).
+    /// Called with the endpoint's other calls serialised (FI_THREAD_DOMAIN), as the engine's lock does.</summary>
+    public int TryWait()
+    {
+        if (WaitFd < 0) return -OfiConstants.FiENoData;
+        Fid* fid = &_cq->Fid;
+        return OfiCalls.TryWait(_fabric, &fid, 1);
     }
 
     public void Dispose()

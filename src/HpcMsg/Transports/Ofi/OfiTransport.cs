@@ -1,3 +1,4 @@
+using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using HpcMsg.Internal;
 using HpcMsg.Transports.Wire;
@@ -31,10 +32,11 @@ namespace HpcMsg.Transports.Ofi;
 /// </code>
 /// </para>
 /// <para>
-/// The completion queue is polled in <see cref="Progress"/>. Its wait object is not joined to the
-/// engine's wait: the socket providers' wait fd is an epoll descriptor (not a socket the engine's
-/// <see cref="WaitSet"/> can hold) and costs ~10 ms per wait with <c>net</c>; a blocked rank therefore
-/// polls every <see cref="WaitSet.MixedWaitMicros"/> µs. A send or receive that fails with a peer
+/// The completion queue is polled in <see cref="Progress"/>. A blocked rank sleeps on the queue's wait
+/// fd in the engine's one wait (<see cref="CollectWaits"/>: fi_trywait first, under the engine's lock;
+/// only when it says yes does the fd join the <see cref="WaitSet"/>); a provider without a usable wait
+/// fd (<see cref="OfiWaiting"/>: net before libfabric 1.19) is polled every
+/// <see cref="WaitSet.MixedWaitMicros"/> µs instead. A send or receive that fails with a peer
 /// fails that peer (<see cref="FailedPeers"/>); a rank killed while others only wait for it is seen by
 /// the launcher, whose word (through the mesh's rendezvous connection or node ring) ends the job as
 /// over TCP. The TCP mesh stays for that: its listener, the launcher's lifeline and the node ring; no
@@ -93,6 +95,15 @@ internal sealed unsafe class OfiTransport : ITransport
     private volatile JobAbortedException? _abortedByPeer;
     private bool _closed;
 
+    // Waiting (see CollectWaits). Touched under the engine's lock, but _fdFired, which AfterWait sets.
+    private string? _whyNoWaitFd;             // null: a blocked rank sleeps on the CQ's wait fd
+    private long _completions;                // completions read, ever
+    private long _completionsAtWake;          // ... when the last wake-up (fd fired, fi_trywait said no) happened
+    private bool _wakePending;                // a wake-up whose worth (did a completion follow?) is not counted yet
+    private volatile bool _fdFired;           // the last wait ended for the fd
+    private int _idleWakes;                   // wake-ups in a row after which no completion was read
+    private bool _sendRefused;                // the provider answered -FI_EAGAIN to the last post of a send
+
     /// <param name="endpoint">This rank's open endpoint (the transport owns it from here on).</param>
     /// <param name="job">The peers' published addresses and the launcher's word (the TCP mesh's; owned from here on).</param>
     /// <param name="worldRank">This rank.</param>
@@ -144,12 +155,38 @@ internal sealed unsafe class OfiTransport : ITransport
         // request (TcpMesh.FetchEndpoints), so AnnexOf answers each from what it holds.
         for (int peer = 0; peer < worldSize; peer++)
             if (Reaches(peer)) AddressOf(peer);
+        _whyNoWaitFd = endpoint.WhyNoWaitFd;
     }
 
     /// <summary>The provider in use ("net", "tcp;ofi_rxm", ...), for diagnostics.</summary>
     public string Provider => _endpoint.Offer.Provider;
 
     public string Name => $"libfabric ({Provider})";
+
+    /// <summary>How a blocked rank waits on this transport now, for diagnostics and tests.</summary>
+    public string WaitMode => _whyNoWaitFd is string why
+        ? $"polls every {WaitSet.MixedWaitMicros} µs: {why}"
+        : "sleeps on the completion queue's wait fd";
+
+    /// <summary>Whether a blocked rank sleeps on the completion queue's wait fd (false: the bounded poll).</summary>
+    public bool WaitsOnFd => _whyNoWaitFd is null;
+
+    /// <summary>Waits this transport was asked to join (<see cref="CollectWaits"/>), for tests.</summary>
+    public long WaitsCollected { get; private set; }
+
+    /// <summary>Waits that the completion queue's wait fd ended, for tests.</summary>
+    public long FdWakeups { get; private set; }
+
+    /// <summary>Gives up the wait fd for the bounded poll, saying <paramref name="why"/>: what a provider
+    /// without a usable wait fd gets (tests measure the one against the other).</summary>
+    internal void PollInsteadOfWaiting(string why) => _whyNoWaitFd = why;
+
+    /// <summary>Sleeps on the wait fd even where <see cref="OfiWaiting"/> does not trust the provider
+    /// (tests: the watch on wake-ups that bring nothing must then send the rank back to the poll).</summary>
+    internal void WaitOnFdAnyway()
+    {
+        if (_endpoint.WaitFd >= 0) _whyNoWaitFd = null;
+    }
 
     /// <summary>The ranks on other hosts (shared memory reaches the others).</summary>
     public bool Reaches(int peer) => peer != _rank && _isRemote(peer);
@@ -230,6 +267,7 @@ internal sealed unsafe class OfiTransport : ITransport
             PeerFailed(peer, e.Message);
             return SendOutcome.PeerGone;
         }
+        _sendRefused = !posted;
         if (!posted)
         {
             Release(op);
@@ -265,6 +303,7 @@ internal sealed unsafe class OfiTransport : ITransport
         bool posted;
         try { posted = _endpoint.TrySend(slot, (nuint)(RecordHeader.Size + bytes), address, RecordTag(_rank), _contexts + op); }
         catch (OfiException e) { Release(op); PeerFailed(peer, e.Message); return SendOutcome.PeerGone; }
+        _sendRefused = !posted;
         if (posted)
         {
             _sendSequence[peer]++;
@@ -312,6 +351,7 @@ internal sealed unsafe class OfiTransport : ITransport
         int n;
         try { n = _endpoint.Poll(done); }
         catch (OfiException e) { throw new HpcMsgException($"rank {_rank}: the libfabric completion queue failed: {e.Message}"); }
+        _completions += n;
         for (int i = 0; i < n; i++)
         {
             progressed = true;
@@ -621,9 +661,87 @@ internal sealed unsafe class OfiTransport : ITransport
         DrainSends(TimeSpan.FromSeconds(1));
     }
 
-    public void CollectWaits(WaitSet set) => set.Limit(WaitSet.MixedWaitMicros);
+    /// <summary>What a blocked rank waits on for libfabric (the engine calls this under its lock, after a
+    /// progress pass that found nothing): the completion queue's wait fd, once fi_trywait says that the
+    /// rank may block on it; when it says no (completions are there), a wait that does not block, so that
+    /// the next pass reads them. The bounded poll (<see cref="WaitSet.MixedWaitMicros"/> µs) instead when
+    /// the provider has no usable wait fd, while the provider refuses a send (-FI_EAGAIN: net and rxm
+    /// move a connection being opened only when asked), or after <see cref="OfiWaiting.IdleWakeLimit"/>
+    /// wake-ups in a row that brought nothing (a provider whose fd fires for nothing: the rank would spin
+    /// through its wait). Records held back from the engine, and payload completions taken while
+    /// sending, are work for the next pass: no blocking then. The mesh's bell (the job is ending, as the
+    /// node ring learnt) joins the wait too.</summary>
+    public void CollectWaits(WaitSet set)
+    {
+        WaitsCollected++;
+        if (_job.Bell is { } bell) set.AddReadable(bell);
+        if (_closed) return;
+        if (_deferred.Count > 0 || HeldRecordsReady())
+        {
+            set.Limit(0);
+            return;
+        }
+        if (!TryJoinWait(set)) set.Limit(WaitSet.MixedWaitMicros);
+    }
 
-    public void AfterWait(WaitSet set) { }
+    /// <summary>The fd (or a wait that does not block) into <paramref name="set"/>; false: poll instead.</summary>
+    private bool TryJoinWait(WaitSet set)
+    {
+        if (_whyNoWaitFd is not null || _sendRefused) return false;
+        if (_fdFired)
+        {
+            _fdFired = false;
+            _wakePending = true;
+        }
+        if (_wakePending)
+        {
+            _wakePending = false;
+            _idleWakes = _completions == _completionsAtWake ? _idleWakes + 1 : 0;
+            if (_idleWakes >= OfiWaiting.IdleWakeLimit)
+            {
+                _whyNoWaitFd = $"{Provider}'s wait fd woke this rank {OfiWaiting.IdleWakeLimit} times in a row with no completion to read";
+                return false;
+            }
+        }
+        int rc = _endpoint.TryWait();
+        _completionsAtWake = _completions;
+        if (rc == 0)
+        {
+            set.AddReadableFd(_endpoint.WaitFd);
+            return true;
+        }
+        if (rc == -OfiConstants.FiEAgain)
+        {
+            _wakePending = true; // a wake-up too: the next pass should find something
+            set.Limit(0);
+            return true;
+        }
+        _whyNoWaitFd = $"fi_trywait on {Provider}'s completion queue failed: {_endpoint.ErrorText(-rc)}";
+        return false;
+    }
+
+    /// <summary>Records held back that the next pass can hand over (none waits behind a payload).</summary>
+    private bool HeldRecordsReady()
+    {
+        if (_heldRecords == 0) return false;
+        for (int peer = 0; peer < _held.Length; peer++)
+        {
+            if (_held[peer] is { Count: > 0 } && _arriving[peer] < 0) return true;
+        }
+        return false;
+    }
+
+    /// <summary>After the wait (outside the engine's lock): notes whether the fd ended it (its worth is
+    /// counted at the next <see cref="CollectWaits"/>), and silences the mesh's bell if it rang.</summary>
+    public void AfterWait(WaitSet set)
+    {
+        if (_job.Bell is { } bell && set.Fired(bell)) _job.SilenceBell?.Invoke();
+        if (_whyNoWaitFd is null && set.Polled && _endpoint.WaitFd >= 0 && set.Fired(_endpoint.WaitFd))
+        {
+            _fdFired = true;
+            FdWakeups++;
+        }
+    }
 
     /// <summary>Finalize: the sends still in flight complete (bounded), then the endpoint and the mesh go.</summary>
     public void Close()
@@ -697,9 +815,13 @@ internal sealed unsafe class OfiTransport : ITransport
 /// <summary>What the libfabric transport needs of the job's bootstrap, which the TCP mesh keeps (a
 /// transport names no other transport, so Init hands these over): what a rank published after its
 /// TCP endpoint, the launcher's word that the job is ending, the way to tell the launcher this rank
-/// aborts, and the mesh itself, closed with the transport.</summary>
+/// aborts, and the mesh itself, closed with the transport. <paramref name="Bell"/> (optional) is the
+/// mesh's bell, readable when the job is ending (the node ring learnt it), which a blocked rank waits
+/// on too; <paramref name="SilenceBell"/> empties it.</summary>
 internal sealed record OfiJobLinks(
     Func<int, string?> AnnexOf,
     Func<HpcMsgException?> LauncherEnding,
     Action<int> TellLauncherAbort,
-    IDisposable Mesh);
+    IDisposable Mesh,
+    Socket? Bell = null,
+    Action? SilenceBell = null);
