@@ -237,9 +237,9 @@ public sealed unsafe partial class Communicator : IDisposable
     private static Transports.Ofi.NetworkDecision? s_network;
 
     /// <summary>A job across hosts: the TCP mesh (always: the launcher's lifeline, the node ring, and
-    /// the table that carries every rank's addresses), and where the network decision says ofi, this
-    /// rank's libfabric endpoint, opened on the interface the mesh listens on, its address published
-    /// beside the TCP endpoint.</summary>
+    /// the channel through which a rank learns a peer's addresses), and where the network decision says
+    /// ofi, this rank's libfabric endpoint, opened on the interface the mesh listens on, its address
+    /// published beside the TCP endpoint, and every remote peer's fetched at once.</summary>
     private static TcpMesh EstablishNetwork(JobEnvironment job, IJobControl control, Func<int, bool> isRemote, out Transports.Ofi.OfiEndpoint? ofi)
     {
         Transports.Ofi.NetworkDecision decision = s_network ??= DecideNetwork(null, null);
@@ -257,17 +257,31 @@ public sealed unsafe partial class Communicator : IDisposable
                 return Transports.Ofi.OfiTransport.Annex(opened);
             };
         }
+        TcpMesh mesh;
         try
         {
-            TcpMesh mesh = TcpMesh.Establish(job, control, isRemote, annex);
-            ofi = opened;
-            return mesh;
+            mesh = TcpMesh.Establish(job, control, isRemote, annex);
         }
         catch
         {
             opened?.Dispose();
             throw;
         }
+        if (opened is not null)
+        {
+            // libfabric's address vector takes every peer on another host at the start (see
+            // OfiTransport): their addresses in one request, the ranks after this node's, wrapping
+            // round to the ones before it. Over TCP nothing is fetched: a dial asks for its peer.
+            try { mesh.FetchEndpoints((job.FirstLocalWorldRank + job.LocalSize) % job.Size, job.Size - job.LocalSize); }
+            catch
+            {
+                opened.Dispose();
+                mesh.Dispose();
+                throw;
+            }
+        }
+        ofi = opened;
+        return mesh;
     }
 
     /// <summary>The world communicator after <see cref="Init"/>.</summary>

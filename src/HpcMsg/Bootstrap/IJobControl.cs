@@ -14,11 +14,22 @@ internal interface IJobControl : IDisposable
     IPAddress? LocalAddress { get; }
 
     /// <summary>Publishes this rank's TCP endpoint and returns when every rank of the job has
-    /// published its own; after that <see cref="EndpointOf"/> answers for any rank.</summary>
+    /// published its own; after that <see cref="EndpointOfAsync"/> answers for any rank. Nobody's
+    /// endpoint comes back here: a rank asks for a peer's when it first dials it.</summary>
     void ExchangeEndpoints(string endpoint);
 
-    /// <summary>The endpoint rank <paramref name="rank"/> published (after <see cref="ExchangeEndpoints"/>).</summary>
-    string EndpointOf(int rank);
+    /// <summary>The endpoint rank <paramref name="rank"/> published (after <see cref="ExchangeEndpoints"/>):
+    /// kept from an earlier request, or asked for now (hpcrun: one request on the lifeline; PMI: a
+    /// <c>get</c> of the key-value space, off the caller's thread). Returns without waiting for the
+    /// answer, so that the engine's lock is never held across it; the task fails with an
+    /// <see cref="HpcMsgException"/> that says why (the launcher gone, a refusal).</summary>
+    Task<string> EndpointOfAsync(int rank);
+
+    /// <summary>The endpoints of <paramref name="count"/> ranks from <paramref name="first"/> on (modulo
+    /// the job's size), fetched now and kept, so that <see cref="EndpointOfAsync"/> answers them at
+    /// once: for a transport that needs every peer on another host at Init (libfabric's address
+    /// vector). hpcrun answers this in one request; PMI, which has no batched get, in one get each.</summary>
+    void FetchEndpoints(int first, int count);
 
     /// <summary>The launcher's word that the job is ending (or that the launcher is gone); null while it runs
     /// or when the launcher has no such word.</summary>

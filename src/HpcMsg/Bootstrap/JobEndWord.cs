@@ -3,7 +3,8 @@ using System.Buffers.Binary;
 namespace HpcMsg.Bootstrap;
 
 /// <summary>
-/// The messages of a multi-host job's rendezvous connection once the endpoint table is out: a rank
+/// Two of the messages of a multi-host job's rendezvous connection (the lifeline: see
+/// <see cref="LifelineFrame"/> for all of them): a rank
 /// tells hpcrun that it aborts, and hpcrun tells every rank that the job is ending (who failed or
 /// aborted, and the code). On one host the shared segment's job state carries the same news; a rank
 /// alone on its host has no segment, so this is how its blocked call learns to throw instead of hanging.

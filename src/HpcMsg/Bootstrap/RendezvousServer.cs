@@ -1,45 +1,62 @@
-using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
-using System.Text;
 
 namespace HpcMsg.Bootstrap;
 
 /// <summary>
-/// hpcrun's side of a multi-host job's bootstrap: a small key-value exchange. Each rank connects,
-/// proves the job secret, publishes its TCP endpoint, and receives every rank's once all have
-/// published. The connections stay open for the whole job: a rank whose connection drops knows that
-/// hpcrun is gone and exits. Strangers are refused and logged; they never disturb the job.
+/// hpcrun's side of a multi-host job's bootstrap: a small directory of endpoints. Each rank connects,
+/// proves the job secret, and publishes its TCP endpoint; once all have published, each is told so
+/// (16 bytes, the Init barrier), and from then on a rank asks for a peer's endpoint when it first
+/// dials that peer (<see cref="LifelineFrame"/>: request, answer). The connections stay open for the
+/// whole job as lifelines: hpcrun says there that the job is ending, a rank says there that it
+/// aborts, and a rank whose connection drops knows that hpcrun is gone and exits. Strangers are
+/// refused and logged, and so is a rank's request that cannot be answered; neither disturbs the job.
 /// <para>
 /// Scales to thousands of ranks: no thread per rank (every connection is served by asynchronous
-/// socket calls: handshake, endpoint, table, then a pending 16-byte read that waits for the rank's
-/// abort word or its close), and O(n) work here: the table is encoded once, as one buffer, and that
-/// same buffer is written to every rank. See docs/scaling.md for the figures at 4,096 ranks.
+/// socket calls: handshake, endpoint, then one pending 16-byte read at a time for the rank's requests,
+/// its abort word or its close), and O(n) bytes in all at Init: the same 16 bytes to every rank,
+/// instead of the whole table (n entries) to each. A rank's frames go out one at a time (a gate per
+/// rank), so that an answer, the barrier and the job-end word never interleave. See docs/scaling.md
+/// for the figures at 4,096 ranks.
 /// </para>
 /// </summary>
 internal sealed class RendezvousServer : IDisposable
 {
     public const int MaxEndpointBytes = 256;
+
+    /// <summary>How long the job-end word may take to go out to all ranks (a stuck host must not stall the teardown).</summary>
+    private static readonly TimeSpan AnnounceLimit = TimeSpan.FromSeconds(1);
+
     private readonly Socket _listener;
     private readonly int _np;
     private readonly byte[] _secret;
     private readonly byte[]?[] _endpoints;
-    private readonly Socket?[] _ranks;
+    private readonly Line?[] _lines;
     private readonly Lock _lock = new();
     private readonly Action<string> _log;
     private readonly int?[] _abortCodes;
     private readonly ManualResetEventSlim?[] _closed;
     private readonly CancellationTokenSource _stop = new();
     private int _published;
-    private volatile bool _tableSent;
+    private volatile bool _ready;
     private volatile bool _disposed;
+    private long _bytesSent;
+    private long _endpointsSent;
+    private int _refused;
+
+    /// <summary>A registered rank's connection, and the gate that keeps its frames whole.</summary>
+    private sealed class Line(Socket socket)
+    {
+        public Socket Socket { get; } = socket;
+        public SemaphoreSlim Gate { get; } = new(1, 1);
+    }
 
     public RendezvousServer(IPAddress bindAddress, int np, byte[] secret, Action<string>? log = null)
     {
         _np = np;
         _secret = secret;
         _endpoints = new byte[]?[np];
-        _ranks = new Socket?[np];
+        _lines = new Line?[np];
         _abortCodes = new int?[np];
         _closed = new ManualResetEventSlim?[np];
         for (int r = 0; r < np; r++) _closed[r] = new ManualResetEventSlim(false);
@@ -55,8 +72,15 @@ internal sealed class RendezvousServer : IDisposable
 
     public IPEndPoint Endpoint { get; }
 
-    /// <summary>Bytes of the endpoint table sent to each rank (0 until every rank has published).</summary>
-    internal int TableBytes { get; private set; }
+    /// <summary>Bytes of frames written to the ranks so far (the barrier, answers, job-end words; not
+    /// the handshakes), for the scaling figures.</summary>
+    internal long BytesSent => Interlocked.Read(ref _bytesSent);
+
+    /// <summary>Endpoints handed out in answers so far.</summary>
+    internal long EndpointsSent => Interlocked.Read(ref _endpointsSent);
+
+    /// <summary>Requests refused so far (and logged).</summary>
+    internal int Refused => Volatile.Read(ref _refused);
 
     private async Task AcceptLoopAsync()
     {
@@ -74,22 +98,24 @@ internal sealed class RendezvousServer : IDisposable
     {
         string from = "?";
         int rank;
+        Line line;
         try
         {
             from = peer.RemoteEndPoint?.ToString() ?? "?";
             peer.NoDelay = true;
             rank = await JobAuth.AcceptAsync(peer, _secret, _stop.Token).ConfigureAwait(false);
             if ((uint)rank >= (uint)_np) throw new AuthenticationFailedException($"rank {rank} is not in a job of {_np} ranks");
-            byte[] endpoint = await ReadStringBytesAsync(peer, _stop.Token).ConfigureAwait(false);
+            byte[] endpoint = await ReadPublishedAsync(peer, _stop.Token).ConfigureAwait(false);
+            line = new Line(peer);
             bool complete;
             using (_lock.EnterScope())
             {
-                if (_ranks[rank] is not null) throw new AuthenticationFailedException($"rank {rank} registered twice");
-                _ranks[rank] = peer;
+                if (_lines[rank] is not null) throw new AuthenticationFailedException($"rank {rank} registered twice");
+                _lines[rank] = line;
                 _endpoints[rank] = endpoint;
                 complete = ++_published == _np;
             }
-            if (complete) await SendTableAsync().ConfigureAwait(false);
+            if (complete) await SendReadyAsync().ConfigureAwait(false);
         }
         catch (Exception e) when (e is HpcMsgException or SocketException or ObjectDisposedException or OperationCanceledException)
         {
@@ -97,21 +123,32 @@ internal sealed class RendezvousServer : IDisposable
             peer.Dispose();
             return;
         }
-        await ListenAsync(peer, rank).ConfigureAwait(false);
+        await ListenAsync(line, rank).ConfigureAwait(false);
     }
 
-    /// <summary>After registration: what the rank says (that it aborts) until its connection closes,
-    /// which happens when its process ends. A pending asynchronous read, not a thread.</summary>
-    private async Task ListenAsync(Socket peer, int rank)
+    /// <summary>After registration: what the rank says (lookups, that it aborts) until its connection
+    /// closes, which happens when its process ends. One pending asynchronous read, not a thread; a
+    /// lookup is answered before the next frame is read, so a rank's answers keep its requests' order.</summary>
+    private async Task ListenAsync(Line line, int rank)
     {
-        var message = new byte[JobEndWord.Bytes];
+        var header = new byte[LifelineFrame.HeaderBytes];
         try
         {
-            while (true)
+            while (await ReceiveFrameAsync(line.Socket, header, _stop.Token).ConfigureAwait(false))
             {
-                await JobAuth.ReceiveAllAsync(peer, message, _stop.Token).ConfigureAwait(false);
-                if (JobEndWord.Decode(message, JobEndWord.AbortMagic) is { } abort)
-                    using (_lock.EnterScope()) _abortCodes[rank] ??= abort.ExitCode;
+                switch (LifelineFrame.Magic(header))
+                {
+                    case JobEndWord.AbortMagic:
+                        JobEndWord abort = JobEndWord.Decode(header, JobEndWord.AbortMagic)!;
+                        using (_lock.EnterScope()) _abortCodes[rank] ??= abort.ExitCode;
+                        break;
+                    case LifelineFrame.LookupMagic:
+                        await AnswerAsync(line, rank, LifelineFrame.Word(header, 1), LifelineFrame.Word(header, 2), LifelineFrame.Word(header, 3)).ConfigureAwait(false);
+                        break;
+                    default:
+                        if (!_disposed) _log($"hpcrun: rank {rank} sent a message the rendezvous does not know (0x{LifelineFrame.Magic(header):X8}); ignored");
+                        break;
+                }
             }
         }
         catch (Exception e) when (e is HpcMsgException or SocketException or ObjectDisposedException or OperationCanceledException) { }
@@ -119,6 +156,42 @@ internal sealed class RendezvousServer : IDisposable
         {
             _closed[rank]!.Set();
         }
+    }
+
+    /// <summary>The endpoints of <paramref name="count"/> ranks from <paramref name="first"/> on
+    /// (modulo the job's size), in one answer; or a refusal with its reason, logged.</summary>
+    private async Task AnswerAsync(Line line, int rank, int id, int first, int count)
+    {
+        string? refusal = !_ready ? "not every rank has published its endpoint yet"
+            : (uint)first >= (uint)_np || count < 1 || count > _np ? $"ranks {first} to {(long)first + count - 1} are not in a job of {_np} ranks"
+            : null;
+        byte[] frame;
+        if (refusal is not null)
+        {
+            Interlocked.Increment(ref _refused);
+            if (!_disposed) _log($"hpcrun: refused rank {rank}'s request {id} for the endpoints of {count} ranks from rank {first}: {refusal}");
+            byte[] reason = LifelineFrame.Reason(refusal);
+            frame = new byte[LifelineFrame.HeaderBytes + reason.Length];
+            LifelineFrame.WriteHeader(frame, LifelineFrame.AnswerMagic, id, LifelineFrame.Refused, reason.Length);
+            reason.CopyTo(frame, LifelineFrame.HeaderBytes);
+        }
+        else
+        {
+            int body = 0;
+            for (int i = 0; i < count; i++) body += 4 + _endpoints[(first + i) % _np]!.Length;
+            frame = new byte[LifelineFrame.HeaderBytes + body];
+            LifelineFrame.WriteHeader(frame, LifelineFrame.AnswerMagic, id, LifelineFrame.Found, body);
+            int at = LifelineFrame.HeaderBytes;
+            for (int i = 0; i < count; i++)
+            {
+                byte[] e = _endpoints[(first + i) % _np]!;
+                System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(frame.AsSpan(at), e.Length);
+                e.CopyTo(frame, at + 4);
+                at += 4 + e.Length;
+            }
+            Interlocked.Add(ref _endpointsSent, count);
+        }
+        await SendAsync(line, frame, _stop.Token).ConfigureAwait(false);
     }
 
     /// <summary>The code <paramref name="rank"/> aborted with, or null if it did not abort. Waits up to
@@ -130,71 +203,69 @@ internal sealed class RendezvousServer : IDisposable
         using (_lock.EnterScope()) return _abortCodes[rank];
     }
 
-    /// <summary>Tells every rank that the job is ending, so that blocked calls throw (on every host,
-    /// and on a host where a rank is alone without a shared segment). Once the table is out only:
-    /// before that, ranks read the table from this connection.</summary>
+    /// <summary>Tells every registered rank that the job is ending, so that blocked calls throw (on
+    /// every host, and on a host where a rank is alone without a shared segment); a rank still waiting
+    /// in Init's barrier throws there. All writes at once, through each rank's gate (between whole
+    /// frames), bounded by <see cref="AnnounceLimit"/> in all.</summary>
     public void AnnounceJobEnding(JobEndWord word)
     {
-        if (!_tableSent || _disposed) return;
+        if (_disposed) return;
         byte[] message = word.Encode(JobEndWord.EndingMagic);
-        Socket?[] ranks;
-        using (_lock.EnterScope()) ranks = [.. _ranks];
-        for (int r = 0; r < ranks.Length; r++)
+        Line?[] lines;
+        using (_lock.EnterScope()) lines = [.. _lines];
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
+        limit.CancelAfter(AnnounceLimit);
+        var sends = new List<Task>();
+        for (int r = 0; r < lines.Length; r++)
         {
-            if (ranks[r] is not { } s || _closed[r]!.IsSet) continue;
+            if (lines[r] is { } line && !_closed[r]!.IsSet) sends.Add(SendAsync(line, message, limit.Token));
+        }
+        Task.WaitAll(sends);
+    }
+
+    /// <summary>Every rank has published: each is told so (16 bytes, all writes at once).</summary>
+    private async Task SendReadyAsync()
+    {
+        _ready = true; // before the first REDY goes out: a rank may ask at once
+        byte[] frame = LifelineFrame.Header(LifelineFrame.ReadyMagic, _np, 0, 0);
+        var writes = new Task[_np];
+        for (int r = 0; r < _np; r++) writes[r] = SendAsync(_lines[r]!, frame, _stop.Token);
+        await Task.WhenAll(writes).ConfigureAwait(false);
+    }
+
+    /// <summary>One whole frame to a rank, after any other frame of its; a broken connection is the
+    /// listener's to see (its read ends).</summary>
+    private async Task SendAsync(Line line, byte[] frame, CancellationToken stop)
+    {
+        try
+        {
+            await line.Gate.WaitAsync(stop).ConfigureAwait(false);
             try
             {
-                s.SendTimeout = 1000; // 16 bytes into an idle connection; a stuck host must not stall the teardown
-                JobAuth.SendAll(s, message);
+                await JobAuth.SendAllAsync(line.Socket, frame, stop).ConfigureAwait(false);
+                Interlocked.Add(ref _bytesSent, frame.Length);
             }
-            catch (Exception e) when (e is SocketException or ObjectDisposedException) { }
+            finally
+            {
+                line.Gate.Release();
+            }
         }
-    }
-
-    /// <summary>
-    /// The table, encoded once and written to every rank from that one buffer (the writes run at once,
-    /// so that a slow reader holds up nobody): <c>total bytes (4) | count (4) | count x (length (4) |
-    /// UTF-8 endpoint)</c>. The rank reads it in two reads and decodes an entry only when it dials
-    /// that peer (<see cref="EndpointTable"/>).
-    /// </summary>
-    private async Task SendTableAsync()
-    {
-        int total = 8;
-        foreach (byte[]? e in _endpoints) total += 4 + e!.Length;
-        byte[] message = new byte[total];
-        BinaryPrimitives.WriteInt32LittleEndian(message, total);
-        BinaryPrimitives.WriteInt32LittleEndian(message.AsSpan(4), _np);
-        int at = 8;
-        foreach (byte[]? e in _endpoints)
-        {
-            BinaryPrimitives.WriteInt32LittleEndian(message.AsSpan(at), e!.Length);
-            e.CopyTo(message, at + 4);
-            at += 4 + e.Length;
-        }
-        TableBytes = total;
-        var writes = new Task[_np];
-        for (int r = 0; r < _np; r++) writes[r] = SendQuietlyAsync(_ranks[r]!, message);
-        await Task.WhenAll(writes).ConfigureAwait(false);
-        _tableSent = true;
-    }
-
-    private async Task SendQuietlyAsync(Socket rank, byte[] message)
-    {
-        try { await JobAuth.SendAllAsync(rank, message, _stop.Token).ConfigureAwait(false); }
         catch (Exception e) when (e is SocketException or ObjectDisposedException or OperationCanceledException) { }
     }
 
-    /// <summary>A length-prefixed endpoint, refused above <see cref="MaxEndpointBytes"/>; bounded in time
-    /// like the handshake.</summary>
-    private static async Task<byte[]> ReadStringBytesAsync(Socket socket, CancellationToken stop)
+    /// <summary>The rank's PUBL frame and its endpoint, refused above <see cref="MaxEndpointBytes"/>;
+    /// bounded in time like the handshake.</summary>
+    private static async Task<byte[]> ReadPublishedAsync(Socket socket, CancellationToken stop)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stop);
         timeout.CancelAfter(JobAuth.HandshakeTimeout);
-        byte[] length = new byte[4];
+        byte[] header = new byte[LifelineFrame.HeaderBytes];
         try
         {
-            await JobAuth.ReceiveAllAsync(socket, length, timeout.Token).ConfigureAwait(false);
-            int n = BinaryPrimitives.ReadInt32LittleEndian(length);
+            await JobAuth.ReceiveAllAsync(socket, header, timeout.Token).ConfigureAwait(false);
+            if (LifelineFrame.Magic(header) != LifelineFrame.PublishMagic)
+                throw new AuthenticationFailedException($"the first message was not an endpoint (0x{LifelineFrame.Magic(header):X8})");
+            int n = LifelineFrame.Word(header, 1);
             if (n < 0 || n > MaxEndpointBytes) throw new HpcMsgException($"an endpoint of {n} bytes is out of bounds (at most {MaxEndpointBytes})");
             byte[] bytes = new byte[n];
             await JobAuth.ReceiveAllAsync(socket, bytes, timeout.Token).ConfigureAwait(false);
@@ -206,13 +277,22 @@ internal sealed class RendezvousServer : IDisposable
         }
     }
 
-    internal static void WriteString(Socket socket, string text)
+    /// <summary>A whole header into <paramref name="header"/>; false when the connection closed
+    /// cleanly between frames.</summary>
+    private static async Task<bool> ReceiveFrameAsync(Socket socket, byte[] header, CancellationToken stop)
     {
-        byte[] bytes = Encoding.UTF8.GetBytes(text);
-        byte[] message = new byte[4 + bytes.Length];
-        BinaryPrimitives.WriteInt32LittleEndian(message, bytes.Length);
-        bytes.CopyTo(message, 4);
-        JobAuth.SendAll(socket, message);
+        int got = 0;
+        while (got < header.Length)
+        {
+            int n = await socket.ReceiveAsync(header.AsMemory(got), SocketFlags.None, stop).ConfigureAwait(false);
+            if (n == 0)
+            {
+                if (got == 0) return false;
+                throw new HpcMsgException("the connection closed in the middle of a message");
+            }
+            got += n;
+        }
+        return true;
     }
 
     public void Dispose()
@@ -223,62 +303,7 @@ internal sealed class RendezvousServer : IDisposable
         _listener.Dispose();
         using (_lock.EnterScope())
         {
-            foreach (Socket? s in _ranks) s?.Dispose();
-        }
-    }
-}
-
-/// <summary>
-/// The rendezvous' table of endpoints as a rank holds it: the bytes as received, checked once, and an
-/// entry decoded only when asked (a rank dials a few peers, not all of them).
-/// </summary>
-internal sealed class EndpointTable
-{
-    private readonly byte[] _bytes;
-    private readonly int[] _offsets;
-
-    private EndpointTable(byte[] bytes, int[] offsets)
-    {
-        _bytes = bytes;
-        _offsets = offsets;
-    }
-
-    public int Count => _offsets.Length;
-
-    /// <summary>Bytes of the table after its 4-byte total: what <see cref="Parse"/> takes.</summary>
-    public static int BodyBytes(ReadOnlySpan<byte> header, int size)
-    {
-        int total = BinaryPrimitives.ReadInt32LittleEndian(header);
-        long most = 8 + (long)size * (4 + RendezvousServer.MaxEndpointBytes);
-        if (total < 8 || total > most) throw new HpcMsgException($"the rendezvous sent a table of {total} bytes for {size} ranks");
-        return total - 4;
-    }
-
-    /// <summary>Checks the table (count, then every length within bounds and within the buffer).</summary>
-    public static EndpointTable Parse(byte[] body, int size)
-    {
-        int count = BinaryPrimitives.ReadInt32LittleEndian(body);
-        if (count != size) throw new HpcMsgException($"the rendezvous sent a table of {count} endpoints for {size} ranks");
-        var offsets = new int[size];
-        int at = 4;
-        for (int r = 0; r < size; r++)
-        {
-            if (at + 4 > body.Length) throw new HpcMsgException("the rendezvous sent a truncated table");
-            int n = BinaryPrimitives.ReadInt32LittleEndian(body.AsSpan(at));
-            if (n < 0 || n > RendezvousServer.MaxEndpointBytes || at + 4 + n > body.Length) throw new HpcMsgException($"the rendezvous sent an endpoint of {n} bytes");
-            offsets[r] = at;
-            at += 4 + n;
-        }
-        return new EndpointTable(body, offsets);
-    }
-
-    public string this[int rank]
-    {
-        get
-        {
-            int at = _offsets[rank];
-            int n = BinaryPrimitives.ReadInt32LittleEndian(_bytes.AsSpan(at));
-            return Encoding.UTF8.GetString(_bytes, at + 4, n);
+            foreach (Line? l in _lines) l?.Socket.Dispose();
         }
     }
 }

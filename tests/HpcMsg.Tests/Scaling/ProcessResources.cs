@@ -1,4 +1,6 @@
+using System.Buffers.Binary;
 using System.Diagnostics;
+using System.Net.Sockets;
 
 namespace HpcMsg.Tests.Scaling;
 
@@ -12,6 +14,16 @@ internal static class ProcessResources
 
     /// <summary>This process's descriptors that are sockets, matched by inode against the TCP tables.</summary>
     public static int EstablishedTcp() => HpcMsg.TestApp.Support.TcpSockets.Established();
+
+    /// <summary>Bytes the kernel has received on this TCP socket: what the other end wrote to it
+    /// (<c>tcpi_bytes_received</c> of Linux's <c>TCP_INFO</c>, at byte 128; Linux 4.1 on).</summary>
+    public static long TcpBytesReceived(Socket socket)
+    {
+        Span<byte> info = stackalloc byte[256];
+        int n = socket.GetRawSocketOption(6 /* IPPROTO_TCP */, 11 /* TCP_INFO */, info);
+        if (n < 136) throw new InvalidOperationException($"TCP_INFO of {n} bytes has no tcpi_bytes_received");
+        return BinaryPrimitives.ReadInt64LittleEndian(info[128..]);
+    }
 
     /// <summary>The most threads seen while it runs (sampled every 10 ms on a thread of its own).</summary>
     public sealed class ThreadPeak : IDisposable

@@ -11,7 +11,8 @@ namespace HpcMsg.Tests.Scaling;
 /// <summary>
 /// Wire-up toward thousands of ranks (issue 17, item 6), by simulation in this process; figures in
 /// docs/scaling.md. hpcrun's rendezvous serves 4,096 ranks (each doing the rank's side over loopback:
-/// handshake proving the job secret, endpoint, table, then the lifeline) with no thread per rank; and
+/// handshake proving the job secret, endpoint, the barrier's word, then lookups of a few peers on the
+/// lifeline) with no thread per rank and the same few bytes to every rank at Init; and
 /// a rank of a 256-rank job of real TCP meshes that talks to 4 peers holds 4 connections, opened on
 /// first use. In the jobs collection: it runs alone, so that the process-wide counts of threads,
 /// descriptors and sockets are this test's.
@@ -19,8 +20,13 @@ namespace HpcMsg.Tests.Scaling;
 [Collection(JobsCollection.Name)]
 public sealed class WireUpScalingTests(ITestOutputHelper log)
 {
+    /// <summary>Bytes hpcrun writes to a rank at Init, whatever the job's size: its side of the
+    /// handshake (hello 40, proof 32) and the barrier's word (16). Before, the whole table followed:
+    /// 81,704 bytes more at 4,096 ranks.</summary>
+    private const long InitBytesPerRank = 40 + 32 + LifelineFrame.HeaderBytes;
+
     [Fact]
-    public async Task The_rendezvous_wires_up_4096_ranks_without_a_thread_per_rank()
+    public async Task The_rendezvous_wires_up_4096_ranks_with_the_same_bytes_to_each_and_no_thread_per_rank()
     {
         // HPCMSG_TEST_WIREUP_RANKS: another size, for the figures of docs/scaling.md (the test is of 4,096).
         int N = int.TryParse(Environment.GetEnvironmentVariable("HPCMSG_TEST_WIREUP_RANKS"), out int n) && n > 0 ? n : 4096;
@@ -53,7 +59,7 @@ public sealed class WireUpScalingTests(ITestOutputHelper log)
                     InterlockedMax(ref joinedTicks, clock.ElapsedTicks);
                     await c.ExchangeEndpointsAsync(EndpointOfRank(r));
                 }));
-                await WithinAsync(join, TimeSpan.FromSeconds(60), $"the wire-up of {N} ranks"); // a hang detector: the figure is logged (10-18 s on 2 busy cores)
+                await WithinAsync(join, TimeSpan.FromSeconds(60), $"the wire-up of {N} ranks"); // a hang detector: the figure is logged
                 clock.Stop();
                 cpu = Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
                 gcs = $"{GC.CollectionCount(0) - gcBefore[0]}/{GC.CollectionCount(1) - gcBefore[1]}/{GC.CollectionCount(2) - gcBefore[2]}";
@@ -68,19 +74,45 @@ public sealed class WireUpScalingTests(ITestOutputHelper log)
             }
             threadsPeak = peak.Peak;
         }
+        var lookups = new Stopwatch();
+        long serverAtInit, serverAfterLookups;
         try
         {
-            // Every rank has the whole table: spot checks across it, on every rank.
+            // O(1) a rank at Init: the kernel's count of what each rank's socket received from hpcrun
+            // is the same constant for every rank (and the same at any job size); hpcrun wrote 16
+            // bytes of frames to each.
+            serverAtInit = server.BytesSent;
             for (int r = 0; r < N; r++)
             {
-                foreach (int peer in (int[])[0, N - 1, (r * 7 + 1) % N, r])
-                    Assert.Equal(EndpointOfRank(peer), clients[r]!.EndpointOf(peer));
+                long received = ProcessResources.TcpBytesReceived(clients[r]!.Lifeline);
+                Assert.True(received == InitBytesPerRank, $"rank {r} received {received} bytes from hpcrun at Init, not {InitBytesPerRank}");
             }
+            Assert.Equal((long)LifelineFrame.HeaderBytes * N, serverAtInit);
+
+            // Lookups on first dial: every rank asks for up to 4 peers at once (about 4 x N requests
+            // outstanding in the process), as a rank dialing its neighbours does.
+            int[][] peers = [.. Enumerable.Range(0, N).Select(r => new[] { (r + 1) % N, (r + N - 1) % N, (r + N / 2) % N, (r * 7 + 3) % N }.Distinct().ToArray())];
+            lookups.Start();
+            Task<string>[][] asked = [.. Enumerable.Range(0, N).Select(r => peers[r].Select(p => clients[r]!.EndpointOfAsync(p)).ToArray())];
+            await WithinAsync(Task.WhenAll(asked.SelectMany(a => a)), TimeSpan.FromSeconds(60), $"{asked.Sum(a => a.Length)} lookups");
+            lookups.Stop();
+            serverAfterLookups = server.BytesSent;
+            for (int r = 0; r < N; r++)
+            {
+                long expected = InitBytesPerRank;
+                for (int i = 0; i < peers[r].Length; i++)
+                {
+                    Assert.Equal(EndpointOfRank(peers[r][i]), await asked[r][i]);
+                    expected += LifelineFrame.HeaderBytes + 4 + EndpointOfRank(peers[r][i]).Length; // one answer: header, length, endpoint
+                }
+                Assert.Equal(expected, ProcessResources.TcpBytesReceived(clients[r]!.Lifeline));
+            }
+            Assert.Equal(peers.Sum(p => p.Length), server.EndpointsSent);
 
             // The lifelines stay: hpcrun's word that the job ends reaches every rank.
             var word = new JobEndWord(false, 17, 3);
             server.AnnounceJobEnding(word);
-            JobEndWord?[] heard = await WithinAsync(Task.WhenAll(clients.Select(c => c!.ReadLauncherWordAsync())), TimeSpan.FromSeconds(10), "the job-end word on 4,096 lifelines");
+            JobEndWord[] heard = await WithinAsync(Task.WhenAll(clients.Select(c => c!.LauncherWordHeard)), TimeSpan.FromSeconds(10), $"the job-end word on {N} lifelines");
             Assert.All(heard, h => Assert.Equal(word, h));
 
             // And a rank's abort reaches hpcrun, named by its rank.
@@ -92,13 +124,15 @@ public sealed class WireUpScalingTests(ITestOutputHelper log)
         }
         Assert.Equal(42, server.AbortCodeOf(Aborting(N), TimeSpan.FromSeconds(10)));
         Assert.Null(server.AbortCodeOf(Aborting(N) + 1, TimeSpan.FromSeconds(10)));
-        int tableBytes = server.TableBytes;
+        long lookupsAnswered = server.EndpointsSent;
         server.Dispose();
         Assert.Empty(refused);
 
         int extraThreads = threadsPeak - threadsBefore;
-        log.WriteLine($"wire-up of {N} simulated ranks: {ProcessResources.Ms(clock)} (the last handshake done at {joinedTicks * 1000 / Stopwatch.Frequency} ms), CPU time of the process {cpu.TotalMilliseconds:F0} ms, collections (gen 0/1/2) {gcs}; table {tableBytes} bytes to each rank; " +
-            $"allocated {allocated / 1e6:F1} MB in this process (server and the {N} clients; the tables alone {(long)tableBytes * N / 1e6:F1} MB), {allocated / N} bytes a rank; " +
+        log.WriteLine($"wire-up of {N} simulated ranks: {ProcessResources.Ms(clock)} (the last handshake done at {joinedTicks * 1000 / Stopwatch.Frequency} ms), CPU time of the process {cpu.TotalMilliseconds:F0} ms, collections (gen 0/1/2) {gcs}; " +
+            $"out of hpcrun at Init: {InitBytesPerRank} bytes to each rank ({InitBytesPerRank - LifelineFrame.HeaderBytes} of them the handshake), {InitBytesPerRank * N} in all ({serverAtInit} of frames); " +
+            $"then {lookupsAnswered} lookups at once in {lookups.Elapsed.TotalMilliseconds:F0} ms, {serverAfterLookups - serverAtInit} bytes ({(serverAfterLookups - serverAtInit) / Math.Max(1, lookupsAnswered)} an answer); " +
+            $"allocated at Init {allocated / 1e6:F1} MB in this process (server and the {N} clients), {allocated / N} bytes a rank; " +
             $"threads {threadsBefore} -> peak {threadsPeak} (+{extraThreads}); descriptors {descriptorsBefore} -> {descriptorsPeak} (+{descriptorsPeak - descriptorsBefore}, {N} client and {N} server sockets)");
         // A thread per rank (as before) would be 4,096 more; the pool and the socket engine need a handful.
         Assert.True(extraThreads < 64, $"{extraThreads} more threads during the wire-up of {N} ranks");

@@ -55,6 +55,25 @@ internal sealed class PmiJobControl : IJobControl
         using (_lock.EnterScope()) _pmi.Fence();
     }
 
+    /// <summary><see cref="EndpointOf"/>: at once when known, else on a thread of the pool (a get is a
+    /// round trip to the process manager, and the caller may hold the engine's lock).</summary>
+    public Task<string> EndpointOfAsync(int rank)
+    {
+        if ((uint)rank >= (uint)_endpoints.Length)
+            return Task.FromException<string>(new HpcMsgException($"rank {_pmi.Rank}: rank {rank} is not in a job of {_endpoints.Length} ranks"));
+        using (_lock.EnterScope())
+        {
+            if (_endpoints[rank] is { } known) return Task.FromResult(known);
+        }
+        return Task.Run(() => EndpointOf(rank));
+    }
+
+    /// <summary>One get per rank (PMI has no batched get), each kept.</summary>
+    public void FetchEndpoints(int first, int count)
+    {
+        for (int i = 0; i < count; i++) EndpointOf((first + i) % _endpoints.Length);
+    }
+
     /// <summary>Read from the KVS on first use and kept: a rank asks only for the peers it talks to.</summary>
     public string EndpointOf(int rank)
     {

@@ -8,7 +8,7 @@ namespace HpcMsg.Transports.Ofi;
 /// <summary>
 /// The libfabric transport of one rank, for the peers on other hosts: one tagged RDM endpoint
 /// (<see cref="OfiEndpoint"/>), whose address each rank publishes beside its TCP endpoint through the
-/// job's bootstrap (hpcrun's rendezvous table or the PMI KVS, as the TCP mesh publishes it: <see cref="OfiJobLinks"/>), and
+/// job's bootstrap (hpcrun's rendezvous or the PMI KVS, as the TCP mesh publishes it: <see cref="OfiJobLinks"/>), and
 /// whose peers on other hosts enter the address vector at the start (<see cref="AddressOf"/>).
 /// <para>
 /// Records (eager messages, request-to-send, clear-to-send, fin, and the headers of large messages)
@@ -151,7 +151,8 @@ internal sealed unsafe class OfiTransport : ITransport
         for (int i = 0; i < _receiveSlots; i++) PostRecordReceive(i);
         // Every peer on another host enters the address vector now: the net provider accepts a
         // connection only from an address it holds (a lazy insert at the first send hung with net,
-        // the sender's posts answering -FI_EAGAIN forever), and the table is read once, here.
+        // the sender's posts answering -FI_EAGAIN forever). Init fetched all their addresses in one
+        // request (TcpMesh.FetchEndpoints), so AnnexOf answers each from what it holds.
         for (int peer = 0; peer < worldSize; peer++)
             if (Reaches(peer)) AddressOf(peer);
         _whyNoWaitFd = endpoint.WhyNoWaitFd;

@@ -122,7 +122,7 @@ internal sealed class NodeRing : IDisposable
 
     private async Task<Socket> DialAsync(CancellationToken limit)
     {
-        string endpoint = _mesh.EndpointOf(Next);
+        string endpoint = await _mesh.EndpointOfAsync(Next).WaitAsync(limit).ConfigureAwait(false);
         if (!IPEndPoint.TryParse(endpoint, out IPEndPoint? target))
             throw new HpcMsgException($"rank {Next} published a malformed endpoint '{endpoint}'");
         var socket = new Socket(target.AddressFamily, SocketType.Stream, ProtocolType.Tcp);

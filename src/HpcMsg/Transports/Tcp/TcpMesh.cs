@@ -9,8 +9,8 @@ namespace HpcMsg.Transports.Tcp;
 /// <summary>
 /// The job's TCP connections to ranks on other hosts, opened on first use: at Init each rank only
 /// listens and publishes its endpoint through the job's channel (hpcrun's rendezvous or PMI); the
-/// engine asks for a connection when it first sends to a peer (<see cref="Open"/>), and a peer that
-/// sends first connects to us. A rank that talks to 4 of 4,096 peers holds 4 sockets (an all-to-all
+/// engine asks for a connection when it first sends to a peer (<see cref="Open"/>), the dial asks the
+/// channel for that peer's endpoint, and a peer that sends first connects to us. A rank that talks to 4 of 4,096 peers holds 4 sockets (an all-to-all
 /// wire-up at Init needed n - 1 of them in every rank, and ran out of descriptors near 1,000 ranks).
 /// A receive needs no connection: its sender opens one.
 /// <para>
@@ -98,19 +98,26 @@ internal sealed class TcpMesh : IDisposable
 
     internal byte[] Secret => _secret;
 
-    /// <summary>The TCP endpoint <paramref name="rank"/> published (without its annex).</summary>
-    internal string EndpointOf(int rank)
+    /// <summary>The TCP endpoint <paramref name="rank"/> published (without its annex), asked of the
+    /// job's channel on first use (<see cref="IJobControl.EndpointOfAsync"/>).</summary>
+    internal async Task<string> EndpointOfAsync(int rank)
     {
-        string published = _control.EndpointOf(rank);
+        string published = await _control.EndpointOfAsync(rank).ConfigureAwait(false);
         int space = published.IndexOf(' ');
         return space < 0 ? published : published[..space];
     }
 
+    /// <summary>Fetches the published endpoints of <paramref name="count"/> ranks from
+    /// <paramref name="first"/> on (modulo the size) in one request, for <see cref="AnnexOf"/>.</summary>
+    internal void FetchEndpoints(int first, int count) => _control.FetchEndpoints(first, count);
+
     /// <summary>What <paramref name="rank"/> published after its TCP endpoint (another transport's
-    /// address, e.g. libfabric's: see <see cref="Establish"/>), or null.</summary>
+    /// address, e.g. libfabric's: see <see cref="Establish"/>), or null. For ranks fetched at Init
+    /// (<see cref="FetchEndpoints"/>: the libfabric transport's peers), so it never waits; another
+    /// rank's would wait for the channel's answer.</summary>
     internal string? AnnexOf(int rank)
     {
-        string published = _control.EndpointOf(rank);
+        string published = _control.EndpointOfAsync(rank).GetAwaiter().GetResult();
         int space = published.IndexOf(' ');
         return space < 0 ? null : published[(space + 1)..];
     }
@@ -167,7 +174,8 @@ internal sealed class TcpMesh : IDisposable
     }
 
     /// <summary>Listens, and publishes this rank's endpoint through <paramref name="control"/> (which
-    /// the mesh owns from here on); returns once every rank has published. Opens no connection.
+    /// the mesh owns from here on); returns once every rank has published. Opens no connection, and
+    /// learns no peer's endpoint: a dial asks for it (<see cref="EndpointOfAsync"/>).
     /// <paramref name="annex"/>, given the address the mesh listens on, returns text published after the
     /// endpoint and a space (another transport's address, read back with <see cref="AnnexOf"/>).</summary>
     public static TcpMesh Establish(JobEnvironment job, IJobControl control, Func<int, bool> isRemote, Func<IPAddress, string>? annex = null)
@@ -210,12 +218,19 @@ internal sealed class TcpMesh : IDisposable
     /// <summary>A connection opened (or a dial failed) since the last call; the engine's progress loop drains these.</summary>
     public bool TryTakeOpened(out Opened opened) => _opened.TryDequeue(out opened);
 
+    /// <summary>First the peer's endpoint from the job's channel (hpcrun or PMI; the engine's caller is
+    /// back as soon as the request is written), then the connect, the handshake and the verdict.</summary>
     private async Task DialAsync(int peer)
     {
         Socket? socket = null;
+        string? endpoint = null;
         try
         {
-            string endpoint = EndpointOf(peer);
+            try { endpoint = await EndpointOfAsync(peer).WaitAsync(ConnectTimeout, _stop.Token).ConfigureAwait(false); }
+            catch (TimeoutException)
+            {
+                throw new HpcMsgException($"the job's launcher did not give its endpoint within {ConnectTimeout.TotalSeconds:F0} s");
+            }
             if (!IPEndPoint.TryParse(endpoint, out IPEndPoint? target))
                 throw new HpcMsgException($"rank {peer} published a malformed endpoint '{endpoint}'");
             socket = new Socket(target.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
@@ -257,19 +272,13 @@ internal sealed class TcpMesh : IDisposable
             {
                 if (_state[peer] == PairState.Dialing) _state[peer] = PairState.Failed;
             }
-            Publish(new Opened(peer, null, new RankFailedException(peer, $"rank {_rank}: cannot connect to rank {peer} at {SafeEndpoint(peer)}: {e.Message}")));
+            Publish(new Opened(peer, null, new RankFailedException(peer, $"rank {_rank}: cannot connect to rank {peer}{(endpoint is null ? "" : $" at {endpoint}")}: {e.Message}")));
         }
         finally
         {
             socket?.Dispose();
             Interlocked.Decrement(ref _dialsInFlight);
         }
-    }
-
-    private string SafeEndpoint(int peer)
-    {
-        try { return EndpointOf(peer); }
-        catch (Exception) { return "?"; }
     }
 
     private void AcceptLoop()
