@@ -7,7 +7,8 @@ docs/benchmarks/fabric.md.
 Per configuration and size: the median over the rounds of each run's value (one-way latency in us, or
 bandwidth in MB/s), with the range (min-max). The floor is the better of the two raw socket modes at that
 size (the lower latency, the higher bandwidth); the ratio is latency / floor (how many times the floor's
-time) and bandwidth / floor. Also: the load average (1 min) before the runs, median and range.
+time) and bandwidth / floor. Also: the load average (1 min) before the runs, median and range; and the
+best run of each (lowest latency, highest bandwidth) with its ratio to the best socket run.
 """
 import statistics
 import sys
@@ -97,6 +98,21 @@ def main(path):
             cells.append(f"{m[0] / fl:.2f}" if m and fl else "-")
         m, fl = med(c, "bw", BW_SIZE), floor("bw", BW_SIZE)
         cells.append(f"{m[0] / fl:.2f}" if m and fl else "-")
+        print(f"| {LABEL.get(c, c)} | " + " | ".join(cells) + " |")
+    print()
+    print("Best of the rounds (lowest latency in µs, highest bandwidth in MB/s), and its ratio to the best socket run:\n")
+    print(head)
+    print("|---" * (len(LATENCY_SIZES) + 2) + "|")
+    best_floor = {s: min(min(values.get((c, "latency", s), [float("inf")])) for c in ("socket-block", "socket-spin"))
+                  for s in LATENCY_SIZES}
+    bw_floor = max(max(values.get((c, "bw", BW_SIZE), [0.0])) for c in ("socket-block", "socket-spin"))
+    for c in configs:
+        cells = []
+        for s in LATENCY_SIZES:
+            v = values.get((c, "latency", s))
+            cells.append(f"{min(v):.1f} ({min(v) / best_floor[s]:.2f}x)" if v else "-")
+        v = values.get((c, "bw", BW_SIZE))
+        cells.append(f"{max(v):.0f} ({max(v) / bw_floor:.2f}x)" if v else "-")
         print(f"| {LABEL.get(c, c)} | " + " | ".join(cells) + " |")
 
 
