@@ -93,6 +93,20 @@ public sealed class SrunOfiTests(ITestOutputHelper log)
         JobAssert.FinishedWithin(r, TimeSpan.FromSeconds(60));
     }
 
+    /// <summary>A task alone on its node killed while the others wait on it over libfabric (no TCP
+    /// connection to it: TCP carries no message on this path): the node leaders' ring sees its node's
+    /// link break and ends the step, as over TCP.</summary>
+    [SlurmOfiTheory]
+    [InlineData("net")]
+    [InlineData("tcp;ofi_rxm")]
+    public void A_task_killed_alone_on_its_node_ends_the_step(string provider)
+    {
+        JobResult r = Srun(provider, 3, 3, "sigkill");
+        JobAssert.ExitedWith(r, 137);
+        JobAssert.StderrHasLineWith(r, "rank 2", "first rank", "is gone", "ending the job");
+        JobAssert.FinishedWithin(r, TimeSpan.FromSeconds(60));
+    }
+
     /// <summary>A provider libfabric does not offer fails Init on every rank, naming it, and the step ends.</summary>
     [SlurmOfiFact]
     public void An_unknown_provider_fails_every_rank_naming_it()
