@@ -11,7 +11,7 @@ namespace HpcMsg.Tests.Ofi;
 /// and a third endpoint outside the job that sends rank 1 a record whose tag is forged right (the job's
 /// key, rank 0 as its source): rank 1 drops it and counts it, and rank 0's own records still arrive in
 /// order. A record from the job's own endpoint with another job's key (a stale address reused) is
-/// dropped too.
+/// dropped too, and so is a record from a job member whose tag names another rank.
 /// </summary>
 public sealed unsafe class OfiStrangerTests
 {
@@ -127,8 +127,50 @@ public sealed unsafe class OfiStrangerTests
         }
     }
 
-    private static OfiTransport Make(OfiEndpoint e, int rank, string[] annex, ulong key) =>
-        new(e, new OfiJobLinks(r => annex[r], () => null, _ => { }, new Nothing(), JobKey: key), rank, 2, 64 * 1024, r => r != rank);
+    [OfiTheory]
+    [InlineData("net")]
+    [InlineData("tcp;ofi_rxm")]
+    public void A_job_member_whose_tag_names_another_rank_is_dropped(string provider)
+    {
+        OfiEndpoint[] e = [.. Enumerable.Range(0, 3).Select(_ => OfiEndpoint.Open(OfiLibrary.Shared, provider, "127.0.0.1", peers: 3))];
+        string[] annex = [.. e.Select(OfiTransport.Annex)];
+        OfiTransport[] t = [.. Enumerable.Range(0, 3).Select(r => Make(e[r], r, annex, Key, size: 3))];
+        var sinks = t.Select(x => { var s = new CountingSink(); x.Attach(null!, s); return s; }).ToArray();
+        byte* memory = (byte*)NativeMemory.AllocZeroed(4096);
+        try
+        {
+            // Rank 2 talks to rank 1 first (so that its connection is up), then injects a record that
+            // claims to be rank 0's first one (rank 2 inserted ranks 0 and 1: rank 1 is fi_addr 1).
+            byte* data = memory + 1024;
+            Assert.Equal(SendOutcome.Done, Retry(t[2], t[1], () => t[2].SendEager(1, 3, 2, 1, data, 16, sinks[1])));
+            Pump(t[2], t[1], () => sinks[1].Done == 1);
+            ForgeEager(memory, 4);
+            ulong claimsRankZero = TransportBit | OfiTagLayout.RecordKeyBits(Key);
+            var clock = Stopwatch.StartNew();
+            while (!e[2].TryInject(memory, (nuint)(RecordHeader.Size + 4), 1, claimsRankZero))
+            {
+                t[2].Progress();
+                t[1].Progress();
+                Assert.True(clock.Elapsed < Limit, "no room for the forged record");
+            }
+            Pump(t[2], t[1], () => t[1].StrangerMessages == 1);
+            Assert.Equal(1, sinks[1].Done);
+
+            // Rank 0's real first record still arrives.
+            Assert.Equal(SendOutcome.Done, Retry(t[0], t[1], () => t[0].SendEager(1, 3, 0, 5, data, 16, sinks[1])));
+            Pump(t[0], t[1], () => sinks[1].Done == 2);
+            Assert.Equal([1, 5], sinks[1].Tags);
+            Assert.Equal(1, t[1].StrangerMessages);
+        }
+        finally
+        {
+            foreach (OfiTransport x in t) x.Close();
+            NativeMemory.Free(memory);
+        }
+    }
+
+    private static OfiTransport Make(OfiEndpoint e, int rank, string[] annex, ulong key, int size = 2) =>
+        new(e, new OfiJobLinks(r => annex[r], () => null, _ => { }, new Nothing(), JobKey: key), rank, size, 64 * 1024, r => r != rank);
 
     private static void ForgeEager(byte* at, int bytes)
     {
