@@ -61,13 +61,29 @@ public sealed unsafe class OfiStrangerTests
             Assert.Equal(0, sb.Headers);
             Assert.Empty(b.FailedPeers);
 
+            // One that names rank 1 itself (a rank it never hears from over libfabric) is dropped too.
+            ulong self = forged | (1UL << OfiTagLayout.SourceShift);
+            while (!stranger.TrySend(memory, (nuint)(RecordHeader.Size + 4), toB, self, context))
+            {
+                b.Progress();
+                stranger.Poll(done);
+                Assert.True(clock.Elapsed < Limit, "the stranger could not send again");
+            }
+            while (b.StrangerMessages < 2)
+            {
+                b.Progress();
+                stranger.Poll(done);
+                Assert.True(clock.Elapsed < Limit, $"rank 1 dropped {b.StrangerMessages} messages");
+            }
+            Assert.Equal(0, sb.Headers);
+
             // The job's own records still flow, in order (the forged one took no sequence number).
             byte* data = memory + 1024;
             for (int i = 0; i < 3; i++)
                 Assert.Equal(SendOutcome.Done, Retry(a, b, () => a.SendEager(1, 3, 0, 7 + i, data, 16, sb)));
             Pump(a, b, () => sb.Done == 3);
             Assert.Equal([7, 8, 9], sb.Tags);
-            Assert.Equal(1, b.StrangerMessages);
+            Assert.Equal(2, b.StrangerMessages);
         }
         finally
         {

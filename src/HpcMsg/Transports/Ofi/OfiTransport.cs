@@ -420,7 +420,15 @@ internal sealed unsafe class OfiTransport : ITransport
                     PostRecordReceive(op);
                     return;
                 }
-                if (_checkSources && ((uint)source >= (uint)_address.Length || c.Source != _address[source]))
+                // Every rank this transport reaches is in the address vector (the constructor put it
+                // there); FI_ADDR_NOTAVAIL (a stranger) equals FI_ADDR_UNSPEC, so that comes first.
+                if ((uint)source >= (uint)_address.Length || _address[source] == OfiConstants.FiAddrUnspec)
+                {
+                    Stranger(c.Source, "a tag naming no rank on another host");
+                    PostRecordReceive(op);
+                    return;
+                }
+                if (_checkSources && c.Source != _address[source])
                 {
                     Stranger(c.Source, c.Source == OfiConstants.FiAddrNotAvail
                         ? "a sender not in the job's address vector"
@@ -428,7 +436,7 @@ internal sealed unsafe class OfiTransport : ITransport
                     PostRecordReceive(op);
                     return;
                 }
-                if ((uint)source >= (uint)_arriving.Length || c.Length < RecordHeader.Size)
+                if (c.Length < RecordHeader.Size)
                 {
                     PostRecordReceive(op);
                     return;
