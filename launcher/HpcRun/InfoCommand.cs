@@ -38,6 +38,8 @@ internal static class InfoCommand
         text.AppendLine(CultureInfo.InvariantCulture, $"Between hosts a job started now uses: {TransportProbe.Network(decision)}");
         if (TransportProbe.BlockedRank(decision) is string waiting)
             text.AppendLine(CultureInfo.InvariantCulture, $"A rank blocked on it {waiting}");
+        if (TransportProbe.Strangers(decision) is string strangers)
+            text.AppendLine(CultureInfo.InvariantCulture, $"Traffic on it from outside the job {strangers}");
         return text.ToString();
     }
 
@@ -167,6 +169,13 @@ internal static class TransportProbe
     internal static string? BlockedRank(HpcMsg.Transports.Ofi.NetworkDecision decision) =>
         decision is { Error: null, Network: HpcMsg.Transports.Ofi.NetworkKind.Ofi, Provider: string provider }
             ? $"({provider}): {HpcMsg.Transports.Ofi.OfiWaiting.Describe(provider, HpcMsg.Transports.Ofi.OfiLibrary.Shared.Version)}"
+            : null;
+
+    /// <summary>With libfabric chosen: what becomes of traffic from outside the job (dropped where the
+    /// provider reports senders, else only the job key in the tag); null for TCP or an error.</summary>
+    internal static string? Strangers(HpcMsg.Transports.Ofi.NetworkDecision decision) =>
+        decision is { Error: null, Network: HpcMsg.Transports.Ofi.NetworkKind.Ofi, Provider: string provider }
+            ? $"({provider}): {HpcMsg.Transports.Ofi.OfiProbe.DescribeStrangers(HpcMsg.Transports.Ofi.OfiLibrary.Shared, provider)}"
             : null;
 
     /// <summary>Whether the libfabric library loads; which providers work is the OFI transport's own probe.</summary>

@@ -184,7 +184,7 @@ public sealed unsafe partial class Communicator : IDisposable
         int first = job.FirstLocalWorldRank, last = first + job.LocalSize;
         Transports.ITransport? network = tcp is null ? null
             : ofi is null ? new TcpTransport(tcp, job.Rank)
-            : new Transports.Ofi.OfiTransport(ofi, new Transports.Ofi.OfiJobLinks(tcp.AnnexOf, () => tcp.LauncherWord?.ToException(), tcp.TellLauncherAbort, tcp, tcp.Bell, tcp.SilenceBell), job.Rank, job.Size, Configuration.Parameters.TcpEagerLimit.ReadInt(), r => r < first || r >= last);
+            : new Transports.Ofi.OfiTransport(ofi, new Transports.Ofi.OfiJobLinks(tcp.AnnexOf, () => tcp.LauncherWord?.ToException(), tcp.TellLauncherAbort, tcp, tcp.Bell, tcp.SilenceBell, Transports.Ofi.OfiTagLayout.JobKey(job.Secret)), job.Rank, job.Size, Configuration.Parameters.TcpEagerLimit.ReadInt(), r => r < first || r >= last);
         var engine = new ProgressEngine(job, segment is null ? null : new ShmTransport(segment, job), network);
         s_world = new Communicator(engine, ContextIds.World, job.Rank, job.Size, null, segment, isWorld: true) { _localRank = job.LocalRank };
         return s_world;

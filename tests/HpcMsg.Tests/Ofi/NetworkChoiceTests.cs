@@ -76,4 +76,20 @@ public sealed class NetworkChoiceTests(ITestOutputHelper log)
             HpcRun.InfoCommand.Render(Env(("HPCMSG_NETWORK", "ofi"), ("HPCMSG_OFI_PROVIDER", "tcp;ofi_rxm"))), StringComparison.Ordinal);
         Assert.DoesNotContain("A rank blocked on it", HpcRun.InfoCommand.Render(Env(("HPCMSG_NETWORK", "tcp"))), StringComparison.Ordinal);
     }
+
+    [OfiFact]
+    public void Hpcrun_info_says_what_becomes_of_traffic_from_outside_the_job()
+    {
+        static Func<string, string?> Env(params (string Name, string Value)[] vars) =>
+            name => vars.Where(v => v.Name == name).Select(v => v.Value).FirstOrDefault();
+        // net and tcp;ofi_rxm report senders (FI_SOURCE) in libfabric 1.17: strangers are dropped.
+        foreach (string provider in new[] { "net", "tcp;ofi_rxm" })
+        {
+            string text = HpcRun.InfoCommand.Render(Env(("HPCMSG_NETWORK", "ofi"), ("HPCMSG_OFI_PROVIDER", provider)));
+            Assert.Contains($"Traffic on it from outside the job ({provider}): dropped, counted and logged", text, StringComparison.Ordinal);
+            Assert.True(HpcMsg.Transports.Ofi.OfiProbe.ReportsSources(HpcMsg.Transports.Ofi.OfiLibrary.Shared, provider), provider);
+        }
+        Assert.DoesNotContain("from outside the job", HpcRun.InfoCommand.Render(Env(("HPCMSG_NETWORK", "tcp"))), StringComparison.Ordinal);
+        Assert.Contains("does not report senders (no FI_SOURCE)", HpcMsg.Transports.Ofi.OfiProbe.DescribeStrangers(HpcMsg.Transports.Ofi.OfiLibrary.Shared, "no-such-provider"), StringComparison.Ordinal);
+    }
 }

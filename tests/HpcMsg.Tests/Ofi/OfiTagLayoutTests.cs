@@ -68,4 +68,39 @@ public sealed class OfiTagLayoutTests
     [InlineData(0x0FFF_FFFF_FFFF_FFFFUL, 60)]
     public void Provider_tag_bits_come_from_mem_tag_format(ulong format, int bits) =>
         Assert.Equal(bits, OfiTagLayout.ProviderBits(format));
+    [Fact]
+    public void The_job_key_sits_in_the_transport_tags_spare_bits()
+    {
+        const ulong key = 0x7FF_8000_0001UL; // all 43 bits' ends set
+        Assert.Equal(0x1FFC_0000_8000_0001UL, OfiTagLayout.RecordKeyBits(key));
+        Assert.Equal(0x1FFC_0000_0000_0000UL, OfiTagLayout.PayloadKeyBits(key));
+        Assert.Equal(0UL, OfiTagLayout.RecordKeyBits(key) & (0x3UL << 61 | (ulong)OfiTagLayout.MaxSource << OfiTagLayout.SourceShift)); // kind, payload bit, source untouched
+        ulong record = (1UL << 62) | OfiTagLayout.RecordKeyBits(key) | (5UL << OfiTagLayout.SourceShift);
+        Assert.Equal(key, OfiTagLayout.KeyOfRecord(record));
+        Assert.Equal(5, OfiTagLayout.Source(record));
+    }
+
+    [Fact]
+    public void A_record_receive_ignores_source_and_key_but_not_kind_or_the_payload_bit()
+    {
+        ulong posted = 1UL << 62;
+        ulong mine = posted | OfiTagLayout.RecordKeyBits(0x123_4567_89ABUL) | (7UL << OfiTagLayout.SourceShift);
+        ulong theirs = posted | OfiTagLayout.RecordKeyBits(0x321_0000_0001UL);
+        Assert.True(Matches(posted, OfiTagLayout.RecordIgnore, mine));
+        Assert.True(Matches(posted, OfiTagLayout.RecordIgnore, theirs), "matched, then dropped and counted");
+        Assert.False(Matches(posted, OfiTagLayout.RecordIgnore, mine | (1UL << 61)), "a payload");
+        Assert.False(Matches(posted, OfiTagLayout.RecordIgnore, OfiTagLayout.Make(0, 0, 7, 0)), "an application message");
+    }
+
+    [Fact]
+    public void The_job_key_comes_from_the_secret()
+    {
+        byte[] one = new byte[32], two = new byte[32];
+        two[31] = 1;
+        ulong k1 = OfiTagLayout.JobKey(one), k2 = OfiTagLayout.JobKey(two);
+        Assert.Equal(k1, OfiTagLayout.JobKey(one.ToArray()));
+        Assert.NotEqual(k1, k2);
+        Assert.Equal(0UL, k1 & ~OfiTagLayout.KeyMask);
+        Assert.Equal(0UL, OfiTagLayout.JobKey([]));
+    }
 }

@@ -61,6 +61,9 @@ internal static unsafe class OfiCalls
     /// <summary>fi_cq_read</summary>
     public static nint CqRead(FidCq* cq, void* buf, nuint count) => cq->Ops->Read(cq, buf, count);
 
+    /// <summary>fi_cq_readfrom: as fi_cq_read, with each completion's source address (FI_SOURCE).</summary>
+    public static nint CqReadFrom(FidCq* cq, void* buf, nuint count, ulong* sources) => cq->Ops->ReadFrom(cq, buf, count, sources);
+
     /// <summary>fi_cq_readerr</summary>
     public static nint CqReadErr(FidCq* cq, FiCqErrEntry* buf) => cq->Ops->ReadErr(cq, buf, 0);
 

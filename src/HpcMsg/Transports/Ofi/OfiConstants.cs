@@ -26,8 +26,13 @@ internal static class OfiConstants
     public const ulong FiContext = 1UL << 59;
     public const ulong FiContext2 = 1UL << 52;
 
-    // fi_getinfo flags.
+    // fi_getinfo flags; FI_SOURCE is also the capability to report a receive's source address
+    // (fi_cq_readfrom), FI_SOURCE_ERR the one to report an unknown source as an error completion.
     public const ulong FiSource = 1UL << 57;
+    public const ulong FiSourceErr = 1UL << 50;
+
+    /// <summary>FI_ADDR_NOTAVAIL: the source of a completion whose sender is not in the address vector.</summary>
+    public const ulong FiAddrNotAvail = ulong.MaxValue;
 
     // enum fi_ep_type
     public const int FiEpRdm = 3;
@@ -60,6 +65,7 @@ internal static class OfiConstants
     // Errors, returned negated (fi_errno.h): system errno values, then libfabric's own from 256.
     public const int FiEAgain = 11;
     public const int FiENoData = 61;
+    public const int FiEAddrNotAvail = 99;
     public const int FiECanceled = 125;
     public const int FiETooSmall = 257;
     public const int FiEAvail = 259;

@@ -33,7 +33,18 @@ internal sealed unsafe partial class OfiEndpoint : IDisposable
         _library = library;
         _info = info;
         Offer = OfiProviderInfo.From(info);
+        ReportsSources = (info->Caps & OfiConstants.FiSource) != 0;
+        ReportsUnknownSources = ReportsSources && (info->Caps & OfiConstants.FiSourceErr) != 0;
     }
+
+    /// <summary>Whether the provider reports each receive's source (FI_SOURCE; <see cref="Poll"/> then
+    /// fills <see cref="OfiCompletion.Source"/>): net and tcp;ofi_rxm in libfabric 1.17 do.</summary>
+    public bool ReportsSources { get; }
+
+    /// <summary>Whether a message from a sender not in the address vector comes as an error completion
+    /// (FI_SOURCE_ERR, FI_EADDRNOTAVAIL) rather than with the source FI_ADDR_NOTAVAIL: neither net nor
+    /// tcp;ofi_rxm in 1.17 offers it.</summary>
+    public bool ReportsUnknownSources { get; }
 
     /// <summary>The fi_info this endpoint was opened from.</summary>
     public OfiProviderInfo Offer { get; }
@@ -56,11 +67,17 @@ internal sealed unsafe partial class OfiEndpoint : IDisposable
     /// with room for <paramref name="peers"/> peers in its address vector.</summary>
     public static OfiEndpoint Open(OfiLibrary library, string provider, string? sourceAddress, int peers)
     {
-        FiInfo* hints = OfiHints.Create(library, provider);
+        // The sources of receives where the provider reports them (FI_SOURCE, and FI_SOURCE_ERR for a
+        // sender not in the address vector): the transport drops what does not come from the job.
         FiInfo* info = null;
-        int rc;
-        try { rc = library.GetInfo(sourceAddress, sourceAddress is null ? 0 : OfiConstants.FiSource, hints, &info); }
-        finally { library.FreeInfo(hints); }
+        int rc = -OfiConstants.FiENoData;
+        foreach (ulong caps in (ReadOnlySpan<ulong>)[OfiConstants.FiSource | OfiConstants.FiSourceErr, OfiConstants.FiSource, 0])
+        {
+            FiInfo* hints = OfiHints.Create(library, provider, extraCaps: caps);
+            try { rc = library.GetInfo(sourceAddress, sourceAddress is null ? 0 : OfiConstants.FiSource, hints, &info); }
+            finally { library.FreeInfo(hints); }
+            if (rc != -OfiConstants.FiENoData) break;
+        }
         OfiException.Check(library, rc, $"fi_getinfo (provider {provider}, source {sourceAddress ?? "any"})");
 
         var endpoint = new OfiEndpoint(library, info);
@@ -181,13 +198,15 @@ internal sealed unsafe partial class OfiEndpoint : IDisposable
     public int Poll(Span<OfiCompletion> into)
     {
         FiCqTaggedEntry* entries = stackalloc FiCqTaggedEntry[PollBatch];
-        nint n = OfiCalls.CqRead(_cq, entries, (nuint)Math.Min(into.Length, PollBatch));
+        ulong* sources = stackalloc ulong[PollBatch];
+        nuint count = (nuint)Math.Min(into.Length, PollBatch);
+        nint n = ReportsSources ? OfiCalls.CqReadFrom(_cq, entries, count, sources) : OfiCalls.CqRead(_cq, entries, count);
         if (n > 0)
         {
             for (int i = 0; i < (int)n; i++)
             {
                 FiCqTaggedEntry* e = entries + i;
-                into[i] = new OfiCompletion((nint)e->OpContext, e->Flags, e->Tag, e->Len, 0, 0);
+                into[i] = new OfiCompletion((nint)e->OpContext, e->Flags, e->Tag, e->Len, 0, 0, ReportsSources ? sources[i] : OfiConstants.FiAddrUnspec);
             }
             return (int)n;
         }
@@ -195,7 +214,9 @@ internal sealed unsafe partial class OfiEndpoint : IDisposable
         if (n != -OfiConstants.FiEAvail) Check(n, "fi_cq_read");
         FiCqErrEntry error = default;
         Check(OfiCalls.CqReadErr(_cq, &error), "fi_cq_readerr");
-        into[0] = new OfiCompletion((nint)error.OpContext, error.Flags, error.Tag, error.Len, error.Err, error.OLen);
+        // FI_EADDRNOTAVAIL (FI_SOURCE_ERR): a sender not in the address vector, its address in err_data.
+        ulong from = error.Err == OfiConstants.FiEAddrNotAvail ? OfiConstants.FiAddrNotAvail : OfiConstants.FiAddrUnspec;
+        into[0] = new OfiCompletion((nint)error.OpContext, error.Flags, error.Tag, error.Len, error.Err, error.OLen, from);
         return 1;
     }
 

@@ -172,7 +172,8 @@ internal unsafe struct FiOpsCq
 {
     public nuint Size;
     public delegate* unmanaged<FidCq*, void*, nuint, nint> Read;
-    public void* ReadFrom;
+    /// <summary>(cq, buf, count, src_addr)</summary>
+    public delegate* unmanaged<FidCq*, void*, nuint, ulong*, nint> ReadFrom;
     public delegate* unmanaged<FidCq*, FiCqErrEntry*, ulong, nint> ReadErr;
     public void* SRead;
     public void* SReadFrom;

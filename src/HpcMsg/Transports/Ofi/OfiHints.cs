@@ -16,11 +16,12 @@ internal static unsafe class OfiHints
 {
     /// <summary>Hints for tagged RDM endpoints of <paramref name="provider"/> (null: any); with
     /// <paramref name="rma"/>, also one-sided reads and writes (for the probe's question whether a provider
-    /// could carry large messages by RMA: a provider answers with the capabilities asked for, not all it has).</summary>
-    public static FiInfo* Create(OfiLibrary library, string? provider, bool rma = false)
+    /// could carry large messages by RMA: a provider answers with the capabilities asked for, not all it has);
+    /// <paramref name="extraCaps"/>: more to ask for (the endpoint asks for FI_SOURCE where offered).</summary>
+    public static FiInfo* Create(OfiLibrary library, string? provider, bool rma = false, ulong extraCaps = 0)
     {
         FiInfo* hints = library.AllocInfo();
-        hints->Caps = OfiConstants.FiTagged | (rma ? OfiConstants.FiRmaAll : 0);
+        hints->Caps = OfiConstants.FiTagged | (rma ? OfiConstants.FiRmaAll : 0) | extraCaps;
         hints->Mode = OfiConstants.FiContext | OfiConstants.FiContext2;
         hints->EpAttr->Type = OfiConstants.FiEpRdm;
         hints->DomainAttr->Threading = OfiConstants.FiThreadDomain;

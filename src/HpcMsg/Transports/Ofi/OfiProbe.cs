@@ -26,6 +26,30 @@ internal static unsafe class OfiProbe
         return new OfiProbeResult(null, name, [.. offers.Select(o => o with { Rma = rma.Contains((o.Provider, o.Fabric, o.Domain)) })]);
     }
 
+    /// <summary>Whether <paramref name="provider"/> reports the sender of each receive (FI_SOURCE), as
+    /// the endpoint asks for it: then traffic from outside the job's address vector is dropped.</summary>
+    public static bool ReportsSources(OfiLibrary library, string provider)
+    {
+        if (library.WhyUnavailable is not null) return false;
+        FiInfo* hints = OfiHints.Create(library, provider, extraCaps: OfiConstants.FiSource);
+        FiInfo* list = null;
+        try { return library.GetInfo(null, 0, hints, &list) == 0 && list is not null; }
+        finally
+        {
+            library.FreeInfo(list);
+            library.FreeInfo(hints);
+        }
+    }
+
+    /// <summary>For <c>hpcrun --info</c>: what becomes of traffic from outside the job on <paramref name="provider"/>.</summary>
+    public static string DescribeStrangers(OfiLibrary library, string provider) =>
+        ReportsSources(library, provider)
+            ? "dropped, counted and logged: a record must carry the job's key (from the job secret) in its tag and come from "
+              + "the address-vector entry of the rank its tag names (the provider reports senders: FI_SOURCE); a host that "
+              + "can spoof a job member's address on the wire is not stopped (docs/ofi.md, Security)"
+            : $"only the job's key in the tag keeps it out: {provider} does not report senders (no FI_SOURCE), so a stranger "
+              + "who learns the key (it travels in every tag, unencrypted) is taken for the rank its tag names (docs/ofi.md, Security)";
+
     private static (List<OfiProviderInfo> Offers, string? Error) Ask(OfiLibrary library, string? provider, bool rma)
     {
         FiInfo* hints = OfiHints.Create(library, provider, rma);

@@ -24,12 +24,19 @@ namespace HpcMsg.Transports.Ofi;
 /// per peer).
 /// </para>
 /// <para>
-/// Tag layout (see <see cref="OfiTagLayout"/>; kind 1 is the transport's own traffic):
+/// Tag layout (see <see cref="OfiTagLayout"/>; kind 1 is the transport's own traffic; the key is the
+/// job's, <see cref="OfiJobLinks.JobKey"/>):
 /// <code>
-///  63 | 62 | 61          | 49 ... 32          | 31 ... 0
-///  0  | 1  | 0 record    | source world rank  | 0
-///  0  | 1  | 1 payload   | source world rank  | receive id (low 32 bits)
+///  63 | 62 | 61          | 60 ...... 50   | 49 ... 32          | 31 ... 0
+///  0  | 1  | 0 record    | key bits 42-32 | source world rank  | key bits 31-0
+///  0  | 1  | 1 payload   | key bits 42-32 | source world rank  | receive id (low 32 bits)
 /// </code>
+/// </para>
+/// <para>
+/// Strangers: a record whose key is not the job's, or (where the provider reports sources, FI_SOURCE)
+/// whose sender is not the address vector's entry of the rank its tag names, is dropped and counted
+/// (<see cref="StrangerMessages"/>), and logged once per sending address; so is a payload from the
+/// wrong sender (its receive is posted again for the real one). Nothing else of the job notices.
 /// </para>
 /// <para>
 /// The completion queue is polled in <see cref="Progress"/>. A blocked rank sleeps on the queue's wait
@@ -73,6 +80,8 @@ internal sealed unsafe class OfiTransport : ITransport
     private readonly GCHandle[] _pin;         // a payload received into a managed array
     private readonly bool[] _notify;
     private readonly ulong[] _tag;            // a payload receive's tag
+    private readonly nint[] _into;            // a payload receive's buffer ...
+    private readonly nuint[] _capacity;       // ... and its bytes (to post it again after a stranger's)
     private readonly Queue<(int Operation, int Error)> _deferred = new(); // payload completions polled from inside a send
     private readonly Stack<int> _freeSends;
     private readonly Stack<int> _freeData;
@@ -94,6 +103,13 @@ internal sealed unsafe class OfiTransport : ITransport
     private IFrameSink? _sink;
     private volatile JobAbortedException? _abortedByPeer;
     private bool _closed;
+
+    // Strangers (see StrangerMessages).
+    private readonly ulong _jobKey;
+    private readonly ulong _recordKey;        // the key's bits in a record tag
+    private readonly ulong _payloadKey;       // ... in a payload tag
+    private readonly bool _checkSources;      // the provider reports each receive's sender (FI_SOURCE)
+    private readonly HashSet<ulong> _strangersLogged = [];
 
     // Waiting (see CollectWaits). Touched under the engine's lock, but _fdFired, which AfterWait sets.
     private string? _whyNoWaitFd;             // null: a blocked rank sleeps on the CQ's wait fd
@@ -132,6 +148,12 @@ internal sealed unsafe class OfiTransport : ITransport
         _pin = new GCHandle[_ops];
         _notify = new bool[_ops];
         _tag = new ulong[_ops];
+        _into = new nint[_ops];
+        _capacity = new nuint[_ops];
+        _jobKey = job.JobKey & OfiTagLayout.KeyMask;
+        _recordKey = OfiTagLayout.RecordKeyBits(_jobKey);
+        _payloadKey = OfiTagLayout.PayloadKeyBits(_jobKey);
+        _checkSources = endpoint.ReportsSources;
         _freeSends = new Stack<int>(_sendSlots);
         for (int i = _receiveSlots + _sendSlots - 1; i >= _receiveSlots; i--) _freeSends.Push(i);
         _freeData = new Stack<int>(DataOps);
@@ -167,6 +189,14 @@ internal sealed unsafe class OfiTransport : ITransport
     public string WaitMode => _whyNoWaitFd is string why
         ? $"polls every {WaitSet.MixedWaitMicros} µs: {why}"
         : "sleeps on the completion queue's wait fd";
+
+    /// <summary>Whether the sender of each receive is checked against the address vector (the provider
+    /// reports sources: FI_SOURCE); without it only the job key keeps strays out.</summary>
+    public bool ChecksSources => _checkSources;
+
+    /// <summary>Messages dropped as not the job's: another job's key, a sender not in the address
+    /// vector, or one that is not the rank its tag names.</summary>
+    public long StrangerMessages { get; private set; }
 
     /// <summary>Whether a blocked rank sleeps on the completion queue's wait fd (false: the bounded poll).</summary>
     public bool WaitsOnFd => _whyNoWaitFd is null;
@@ -380,11 +410,34 @@ internal sealed unsafe class OfiTransport : ITransport
             case OpType.RecordReceive:
                 if (c.Error != 0)
                 {
+                    if (c.Error == OfiConstants.FiEAddrNotAvail) Stranger(c.Source, "a sender not in the job's address vector");
                     if (!_closed) PostRecordReceive(op); // a truncated stranger's record, or cancelled at close
                     return;
                 }
                 int source = (int)((c.Tag & SourceMask) >> SourceShift);
-                if ((uint)source >= (uint)_arriving.Length || c.Length < RecordHeader.Size)
+                if (OfiTagLayout.KeyOfRecord(c.Tag) != _jobKey)
+                {
+                    Stranger(c.Source, "another job's key in the tag");
+                    PostRecordReceive(op);
+                    return;
+                }
+                // Every rank this transport reaches is in the address vector (the constructor put it
+                // there); FI_ADDR_NOTAVAIL (a stranger) equals FI_ADDR_UNSPEC, so that comes first.
+                if ((uint)source >= (uint)_address.Length || _address[source] == OfiConstants.FiAddrUnspec)
+                {
+                    Stranger(c.Source, "a tag naming no rank on another host");
+                    PostRecordReceive(op);
+                    return;
+                }
+                if (_checkSources && c.Source != _address[source])
+                {
+                    Stranger(c.Source, c.Source == OfiConstants.FiAddrNotAvail
+                        ? "a sender not in the job's address vector"
+                        : "a tag naming another rank than its sender");
+                    PostRecordReceive(op);
+                    return;
+                }
+                if (c.Length < RecordHeader.Size)
                 {
                     PostRecordReceive(op);
                     return;
@@ -409,6 +462,14 @@ internal sealed unsafe class OfiTransport : ITransport
                 }
                 return;
             case OpType.PayloadReceive:
+                if (c.Error == 0 && _checkSources && c.Source != _address[peer] && !_closed)
+                {
+                    // A stranger's message with this payload's tag took the receive: post it again for the peer's.
+                    Stranger(c.Source, "a payload from another sender than the rank its tag names");
+                    if (!_endpoint.TryReceive((byte*)_into[op], _capacity[op], OfiConstants.FiAddrUnspec, _tag[op], 0, _contexts + op))
+                        PeerFailed(peer, $"rank {_rank}: libfabric has no room to receive rank {peer}'s message again after a stranger's");
+                    return;
+                }
                 if (sendsOnly) _deferred.Enqueue((op, c.Error));
                 else PayloadArrived(op, c.Error);
                 return;
@@ -540,6 +601,8 @@ internal sealed unsafe class OfiTransport : ITransport
         _arriving[peer] = op;
         bool posted;
         _tag[op] = PayloadTag(peer, header.Token1);
+        _into[op] = (nint)into;
+        _capacity[op] = capacity;
         try { posted = _endpoint.TryReceive(into, capacity, OfiConstants.FiAddrUnspec, _tag[op], 0, _contexts + op); }
         catch (OfiException e) { posted = false; PeerFailed(peer, e.Message); }
         if (!posted && !_gone[peer])
@@ -573,6 +636,8 @@ internal sealed unsafe class OfiTransport : ITransport
             _peer[drop] = peer;
             _notify[drop] = notify;
             _tag[drop] = _tag[op];
+            _into[drop] = (nint)_discard;
+            _capacity[drop] = 0;
             _owner[drop] = this;
             _arriving[peer] = drop;
             if (!_endpoint.TryReceive(_discard, 0, OfiConstants.FiAddrUnspec, _tag[drop], 0, _contexts + drop))
@@ -778,9 +843,27 @@ internal sealed unsafe class OfiTransport : ITransport
 
     // ---- slots ----
 
-    private static ulong RecordTag(int source) => TransportBit | ((ulong)source << SourceShift);
+    private ulong RecordTag(int source) => TransportBit | _recordKey | ((ulong)source << SourceShift);
 
-    private static ulong PayloadTag(int source, long receiveId) => TransportBit | PayloadBit | ((ulong)source << SourceShift) | (uint)receiveId;
+    private ulong PayloadTag(int source, long receiveId) => TransportBit | PayloadBit | _payloadKey | ((ulong)source << SourceShift) | (uint)receiveId;
+
+    /// <summary>A message that is not the job's was dropped: counted, and logged once per sending
+    /// address (FI_ADDR_NOTAVAIL stands for every sender outside the address vector), as the TCP
+    /// mesh logs the strangers it refuses.</summary>
+    private void Stranger(ulong from, string why)
+    {
+        StrangerMessages++;
+        if (!_strangersLogged.Add(from)) return;
+        string sender = from == OfiConstants.FiAddrNotAvail ? "an endpoint outside the job" : $"the endpoint of rank {RankAt(from)}";
+        Console.Error.WriteLine($"hpcmsg: rank {_rank} dropped a libfabric message from {sender}: {why} (further ones from it are dropped silently)");
+    }
+
+    private int RankAt(ulong address)
+    {
+        for (int r = 0; r < _address.Length; r++)
+            if (_address[r] == address) return r;
+        return -1;
+    }
 
     private byte* Slot(int op) => _slots + (long)op * _slotBytes;
 
@@ -788,7 +871,7 @@ internal sealed unsafe class OfiTransport : ITransport
     {
         _type[op] = OpType.RecordReceive;
         _peer[op] = -1;
-        if (!_endpoint.TryReceive(Slot(op), (nuint)_slotBytes, OfiConstants.FiAddrUnspec, TransportBit, SourceMask, _contexts + op))
+        if (!_endpoint.TryReceive(Slot(op), (nuint)_slotBytes, OfiConstants.FiAddrUnspec, TransportBit, OfiTagLayout.RecordIgnore, _contexts + op))
             throw new HpcMsgException($"rank {_rank}: libfabric ({Provider}) has no room for {_receiveSlots} posted receives");
     }
 
@@ -817,11 +900,13 @@ internal sealed unsafe class OfiTransport : ITransport
 /// TCP endpoint, the launcher's word that the job is ending, the way to tell the launcher this rank
 /// aborts, and the mesh itself, closed with the transport. <paramref name="Bell"/> (optional) is the
 /// mesh's bell, readable when the job is ending (the node ring learnt it), which a blocked rank waits
-/// on too; <paramref name="SilenceBell"/> empties it.</summary>
+/// on too; <paramref name="SilenceBell"/> empties it. <paramref name="JobKey"/>: the job's key in every
+/// tag (<see cref="OfiTagLayout.JobKey"/> of the job secret), so that another job's strays never match.</summary>
 internal sealed record OfiJobLinks(
     Func<int, string?> AnnexOf,
     Func<HpcMsgException?> LauncherEnding,
     Action<int> TellLauncherAbort,
     IDisposable Mesh,
     Socket? Bell = null,
-    Action? SilenceBell = null);
+    Action? SilenceBell = null,
+    ulong JobKey = 0);
