@@ -80,8 +80,8 @@ public sealed unsafe class OfiStrangerTests
             // The job's own records still flow, in order (the forged one took no sequence number).
             byte* data = memory + 1024;
             for (int i = 0; i < 3; i++)
-                Assert.Equal(SendOutcome.Done, Retry(a, b, () => a.SendEager(1, 3, 0, 7 + i, data, 16, sb)));
-            Pump(a, b, () => sb.Done == 3);
+                Assert.Equal(SendOutcome.Done, OfiPair.Retry(a, b, () => a.SendEager(1, 3, 0, 7 + i, data, 16, sb)));
+            OfiPair.Pump(a, b, () => sb.Done == 3);
             Assert.Equal([7, 8, 9], sb.Tags);
             Assert.Equal(2, b.StrangerMessages);
         }
@@ -113,8 +113,8 @@ public sealed unsafe class OfiStrangerTests
             // Connect first (the job's record), then a stray from rank 0's address with another key: an
             // inject, so that rank 0's transport sees no completion it did not post. Rank 0 inserted rank 1 first: fi_addr 0.
             byte* data = memory + 1024;
-            Assert.Equal(SendOutcome.Done, Retry(a, b, () => a.SendEager(1, 3, 0, 1, data, 16, sb)));
-            Pump(a, b, () => sb.Done == 1);
+            Assert.Equal(SendOutcome.Done, OfiPair.Retry(a, b, () => a.SendEager(1, 3, 0, 1, data, 16, sb)));
+            OfiPair.Pump(a, b, () => sb.Done == 1);
             ForgeEager(memory, 4);
             ((RecordHeader*)memory)->Reserved = 1; // the next record rank 1 expects from rank 0
             ulong stray = TransportBit | OfiTagLayout.RecordKeyBits(OtherKey);
@@ -125,11 +125,11 @@ public sealed unsafe class OfiStrangerTests
                 b.Progress();
                 Assert.True(clock.Elapsed < Limit, "no room for the stray");
             }
-            Pump(a, b, () => b.StrangerMessages == 1);
+            OfiPair.Pump(a, b, () => b.StrangerMessages == 1);
             Assert.Equal(1, sb.Done);
 
-            Assert.Equal(SendOutcome.Done, Retry(a, b, () => a.SendEager(1, 3, 0, 2, data, 16, sb)));
-            Pump(a, b, () => sb.Done == 2);
+            Assert.Equal(SendOutcome.Done, OfiPair.Retry(a, b, () => a.SendEager(1, 3, 0, 2, data, 16, sb)));
+            OfiPair.Pump(a, b, () => sb.Done == 2);
             Assert.Equal([1, 2], sb.Tags);
             Assert.Equal(1, b.StrangerMessages);
             Assert.Equal(0, a.StrangerMessages);
@@ -158,8 +158,8 @@ public sealed unsafe class OfiStrangerTests
             // Rank 2 talks to rank 1 first (so that its connection is up), then injects a record that
             // claims to be rank 0's first one (rank 2 inserted ranks 0 and 1: rank 1 is fi_addr 1).
             byte* data = memory + 1024;
-            Assert.Equal(SendOutcome.Done, Retry(t[2], t[1], () => t[2].SendEager(1, 3, 2, 1, data, 16, sinks[1])));
-            Pump(t[2], t[1], () => sinks[1].Done == 1);
+            Assert.Equal(SendOutcome.Done, OfiPair.Retry(t[2], t[1], () => t[2].SendEager(1, 3, 2, 1, data, 16, sinks[1])));
+            OfiPair.Pump(t[2], t[1], () => sinks[1].Done == 1);
             ForgeEager(memory, 4);
             ulong claimsRankZero = TransportBit | OfiTagLayout.RecordKeyBits(Key);
             var clock = Stopwatch.StartNew();
@@ -169,12 +169,12 @@ public sealed unsafe class OfiStrangerTests
                 t[1].Progress();
                 Assert.True(clock.Elapsed < Limit, "no room for the forged record");
             }
-            Pump(t[2], t[1], () => t[1].StrangerMessages == 1);
+            OfiPair.Pump(t[2], t[1], () => t[1].StrangerMessages == 1);
             Assert.Equal(1, sinks[1].Done);
 
             // Rank 0's real first record still arrives.
-            Assert.Equal(SendOutcome.Done, Retry(t[0], t[1], () => t[0].SendEager(1, 3, 0, 5, data, 16, sinks[1])));
-            Pump(t[0], t[1], () => sinks[1].Done == 2);
+            Assert.Equal(SendOutcome.Done, OfiPair.Retry(t[0], t[1], () => t[0].SendEager(1, 3, 0, 5, data, 16, sinks[1])));
+            OfiPair.Pump(t[0], t[1], () => sinks[1].Done == 2);
             Assert.Equal([1, 5], sinks[1].Tags);
             Assert.Equal(1, t[1].StrangerMessages);
         }
@@ -186,7 +186,7 @@ public sealed unsafe class OfiStrangerTests
     }
 
     private static OfiTransport Make(OfiEndpoint e, int rank, string[] annex, ulong key, int size = 2) =>
-        new(e, new OfiJobLinks(r => annex[r], () => null, _ => { }, new Nothing(), JobKey: key), rank, size, 64 * 1024, r => r != rank);
+        new(e, new OfiJobLinks(r => annex[r], () => null, _ => { }, new OfiPair.Nothing(), JobKey: key), rank, size, 64 * 1024, r => r != rank);
 
     private static void ForgeEager(byte* at, int bytes)
     {
@@ -197,36 +197,6 @@ public sealed unsafe class OfiStrangerTests
         };
     }
 
-    private delegate SendOutcome Send();
-
-    private static SendOutcome Retry(OfiTransport a, OfiTransport b, Send send)
-    {
-        var clock = Stopwatch.StartNew();
-        while (true)
-        {
-            SendOutcome o = send();
-            if (o != SendOutcome.NoRoom) return o;
-            a.Progress();
-            b.Progress();
-            Assert.True(clock.Elapsed < Limit, "the transport had no room for the send within the limit");
-        }
-    }
-
-    private static void Pump(OfiTransport a, OfiTransport b, Func<bool> until)
-    {
-        var clock = Stopwatch.StartNew();
-        while (!until())
-        {
-            a.Progress();
-            b.Progress();
-            Assert.True(clock.Elapsed < Limit, "nothing arrived within the limit");
-        }
-    }
-
-    private sealed class Nothing : IDisposable
-    {
-        public void Dispose() { }
-    }
 
     /// <summary>Counts headers and finished payloads, keeps the tags; drops the payloads.</summary>
     private sealed class CountingSink : IFrameSink

@@ -25,7 +25,7 @@ public sealed unsafe class OfiTransportTests
         OfiEndpoint ea = OfiEndpoint.Open(OfiLibrary.Shared, provider, "127.0.0.1", peers: 2);
         OfiEndpoint eb = OfiEndpoint.Open(OfiLibrary.Shared, provider, "127.0.0.1", peers: 2);
         string[] annex = [OfiTransport.Annex(ea), OfiTransport.Annex(eb)];
-        OfiTransport Make(OfiEndpoint e, int rank) => new(e, new OfiJobLinks(r => annex[r], () => null, _ => { }, new Nothing()), rank, 2, 64 * 1024, r => r != rank);
+        OfiTransport Make(OfiEndpoint e, int rank) => new(e, new OfiJobLinks(r => annex[r], () => null, _ => { }, new OfiPair.Nothing()), rank, 2, 64 * 1024, r => r != rank);
         OfiTransport a = Make(ea, 0), b = Make(eb, 1);
         var sa = new RecordingSink();
         var sb = new RecordingSink();
@@ -40,8 +40,8 @@ public sealed unsafe class OfiTransportTests
             for (int i = 0; i < large - 4096; i++) payload[i] = (byte)(i * 13 + 1);
             object eagerOwner = new(), largeOwner = new();
 
-            Assert.Equal(SendOutcome.Done, Retry(a, b, () => a.SendEager(1, 3, 0, 7, small, 1000, eagerOwner)));
-            Pump(a, b, () => sb.Done == 1);
+            Assert.Equal(SendOutcome.Done, OfiPair.Retry(a, b, () => a.SendEager(1, 3, 0, 7, small, 1000, eagerOwner)));
+            OfiPair.Pump(a, b, () => sb.Done == 1);
             RecordHeader h = sb.Headers[0].Header;
             Assert.Equal((0, RecordKind.Eager, 3, 0, 7, 1000L), (sb.Headers[0].Peer, RecordHeader.KindOf(h.LengthAndKind), h.Context, h.Source, h.Tag, h.MessageBytes));
             Assert.Equal(new ReadOnlySpan<byte>(small, 1000).ToArray(), sb.Eager[0]);
@@ -49,11 +49,11 @@ public sealed unsafe class OfiTransportTests
             // A large message, then two records behind it: they reach the sink after its payload.
             sb.LargeTarget = memory + large;
             long offset = 0;
-            Assert.Equal(SendOutcome.Pending, Retry(a, b, () => a.SendLarge(1, 42, payload, large - 4096, ref offset, largeOwner)));
+            Assert.Equal(SendOutcome.Pending, OfiPair.Retry(a, b, () => a.SendLarge(1, 42, payload, large - 4096, ref offset, largeOwner)));
             Assert.Equal(large - 4096, offset);
-            Assert.Equal(SendOutcome.Done, Retry(a, b, () => a.SendControl(1, RecordKind.Fin, 11, 12)));
-            Assert.Equal(SendOutcome.Done, Retry(a, b, () => a.SendEager(1, 3, 0, 8, small, 10, eagerOwner)));
-            Pump(a, b, () => sb.Done == 4 && sa.Sent.Contains(largeOwner));
+            Assert.Equal(SendOutcome.Done, OfiPair.Retry(a, b, () => a.SendControl(1, RecordKind.Fin, 11, 12)));
+            Assert.Equal(SendOutcome.Done, OfiPair.Retry(a, b, () => a.SendEager(1, 3, 0, 8, small, 10, eagerOwner)));
+            OfiPair.Pump(a, b, () => sb.Done == 4 && sa.Sent.Contains(largeOwner));
             Assert.Equal([RecordKind.Eager, RecordKind.Data, RecordKind.Fin, RecordKind.Eager], sb.Headers.Select(x => RecordHeader.KindOf(x.Header.LengthAndKind)));
             Assert.Equal(42, sb.Headers[1].Header.Token1);
             Assert.Equal((11L, 12L), (sb.Headers[2].Header.Token1, sb.Headers[2].Header.Token2));
@@ -61,8 +61,8 @@ public sealed unsafe class OfiTransportTests
             Assert.True(new ReadOnlySpan<byte>(payload, large - 4096).SequenceEqual(new ReadOnlySpan<byte>(memory + large, large - 4096)), "the large payload differs");
 
             // And back: a control record from 1 to 0.
-            Assert.Equal(SendOutcome.Done, Retry(a, b, () => b.SendControl(0, RecordKind.Cts, 5, 6)));
-            Pump(a, b, () => sa.Done == 1);
+            Assert.Equal(SendOutcome.Done, OfiPair.Retry(a, b, () => b.SendControl(0, RecordKind.Cts, 5, 6)));
+            OfiPair.Pump(a, b, () => sa.Done == 1);
             Assert.Equal((1, RecordKind.Cts, 5L, 6L), (sa.Headers[0].Peer, RecordHeader.KindOf(sa.Headers[0].Header.LengthAndKind), sa.Headers[0].Header.Token1, sa.Headers[0].Header.Token2));
             Assert.Empty(a.FailedPeers);
             Assert.Empty(b.FailedPeers);
@@ -75,36 +75,6 @@ public sealed unsafe class OfiTransportTests
         }
     }
 
-    private delegate SendOutcome Send();
-
-    private static SendOutcome Retry(OfiTransport a, OfiTransport b, Send send)
-    {
-        var clock = Stopwatch.StartNew();
-        while (true)
-        {
-            SendOutcome o = send();
-            if (o != SendOutcome.NoRoom) return o;
-            a.Progress();
-            b.Progress();
-            Assert.True(clock.Elapsed < Limit, "the transport had no room for the send within the limit");
-        }
-    }
-
-    private static void Pump(OfiTransport a, OfiTransport b, Func<bool> until)
-    {
-        var clock = Stopwatch.StartNew();
-        while (!until())
-        {
-            a.Progress();
-            b.Progress();
-            Assert.True(clock.Elapsed < Limit, "nothing arrived within the limit");
-        }
-    }
-
-    private sealed class Nothing : IDisposable
-    {
-        public void Dispose() { }
-    }
 
     /// <summary>Records what the transport reports; names a buffer for a Data header's payload and a
     /// managed array for an eager one, and drops nothing.</summary>

@@ -32,7 +32,7 @@ public sealed unsafe partial class OfiWaitTests(ITestOutputHelper log)
         OfiEndpoint ea = OfiEndpoint.Open(OfiLibrary.Shared, provider, "127.0.0.1", peers: 2);
         OfiEndpoint eb = OfiEndpoint.Open(OfiLibrary.Shared, provider, "127.0.0.1", peers: 2);
         string[] annex = [OfiTransport.Annex(ea), OfiTransport.Annex(eb)];
-        OfiTransport Make(OfiEndpoint e, int rank) => new(e, new OfiJobLinks(r => annex[r], () => null, _ => { }, new Nothing()), rank, 2, 64 * 1024, r => r != rank);
+        OfiTransport Make(OfiEndpoint e, int rank) => new(e, new OfiJobLinks(r => annex[r], () => null, _ => { }, new OfiPair.Nothing()), rank, 2, 64 * 1024, r => r != rank);
         OfiTransport a = Make(ea, 0), b = Make(eb, 1);
         if (forcePoll) b.PollInsteadOfWaiting("forced by the test (what every provider had before)");
         ProgressEngine e0 = Engine(a, 0, 1_000_000), e1 = Engine(b, 1, 1_000_000);
@@ -116,7 +116,7 @@ public sealed unsafe partial class OfiWaitTests(ITestOutputHelper log)
         OfiEndpoint ea = OfiEndpoint.Open(OfiLibrary.Shared, "net", "127.0.0.1", peers: 2);
         OfiEndpoint eb = OfiEndpoint.Open(OfiLibrary.Shared, "net", "127.0.0.1", peers: 2);
         string[] annex = [OfiTransport.Annex(ea), OfiTransport.Annex(eb)];
-        OfiTransport Make(OfiEndpoint e, int rank) => new(e, new OfiJobLinks(r => annex[r], () => null, _ => { }, new Nothing()), rank, 2, 64 * 1024, r => r != rank);
+        OfiTransport Make(OfiEndpoint e, int rank) => new(e, new OfiJobLinks(r => annex[r], () => null, _ => { }, new OfiPair.Nothing()), rank, 2, 64 * 1024, r => r != rank);
         OfiTransport a = Make(ea, 0), b = Make(eb, 1);
         b.WaitOnFdAnyway();
         Assert.True(b.WaitsOnFd);
@@ -169,7 +169,7 @@ public sealed unsafe partial class OfiWaitTests(ITestOutputHelper log)
         OfiEndpoint ea = OfiEndpoint.Open(OfiLibrary.Shared, provider, "127.0.0.1", peers: 2);
         OfiEndpoint eb = OfiEndpoint.Open(OfiLibrary.Shared, provider, "127.0.0.1", peers: 2);
         string[] annex = [OfiTransport.Annex(ea), OfiTransport.Annex(eb)];
-        OfiTransport Make(OfiEndpoint e, int rank) => new(e, new OfiJobLinks(r => annex[r], () => null, _ => { }, new Nothing()), rank, 2, 64 * 1024, r => r != rank);
+        OfiTransport Make(OfiEndpoint e, int rank) => new(e, new OfiJobLinks(r => annex[r], () => null, _ => { }, new OfiPair.Nothing()), rank, 2, 64 * 1024, r => r != rank);
         OfiTransport a = Make(ea, 0), b = Make(eb, 1);
         ProgressEngine e0 = Engine(a, 0, 10_000_000), e1 = Engine(b, 1, 10_000_000);
         try
@@ -315,9 +315,4 @@ public sealed unsafe partial class OfiWaitTests(ITestOutputHelper log)
 
     [LibraryImport("libc")]
     private static partial int clock_gettime(int clock, TimeSpec* time);
-
-    private sealed class Nothing : IDisposable
-    {
-        public void Dispose() { }
-    }
 }

@@ -1,0 +1,44 @@
+using System.Diagnostics;
+using HpcMsg.Transports;
+using HpcMsg.Transports.Ofi;
+
+namespace HpcMsg.Tests.Ofi;
+
+/// <summary>Driving two libfabric transports of one process by hand: retrying a send that found no
+/// room and pumping both until a condition holds, each bounded in time.</summary>
+internal static class OfiPair
+{
+    private static readonly TimeSpan Limit = TimeSpan.FromSeconds(20);
+
+    public delegate SendOutcome Send();
+
+    public static SendOutcome Retry(OfiTransport a, OfiTransport b, Send send)
+    {
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            SendOutcome o = send();
+            if (o != SendOutcome.NoRoom) return o;
+            a.Progress();
+            b.Progress();
+            Assert.True(clock.Elapsed < Limit, "the transport had no room for the send within the limit");
+        }
+    }
+
+    public static void Pump(OfiTransport a, OfiTransport b, Func<bool> until)
+    {
+        var clock = Stopwatch.StartNew();
+        while (!until())
+        {
+            a.Progress();
+            b.Progress();
+            Assert.True(clock.Elapsed < Limit, "nothing arrived within the limit");
+        }
+    }
+
+    /// <summary>The job's TCP mesh stand-in: nothing to dispose.</summary>
+    public sealed class Nothing : IDisposable
+    {
+        public void Dispose() { }
+    }
+}
