@@ -61,6 +61,11 @@ public sealed class PackageTests(ITestOutputHelper log) : IDisposable
         Assert.True(PackageEntry(version).IsMatch(assets),
             $"MyApp's restore did not take HpcMsg {version} as a package:\n{assets[..Math.Min(assets.Length, 2000)]}");
 
+        // The package's buildTransitive settings reach the app's runtimeconfig (see HpcMsg.props).
+        string runtimeConfig = File.ReadAllText(Directory.GetFiles(Path.Combine(app, "bin"), "MyApp.runtimeconfig.json", SearchOption.AllDirectories).Single());
+        Assert.Contains("\"System.Runtime.TieredPGO\": false", runtimeConfig, StringComparison.Ordinal);
+        Assert.Contains("\"System.Runtime.TieredCompilation.QuickJitForLoops\": false", runtimeConfig, StringComparison.Ordinal);
+
         JobResult result = JobRunner.Run(new JobSpec(4, "") { Launcher = hpcrun, Program = app, Environment = user }, log);
         JobAssert.ExitedWith(result, 0);
         Assert.True(result.Stdout.Contains("MyApp: the sum of 1..1000000 over 4 ranks is 500000500000 (right)", StringComparison.Ordinal),
