@@ -28,7 +28,7 @@ public sealed unsafe class OfiStrangerTests
         OfiEndpoint eb = OfiEndpoint.Open(OfiLibrary.Shared, provider, "127.0.0.1", peers: 2);
         OfiEndpoint stranger = OfiEndpoint.Open(OfiLibrary.Shared, provider, "127.0.0.1", peers: 1);
         string[] annex = [OfiTransport.Annex(ea), OfiTransport.Annex(eb)];
-        OfiTransport a = Make(ea, 0, annex, Key), b = Make(eb, 1, annex, Key);
+        OfiTransport a = OfiPair.Make(ea, 0, annex, Key), b = OfiPair.Make(eb, 1, annex, Key);
         var sb = new CountingSink();
         a.Attach(null!, new CountingSink());
         b.Attach(null!, sb);
@@ -103,7 +103,7 @@ public sealed unsafe class OfiStrangerTests
         OfiEndpoint ea = OfiEndpoint.Open(OfiLibrary.Shared, provider, "127.0.0.1", peers: 2);
         OfiEndpoint eb = OfiEndpoint.Open(OfiLibrary.Shared, provider, "127.0.0.1", peers: 2);
         string[] annex = [OfiTransport.Annex(ea), OfiTransport.Annex(eb)];
-        OfiTransport a = Make(ea, 0, annex, Key), b = Make(eb, 1, annex, Key);
+        OfiTransport a = OfiPair.Make(ea, 0, annex, Key), b = OfiPair.Make(eb, 1, annex, Key);
         var sb = new CountingSink();
         a.Attach(null!, new CountingSink());
         b.Attach(null!, sb);
@@ -150,7 +150,7 @@ public sealed unsafe class OfiStrangerTests
     {
         OfiEndpoint[] e = [.. Enumerable.Range(0, 3).Select(_ => OfiEndpoint.Open(OfiLibrary.Shared, provider, "127.0.0.1", peers: 3))];
         string[] annex = [.. e.Select(OfiTransport.Annex)];
-        OfiTransport[] t = [.. Enumerable.Range(0, 3).Select(r => Make(e[r], r, annex, Key, size: 3))];
+        OfiTransport[] t = [.. Enumerable.Range(0, 3).Select(r => OfiPair.Make(e[r], r, annex, Key, size: 3))];
         var sinks = t.Select(x => { var s = new CountingSink(); x.Attach(null!, s); return s; }).ToArray();
         byte* memory = (byte*)NativeMemory.AllocZeroed(4096);
         try
@@ -184,9 +184,6 @@ public sealed unsafe class OfiStrangerTests
             NativeMemory.Free(memory);
         }
     }
-
-    private static OfiTransport Make(OfiEndpoint e, int rank, string[] annex, ulong key, int size = 2) =>
-        new(e, new OfiJobLinks(r => annex[r], () => null, _ => { }, new OfiPair.Nothing(), JobKey: key), rank, size, 64 * 1024, r => r != rank);
 
     private static void ForgeEager(byte* at, int bytes)
     {

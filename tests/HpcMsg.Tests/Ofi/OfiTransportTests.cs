@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Runtime.InteropServices;
 using HpcMsg.Transports;
 using HpcMsg.Transports.Ofi;
@@ -15,8 +14,6 @@ namespace HpcMsg.Tests.Ofi;
 /// </summary>
 public sealed unsafe class OfiTransportTests
 {
-    private static readonly TimeSpan Limit = TimeSpan.FromSeconds(20);
-
     [OfiTheory]
     [InlineData("net")]
     [InlineData("tcp;ofi_rxm")]
@@ -25,8 +22,7 @@ public sealed unsafe class OfiTransportTests
         OfiEndpoint ea = OfiEndpoint.Open(OfiLibrary.Shared, provider, "127.0.0.1", peers: 2);
         OfiEndpoint eb = OfiEndpoint.Open(OfiLibrary.Shared, provider, "127.0.0.1", peers: 2);
         string[] annex = [OfiTransport.Annex(ea), OfiTransport.Annex(eb)];
-        OfiTransport Make(OfiEndpoint e, int rank) => new(e, new OfiJobLinks(r => annex[r], () => null, _ => { }, new OfiPair.Nothing()), rank, 2, 64 * 1024, r => r != rank);
-        OfiTransport a = Make(ea, 0), b = Make(eb, 1);
+        OfiTransport a = OfiPair.Make(ea, 0, annex), b = OfiPair.Make(eb, 1, annex);
         var sa = new RecordingSink();
         var sb = new RecordingSink();
         a.Attach(null!, sa);

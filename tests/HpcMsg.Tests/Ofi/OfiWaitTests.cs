@@ -32,8 +32,7 @@ public sealed unsafe partial class OfiWaitTests(ITestOutputHelper log)
         OfiEndpoint ea = OfiEndpoint.Open(OfiLibrary.Shared, provider, "127.0.0.1", peers: 2);
         OfiEndpoint eb = OfiEndpoint.Open(OfiLibrary.Shared, provider, "127.0.0.1", peers: 2);
         string[] annex = [OfiTransport.Annex(ea), OfiTransport.Annex(eb)];
-        OfiTransport Make(OfiEndpoint e, int rank) => new(e, new OfiJobLinks(r => annex[r], () => null, _ => { }, new OfiPair.Nothing()), rank, 2, 64 * 1024, r => r != rank);
-        OfiTransport a = Make(ea, 0), b = Make(eb, 1);
+        OfiTransport a = OfiPair.Make(ea, 0, annex), b = OfiPair.Make(eb, 1, annex);
         if (forcePoll) b.PollInsteadOfWaiting("forced by the test (what every provider had before)");
         ProgressEngine e0 = Engine(a, 0, 1_000_000), e1 = Engine(b, 1, 1_000_000);
         try
@@ -116,8 +115,7 @@ public sealed unsafe partial class OfiWaitTests(ITestOutputHelper log)
         OfiEndpoint ea = OfiEndpoint.Open(OfiLibrary.Shared, "net", "127.0.0.1", peers: 2);
         OfiEndpoint eb = OfiEndpoint.Open(OfiLibrary.Shared, "net", "127.0.0.1", peers: 2);
         string[] annex = [OfiTransport.Annex(ea), OfiTransport.Annex(eb)];
-        OfiTransport Make(OfiEndpoint e, int rank) => new(e, new OfiJobLinks(r => annex[r], () => null, _ => { }, new OfiPair.Nothing()), rank, 2, 64 * 1024, r => r != rank);
-        OfiTransport a = Make(ea, 0), b = Make(eb, 1);
+        OfiTransport a = OfiPair.Make(ea, 0, annex), b = OfiPair.Make(eb, 1, annex);
         b.WaitOnFdAnyway();
         Assert.True(b.WaitsOnFd);
         ProgressEngine e0 = Engine(a, 0, 1_000_000), e1 = Engine(b, 1, 1_000_000);
@@ -169,8 +167,7 @@ public sealed unsafe partial class OfiWaitTests(ITestOutputHelper log)
         OfiEndpoint ea = OfiEndpoint.Open(OfiLibrary.Shared, provider, "127.0.0.1", peers: 2);
         OfiEndpoint eb = OfiEndpoint.Open(OfiLibrary.Shared, provider, "127.0.0.1", peers: 2);
         string[] annex = [OfiTransport.Annex(ea), OfiTransport.Annex(eb)];
-        OfiTransport Make(OfiEndpoint e, int rank) => new(e, new OfiJobLinks(r => annex[r], () => null, _ => { }, new OfiPair.Nothing()), rank, 2, 64 * 1024, r => r != rank);
-        OfiTransport a = Make(ea, 0), b = Make(eb, 1);
+        OfiTransport a = OfiPair.Make(ea, 0, annex), b = OfiPair.Make(eb, 1, annex);
         ProgressEngine e0 = Engine(a, 0, 10_000_000), e1 = Engine(b, 1, 10_000_000);
         try
         {
