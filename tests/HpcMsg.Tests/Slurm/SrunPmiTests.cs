@@ -63,12 +63,21 @@ public class SrunPmiTests(ITestOutputHelper log)
     public void AbortCancelsTheStepAndSrunNamesTheCode()
     {
         // Slurm's PMI abort cancels the step: the other tasks are killed, so srun reports 128+9 and
-        // names the aborting task's own exit code on its stderr.
-        JobResult r = Srun("pmi2", 2, 4, [], "abort", "7");
-        JobAssert.ExitedWith(r, 137);
-        JobAssert.StderrHasLineWith(r, "rank 3", "Abort(7)");
-        JobAssert.StderrHasLineWith(r, "task 3", "exit code 7");
-        JobAssert.FinishedWithin(r, TimeSpan.FromSeconds(60));
+        // names the aborting task's own exit code on its stderr. The abort goes out right before the
+        // rank's exit, but slurmstepd's SIGKILL can still reach the rank first (then srun says
+        // "Killed" for it too; seen once in CI): every run must end this way and say why, and at
+        // least one of three must show srun naming the code.
+        bool named = false;
+        for (int run = 0; run < 3 && !named; run++)
+        {
+            JobResult r = Srun("pmi2", 2, 4, [], "abort", "7");
+            JobAssert.ExitedWith(r, 137);
+            JobAssert.StderrHasLineWith(r, "rank 3", "Abort(7)");
+            JobAssert.FinishedWithin(r, TimeSpan.FromSeconds(60));
+            named = r.Stderr.Split('\n').Any(line => line.Contains("task 3", StringComparison.Ordinal) && line.Contains("exit code 7", StringComparison.Ordinal));
+            if (!named) log.WriteLine($"run {run + 1}: srun did not name task 3's exit code (the step's kill came first)");
+        }
+        Assert.True(named, "in 3 runs srun never named task 3's exit code 7");
     }
 
     [SlurmFact]
