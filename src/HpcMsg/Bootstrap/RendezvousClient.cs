@@ -17,8 +17,9 @@ namespace HpcMsg.Bootstrap;
 /// One reader owns the receiving side (a thread of its own in a rank; an asynchronous loop in the
 /// wire-up simulation of the tests) and hands each answer to its request by the request's id, so any
 /// number of lookups may be outstanding at once. Sending goes through a gate that keeps frames whole.
-/// The endpoints learnt are kept, one entry per peer asked for: a rank that talks to 4 of 4,096 peers
-/// holds 4 (there is no table).
+/// The endpoints learnt are kept: a rank that talks to 4 of 4,096 peers holds 4 (there is no table);
+/// one that has dialed more than <see cref="SingleLookups"/> peers asks for blocks of
+/// <see cref="BlockRanks"/> and keeps them.
 /// </para>
 /// </summary>
 internal sealed class RendezvousClient : IJobControl
@@ -150,28 +151,60 @@ internal sealed class RendezvousClient : IJobControl
         return frame;
     }
 
+    /// <summary>Lookups of one endpoint a rank makes before it asks for whole blocks: a rank that has
+    /// dialed this many peers is talking to many (an all-to-all, the rounds of a large collective),
+    /// and asking peer by peer would cost hpcrun n requests from each of n ranks.</summary>
+    internal const int SingleLookups = 8;
+
+    /// <summary>Ranks in the block a rank asks for after <see cref="SingleLookups"/>: the aligned run of
+    /// this many ranks around the peer dialed (a host's ranks are consecutive under hpcrun's block
+    /// placement, so the block is mostly the peer's host). An all-to-all job then sends hpcrun
+    /// n x (8 + n / 64) requests instead of n x n, each answer ~64 x 30 bytes.</summary>
+    internal const int BlockRanks = 64;
+
+    private int _singlesAsked; // requests made by EndpointOfAsync so far
+
     /// <summary>The endpoint <paramref name="rank"/> published: known already, being asked for, or asked
-    /// of hpcrun now (one request of 16 bytes; the answer completes the task). The caller does not wait
-    /// for hpcrun here: the request is written and the task returned.</summary>
+    /// of hpcrun now (one request of 16 bytes; the answer completes the task): the peer alone for the
+    /// first <see cref="SingleLookups"/> peers, then the block of <see cref="BlockRanks"/> around it, all
+    /// kept. The caller does not wait for hpcrun here: the request is written and the task returned.</summary>
     public Task<string> EndpointOfAsync(int rank)
     {
         if ((uint)rank >= (uint)_size)
             return Task.FromException<string>(new HpcMsgException($"rank {_rank}: rank {rank} is not in a job of {_size} ranks"));
-        TaskCompletionSource<string> asked;
+        var answer = new TaskCompletionSource<string[]>(TaskCreationOptions.RunContinuationsAsynchronously);
+        int first = rank, count = 1;
+        Task<string> endpoint;
         using (_lock.EnterScope())
         {
             if (_known.TryGetValue(rank, out Task<string>? known)) return known;
-            asked = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
-            _known[rank] = asked.Task;
+            if (++_singlesAsked > SingleLookups)
+            {
+                first = rank - rank % BlockRanks;
+                count = Math.Min(BlockRanks, _size - first);
+            }
+            // Every rank of the request not known or asked for yet is now being asked for: a dial of
+            // another peer of the block waits for this answer instead of asking again.
+            for (int r = first; r < first + count; r++)
+            {
+                if (!_known.ContainsKey(r)) _known[r] = EndpointIn(answer.Task, r, first);
+            }
+            endpoint = _known[rank];
         }
-        _ = AskAsync(rank, asked);
-        return asked.Task;
+        _ = AskAsync(first, count, answer);
+        return endpoint;
     }
 
-    private async Task AskAsync(int rank, TaskCompletionSource<string> asked)
+    private async Task AskAsync(int first, int count, TaskCompletionSource<string[]> answer)
     {
-        try { asked.TrySetResult((await LookupAsync(rank, 1).ConfigureAwait(false))[0]); }
-        catch (HpcMsgException e) { asked.TrySetException(new HpcMsgException($"cannot learn rank {rank}'s endpoint from hpcrun: {e.Message}", e)); }
+        try { answer.TrySetResult(await LookupAsync(first, count).ConfigureAwait(false)); }
+        catch (HpcMsgException e) { answer.TrySetException(e); }
+    }
+
+    private static async Task<string> EndpointIn(Task<string[]> answer, int rank, int first)
+    {
+        try { return (await answer.ConfigureAwait(false))[rank - first]; }
+        catch (HpcMsgException e) { throw new HpcMsgException($"cannot learn rank {rank}'s endpoint from hpcrun: {e.Message}", e); }
     }
 
     /// <summary>The endpoints of <paramref name="count"/> ranks from <paramref name="first"/> on (modulo

@@ -42,6 +42,7 @@ internal sealed class RendezvousServer : IDisposable
     private volatile bool _disposed;
     private long _bytesSent;
     private long _endpointsSent;
+    private long _answers;
     private int _refused;
 
     /// <summary>A registered rank's connection, and the gate that keeps its frames whole.</summary>
@@ -78,6 +79,9 @@ internal sealed class RendezvousServer : IDisposable
 
     /// <summary>Endpoints handed out in answers so far.</summary>
     internal long EndpointsSent => Interlocked.Read(ref _endpointsSent);
+
+    /// <summary>Lookups answered with endpoints so far (each one request of a rank).</summary>
+    internal long Answers => Interlocked.Read(ref _answers);
 
     /// <summary>Requests refused so far (and logged).</summary>
     internal int Refused => Volatile.Read(ref _refused);
@@ -190,6 +194,7 @@ internal sealed class RendezvousServer : IDisposable
                 at += 4 + e.Length;
             }
             Interlocked.Add(ref _endpointsSent, count);
+            Interlocked.Increment(ref _answers);
         }
         await SendAsync(line, frame, _stop.Token).ConfigureAwait(false);
     }

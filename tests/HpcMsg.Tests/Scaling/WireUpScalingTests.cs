@@ -142,6 +142,50 @@ public sealed class WireUpScalingTests(ITestOutputHelper log)
         Assert.InRange(descriptorsPeak - descriptorsBefore, 2 * N - 128, 2 * N + 128);
     }
 
+    /// <summary>A job whose every rank dials every other (an all-to-all): after its first
+    /// <see cref="RendezvousClient.SingleLookups"/> peers a rank asks hpcrun for blocks of
+    /// <see cref="RendezvousClient.BlockRanks"/>, so hpcrun answers n x (8 + n / 64) requests, not n x n,
+    /// and every endpoint a rank learns, alone or in a block, is the one its peer published.</summary>
+    [Fact]
+    public async Task An_all_to_all_of_512_ranks_asks_hpcrun_for_blocks_not_for_each_peer()
+    {
+        const int N = 512;
+        byte[] secret = JobSecret.Create();
+        var refused = new List<string>();
+        var clients = new RendezvousClient?[N];
+        using var server = new RendezvousServer(IPAddress.Loopback, N, secret, line => { lock (refused) refused.Add(line); });
+        try
+        {
+            string address = server.Endpoint.ToString();
+            await WithinAsync(Task.WhenAll(Enumerable.Range(0, N).Select(async r =>
+            {
+                RendezvousClient c = await RendezvousClient.ConnectAsync(address, secret, r, N);
+                clients[r] = c;
+                await c.ExchangeEndpointsAsync(EndpointOfRank(r));
+            })), TimeSpan.FromSeconds(60), $"the wire-up of {N} ranks");
+
+            // Each rank dials its peers in the order of a pairwise exchange (r + 1, r + 2, ...), all at
+            // once: the requests of one rank overlap, as a rank's dials do.
+            var clock = Stopwatch.StartNew();
+            Task<string>[][] asked = [.. Enumerable.Range(0, N).Select(r =>
+                Enumerable.Range(1, N - 1).Select(k => clients[r]!.EndpointOfAsync((r + k) % N)).ToArray())];
+            await WithinAsync(Task.WhenAll(asked.SelectMany(a => a)), TimeSpan.FromSeconds(60), $"{N} x {N - 1} lookups");
+            clock.Stop();
+            for (int r = 0; r < N; r++)
+            {
+                for (int k = 1; k < N; k++) Assert.Equal(EndpointOfRank((r + k) % N), await asked[r][k - 1]);
+            }
+            long perRank = RendezvousClient.SingleLookups + (N + RendezvousClient.BlockRanks - 1) / RendezvousClient.BlockRanks;
+            log.WriteLine($"all-to-all of {N} simulated ranks: {server.Answers} requests answered ({server.Answers / (double)N:F1} a rank; peer by peer it would be {N - 1}), {server.EndpointsSent} endpoints sent, in {ProcessResources.Ms(clock)}");
+            Assert.InRange(server.Answers, N, N * perRank);
+            Assert.Empty(refused);
+        }
+        finally
+        {
+            foreach (RendezvousClient? c in clients) c?.Dispose();
+        }
+    }
+
     [Fact]
     public void A_rank_of_256_that_talks_to_4_peers_holds_4_connections()
     {
