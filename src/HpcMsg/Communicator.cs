@@ -55,6 +55,7 @@ public sealed unsafe partial class Communicator : IDisposable
         _worldRanks = worldRanks;
         _segment = segment;
         _isWorld = isWorld;
+        SlotCycle = isWorld ? new() : null;
     }
 
     /// <summary>Joins the job, whichever started it: hpcrun (its environment), a process manager
@@ -290,8 +291,9 @@ public sealed unsafe partial class Communicator : IDisposable
 
     internal bool IsWorld => _isWorld;
 
-    /// <summary>The world's node collectives' slot state (see <see cref="Collectives.NodeSharedCollectives"/>).</summary>
-    internal Collectives.NodeSlotCycle SlotCycle { get; } = new();
+    /// <summary>The world's node collectives' slot state (see <see cref="Collectives.NodeSharedCollectives"/>);
+    /// null in every other communicator, which never runs them.</summary>
+    internal Collectives.NodeSlotCycle? SlotCycle { get; }
 
     /// <summary>The node's segment (world communicator of a job with more than one rank).</summary>
     internal ShmSegment? Segment => _segment;

@@ -35,7 +35,7 @@ internal static unsafe class NodeSharedCollectives
         ProgressEngine engine = comm.Engine;
         long bytes = (long)count * op.ElementSize;
         int size = shm.Ranks, rank = engine.WorldRank;
-        int offset = Begin(comm.SlotCycle, engine, bytes);
+        int offset = Begin(comm.SlotCycle!, engine, bytes);
         Combine.Copy(send, shm.Slot(rank) + offset, bytes);
         engine.NodeBarrier();
         // recv = slot0 ∘ slot1 ∘ ... built from the highest rank down, so every step is (lower) ∘ (higher).
@@ -47,7 +47,7 @@ internal static unsafe class NodeSharedCollectives
     public static void Broadcast(Communicator comm, INodeSharedSlots shm, byte* buffer, long bytes, int root)
     {
         ProgressEngine engine = comm.Engine;
-        int offset = Begin(comm.SlotCycle, engine, bytes);
+        int offset = Begin(comm.SlotCycle!, engine, bytes);
         if (engine.WorldRank == root) Combine.Copy(buffer, shm.Slot(root) + offset, bytes);
         engine.NodeBarrier();
         if (engine.WorldRank != root) Combine.Copy(shm.Slot(root) + offset, buffer, bytes);
