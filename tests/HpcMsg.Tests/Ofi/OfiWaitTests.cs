@@ -64,14 +64,7 @@ public sealed unsafe partial class OfiWaitTests(ITestOutputHelper log)
             Thread.Sleep(1000);
             long waits = b.WaitsCollected - waitsBefore;
             long sent = Stopwatch.GetTimestamp();
-            Request send = InProcessJob.PostSend(e0, 1, 2, InProcessJob.Pattern(8, 3));
-            var clock = Stopwatch.StartNew();
-            while (blocked.IsAlive && clock.Elapsed < Limit)
-            {
-                e0.ProgressFor(send);
-                Thread.Sleep(1);
-            }
-            Assert.True(blocked.Join(TimeSpan.FromSeconds(5)), "the blocked receive did not complete");
+            SendUntilReceived(e0, blocked);
             Assert.Null(failure);
             Assert.Equal(InProcessJob.Pattern(8, 3), into);
             double wokenMs = (done - sent) * 1000.0 / Stopwatch.Frequency;
@@ -99,6 +92,20 @@ public sealed unsafe partial class OfiWaitTests(ITestOutputHelper log)
             e0.Dispose();
             e1.Dispose();
         }
+    }
+
+    /// <summary>Rank 0 posts the 8-byte message (tag 2) that rank 1's blocked receive waits for and
+    /// drives its own engine until the blocked thread ends (the test's bound at most).</summary>
+    private static void SendUntilReceived(ProgressEngine e0, Thread blocked)
+    {
+        Request send = InProcessJob.PostSend(e0, 1, 2, InProcessJob.Pattern(8, 3));
+        var clock = Stopwatch.StartNew();
+        while (blocked.IsAlive && clock.Elapsed < Limit)
+        {
+            e0.ProgressFor(send);
+            Thread.Sleep(1);
+        }
+        Assert.True(blocked.Join(TimeSpan.FromSeconds(5)), "the blocked receive did not complete");
     }
 
     /// <summary>The watch on a trusted provider: net's fd (libfabric before 1.19) used anyway keeps firing
@@ -138,14 +145,7 @@ public sealed unsafe partial class OfiWaitTests(ITestOutputHelper log)
             Assert.False(b.WaitsOnFd, "the rank kept sleeping on a wait fd that fires for nothing");
             Assert.Contains($"woke this rank {OfiWaiting.IdleWakeLimit} times in a row with no completion to read", b.WaitMode, StringComparison.Ordinal);
             Assert.True(b.FdWakeups >= OfiWaiting.IdleWakeLimit);
-            Request send = InProcessJob.PostSend(e0, 1, 2, InProcessJob.Pattern(8, 3));
-            clock.Restart();
-            while (blocked.IsAlive && clock.Elapsed < Limit)
-            {
-                e0.ProgressFor(send);
-                Thread.Sleep(1);
-            }
-            Assert.True(blocked.Join(TimeSpan.FromSeconds(5)), "the blocked receive did not complete");
+            SendUntilReceived(e0, blocked);
             Assert.Null(failure);
             Assert.Equal(InProcessJob.Pattern(8, 3), into);
         }
