@@ -845,7 +845,9 @@ internal sealed unsafe class OfiTransport : ITransport
 
     private ulong RecordTag(int source) => TransportBit | _recordKey | ((ulong)source << SourceShift);
 
-    private ulong PayloadTag(int source, long receiveId) => TransportBit | PayloadBit | _payloadKey | ((ulong)source << SourceShift) | (uint)receiveId;
+    /// <summary>The tag of <paramref name="source"/>'s payload for its large message <paramref name="receiveId"/>
+    /// (internal: the tests forge one).</summary>
+    internal ulong PayloadTag(int source, long receiveId) => TransportBit | PayloadBit | _payloadKey | ((ulong)source << SourceShift) | (uint)receiveId;
 
     /// <summary>A message that is not the job's was dropped: counted, and logged once per sending
     /// address (FI_ADDR_NOTAVAIL stands for every sender outside the address vector), as the TCP
