@@ -186,7 +186,9 @@ public sealed unsafe partial class Communicator : IDisposable
         Transports.ITransport? network = tcp is null ? null
             : ofi is null ? new TcpTransport(tcp, job.Rank)
             : new Transports.Ofi.OfiTransport(ofi, new Transports.Ofi.OfiJobLinks(tcp.AnnexOf, () => tcp.LauncherWord?.ToException(), tcp.TellLauncherAbort, tcp, tcp.Bell, tcp.SilenceBell, Transports.Ofi.OfiTagLayout.JobKey(job.Secret)), job.Rank, job.Size, Configuration.Parameters.TcpEagerLimit.ReadInt(), r => r < first || r >= last);
-        var engine = new ProgressEngine(job, segment is null ? null : new ShmTransport(segment, job), network);
+        // The eager limit is bounded by the largest record of this node's rings; a rank without a segment takes the largest ring's.
+        var config = EngineConfig.FromEnvironment(ShmTransport.LargestRecordPayload(segment?.RingCapacity ?? ShmTransport.MaxRingCapacity), job.Oversubscribed);
+        var engine = new ProgressEngine(job, segment is null ? null : new ShmTransport(segment, job), network, config);
         s_world = new Communicator(engine, ContextIds.World, job.Rank, job.Size, null, segment, isWorld: true) { _localRank = job.LocalRank };
         return s_world;
     }

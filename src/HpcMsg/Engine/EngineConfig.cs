@@ -13,8 +13,9 @@ internal sealed class EngineConfig
     /// <summary>HPCMSG_TCP_EAGER_LIMIT (default 64 KiB): eager messages over TCP, and the bound on what
     /// an unexpected message from another host may make a rank allocate.</summary>
     public int TcpEagerLimit { get; init; }
-    /// <summary>The chunk of shared memory's pipelined large message: the largest record payload, which
-    /// the transport uses itself (ShmTransport.LargestRecordPayload); here for tests and reports.</summary>
+    /// <summary>The piece of the node transport's pipelined large message: its largest record payload
+    /// (<c>NodeTransport.MaxRecordPayload</c>), which the transport uses itself; here for tests and
+    /// reports. 0 without a node transport.</summary>
     public int ChunkBytes { get; init; }
     public int SpinMicros { get; init; }
     public int Yields { get; init; }
@@ -37,14 +38,15 @@ internal sealed class EngineConfig
     public bool Oversubscribed { get; init; }
 
     /// <summary>The tunables from the registry. <paramref name="maxRecordPayload"/>: the largest payload
-    /// of one shared-memory record (the transport's LargestRecordPayload), which bounds the eager limit
-    /// and is the pipeline's chunk.</summary>
-    public static EngineConfig FromEnvironment(int maxRecordPayload, bool oversubscribed)
+    /// of one record of the node transport (<c>NodeTransport.MaxRecordPayload</c>), which bounds the
+    /// eager limit and is the pipeline's chunk; null for a rank without one (the composition root
+    /// passes the bound a node transport would have, so that the eager limit is the same everywhere).</summary>
+    public static EngineConfig FromEnvironment(int? maxRecordPayload, bool oversubscribed)
     {
         return new EngineConfig
         {
-            EagerLimit = (int)Math.Min(Parameters.EagerLimit.Read(), maxRecordPayload),
-            ChunkBytes = maxRecordPayload,
+            EagerLimit = (int)Math.Min(Parameters.EagerLimit.Read(), maxRecordPayload ?? int.MaxValue),
+            ChunkBytes = maxRecordPayload ?? 0,
             TcpEagerLimit = Parameters.TcpEagerLimit.ReadInt(),
             SpinMicros = oversubscribed ? Parameters.SpinMicros.ReadInt(Parameters.SpinMicrosOversubscribed) : Parameters.SpinMicros.ReadInt(),
             Yields = oversubscribed ? Parameters.Yields.ReadInt(Parameters.YieldsOversubscribed) : Parameters.Yields.ReadInt(),

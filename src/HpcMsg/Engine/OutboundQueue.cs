@@ -8,7 +8,7 @@ internal enum OutboundKind : byte
     Stream,
 }
 
-/// <summary>Something waiting for room in the ring to one destination. Kept in order, so that a
+/// <summary>Something waiting for room at the transport to one destination. Kept in order, so that a
 /// message never overtakes an earlier one to the same destination.</summary>
 internal readonly struct OutboundItem
 {

@@ -13,12 +13,12 @@ namespace HpcMsg.Engine;
 /// <item>A receive not yet matched leaves the posted queue; a later message goes to a later receive.
 /// A receive matched to a message still arriving (pipelined chunks, a TCP payload) stays where the
 /// protocol expects it, marked abandoned: the rest of that message is read and dropped.</item>
-/// <item>A send not yet announced (eager or request-to-send waiting for ring space, a large send to
+/// <item>A send not yet announced (eager or request-to-send waiting for room, a large send to
 /// oneself not yet received) is withdrawn: it is never delivered. A send already announced cannot
 /// be recalled from its receiver, so the engine finishes it from a private copy of the payload,
 /// taken now while the buffer is still pinned; the copy is freed when the transfer ends. A receiver
 /// that would read the announced buffer directly (process_vm_readv) learns from this rank's abandon
-/// counter in the segment that it may have read a reused buffer, and asks for the stream instead
+/// counter at the node transport that it may have read a reused buffer, and asks for the stream instead
 /// (<see cref="StartRendezvousReceive"/>).</item>
 /// </list>
 /// Either way the request completes with the wait's error and is never reused.
@@ -87,7 +87,7 @@ internal sealed unsafe partial class ProgressEngine
         }
         if (r.State.Peer == WorldRank) return; // a small send to oneself completes at once
         ITransport t = Route(r.State.Peer);
-        if (!ReferenceEquals(t, _shm))
+        if (!ReferenceEquals(t, _node))
         {
             // Frames may be half written to the socket: finish them from a copy.
             byte* copy = DetachPayload(r);
@@ -108,7 +108,7 @@ internal sealed unsafe partial class ProgressEngine
                 // The request-to-send is out. A cross-memory reader would read the old address:
                 // count this before the caller unpins, so that one that reads afterwards sees it.
                 DetachPayload(r);
-                _shm?.CountAbandonedSend();
+                _node!.CountAbandonedSend();
                 return;
         }
     }

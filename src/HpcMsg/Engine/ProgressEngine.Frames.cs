@@ -31,7 +31,7 @@ internal sealed unsafe partial class ProgressEngine : IFrameSink
     }
 
     /// <summary>Whether <paramref name="world"/> is this rank or a rank of its node (talks through shared memory).</summary>
-    internal bool SharesHost(int world) => world == WorldRank || (_shm is { } shm && ReferenceEquals(_route[world], shm));
+    internal bool SharesHost(int world) => world == WorldRank || (_node is { } node && ReferenceEquals(_route[world], node));
 
     /// <summary>The peers this rank holds an open network connection to, in rank order, and whether
     /// connections are still being opened (a declined crossing dial not yet closed): for tests and

@@ -1,10 +1,9 @@
 using HpcMsg.Transports;
-using HpcMsg.Transports.Shm;
 
 namespace HpcMsg.Engine;
 
 /// <summary>
-/// A barrier of every rank of the node through the shared segment (MPICH's "release/gather" idea in
+/// A barrier of every rank of the node through the node transport's barrier words (MPICH's "release/gather" idea in
 /// its simplest form): each rank but the first stores the barrier's number in its own arrival word;
 /// the first (world rank 0) waits for all of them, bumps the generation and wakes the sleepers; the
 /// others wait for the generation to change, driving progress meanwhile.
@@ -18,34 +17,34 @@ namespace HpcMsg.Engine;
 /// </summary>
 internal sealed unsafe partial class ProgressEngine
 {
-    /// <summary>The node's shared per-rank slots, for node collectives (null without a shared segment):
-    /// what the shared-memory transport offers them, without their naming it.</summary>
-    public INodeSharedSlots? NodeSlots => _shm?.Slots;
+    /// <summary>The node's shared per-rank slots, for node collectives (null without a node transport):
+    /// what the node transport offers them, without their naming it.</summary>
+    public INodeSharedSlots? NodeSlots => _node?.Slots;
 
-    /// <summary>True when the node barrier covers the whole job (every rank shares this segment).</summary>
-    public bool HasNodeBarrier => _shm is not null && _shm.NodeRanks == WorldSize;
+    /// <summary>True when the node barrier covers the whole job (every rank is on this node).</summary>
+    public bool HasNodeBarrier => _node is not null && _node.NodeRanks == WorldSize;
 
     public void NodeBarrier()
     {
-        ShmTransport shm = _shm!;
+        NodeTransport node = _node!;
         // Only rank 0 changes the generation, and only once every rank has arrived: it cannot move
         // between this read and this rank's arrival.
-        int generation = Volatile.Read(ref *shm.BarrierGeneration);
+        int generation = Volatile.Read(ref *node.BarrierGeneration);
         int next = generation + 1;
         if (WorldRank != 0)
         {
-            Volatile.Write(ref *shm.BarrierArrival(WorldRank), next);
+            Volatile.Write(ref *node.BarrierArrival(WorldRank), next);
             WakeIfSleeping(0);
-            WaitWhileEquals(shm.BarrierGeneration, generation);
+            WaitWhileEquals(node.BarrierGeneration, generation);
             return;
         }
         for (int r = 1; r < WorldSize; r++)
         {
-            int* arrival = shm.BarrierArrival(r);
+            int* arrival = node.BarrierArrival(r);
             int seen;
             while ((seen = Volatile.Read(ref *arrival)) != next) WaitWhileEquals(arrival, seen);
         }
-        Volatile.Write(ref *shm.BarrierGeneration, next);
+        Volatile.Write(ref *node.BarrierGeneration, next);
         for (int r = 1; r < WorldSize; r++) WakeIfSleeping(r);
     }
 

@@ -96,9 +96,9 @@ internal sealed unsafe partial class ProgressEngine
                 new MessageTruncatedException(source, tag, bytes, r.State.BufferBytes));
             return;
         }
-        if (!_crossMemoryDisabled && _shm is not null && ReferenceEquals(_route[srcWorld], _shm))
+        if (!_crossMemoryDisabled && _node is { } node && ReferenceEquals(_route[srcWorld], node))
         {
-            switch (_shm!.TryReadAnnounced(srcWorld, address, r.State.Buffer, bytes, senderAbandoned, out int errno, out int pid))
+            switch (node.TryReadAnnounced(srcWorld, address, r.State.Buffer, bytes, senderAbandoned, out int errno, out int pid))
             {
                 case DirectReadResult.Read:
                     SendControl(srcWorld, RecordKind.Fin, sendId, 0);
@@ -109,7 +109,7 @@ internal sealed unsafe partial class ProgressEngine
                         new RankFailedException(srcWorld, $"rank {WorldRank}: reading a {bytes}-byte message from rank {srcWorld} (pid {pid}) failed with errno {errno}"));
                     return;
                 case DirectReadResult.NotPermitted:
-                    _crossMemoryDisabled = true; // the kernel forbids it here: pipeline through the ring from now on
+                    _crossMemoryDisabled = true; // the kernel forbids it here: ask for the stream from now on
                     break;
                 case DirectReadResult.SenderAbandoned:
                     break; // the sender's buffer may have been reused: ask for the stream (from its own copy)

@@ -5,9 +5,9 @@ namespace HpcMsg.Engine;
 
 /// <summary>The sending side: eager messages, request-to-send and the large message's data, to the
 /// transport the routing table names for the destination; what finds no room waits in that
-/// destination's outbound queue, in order. Shared memory is called directly (sealed
-/// <c>ShmTransport</c>: no interface call on the hot path), every other transport through
-/// <see cref="ITransport"/>.</summary>
+/// destination's outbound queue, in order. The node transport is called through
+/// <see cref="NodeTransport"/> (one virtual call to a sealed override per operation, the eager send
+/// and its wake in one), every other transport through <see cref="ITransport"/>.</summary>
 internal sealed unsafe partial class ProgressEngine
 {
     private Request? _cachedSend;
@@ -38,17 +38,16 @@ internal sealed unsafe partial class ProgressEngine
     public int EagerLimitEverywhere => Math.Min(Config.EagerLimit, Config.TcpEagerLimit);
 
     /// <summary>Blocking standard-mode send. An eager message to a rank of this node with an empty queue
-    /// to it goes straight into the ring without a request.</summary>
+    /// to it goes straight to the node transport without a request.</summary>
     public void Send(int context, int sourceInComm, int destWorld, int tag, byte* data, long bytes, int elementSize)
     {
         using (_lock.EnterScope())
         {
             ThrowIfJobEnding();
-            if (_shm is { } shm && destWorld != WorldRank && ReferenceEquals(_route[destWorld], shm) && bytes <= Config.EagerLimit
-                && _pending[destWorld].Count == 0 && shm.TryWriteEager(destWorld, context, sourceInComm, tag, data, bytes))
+            if (_node is { } node && destWorld != WorldRank && ReferenceEquals(_route[destWorld], node) && bytes <= Config.EagerLimit
+                && _pending[destWorld].Count == 0 && node.TrySendEager(destWorld, context, sourceInComm, tag, data, bytes))
             {
-                shm.WakeIfSleeping(destWorld);
-                return;
+                return; // written, and the receiver woken
             }
         }
         Request r = Interlocked.Exchange(ref _cachedSend, null) ?? new Request(this);
@@ -89,10 +88,9 @@ internal sealed unsafe partial class ProgressEngine
         {
             if (_pending[dest].Count == 0)
             {
-                SendOutcome o = SendEager(t, dest, r);
+                SendOutcome o = SendEagerAndWake(t, dest, r);
                 if (o != SendOutcome.NoRoom)
                 {
-                    WakeIfShm(t, dest);
                     AfterEager(t, dest, r, o);
                     return;
                 }
@@ -107,7 +105,7 @@ internal sealed unsafe partial class ProgressEngine
             SendOutcome o = SendRequestToSend(t, dest, r);
             if (o != SendOutcome.NoRoom)
             {
-                WakeIfShm(t, dest);
+                WakeIfNode(t, dest);
                 AfterRequestToSend(t, dest, r, o);
                 return;
             }
@@ -119,35 +117,43 @@ internal sealed unsafe partial class ProgressEngine
     private ITransport Route(int peer) =>
         _route[peer] ?? throw new HpcMsgException($"rank {WorldRank}: no transport reaches rank {peer} (it is on another host, and this job has no network transport)");
 
-    // One operation on a transport: shared memory directly (no wake: the caller wakes once, after what
-    // it wrote), any other through the interface.
+    // One operation on a transport: the node transport through its class (no wake: the caller wakes
+    // once, after what it wrote), any other through the interface.
 
     private SendOutcome SendEager(ITransport t, int dest, Request r) =>
-        ReferenceEquals(t, _shm)
-            ? (_shm!.TryWriteEager(dest, r.State.Context, r.State.SourceInComm, r.State.Tag, r.State.Buffer, r.State.BufferBytes) ? SendOutcome.Done : SendOutcome.NoRoom)
+        ReferenceEquals(t, _node)
+            ? (_node!.TryWriteEager(dest, r.State.Context, r.State.SourceInComm, r.State.Tag, r.State.Buffer, r.State.BufferBytes) ? SendOutcome.Done : SendOutcome.NoRoom)
+            : t.SendEager(dest, r.State.Context, r.State.SourceInComm, r.State.Tag, r.State.Buffer, r.State.BufferBytes, r);
+
+    /// <summary>An eager send with nothing queued before it: to the node transport written and woken
+    /// in one call.</summary>
+    private SendOutcome SendEagerAndWake(ITransport t, int dest, Request r) =>
+        ReferenceEquals(t, _node)
+            ? (_node!.TrySendEager(dest, r.State.Context, r.State.SourceInComm, r.State.Tag, r.State.Buffer, r.State.BufferBytes) ? SendOutcome.Done : SendOutcome.NoRoom)
             : t.SendEager(dest, r.State.Context, r.State.SourceInComm, r.State.Tag, r.State.Buffer, r.State.BufferBytes, r);
 
     private SendOutcome SendRequestToSend(ITransport t, int dest, Request r) =>
-        ReferenceEquals(t, _shm)
-            ? (_shm!.TryWriteRequestToSend(dest, r.State.Context, r.State.SourceInComm, r.State.Tag, r.State.BufferBytes, (long)r.State.Buffer, r.State.RendezvousId) ? SendOutcome.Done : SendOutcome.NoRoom)
+        ReferenceEquals(t, _node)
+            ? (_node!.TryWriteRequestToSend(dest, r.State.Context, r.State.SourceInComm, r.State.Tag, r.State.BufferBytes, (long)r.State.Buffer, r.State.RendezvousId) ? SendOutcome.Done : SendOutcome.NoRoom)
             : t.SendRequestToSend(dest, r.State.Context, r.State.SourceInComm, r.State.Tag, r.State.BufferBytes, (long)r.State.Buffer, r.State.RendezvousId);
 
     private SendOutcome SendControl(ITransport t, int dest, RecordKind kind, long token1, long token2) =>
-        ReferenceEquals(t, _shm)
-            ? (_shm!.TryWriteControl(dest, kind, token1, token2) ? SendOutcome.Done : SendOutcome.NoRoom)
+        ReferenceEquals(t, _node)
+            ? (_node!.TryWriteControl(dest, kind, token1, token2) ? SendOutcome.Done : SendOutcome.NoRoom)
             : t.SendControl(dest, kind, token1, token2);
 
     /// <summary>After clear-to-send: as much of the large message as the transport takes now.</summary>
     private SendOutcome SendLarge(ITransport t, int dest, Request r)
     {
-        if (ReferenceEquals(t, _shm))
-            return _shm!.TryStream(dest, r.State.RemoteReceiveId, r.State.Buffer, r.State.BufferBytes, ref r.State.StreamOffset) ? SendOutcome.Done : SendOutcome.NoRoom;
+        if (ReferenceEquals(t, _node))
+            return _node!.TryStream(dest, r.State.RemoteReceiveId, r.State.Buffer, r.State.BufferBytes, ref r.State.StreamOffset) ? SendOutcome.Done : SendOutcome.NoRoom;
         return t.SendLarge(dest, r.State.RemoteReceiveId, r.State.Buffer, r.State.BufferBytes, ref r.State.StreamOffset, r);
     }
 
-    private void WakeIfShm(ITransport t, int dest)
+    /// <summary>After records were written to <paramref name="dest"/> through the node transport: wake it.</summary>
+    private void WakeIfNode(ITransport t, int dest)
     {
-        if (ReferenceEquals(t, _shm)) _shm!.WakeIfSleeping(dest);
+        if (ReferenceEquals(t, _node)) _node!.WakeIfSleeping(dest);
     }
 
     /// <summary>An eager send the transport took (any outcome but NoRoom).</summary>
@@ -190,7 +196,7 @@ internal sealed unsafe partial class ProgressEngine
         {
             long before = send.State.StreamOffset;
             SendOutcome o = SendLarge(t, dest, send);
-            if (send.State.StreamOffset != before) WakeIfShm(t, dest);
+            if (send.State.StreamOffset != before) WakeIfNode(t, dest);
             if (o != SendOutcome.NoRoom)
             {
                 AfterLarge(t, dest, send, o);
@@ -256,7 +262,7 @@ internal sealed unsafe partial class ProgressEngine
             // PeerGone: what this answers has failed (or will) with the peer; nothing to do.
             if (SendControl(t, dest, kind, token1, token2) != SendOutcome.NoRoom)
             {
-                WakeIfShm(t, dest);
+                WakeIfNode(t, dest);
                 return;
             }
         }
@@ -304,7 +310,7 @@ internal sealed unsafe partial class ProgressEngine
             if (q.Count == 0) _pendingDestinations--;
             if (wrote)
             {
-                WakeIfShm(t, dest);
+                WakeIfNode(t, dest);
                 progressed = true;
             }
         }

@@ -65,7 +65,7 @@ internal sealed unsafe partial class ProgressEngine
         }
     }
 
-    /// <summary>Progress until nothing waits for ring space (pending sends are flushed).</summary>
+    /// <summary>Progress until nothing waits for room at a transport (pending sends are flushed).</summary>
     public void Flush()
     {
         var backoff = new Backoff(Config);
@@ -127,8 +127,8 @@ internal sealed unsafe partial class ProgressEngine
         }
     }
 
-    /// <summary>A lock-free hint that a progress pass could do something: a record in an incoming
-    /// ring, an item waiting for ring space, or sockets to poll. The job state is still checked by
+    /// <summary>A lock-free hint that a progress pass could do something: a record from a node peer,
+    /// an item waiting for room, or a network transport with work. The job state is still checked by
     /// every pass and by <see cref="Sleep"/>, which a quiet wait reaches after its spin.</summary>
     private bool MayHaveWork()
     {
@@ -142,7 +142,7 @@ internal sealed unsafe partial class ProgressEngine
 
     private bool IncomingPending()
     {
-        return _shm is not null && _shm.HasIncoming();
+        return _node is not null && _node.HasIncoming();
     }
 
     internal void CheckJobState()
@@ -155,7 +155,7 @@ internal sealed unsafe partial class ProgressEngine
     private void ThrowIfJobEnding()
     {
         if (_disposed) throw new ObjectDisposedException("Communicator", "the world communicator has been disposed (finalized)");
-        if (_shm is not null && !_shm.JobRunning) ThrowJobEnding();
+        if (_node is not null && !_node.JobRunning) ThrowJobEnding();
         if (_networks.Length > 0 && RemoteJobEnding() is { } ending) throw ending;
     }
 
@@ -165,7 +165,7 @@ internal sealed unsafe partial class ProgressEngine
     {
         get
         {
-            if (_shm is not null && !_shm.JobRunning) return true;
+            if (_node is not null && !_node.JobRunning) return true;
             if (_networks.Length == 0) return false;
             using (_lock.EnterScope())
             {
@@ -196,7 +196,8 @@ internal sealed unsafe partial class ProgressEngine
 
     /// <summary>The throw site of a job that ends (kept out of line: the hot check stays small).</summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-    private void ThrowJobEnding() => throw _shm!.JobEndingError();
+    private void ThrowJobEnding() =>
+        throw _node!.JobEndingError() ?? new HpcMsgException($"rank {WorldRank}: the job is ending"); // the word does not go back to running
 
     internal void AwaiterRegistered()
     {

@@ -1,23 +1,23 @@
 using HpcMsg.Bootstrap;
 using HpcMsg.Internal;
 using HpcMsg.Transports;
-using HpcMsg.Transports.Shm;
 using HpcMsg.Transports.Wire;
 
 namespace HpcMsg.Engine;
 
 /// <summary>
 /// The heart of a rank: the matching queues, the eager and rendezvous protocols, and the progress
-/// loop that drains the incoming rings and pushes what waits for room in outgoing ones. Every entry
+/// loop that drains what the transports received and pushes what waits for room. Every entry
 /// point takes one uncontended lock, so that an await pump thread and the user's thread may both
 /// drive progress; nothing in the per-message path allocates.
 /// </summary>
 internal sealed unsafe partial class ProgressEngine : IDisposable
 {
     private readonly EngineLock _lock = new();
-    private readonly ShmTransport? _shm; // sealed, called directly: the hot path makes no interface call
-    private readonly ITransport[] _transports; // every transport of this rank, shared memory first
-    private readonly ITransport[] _networks;   // the transports but shared memory (progress, waits, failures)
+    private readonly NodeTransport? _node; // the ranks of this node (shared memory today): one virtual call per operation
+    private readonly RecordDrain? _drain;  // _node's records into the engine's RecordSink (one virtual call per pass)
+    private readonly ITransport[] _transports; // every transport of this rank, the node transport first
+    private readonly ITransport[] _networks;   // the transports but the node transport (progress, waits, failures)
     private readonly ITransport?[] _route;     // world rank -> the transport that reaches it (null: self, or none)
     private readonly int[] _eagerLimitOf;      // world rank -> the eager limit of its transport
     /// <summary>The wait of a thread that sleeps (the user's and the await pump may sleep at once; a
@@ -33,74 +33,74 @@ internal sealed unsafe partial class ProgressEngine : IDisposable
     private bool _crossMemoryDisabled;
     private readonly bool _asymmetricFence; // see WakeIfSleeping and Sleep
     private readonly WakeSignal _signal; // what this rank sleeps on
-    private readonly bool _privateSignal; // allocated here (no segment): freed at dispose
+    private readonly bool _privateSignal; // allocated here (no node transport): freed at dispose
     private readonly int _launcherPid;
     private bool _disposed;
 
-    /// <summary>This rank's transports, shared memory first: for tests and diagnostics.</summary>
+    /// <summary>This rank's transports, the node transport first: for tests and diagnostics.</summary>
     internal IReadOnlyList<ITransport> Transports => _transports;
 
     public int WorldRank { get; }
     public int WorldSize { get; }
     public EngineConfig Config { get; }
 
-    /// <summary>The engine of this rank over its transports: <paramref name="shm"/> for the ranks of its
+    /// <summary>The engine of this rank over its transports: <paramref name="node"/> for the ranks of its
     /// node, <paramref name="network"/> for the others (each peer goes to the first that reaches it).
-    /// <paramref name="config"/>: tunables; null reads them from the environment (tests pass their own).</summary>
-    public ProgressEngine(JobEnvironment job, ShmTransport? shm, ITransport? network = null, EngineConfig? config = null)
+    /// <paramref name="config"/>: tunables; null reads them from the environment, the eager limit
+    /// bounded by the node transport's largest record (the composition root and tests pass their own).</summary>
+    public ProgressEngine(JobEnvironment job, NodeTransport? node, ITransport? network = null, EngineConfig? config = null)
     {
         WorldRank = job.Rank;
         WorldSize = job.Size;
-        _shm = shm;
+        _node = node;
         _launcherPid = job.LauncherPid;
         _networks = network is null ? [] : [network];
-        _transports = shm is null ? _networks : [shm, .. _networks];
+        _transports = node is null ? _networks : [node, .. _networks];
         _arriving = new ArrivingFrame[WorldSize];
         _pending = new OutboundQueue[WorldSize];
         _posted = new PostedReceiveQueue(WorldSize);
         _unexpected = new UnexpectedMessageQueue(WorldSize);
         for (int r = 0; r < WorldSize; r++) _pending[r] = new OutboundQueue();
-        Config = config ?? EngineConfig.FromEnvironment(
-            ShmTransport.LargestRecordPayload(shm?.RingCapacity ?? ShmTransport.MaxRingCapacity), job.Oversubscribed);
+        Config = config ?? EngineConfig.FromEnvironment(node?.MaxRecordPayload, job.Oversubscribed);
         _asymmetricFence = Config.AsymmetricFence && Native.TryEnableGlobalMembarrier();
         _crossMemoryDisabled = !Config.UseCrossMemoryAttach;
-        if (shm is not null)
+        if (node is not null)
         {
-            shm.SkipWakeFence(_asymmetricFence);
-            _signal = shm.OwnSignal;
+            node.SkipWakeFence(_asymmetricFence);
+            _signal = node.OwnSignal;
         }
         else
         {
             _signal = WakeSignal.AllocatePrivate();
             _privateSignal = true;
         }
-        _records = new RecordSink(this);
+        var records = new RecordSink(this);
+        _drain = node?.DrainInto(records);
         _route = new ITransport?[WorldSize];
         _eagerLimitOf = new int[WorldSize];
         for (int peer = 0; peer < WorldSize; peer++)
         {
             if (peer == WorldRank) continue;
             _route[peer] = Array.Find(_transports, t => t.Reaches(peer));
-            _eagerLimitOf[peer] = ReferenceEquals(_route[peer], shm) ? Config.EagerLimit : Config.TcpEagerLimit;
+            _eagerLimitOf[peer] = node is not null && ReferenceEquals(_route[peer], node) ? Config.EagerLimit : Config.TcpEagerLimit;
         }
-        foreach (ITransport t in _transports) t.Attach(_records, this);
+        foreach (ITransport t in _transports) t.Attach(records, this);
     }
 
-    /// <summary>The engine's side of <see cref="IRecordSink"/>: a struct, so that the transport's
-    /// generic drain calls <see cref="HandleRecord"/> directly for each record.</summary>
+    /// <summary>The engine's side of <see cref="IRecordSink"/>: a struct, so that the node transport's
+    /// drain, made for this type (<see cref="NodeTransport.DrainInto{TSink}"/>), calls
+    /// <see cref="HandleRecord"/> directly for each record.</summary>
     private readonly struct RecordSink(ProgressEngine engine) : IRecordSink
     {
         public void OnRecord(int sourceWorld, RecordHeader* header) =>
             engine.HandleRecord(sourceWorld, header, RecordHeader.KindOf(header->LengthAndKind));
     }
 
-    private RecordSink _records;
-
-    /// <summary>One pass over every incoming ring and every pending outgoing item. Caller holds the lock.</summary>
+    /// <summary>One pass over what every transport received and every pending outgoing item. Caller holds the lock.</summary>
     private bool ProgressLocked()
     {
         bool progressed = _networks.Length > 0 && ProgressNetworks();
-        if (_shm is not null) progressed |= _shm.Drain(ref _records);
+        if (_drain is not null) progressed |= _drain.Drain();
         if (_pendingDestinations > 0) progressed |= PushPending();
         return progressed;
     }
@@ -243,24 +243,24 @@ internal sealed unsafe partial class ProgressEngine : IDisposable
         }
     }
 
-    /// <summary>Wakes <paramref name="rank"/> if it sleeps: through the shared-memory transport for a
-    /// rank of this host (which fences as Sleep expects), or this rank's own signal (another thread of
-    /// this rank may sleep); a rank on another host is woken by its socket.</summary>
+    /// <summary>Wakes <paramref name="rank"/> if it sleeps: through the node transport for a rank of
+    /// this node (which fences as Sleep expects), or this rank's own signal (another thread of this
+    /// rank may sleep); a rank on another host is woken by its transport's own means.</summary>
     private void WakeIfSleeping(int rank)
     {
-        if (rank == WorldRank && _shm is null)
+        if (rank == WorldRank && _node is null)
         {
-            // Pairs with the fence in Sleep(), as the transport's wake does (see ShmTransport.WakeIfSleeping).
+            // Pairs with the fence in Sleep(), as the node transport's wake does (NodeTransport.WakeIfSleeping).
             if (!_asymmetricFence) Interlocked.MemoryBarrier();
             _signal.WakeIfSleeping();
         }
         else if (rank == WorldRank)
         {
-            _shm!.WakeIfSleeping(rank); // this rank's signal is the segment's (and its doorbell, when armed)
+            _node!.WakeIfSleeping(rank); // this rank's signal is the node transport's (which may also ring a doorbell)
         }
-        else if (_shm is { } shm && ReferenceEquals(_route[rank], shm))
+        else if (_node is { } node && ReferenceEquals(_route[rank], node))
         {
-            shm.WakeIfSleeping(rank);
+            node.WakeIfSleeping(rank);
         }
     }
 

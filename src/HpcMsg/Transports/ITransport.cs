@@ -13,9 +13,10 @@ namespace HpcMsg.Transports;
 /// It lives at the root of <c>Transports/</c>, beside the sinks and the wire header, because a
 /// transport must not name the engine: the engine owns the contract, both may see it.
 /// <para>
-/// The engine routes by a table, peer to transport, built once from <see cref="Reaches"/>. Shared
-/// memory's send path stays a direct call to the sealed <c>ShmTransport</c> (measured: see
-/// docs/architecture.md); every other call goes through this interface.
+/// The engine routes by a table, peer to transport, built once from <see cref="Reaches"/>. A transport
+/// among the ranks of one node derives from <see cref="NodeTransport"/>, which the engine calls through
+/// its class on the per-message path (one virtual call to a sealed override: see docs/architecture.md);
+/// every other call goes through this interface. The engine names no particular transport.
 /// </para>
 /// </summary>
 internal unsafe interface ITransport

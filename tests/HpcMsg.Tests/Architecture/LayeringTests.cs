@@ -71,18 +71,14 @@ public sealed partial class LayeringTests
     public void The_engine_names_no_collective_and_no_API_type_but_the_request_and_its_status() =>
         AssertNone("Engine", ["Collectives", "Api"], allowed: EngineStillNamesApiTypes);
 
-    /// <summary>Of shared memory the engine names only <c>ShmTransport</c> (sealed, called directly on the
-    /// hot path), never the segment, its layout, rings or cross-memory reads.</summary>
+    /// <summary>The engine names no type or namespace of any particular transport (shared memory, TCP,
+    /// libfabric): it drives the node's transport through the neutral <c>NodeTransport</c> and every
+    /// other through <c>ITransport</c>, hears from them through <c>IRecordSink</c> and <c>IFrameSink</c>
+    /// (all at the root of <c>Transports/</c>), and the composition root (<c>Communicator.Init</c>)
+    /// builds them.</summary>
     [Fact]
-    public void The_engine_names_no_shared_memory_type_but_the_transport() =>
-        AssertNone("Engine", ["Shm"], allowed: ["ShmTransport", "HpcMsg.Transports.Shm"]);
-
-    /// <summary>The engine names nothing of TCP or libfabric: it drives them through the neutral
-    /// <c>ITransport</c> and hears from them through <c>IFrameSink</c>; the composition root
-    /// (<c>Communicator.Init</c>) builds them.</summary>
-    [Fact]
-    public void The_engine_names_no_network_transport() =>
-        AssertNone("Engine", ["Tcp", "Ofi"]);
+    public void The_engine_names_no_particular_transport() =>
+        AssertNone("Engine", ["Shm", "Tcp", "Ofi"]);
 
     [Fact]
     public void Collectives_name_no_particular_transport_and_no_bootstrap_internals() =>

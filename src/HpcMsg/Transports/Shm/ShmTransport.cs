@@ -12,9 +12,11 @@ namespace HpcMsg.Transports.Shm;
 /// <see cref="IRecordSink"/>; the wake signals of the node's ranks; cross-memory reads of announced
 /// messages; the job state, the node barrier's words and the node's shared slots. The engine decides
 /// what to send and matches what arrives; how any of it is laid out in the segment is this class's.
-/// Sealed and called directly (no interface call per message on the hot path).
+/// The engine knows it only as a <see cref="NodeTransport"/>: sealed, so that each of the engine's
+/// calls is one virtual call to the override here (no interface call on the hot path), and calls
+/// within this class are direct (the JIT devirtualizes a call on a sealed type).
 /// </summary>
-internal sealed unsafe class ShmTransport : ITransport
+internal sealed unsafe class ShmTransport : NodeTransport
 {
     /// <summary>The largest ring a segment has (a job without a segment sizes its limits by it).</summary>
     public const int MaxRingCapacity = ShmLayout.MaxRingCapacity;
@@ -36,7 +38,7 @@ internal sealed unsafe class ShmTransport : ITransport
     private readonly int _rank;
     private readonly int _chunkBytes;
     private bool _skipWakeFence;
-    private IRecordSink? _sink; // for Progress through the interface; the engine drains directly
+    private IRecordSink? _sink; // for Progress through the interface; the engine drains through DrainInto
     private readonly int* _myDoorbellArmed;
     private Doorbell? _doorbell;          // bound at the first wait on sockets (a rank with network peers)
     private bool _doorbellFailed;
@@ -46,6 +48,7 @@ internal sealed unsafe class ShmTransport : ITransport
     /// <param name="shm">The node's segment.</param>
     /// <param name="job">This rank, and which world ranks share its host (and so the segment).</param>
     public ShmTransport(ShmSegment shm, JobEnvironment job)
+        : base(shm.JobState, ShmLayout.JobRunning)
     {
         _shm = shm;
         _rank = job.Rank;
@@ -83,29 +86,32 @@ internal sealed unsafe class ShmTransport : ITransport
     /// <summary>Bytes in each ring of the segment.</summary>
     public int RingCapacity => _shm.RingCapacity;
 
+    /// <summary>The largest payload of one record in this segment's rings (<see cref="LargestRecordPayload"/>).</summary>
+    public override int MaxRecordPayload => _chunkBytes;
+
     /// <summary>The largest payload of one record in a ring of <paramref name="ringCapacity"/> bytes: a
     /// quarter of the ring less a cell, so that four are in flight beside the free cell the ring keeps
     /// after its newest record.</summary>
     public static int LargestRecordPayload(int ringCapacity) => ringCapacity / 4 - ShmLayout.CacheLine - RecordHeader.Size;
 
-    public string Name => "shared memory";
+    public override string Name => "shared memory";
 
     /// <summary>Whether world rank <paramref name="peer"/>, another rank, shares this segment.</summary>
-    public bool Reaches(int peer) => peer != _rank && _localOf[peer] >= 0;
+    public override bool Reaches(int peer) => peer != _rank && _localOf[peer] >= 0;
 
     /// <summary>What this rank sleeps on; the other ranks of the node wake it through it.</summary>
-    public WakeSignal OwnSignal { get; }
+    public override WakeSignal OwnSignal { get; }
 
     /// <summary>Set when the sleeper forces the waker's fence itself (membarrier): a wake then skips
     /// its own full fence (see <see cref="WakeIfSleeping"/>).</summary>
-    public void SkipWakeFence(bool skip) => _skipWakeFence = skip;
+    public override void SkipWakeFence(bool skip) => _skipWakeFence = skip;
 
     /// <summary>Wakes <paramref name="peer"/> (a rank on this host) if it sleeps. Pairs with the
     /// sleeper's fence: either it sees what this rank wrote, or this rank sees its sleeper count. With
     /// the asymmetric fence the sleeper forces that barrier onto this CPU itself (membarrier), so the
     /// sender pays nothing here: a full fence would wait for every store of the message to leave this
     /// core: 10-15% of the 8-byte latency here.</summary>
-    public void WakeIfSleeping(int peer)
+    public override void WakeIfSleeping(int peer)
     {
         if (!_skipWakeFence) Interlocked.MemoryBarrier();
         // The word's bump is a full fence before the read of the armed flag: pairs with the sleeper's
@@ -147,8 +153,19 @@ internal sealed unsafe class ShmTransport : ITransport
         return progressed;
     }
 
+    public override RecordDrain DrainInto<TSink>(TSink sink) => new Drainer<TSink>(this, sink);
+
+    /// <summary>The engine's drain: compiled for its sink's struct type, so that <see cref="Drain{TSink}"/>
+    /// calls the sink directly for each record.</summary>
+    private sealed class Drainer<TSink>(ShmTransport transport, TSink sink) : RecordDrain where TSink : struct, IRecordSink
+    {
+        private TSink _sink = sink;
+
+        public override bool Drain() => transport.Drain(ref _sink);
+    }
+
     /// <summary>A lock-free look: is a record waiting in any incoming ring?</summary>
-    public bool HasIncoming()
+    public override bool HasIncoming()
     {
         foreach (int src in _peers)
         {
@@ -157,11 +174,8 @@ internal sealed unsafe class ShmTransport : ITransport
         return false;
     }
 
-    /// <summary>False once a rank of the node failed or the job aborts (hpcrun or a rank marked it).</summary>
-    public bool JobRunning => Volatile.Read(ref *_shm.JobState) == ShmLayout.JobRunning;
-
-    /// <summary>The error a blocked call throws once <see cref="JobRunning"/> is false.</summary>
-    public HpcMsgException JobEndingError()
+    /// <summary>The error a blocked call throws once <see cref="NodeTransport.JobRunning"/> is false.</summary>
+    private HpcMsgException EndingError()
     {
         int state = _shm.ReadJobState();
         int rank = Volatile.Read(ref *_shm.FailedRank);
@@ -171,19 +185,27 @@ internal sealed unsafe class ShmTransport : ITransport
     }
 
     /// <summary>The node's shared per-rank slots (node collectives).</summary>
-    public INodeSharedSlots Slots => _shm;
+    public override INodeSharedSlots Slots => _shm;
 
     /// <summary>Ranks of this node (the segment's size).</summary>
-    public int NodeRanks => _shm.Size;
+    public override int NodeRanks => _shm.Size;
 
     /// <summary>The node barrier's generation word (changed only by the barrier's first rank).</summary>
-    public int* BarrierGeneration => _shm.BarrierGeneration;
+    public override int* BarrierGeneration => _shm.BarrierGeneration;
 
     /// <summary>The barrier arrival word of local rank <paramref name="localRank"/>.</summary>
-    public int* BarrierArrival(int localRank) => _shm.BarrierArrival(localRank);
+    public override int* BarrierArrival(int localRank) => _shm.BarrierArrival(localRank);
+
+    /// <summary>A whole small message, payload inline, and the receiver woken; false when the ring has no room now.</summary>
+    public override bool TrySendEager(int dest, int context, int source, int tag, byte* data, long bytes)
+    {
+        if (!TryWriteEager(dest, context, source, tag, data, bytes)) return false;
+        WakeIfSleeping(dest);
+        return true;
+    }
 
     /// <summary>A whole small message, payload inline; false when the ring has no room now.</summary>
-    public bool TryWriteEager(int dest, int context, int source, int tag, byte* data, long bytes)
+    public override bool TryWriteEager(int dest, int context, int source, int tag, byte* data, long bytes)
     {
         int recordBytes = RingProducer.RecordBytesFor(bytes);
         ref RingProducer ring = ref _out[dest];
@@ -202,7 +224,7 @@ internal sealed unsafe class ShmTransport : ITransport
     /// <summary>Announces a large message at <paramref name="address"/> in this process (the receiver
     /// may read it with cross-memory attach), with this rank's abandoned-send count at this moment
     /// (see ShmLayout.AbandonedSendsOffset).</summary>
-    public bool TryWriteRequestToSend(int dest, int context, int source, int tag, long bytes, long address, long sendId)
+    public override bool TryWriteRequestToSend(int dest, int context, int source, int tag, long bytes, long address, long sendId)
     {
         ref RingProducer ring = ref _out[dest];
         int recordBytes = RingProducer.RecordBytesFor(0);
@@ -221,7 +243,7 @@ internal sealed unsafe class ShmTransport : ITransport
     }
 
     /// <summary>A control record (clear-to-send, fin) with its two tokens.</summary>
-    public bool TryWriteControl(int dest, RecordKind kind, long token1, long token2)
+    public override bool TryWriteControl(int dest, RecordKind kind, long token1, long token2)
     {
         ref RingProducer ring = ref _out[dest];
         int recordBytes = RingProducer.RecordBytesFor(0);
@@ -244,7 +266,7 @@ internal sealed unsafe class ShmTransport : ITransport
     /// sender's own copy. The sender counts before it unpins, so a read that saw a reused buffer sees
     /// the count here.
     /// </summary>
-    public DirectReadResult TryReadAnnounced(int src, long address, byte* target, long bytes, int senderAbandoned, out int errno, out int pid)
+    public override DirectReadResult TryReadAnnounced(int src, long address, byte* target, long bytes, int senderAbandoned, out int errno, out int pid)
     {
         int local = _localOf[src];
         pid = Volatile.Read(ref *_shm.Pid(local));
@@ -258,7 +280,7 @@ internal sealed unsafe class ShmTransport : ITransport
     /// <summary>This rank gives up on a send it has announced (its buffer is about to be unpinned):
     /// counted before the caller unpins, so that a reader that reads afterwards sees it (see
     /// <see cref="TryReadAnnounced"/>).</summary>
-    public void CountAbandonedSend() => Interlocked.Increment(ref *_myAbandonedSends);
+    public override void CountAbandonedSend() => Interlocked.Increment(ref *_myAbandonedSends);
 
     /// <summary>One chunk of a pipelined large message, for the receive <paramref name="receiveId"/>
     /// at <paramref name="offset"/>; false when the ring has no room for it now.</summary>
@@ -278,7 +300,7 @@ internal sealed unsafe class ShmTransport : ITransport
     }
 
     /// <summary>Writes as many chunks of a pipelined large message as fit; true when the last one is out.</summary>
-    public bool TryStream(int dest, long receiveId, byte* data, long bytes, ref long offset)
+    public override bool TryStream(int dest, long receiveId, byte* data, long bytes, ref long offset)
     {
         while (offset < bytes)
         {
@@ -289,21 +311,21 @@ internal sealed unsafe class ShmTransport : ITransport
         return true;
     }
 
-    // The seam (ITransport). The engine calls the methods above directly on its hot path; these are
-    // the same operations for a caller that drives every transport alike.
+    // ITransport: the same operations for a caller that drives every transport alike (the engine uses
+    // the record-level ones above for this transport).
 
-    void ITransport.Attach(IRecordSink records, IFrameSink frames) => _sink = records;
+    public override void Attach(IRecordSink records, IFrameSink frames) => _sink = records;
 
-    SendOutcome ITransport.SendEager(int peer, int context, int source, int tag, byte* data, long bytes, object owner) =>
+    public override SendOutcome SendEager(int peer, int context, int source, int tag, byte* data, long bytes, object owner) =>
         Woken(peer, TryWriteEager(peer, context, source, tag, data, bytes));
 
-    SendOutcome ITransport.SendRequestToSend(int peer, int context, int source, int tag, long bytes, long address, long sendId) =>
+    public override SendOutcome SendRequestToSend(int peer, int context, int source, int tag, long bytes, long address, long sendId) =>
         Woken(peer, TryWriteRequestToSend(peer, context, source, tag, bytes, address, sendId));
 
-    SendOutcome ITransport.SendControl(int peer, RecordKind kind, long token1, long token2) =>
+    public override SendOutcome SendControl(int peer, RecordKind kind, long token1, long token2) =>
         Woken(peer, TryWriteControl(peer, kind, token1, token2));
 
-    SendOutcome ITransport.SendLarge(int peer, long receiveId, byte* data, long bytes, ref long offset, object owner)
+    public override SendOutcome SendLarge(int peer, long receiveId, byte* data, long bytes, ref long offset, object owner)
     {
         long before = offset;
         bool done = TryStream(peer, receiveId, data, bytes, ref offset);
@@ -318,7 +340,7 @@ internal sealed unsafe class ShmTransport : ITransport
         return SendOutcome.Done;
     }
 
-    bool ITransport.Progress()
+    public override bool Progress()
     {
         var sink = new ForwardingSink(_sink ?? throw new InvalidOperationException("the shared-memory transport has no sink attached"));
         return Drain(ref sink);
@@ -330,12 +352,12 @@ internal sealed unsafe class ShmTransport : ITransport
         public void OnRecord(int sourceWorld, RecordHeader* header) => sink.OnRecord(sourceWorld, header);
     }
 
-    bool ITransport.MayHaveWork => HasIncoming();
+    public override bool MayHaveWork => HasIncoming();
 
     /// <summary>Peers wake this rank through its futex word. A wait that also covers sockets (the rank
     /// has peers on other hosts) cannot see the futex: it waits on this rank's doorbell, armed now,
     /// which a waker rings (see <see cref="WakeIfSleeping"/>). Without a doorbell the wait is kept short.</summary>
-    void ITransport.CollectWaits(WaitSet set)
+    public override void CollectWaits(WaitSet set)
     {
         if (_doorbell is null && !_doorbellFailed)
         {
@@ -351,35 +373,35 @@ internal sealed unsafe class ShmTransport : ITransport
         set.AddReadable(_doorbell.Socket);
     }
 
-    void ITransport.AfterWait(WaitSet set)
+    public override void AfterWait(WaitSet set)
     {
         if (_doorbell is null) return;
         Volatile.Write(ref *_myDoorbellArmed, 0);
         if (set.Fired(_doorbell.Socket)) _doorbell.Silence();
     }
 
-    HpcMsgException? ITransport.JobEndingError() => JobRunning ? null : JobEndingError();
+    public override HpcMsgException? JobEndingError() => JobRunning ? null : EndingError();
 
     /// <summary>A rank of the node that dies ends the whole job (hpcrun marks the segment): no single peer fails.</summary>
-    IReadOnlyList<int> ITransport.FailedPeers => [];
+    public override IReadOnlyList<int> FailedPeers => [];
 
-    RankFailedException ITransport.PeerFailure(int peer) => new(peer, $"rank {_rank}: rank {peer} on this host is gone");
+    public override RankFailedException PeerFailure(int peer) => new(peer, $"rank {_rank}: rank {peer} on this host is gone");
 
     /// <summary>Chunks land whole in a record: the engine drops them itself (it checks the receive).</summary>
-    void ITransport.DiscardRestOfPayload(int peer) { }
+    public override void DiscardRestOfPayload(int peer) { }
 
     /// <summary>The stream reads the request's buffer pointer each time: nothing is cached here.</summary>
-    void ITransport.RetargetPayload(int peer, object owner, byte* copy) { }
+    public override void RetargetPayload(int peer, object owner, byte* copy) { }
 
-    (int[] Peers, bool Opening) ITransport.ConnectedPeers() => ([.. _peers], false);
+    public override (int[] Peers, bool Opening) ConnectedPeers() => ([.. _peers], false);
 
     /// <summary>hpcrun learns of an abort from the rank's exit; the segment is marked by the engine's caller.</summary>
-    void ITransport.BeginAbort(int errorCode) { }
+    public override void BeginAbort(int errorCode) { }
 
-    void ITransport.AnnounceAbort(int errorCode) { }
+    public override void AnnounceAbort(int errorCode) { }
 
     /// <summary>The segment is the communicator's to unmap; the rings need no goodbye; the doorbell goes.</summary>
-    void ITransport.Close()
+    public override void Close()
     {
         _doorbell?.Dispose();
         _ringer?.Dispose();
