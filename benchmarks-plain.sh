@@ -9,6 +9,8 @@
 # latency:     np 2, --bind-to core; pass 1 (cold) and pass 3 (steady) one-way latency at 0 and 8 B.
 # first-calls: np 4 (oversubscribed on 2 cores); first, second and steady call of each collective
 #              (HpcMsg also with HPCMSG_WARMUP=0: Init's first-call warm-up off).
+# first-calls-large: np 2 and 4; the same for Broadcast, Reduce, Allreduce of 64 KiB to 4 MiB and
+#              Allgather, Alltoall with blocks of 64 KiB to 4 MiB (not in the default set; ~1 minute a round).
 # startup:     wall time of Init + Barrier + exit at np 1, 4 and 16, for the JIT build, a ReadyToRun
 #              publish and a Native AOT publish of the program, and for mpirun/mpiexec of the C program.
 set -euo pipefail
@@ -20,7 +22,7 @@ while [[ $# -gt 0 ]]; do
     case "$1" in
         --rounds) rounds="$2"; shift 2 ;;
         --only) only="$2"; shift 2 ;;
-        -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
         *) echo "benchmarks-plain: unknown option $1 (see --help)" >&2; exit 2 ;;
     esac
 done
@@ -65,6 +67,13 @@ for round in $(seq "$rounds"); do
         openmpi 4 --oversubscribe "$work/plain.openmpi" first-calls | sed 's/^/first|Open MPI|/' >>"$samples"
         mpich 4 "$work/plain.mpich" first-calls | sed 's/^/first|MPICH|/' >>"$samples"
     fi
+    if [[ ",$only," == *",first-calls-large,"* ]]; then
+        for np in 2 4; do
+            hpcmsg "$np" --oversubscribe "$work/jit/HpcMsg.Benchmarks.Plain.dll" first-calls-large | sed "s/^/large np $np|HpcMsg|/" >>"$samples"
+            openmpi "$np" --oversubscribe "$work/plain.openmpi" first-calls-large | sed "s/^/large np $np|Open MPI|/" >>"$samples"
+            mpich "$np" "$work/plain.mpich" first-calls-large | sed "s/^/large np $np|MPICH|/" >>"$samples"
+        done
+    fi
     if [[ ",$only," == *",startup,"* ]]; then
         for np in 1 4 16; do
             echo "startup|HpcMsg JIT|np $np|$(wall hpcmsg "$np" --oversubscribe "$work/jit/HpcMsg.Benchmarks.Plain.dll" init)" >>"$samples"
@@ -88,17 +97,19 @@ for line in open(sys.argv[1]):
     if exp == "latency":
         m = re.match(r"latency pass (\d) size (\d+): ([\d.]+) us", rest)
         if m and m.group(2) in ("0", "8"): rows[("latency", f"pass {m.group(1)} {m.group(2)} B", impl)].append(float(m.group(3)))
-    elif exp == "first":
+    elif exp == "first" or exp.startswith("large"):
         m = re.match(r"first-calls (\S+): first ([\d.]+) us second ([\d.]+) us steady ([\d.]+) us", rest)
         if m:
             for i, what in enumerate(("first", "second", "steady")):
-                rows[("first", f"{m.group(1)} {what}", impl)].append(float(m.group(i + 2)))
+                rows[(exp, f"{m.group(1)} {what}", impl)].append(float(m.group(i + 2)))
     else:
         key, value = rest.split("|")
         rows[("startup", key, impl)].append(float(value) / 1000)
 impls = lambda exp: sorted({k[2] for k in rows if k[0] == exp}, key=lambda s: (not s.startswith("HpcMsg"), s))
 print(f"Medians of {sys.argv[2]} interleaved rounds.\n")
-for exp, title, unit in (("latency", "Point-to-point, np 2, one-way", "us"), ("first", "Collectives, np 4 on 2 cores, slowest rank", "us"), ("startup", "Start-up: Init + Barrier + exit, wall time", "s")):
+for exp, title, unit in (("latency", "Point-to-point, np 2, one-way", "us"), ("first", "Collectives, np 4 on 2 cores, slowest rank", "us"),
+                         ("large np 2", "Large collectives, np 2, slowest rank", "us"), ("large np 4", "Large collectives, np 4 on 2 cores, slowest rank", "us"),
+                         ("startup", "Start-up: Init + Barrier + exit, wall time", "s")):
     names = impls(exp)
     if not names: continue
     keys = list(dict.fromkeys(k[1] for k in rows if k[0] == exp))

@@ -62,6 +62,42 @@ static void first_calls(int rank) {
     free(result);
 }
 
+/* The large-message paths (as FirstCallsLarge in the C# program): per collective, sizes ascending,
+ * the first, second and steady (mean of 20) call; buffers filled first. */
+static void first_calls_large(int rank) {
+    enum { MAX_COUNT = 4 * 1024 * 1024 / 8, STEADY = 20 };
+    const int counts[] = {8192, 32768, 131072, MAX_COUNT};
+    const char *sizes[] = {"64KiB", "256KiB", "1MiB", "4MiB"};
+    const char *ops[] = {"bcast", "reduce", "allreduce", "allgather", "alltoall"};
+    double *send = malloc((size_t)MAX_COUNT * np * sizeof(double));
+    double *recv = malloc((size_t)MAX_COUNT * np * sizeof(double));
+    for (size_t i = 0; i < (size_t)MAX_COUNT * np; i++) { send[i] = 1.0; recv[i] = 2.0; }
+    for (int op = 0; op < 5; op++)
+        for (int s = 0; s < 4; s++) {
+            int n = counts[s];
+            double t[3], slowest[3];
+            for (int k = 0; k < 3; k++) {
+                int calls = k == 2 ? STEADY : 1;
+                MPI_Barrier(MPI_COMM_WORLD);
+                double t0 = MPI_Wtime();
+                for (int i = 0; i < calls; i++) {
+                    switch (op) {
+                    case 0: MPI_Bcast(send, n, MPI_DOUBLE, 0, MPI_COMM_WORLD); break;
+                    case 1: MPI_Reduce(send, recv, n, MPI_DOUBLE, MPI_SUM, 0, MPI_COMM_WORLD); break;
+                    case 2: MPI_Allreduce(send, recv, n, MPI_DOUBLE, MPI_SUM, MPI_COMM_WORLD); break;
+                    case 3: MPI_Allgather(send, n, MPI_DOUBLE, recv, n, MPI_DOUBLE, MPI_COMM_WORLD); break;
+                    case 4: MPI_Alltoall(send, n, MPI_DOUBLE, recv, n, MPI_DOUBLE, MPI_COMM_WORLD); break;
+                    }
+                }
+                t[k] = (MPI_Wtime() - t0) * 1e6 / calls;
+            }
+            MPI_Reduce(t, slowest, 3, MPI_DOUBLE, MPI_MAX, 0, MPI_COMM_WORLD);
+            if (rank == 0) printf("first-calls %s-%s: first %.1f us second %.1f us steady %.2f us\n", ops[op], sizes[s], slowest[0], slowest[1], slowest[2]);
+        }
+    free(send);
+    free(recv);
+}
+
 int main(int argc, char **argv) {
     const char *mode = argc > 1 ? argv[1] : "latency";
     MPI_Init(&argc, &argv);
@@ -70,6 +106,7 @@ int main(int argc, char **argv) {
     MPI_Comm_size(MPI_COMM_WORLD, &np);
     if (strcmp(mode, "latency") == 0) latency(rank);
     else if (strcmp(mode, "first-calls") == 0) first_calls(rank);
+    else if (strcmp(mode, "first-calls-large") == 0) first_calls_large(rank);
     else if (strcmp(mode, "init") == 0) MPI_Barrier(MPI_COMM_WORLD);
     else { if (rank == 0) fprintf(stderr, "unknown mode '%s'\n", mode); MPI_Abort(MPI_COMM_WORLD, 2); }
     MPI_Finalize();

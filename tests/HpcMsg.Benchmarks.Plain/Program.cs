@@ -4,8 +4,10 @@
 //                the sweep three times in one process: pass 1 is what a short job sees, pass 3 the
 //                steady state.
 //   first-calls  the first, second and steady (mean of 200) time of each collective, slowest rank.
+//   first-calls-large  the same for 64 KiB to 4 MiB Broadcast, Reduce, Allreduce, Allgather, Alltoall.
 //   init         Init, Barrier, exit: for start-up time measured from outside.
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using HpcMsg;
 
 string mode = args.Length > 0 ? args[0] : "latency";
@@ -14,8 +16,9 @@ switch (mode)
 {
     case "latency": Latency(world); break;
     case "first-calls": FirstCalls(world); break;
+    case "first-calls-large": FirstCallsLarge(world); break;
     case "init": world.Barrier(); break;
-    default: throw new ArgumentException($"unknown mode '{mode}': latency, first-calls or init");
+    default: throw new ArgumentException($"unknown mode '{mode}': latency, first-calls, first-calls-large or init");
 }
 
 static void Latency(Communicator world)
@@ -52,35 +55,288 @@ static void Latency(Communicator world)
     }
 }
 
+// Each collective is called directly, as a user's program calls it: no lambda or delegate around
+// the call (a lambda is jitted at its first call, inside the timed interval, and measured the
+// program's compiler instead of the library). PLAIN_MARKS=1 (diagnostics only) calls an empty
+// method, a new instantiation per phase, before and after each first call, so that a JIT log
+// (DOTNET_JitStdOutFile, DOTNET_JitDisasmSummary=1) shows which methods were compiled inside it.
 static void FirstCalls(Communicator world)
 {
+    bool marks = Environment.GetEnvironmentVariable("PLAIN_MARKS") == "1";
     var big = new double[8192];
     var result = new double[8192 * world.Size];
     var one = new double[1];
-    Time(world, "barrier", () => world.Barrier());
-    Time(world, "bcast-64KiB", () => world.Broadcast<double>(big, 0));
-    Time(world, "reduce-64KiB", () => world.Reduce<double>(big, result.AsSpan(0, big.Length), Op.Sum, 0));
-    Time(world, "allreduce-8B", () => world.Allreduce<double>(one, result.AsSpan(0, 1), Op.Sum));
-    Time(world, "allreduce-64KiB", () => world.Allreduce<double>(big, result.AsSpan(0, big.Length), Op.Sum));
-    Time(world, "allgather-8KiB", () => world.Allgather<double>(big.AsSpan(0, 1024), result.AsSpan(0, 1024 * world.Size)));
-    Time(world, "alltoall-1KiB", () => world.Alltoall<double>(result.AsSpan(0, 128 * world.Size), big.AsSpan(0, 128 * world.Size)));
+    long t0;
+    double first, second, steady;
+
+    world.Barrier();
+    if (marks) Mark<Start<BarrierCall, B0>>();
+    t0 = Stopwatch.GetTimestamp();
+    world.Barrier();
+    first = Stopwatch.GetElapsedTime(t0).TotalMicroseconds;
+    if (marks) Mark<End<BarrierCall, B0>>();
+    world.Barrier();
+    t0 = Stopwatch.GetTimestamp();
+    world.Barrier();
+    second = Stopwatch.GetElapsedTime(t0).TotalMicroseconds;
+    world.Barrier();
+    t0 = Stopwatch.GetTimestamp();
+    for (int i = 0; i < 200; i++) world.Barrier();
+    steady = Stopwatch.GetElapsedTime(t0).TotalMicroseconds / 200;
+    Report(world, "barrier", first, second, steady);
+
+    world.Barrier();
+    if (marks) Mark<Start<BcastCall, K64>>();
+    t0 = Stopwatch.GetTimestamp();
+    world.Broadcast<double>(big, 0);
+    first = Stopwatch.GetElapsedTime(t0).TotalMicroseconds;
+    if (marks) Mark<End<BcastCall, K64>>();
+    world.Barrier();
+    t0 = Stopwatch.GetTimestamp();
+    world.Broadcast<double>(big, 0);
+    second = Stopwatch.GetElapsedTime(t0).TotalMicroseconds;
+    world.Barrier();
+    t0 = Stopwatch.GetTimestamp();
+    for (int i = 0; i < 200; i++) world.Broadcast<double>(big, 0);
+    steady = Stopwatch.GetElapsedTime(t0).TotalMicroseconds / 200;
+    Report(world, "bcast-64KiB", first, second, steady);
+
+    world.Barrier();
+    if (marks) Mark<Start<ReduceCall, K64>>();
+    t0 = Stopwatch.GetTimestamp();
+    world.Reduce<double>(big, result.AsSpan(0, big.Length), Op.Sum, 0);
+    first = Stopwatch.GetElapsedTime(t0).TotalMicroseconds;
+    if (marks) Mark<End<ReduceCall, K64>>();
+    world.Barrier();
+    t0 = Stopwatch.GetTimestamp();
+    world.Reduce<double>(big, result.AsSpan(0, big.Length), Op.Sum, 0);
+    second = Stopwatch.GetElapsedTime(t0).TotalMicroseconds;
+    world.Barrier();
+    t0 = Stopwatch.GetTimestamp();
+    for (int i = 0; i < 200; i++) world.Reduce<double>(big, result.AsSpan(0, big.Length), Op.Sum, 0);
+    steady = Stopwatch.GetElapsedTime(t0).TotalMicroseconds / 200;
+    Report(world, "reduce-64KiB", first, second, steady);
+
+    world.Barrier();
+    if (marks) Mark<Start<AllreduceCall, B8>>();
+    t0 = Stopwatch.GetTimestamp();
+    world.Allreduce<double>(one, result.AsSpan(0, 1), Op.Sum);
+    first = Stopwatch.GetElapsedTime(t0).TotalMicroseconds;
+    if (marks) Mark<End<AllreduceCall, B8>>();
+    world.Barrier();
+    t0 = Stopwatch.GetTimestamp();
+    world.Allreduce<double>(one, result.AsSpan(0, 1), Op.Sum);
+    second = Stopwatch.GetElapsedTime(t0).TotalMicroseconds;
+    world.Barrier();
+    t0 = Stopwatch.GetTimestamp();
+    for (int i = 0; i < 200; i++) world.Allreduce<double>(one, result.AsSpan(0, 1), Op.Sum);
+    steady = Stopwatch.GetElapsedTime(t0).TotalMicroseconds / 200;
+    Report(world, "allreduce-8B", first, second, steady);
+
+    world.Barrier();
+    if (marks) Mark<Start<AllreduceCall, K64>>();
+    t0 = Stopwatch.GetTimestamp();
+    world.Allreduce<double>(big, result.AsSpan(0, big.Length), Op.Sum);
+    first = Stopwatch.GetElapsedTime(t0).TotalMicroseconds;
+    if (marks) Mark<End<AllreduceCall, K64>>();
+    world.Barrier();
+    t0 = Stopwatch.GetTimestamp();
+    world.Allreduce<double>(big, result.AsSpan(0, big.Length), Op.Sum);
+    second = Stopwatch.GetElapsedTime(t0).TotalMicroseconds;
+    world.Barrier();
+    t0 = Stopwatch.GetTimestamp();
+    for (int i = 0; i < 200; i++) world.Allreduce<double>(big, result.AsSpan(0, big.Length), Op.Sum);
+    steady = Stopwatch.GetElapsedTime(t0).TotalMicroseconds / 200;
+    Report(world, "allreduce-64KiB", first, second, steady);
+
+    world.Barrier();
+    if (marks) Mark<Start<AllgatherCall, K8>>();
+    t0 = Stopwatch.GetTimestamp();
+    world.Allgather<double>(big.AsSpan(0, 1024), result.AsSpan(0, 1024 * world.Size));
+    first = Stopwatch.GetElapsedTime(t0).TotalMicroseconds;
+    if (marks) Mark<End<AllgatherCall, K8>>();
+    world.Barrier();
+    t0 = Stopwatch.GetTimestamp();
+    world.Allgather<double>(big.AsSpan(0, 1024), result.AsSpan(0, 1024 * world.Size));
+    second = Stopwatch.GetElapsedTime(t0).TotalMicroseconds;
+    world.Barrier();
+    t0 = Stopwatch.GetTimestamp();
+    for (int i = 0; i < 200; i++) world.Allgather<double>(big.AsSpan(0, 1024), result.AsSpan(0, 1024 * world.Size));
+    steady = Stopwatch.GetElapsedTime(t0).TotalMicroseconds / 200;
+    Report(world, "allgather-8KiB", first, second, steady);
+
+    world.Barrier();
+    if (marks) Mark<Start<AlltoallCall, K1>>();
+    t0 = Stopwatch.GetTimestamp();
+    world.Alltoall<double>(result.AsSpan(0, 128 * world.Size), big.AsSpan(0, 128 * world.Size));
+    first = Stopwatch.GetElapsedTime(t0).TotalMicroseconds;
+    if (marks) Mark<End<AlltoallCall, K1>>();
+    world.Barrier();
+    t0 = Stopwatch.GetTimestamp();
+    world.Alltoall<double>(result.AsSpan(0, 128 * world.Size), big.AsSpan(0, 128 * world.Size));
+    second = Stopwatch.GetElapsedTime(t0).TotalMicroseconds;
+    world.Barrier();
+    t0 = Stopwatch.GetTimestamp();
+    for (int i = 0; i < 200; i++) world.Alltoall<double>(result.AsSpan(0, 128 * world.Size), big.AsSpan(0, 128 * world.Size));
+    steady = Stopwatch.GetElapsedTime(t0).TotalMicroseconds / 200;
+    Report(world, "alltoall-1KiB", first, second, steady);
 }
 
-static void Time(Communicator world, string name, Action call)
+// The large-message paths, as osu's suites meet them (sizes ascending, one collective after another),
+// each size's first, second and steady (mean of 20) call: Broadcast, Reduce and Allreduce of 64 KiB
+// to 4 MiB, Allgather and Alltoall with blocks of 64 KiB to 4 MiB per rank. The buffers are filled
+// first, as a program's data would be, so that neither side times first touches of the user's pages.
+static void FirstCallsLarge(Communicator world)
 {
-    world.Barrier();
-    long t0 = Stopwatch.GetTimestamp();
-    call();
-    double first = Stopwatch.GetElapsedTime(t0).TotalMicroseconds;
-    world.Barrier();
-    t0 = Stopwatch.GetTimestamp();
-    call();
-    double second = Stopwatch.GetElapsedTime(t0).TotalMicroseconds;
-    world.Barrier();
-    t0 = Stopwatch.GetTimestamp();
-    for (int i = 0; i < 200; i++) call();
-    double steady = Stopwatch.GetElapsedTime(t0).TotalMicroseconds / 200;
+    bool marks = Environment.GetEnvironmentVariable("PLAIN_MARKS") == "1";
+    const int MaxCount = 4 * 1024 * 1024 / sizeof(double);
+    int[] counts = [8192, 32768, 131072, MaxCount];
+    string[] names = ["64KiB", "256KiB", "1MiB", "4MiB"];
+    var send = new double[MaxCount * world.Size];
+    var recv = new double[MaxCount * world.Size];
+    send.AsSpan().Fill(1.0);
+    recv.AsSpan().Fill(2.0);
+    long t0;
+    double first, second, steady;
+    const int Steady = 20;
+
+    for (int s = 0; s < counts.Length; s++)
+    {
+        int n = counts[s];
+        world.Barrier();
+        if (marks) MarkAt<BcastCall>(end: false, s);
+        t0 = Stopwatch.GetTimestamp();
+        world.Broadcast<double>(send.AsSpan(0, n), 0);
+        first = Stopwatch.GetElapsedTime(t0).TotalMicroseconds;
+        if (marks) MarkAt<BcastCall>(end: true, s);
+        world.Barrier();
+        t0 = Stopwatch.GetTimestamp();
+        world.Broadcast<double>(send.AsSpan(0, n), 0);
+        second = Stopwatch.GetElapsedTime(t0).TotalMicroseconds;
+        world.Barrier();
+        t0 = Stopwatch.GetTimestamp();
+        for (int i = 0; i < Steady; i++) world.Broadcast<double>(send.AsSpan(0, n), 0);
+        steady = Stopwatch.GetElapsedTime(t0).TotalMicroseconds / Steady;
+        Report(world, "bcast-" + names[s], first, second, steady);
+    }
+    for (int s = 0; s < counts.Length; s++)
+    {
+        int n = counts[s];
+        world.Barrier();
+        if (marks) MarkAt<ReduceCall>(end: false, s);
+        t0 = Stopwatch.GetTimestamp();
+        world.Reduce<double>(send.AsSpan(0, n), recv.AsSpan(0, n), Op.Sum, 0);
+        first = Stopwatch.GetElapsedTime(t0).TotalMicroseconds;
+        if (marks) MarkAt<ReduceCall>(end: true, s);
+        world.Barrier();
+        t0 = Stopwatch.GetTimestamp();
+        world.Reduce<double>(send.AsSpan(0, n), recv.AsSpan(0, n), Op.Sum, 0);
+        second = Stopwatch.GetElapsedTime(t0).TotalMicroseconds;
+        world.Barrier();
+        t0 = Stopwatch.GetTimestamp();
+        for (int i = 0; i < Steady; i++) world.Reduce<double>(send.AsSpan(0, n), recv.AsSpan(0, n), Op.Sum, 0);
+        steady = Stopwatch.GetElapsedTime(t0).TotalMicroseconds / Steady;
+        Report(world, "reduce-" + names[s], first, second, steady);
+    }
+    for (int s = 0; s < counts.Length; s++)
+    {
+        int n = counts[s];
+        world.Barrier();
+        if (marks) MarkAt<AllreduceCall>(end: false, s);
+        t0 = Stopwatch.GetTimestamp();
+        world.Allreduce<double>(send.AsSpan(0, n), recv.AsSpan(0, n), Op.Sum);
+        first = Stopwatch.GetElapsedTime(t0).TotalMicroseconds;
+        if (marks) MarkAt<AllreduceCall>(end: true, s);
+        world.Barrier();
+        t0 = Stopwatch.GetTimestamp();
+        world.Allreduce<double>(send.AsSpan(0, n), recv.AsSpan(0, n), Op.Sum);
+        second = Stopwatch.GetElapsedTime(t0).TotalMicroseconds;
+        world.Barrier();
+        t0 = Stopwatch.GetTimestamp();
+        for (int i = 0; i < Steady; i++) world.Allreduce<double>(send.AsSpan(0, n), recv.AsSpan(0, n), Op.Sum);
+        steady = Stopwatch.GetElapsedTime(t0).TotalMicroseconds / Steady;
+        Report(world, "allreduce-" + names[s], first, second, steady);
+    }
+    for (int s = 0; s < counts.Length; s++)
+    {
+        int n = counts[s];
+        world.Barrier();
+        if (marks) MarkAt<AllgatherCall>(end: false, s);
+        t0 = Stopwatch.GetTimestamp();
+        world.Allgather<double>(send.AsSpan(0, n), recv.AsSpan(0, n * world.Size));
+        first = Stopwatch.GetElapsedTime(t0).TotalMicroseconds;
+        if (marks) MarkAt<AllgatherCall>(end: true, s);
+        world.Barrier();
+        t0 = Stopwatch.GetTimestamp();
+        world.Allgather<double>(send.AsSpan(0, n), recv.AsSpan(0, n * world.Size));
+        second = Stopwatch.GetElapsedTime(t0).TotalMicroseconds;
+        world.Barrier();
+        t0 = Stopwatch.GetTimestamp();
+        for (int i = 0; i < Steady; i++) world.Allgather<double>(send.AsSpan(0, n), recv.AsSpan(0, n * world.Size));
+        steady = Stopwatch.GetElapsedTime(t0).TotalMicroseconds / Steady;
+        Report(world, "allgather-" + names[s], first, second, steady);
+    }
+    for (int s = 0; s < counts.Length; s++)
+    {
+        int n = counts[s];
+        world.Barrier();
+        if (marks) MarkAt<AlltoallCall>(end: false, s);
+        t0 = Stopwatch.GetTimestamp();
+        world.Alltoall<double>(send.AsSpan(0, n * world.Size), recv.AsSpan(0, n * world.Size));
+        first = Stopwatch.GetElapsedTime(t0).TotalMicroseconds;
+        if (marks) MarkAt<AlltoallCall>(end: true, s);
+        world.Barrier();
+        t0 = Stopwatch.GetTimestamp();
+        world.Alltoall<double>(send.AsSpan(0, n * world.Size), recv.AsSpan(0, n * world.Size));
+        second = Stopwatch.GetElapsedTime(t0).TotalMicroseconds;
+        world.Barrier();
+        t0 = Stopwatch.GetTimestamp();
+        for (int i = 0; i < Steady; i++) world.Alltoall<double>(send.AsSpan(0, n * world.Size), recv.AsSpan(0, n * world.Size));
+        steady = Stopwatch.GetElapsedTime(t0).TotalMicroseconds / Steady;
+        Report(world, "alltoall-" + names[s], first, second, steady);
+    }
+}
+
+// After the timed calls: the slowest rank's times, printed by rank 0.
+static void Report(Communicator world, string name, double first, double second, double steady)
+{
     var slowest = new double[3];
     world.Reduce<double>([first, second, steady], slowest, Op.Max, 0);
     if (world.Rank == 0) Console.WriteLine($"first-calls {name}: first {slowest[0]:F1} us second {slowest[1]:F1} us steady {slowest[2]:F2} us");
 }
+
+// PLAIN_MARKS=1 only: an empty method compiled once per phase type, a mark in the JIT's log.
+[MethodImpl(MethodImplOptions.NoInlining)]
+static void Mark<TPhase>() where TPhase : struct { }
+
+static void MarkAt<TCall>(bool end, int size) where TCall : struct
+{
+    switch (size, end)
+    {
+        case (0, false): Mark<Start<TCall, K64>>(); break;
+        case (1, false): Mark<Start<TCall, K256>>(); break;
+        case (2, false): Mark<Start<TCall, M1>>(); break;
+        case (3, false): Mark<Start<TCall, M4>>(); break;
+        case (0, true): Mark<End<TCall, K64>>(); break;
+        case (1, true): Mark<End<TCall, K256>>(); break;
+        case (2, true): Mark<End<TCall, M1>>(); break;
+        default: Mark<End<TCall, M4>>(); break;
+    }
+}
+
+struct Start<TCall, TSize> where TCall : struct where TSize : struct { }
+struct End<TCall, TSize> where TCall : struct where TSize : struct { }
+struct BarrierCall { }
+struct BcastCall { }
+struct ReduceCall { }
+struct AllreduceCall { }
+struct AllgatherCall { }
+struct AlltoallCall { }
+struct B0 { }
+struct B8 { }
+struct K1 { }
+struct K8 { }
+struct K64 { }
+struct K256 { }
+struct M1 { }
+struct M4 { }

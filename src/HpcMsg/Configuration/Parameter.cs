@@ -175,11 +175,17 @@ internal sealed class SwitchParameter : Parameter
 internal sealed class ChoiceParameter<T> : Parameter where T : struct, Enum
 {
     public ChoiceParameter(string name, string defaultText, string reason, ParameterOwner owner = ParameterOwner.User)
-        : base(name, defaultText, reason, owner) =>
-        Choices = Enum.GetNames<T>().Select(SnakeCase).ToArray();
+        : base(name, defaultText, reason, owner)
+    {
+    }
+
+    // Made when first asked for (a variable that is set, the README table), not in the constructor:
+    // Enum.GetNames<T> is a framework generic over the library's enum, compiled by the JIT for each
+    // of the seven algorithm choices, and every rank built all seven in Init whether any was set or not.
+    private string[]? _choices;
 
     /// <summary>The values in snake_case, in the enum's order.</summary>
-    public IReadOnlyList<string> Choices { get; }
+    public IReadOnlyList<string> Choices => _choices ??= Enum.GetNames<T>().Select(SnakeCase).ToArray();
 
     public override string TypeName => "choice";
 

@@ -28,7 +28,10 @@ internal sealed unsafe partial class ProgressEngine : IDisposable
     private readonly PostedReceiveQueue _posted;
     private readonly UnexpectedMessageQueue _unexpected;
     private readonly InboundMessagePool _inboundPool = new();
-    private readonly Dictionary<long, Request> _rendezvous = new();
+    // Sized for a send and a receive in flight to every rank (Alltoall and Allgather post them all at
+    // once): it grew from empty inside the program's first such collective (three resizes at np 4,
+    // each an allocation and a rehash; seen as Dictionary.Resize in the runtime's trace of that call).
+    private readonly Dictionary<long, Request> _rendezvous;
     private long _nextRendezvousId;
     private bool _crossMemoryDisabled;
     private readonly bool _asymmetricFence; // see WakeIfSleeping and Sleep
@@ -58,6 +61,7 @@ internal sealed unsafe partial class ProgressEngine : IDisposable
         _transports = node is null ? _networks : [node, .. _networks];
         _arriving = new ArrivingFrame[WorldSize];
         _pending = new OutboundQueue[WorldSize];
+        _rendezvous = new Dictionary<long, Request>(Math.Min(2 * WorldSize, 4096) + 16);
         _posted = new PostedReceiveQueue(WorldSize);
         _unexpected = new UnexpectedMessageQueue(WorldSize);
         for (int r = 0; r < WorldSize; r++) _pending[r] = new OutboundQueue();
