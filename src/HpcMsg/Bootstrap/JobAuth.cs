@@ -38,6 +38,75 @@ internal static class JobAuth
         Done(socket);
     }
 
+    /// <summary>Connector side on a non-blocking socket, waiting for it with poll(2) (<see cref="Socket.Poll(TimeSpan, SelectMode)"/>)
+    /// until <see cref="HandshakeTimeout"/> has passed: neither blocking nor asynchronous socket calls,
+    /// so that the runtime's socket engine never registers the descriptor (see TcpMesh). Throws
+    /// AuthenticationFailed, SocketException (TimedOut), or ObjectDisposedException once the socket is closed.</summary>
+    public static void ConnectPolled(Socket socket, byte[] secret, int rank)
+    {
+        long deadline = Environment.TickCount64 + (long)HandshakeTimeout.TotalMilliseconds;
+        Span<byte> hello = stackalloc byte[HelloBytes];
+        ReceiveAllPolled(socket, hello, deadline);
+        Span<byte> reply = stackalloc byte[ReplyBytes];
+        MakeReply(secret, rank, hello, reply);
+        SendAllPolled(socket, reply, deadline);
+        Span<byte> proof = stackalloc byte[MacBytes];
+        ReceiveAllPolled(socket, proof, deadline);
+        CheckProof(secret, rank, hello, reply, proof);
+    }
+
+    /// <summary>Acceptor side on a non-blocking socket (see <see cref="ConnectPolled"/>). Returns the
+    /// proven rank of the connector.</summary>
+    public static int AcceptPolled(Socket socket, byte[] secret)
+    {
+        long deadline = Environment.TickCount64 + (long)HandshakeTimeout.TotalMilliseconds;
+        Span<byte> hello = stackalloc byte[HelloBytes];
+        BinaryPrimitives.WriteUInt64LittleEndian(hello, Magic);
+        RandomNumberGenerator.Fill(hello[8..]);
+        SendAllPolled(socket, hello, deadline);
+        Span<byte> reply = stackalloc byte[ReplyBytes];
+        ReceiveAllPolled(socket, reply, deadline);
+        Span<byte> proof = stackalloc byte[MacBytes];
+        int rank = CheckReply(secret, hello, reply, proof);
+        SendAllPolled(socket, proof, deadline);
+        return rank;
+    }
+
+    /// <summary>Writes all of <paramref name="data"/> to a non-blocking socket by <paramref name="deadline"/> (<see cref="Environment.TickCount64"/>).</summary>
+    public static void SendAllPolled(Socket socket, ReadOnlySpan<byte> data, long deadline)
+    {
+        while (!data.IsEmpty)
+        {
+            int n = socket.Send(data, SocketFlags.None, out SocketError error);
+            if (error == SocketError.WouldBlock) AwaitReady(socket, SelectMode.SelectWrite, deadline);
+            else if (error != SocketError.Success) throw new SocketException((int)error);
+            else data = data[n..];
+        }
+    }
+
+    /// <summary>Fills <paramref name="buffer"/> from a non-blocking socket by <paramref name="deadline"/> (<see cref="Environment.TickCount64"/>).</summary>
+    public static void ReceiveAllPolled(Socket socket, Span<byte> buffer, long deadline)
+    {
+        while (!buffer.IsEmpty)
+        {
+            int n = socket.Receive(buffer, SocketFlags.None, out SocketError error);
+            if (error == SocketError.WouldBlock) AwaitReady(socket, SelectMode.SelectRead, deadline);
+            else if (error != SocketError.Success) throw new SocketException((int)error);
+            else if (n == 0) throw new AuthenticationFailedException("the peer closed the connection during the handshake");
+            else buffer = buffer[n..];
+        }
+    }
+
+    /// <summary>Waits for a non-blocking socket in slices of 100 ms (a close by another thread is
+    /// noticed at the next slice) until <paramref name="deadline"/>.</summary>
+    private static void AwaitReady(Socket socket, SelectMode mode, long deadline)
+    {
+        while (!socket.Poll(TimeSpan.FromMilliseconds(100), mode))
+        {
+            if (Environment.TickCount64 > deadline) throw new SocketException((int)SocketError.TimedOut);
+        }
+    }
+
     /// <summary>Acceptor side, without a thread: asynchronous socket calls, so that a rank (or hpcrun)
     /// admits many connections at once with no thread per handshake. Returns the proven rank of the
     /// connector; throws AuthenticationFailed. Bounded by

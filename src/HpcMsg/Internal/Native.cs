@@ -31,6 +31,24 @@ internal static unsafe partial class Native
         public nuint Length;
     }
 
+    /// <summary>struct msghdr (sys/socket.h), for a gather write without an address or control data.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    public struct MsgHdr
+    {
+        public void* Name;
+        public uint NameLength;
+        public IoVec* Iov;
+        public nuint IovLength;
+        public void* Control;
+        public nuint ControlLength;
+        public int Flags;
+    }
+
+    public const int EINTR = 4;
+    public const int EAGAIN = 11;
+    /// <summary>MSG_NOSIGNAL: a write to a connection the peer closed fails with EPIPE instead of raising SIGPIPE.</summary>
+    public const int MsgNoSignal = 0x4000;
+
     [StructLayout(LayoutKind.Sequential)]
     private struct TimeSpec
     {
@@ -46,6 +64,11 @@ internal static unsafe partial class Native
 
     [LibraryImport("libc", SetLastError = true)]
     public static partial nint process_vm_readv(int pid, IoVec* localIov, nuint localCount, IoVec* remoteIov, nuint remoteCount, nuint flags);
+
+    /// <summary>sendmsg(2): one write of several buffers (a frame's header and its payload), so that
+    /// a small frame leaves in one TCP segment and costs one system call.</summary>
+    [LibraryImport("libc", SetLastError = true)]
+    public static partial nint sendmsg(int fd, MsgHdr* message, int flags);
 
     [LibraryImport("libc", SetLastError = true)]
     public static partial int prctl(int option, nuint arg2, nuint arg3, nuint arg4, nuint arg5);

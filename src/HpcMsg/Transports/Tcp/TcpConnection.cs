@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
+using HpcMsg.Internal;
 using HpcMsg.Transports.Wire;
 
 namespace HpcMsg.Transports.Tcp;
@@ -7,15 +8,22 @@ namespace HpcMsg.Transports.Tcp;
 /// <summary>
 /// One authenticated, non-blocking TCP connection to a rank on another host. Frames carry the same
 /// 48-byte <see cref="RecordHeader"/> as the shared-memory rings, then the payload of Eager and Data
-/// frames. Payloads are written straight from the sender's buffer and read straight into the posted
-/// receive (or a bounded pooled buffer for an unexpected eager message). Driven by the progress
-/// loop: no thread per peer. It knows nothing of the engine: what arrives and what has been sent is
+/// frames. A frame is written with one gather write (sendmsg) of its header and its payload, straight
+/// from the sender's buffer: a small message is one system call and one TCP segment (two writes were
+/// two segments, and the receiver often woke for the header alone). Reads go through a small buffer
+/// of the connection's: one read takes a small frame whole (often the next ones too), and the payload
+/// is copied to the posted receive (or a bounded pooled buffer for an unexpected eager message); what
+/// the buffer cannot hold is read straight into the receive. Driven by the progress loop: no thread per peer. It knows nothing of the engine: what arrives and what has been sent is
 /// reported through <see cref="ITcpFrameSink"/>, and a frame carries its sender's object opaquely.
 /// </summary>
 internal sealed unsafe class TcpConnection : IDisposable
 {
     private const int MaxChunk = 1 << 30;
     private const int DiscardBytes = 64 * 1024;
+
+    /// <summary>The read buffer: 8 KiB per connection (Open MPI's tcp btl caches 30 KiB per endpoint).
+    /// A payload with more than half of it still to come is read straight into its target.</summary>
+    internal const int ReadBufferBytes = 8 * 1024;
 
     public readonly int PeerWorld;
 
@@ -25,8 +33,10 @@ internal sealed unsafe class TcpConnection : IDisposable
     private string _peerAddress = "not yet connected";
 
     // Receiving: a header, then (for Eager and Data) its payload into the target set by the engine.
-    private readonly byte[] _rxHeader = new byte[RecordHeader.Size];
-    private int _rxHeaderFilled;
+    // Bytes read and not yet taken are _rxBuffer[_rxStart.._rxEnd).
+    private byte[]? _rxBuffer;
+    private int _rxStart;
+    private int _rxEnd;
     private bool _rxInPayload;
     private byte* _rxNative;
     private byte[]? _rxManaged;
@@ -37,7 +47,7 @@ internal sealed unsafe class TcpConnection : IDisposable
 
     // Sending: frames in order; the head frame's progress lives in these fields.
     private readonly Queue<TcpFrame> _tx = new();
-    private readonly byte[] _txHeader = new byte[RecordHeader.Size];
+    private readonly byte[] _txHeader = GC.AllocateArray<byte>(RecordHeader.Size, pinned: true);
     private int _txHeaderSent = -1;
     private long _txPayloadSent;
 
@@ -53,6 +63,7 @@ internal sealed unsafe class TcpConnection : IDisposable
         _peerAddress = socket.RemoteEndPoint?.ToString() ?? "?";
         socket.NoDelay = true;
         socket.Blocking = false;
+        _rxBuffer ??= new byte[ReadBufferBytes];
     }
 
     public bool Connected => Socket is not null;
@@ -77,7 +88,8 @@ internal sealed unsafe class TcpConnection : IDisposable
 
     public void Enqueue(in TcpFrame frame) => _tx.Enqueue(frame);
 
-    /// <summary>Writes as much as the socket takes; completes frames that are fully out.</summary>
+    /// <summary>Writes as much as the socket takes; completes frames that are fully out. Each write is
+    /// one sendmsg of what is left of the head frame's header and payload.</summary>
     public bool FlushSends(ITcpFrameSink sink)
     {
         bool progressed = false;
@@ -92,21 +104,18 @@ internal sealed unsafe class TcpConnection : IDisposable
                 _txHeaderSent = 0;
                 _txPayloadSent = 0;
             }
-            while (_txHeaderSent < RecordHeader.Size)
+            while (_txHeaderSent < RecordHeader.Size || _txPayloadSent < frame.PayloadBytes)
             {
-                int n = socket.Send(_txHeader.AsSpan(_txHeaderSent), SocketFlags.None, out SocketError error);
-                if (error == SocketError.WouldBlock) return progressed;
-                if (error != SocketError.Success) throw Broken(sink.LocalRank, $"send failed ({error})");
-                _txHeaderSent += n;
-                progressed = true;
-            }
-            while (_txPayloadSent < frame.PayloadBytes)
-            {
-                int chunk = (int)Math.Min(frame.PayloadBytes - _txPayloadSent, MaxChunk);
-                int n = socket.Send(new ReadOnlySpan<byte>(frame.Payload + _txPayloadSent, chunk), SocketFlags.None, out SocketError error);
-                if (error == SocketError.WouldBlock) return progressed;
-                if (error != SocketError.Success) throw Broken(sink.LocalRank, $"send failed ({error})");
-                _txPayloadSent += n;
+                long n = Write(socket, frame, out int errno);
+                if (n < 0)
+                {
+                    if (errno == Native.EAGAIN) return progressed;
+                    if (errno == Native.EINTR) continue;
+                    throw Broken(sink.LocalRank, $"send failed ({Marshal.GetPInvokeErrorMessage(errno)})");
+                }
+                int header = (int)Math.Min(n, RecordHeader.Size - _txHeaderSent);
+                _txHeaderSent += header;
+                _txPayloadSent += n - header;
                 progressed = true;
             }
             _tx.Dequeue();
@@ -117,24 +126,76 @@ internal sealed unsafe class TcpConnection : IDisposable
         return progressed;
     }
 
-    /// <summary>Reads what has arrived; hands each header and each finished payload to the engine.</summary>
+    /// <summary>One sendmsg of the rest of <paramref name="frame"/>'s header and payload (at most
+    /// <see cref="MaxChunk"/> of it); the bytes written, or -1 and <paramref name="errno"/>.</summary>
+    private long Write(Socket socket, in TcpFrame frame, out int errno)
+    {
+        Native.IoVec* iov = stackalloc Native.IoVec[2];
+        int count = 0;
+        if (_txHeaderSent < RecordHeader.Size)
+        {
+            iov[0].Base = (byte*)Marshal.UnsafeAddrOfPinnedArrayElement(_txHeader, _txHeaderSent);
+            iov[0].Length = (nuint)(RecordHeader.Size - _txHeaderSent);
+            count = 1;
+        }
+        long payloadLeft = frame.PayloadBytes - _txPayloadSent;
+        if (payloadLeft > 0)
+        {
+            iov[count].Base = frame.Payload + _txPayloadSent;
+            iov[count].Length = (nuint)Math.Min(payloadLeft, MaxChunk);
+            count++;
+        }
+        Native.MsgHdr message = default;
+        message.Iov = iov;
+        message.IovLength = (nuint)count;
+        // A reference on the handle for the call: the descriptor cannot be closed (and its number
+        // reused) under it, whoever disposes the socket.
+        SafeHandle handle = socket.SafeHandle;
+        bool taken = false;
+        try
+        {
+            handle.DangerousAddRef(ref taken);
+            nint n = Native.sendmsg((int)handle.DangerousGetHandle(), &message, Native.MsgNoSignal);
+            errno = n < 0 ? Marshal.GetLastPInvokeError() : 0;
+            return n;
+        }
+        finally
+        {
+            if (taken) handle.DangerousRelease();
+        }
+    }
+
+    /// <summary>Reads what has arrived; hands each header and each finished payload to the engine.
+    /// A read into the connection's buffer that comes back short has emptied the socket: what the
+    /// frames need beyond it waits for the next pass, without a read that would only say so.</summary>
     public bool Receive(ITcpFrameSink sink)
     {
         bool progressed = false;
         Socket? socket = Socket;
         if (socket is null) return false;
+        byte[] buffer = _rxBuffer!;
+        bool drained = false;
         for (int frames = 0; frames < 64; frames++)
         {
             if (!_rxInPayload)
             {
-                while (_rxHeaderFilled < RecordHeader.Size)
+                if (_rxEnd - _rxStart < RecordHeader.Size)
                 {
-                    int n = socket.Receive(_rxHeader.AsSpan(_rxHeaderFilled), SocketFlags.None, out SocketError error);
+                    if (drained) return progressed;
+                    int held = _rxEnd - _rxStart;
+                    if (_rxStart > 0)
+                    {
+                        buffer.AsSpan(_rxStart, held).CopyTo(buffer);
+                        _rxStart = 0;
+                        _rxEnd = held;
+                    }
+                    int want = buffer.Length - _rxEnd;
+                    int n = socket.Receive(buffer.AsSpan(_rxEnd, want), SocketFlags.None, out SocketError error);
                     if (error == SocketError.WouldBlock) return progressed;
                     if (error != SocketError.Success)
                     {
                         // A reset after the peer's Bye or Abort (it exited with data of ours unread) is its close.
-                        if (PeerAnnouncedClose && _rxHeaderFilled == 0)
+                        if (PeerAnnouncedClose && held == 0)
                         {
                             ClosedByPeer = true;
                             return progressed;
@@ -143,18 +204,20 @@ internal sealed unsafe class TcpConnection : IDisposable
                     }
                     if (n == 0)
                     {
-                        if (_rxHeaderFilled != 0) throw Broken(sink.LocalRank, "the peer closed it in the middle of a frame header");
+                        if (held != 0) throw Broken(sink.LocalRank, "the peer closed it in the middle of a frame header");
                         // Between frames, an end of stream is orderly only after the peer said so
                         // (Bye at finalize, or Abort); otherwise its process ended without finalizing.
                         if (!PeerAnnouncedClose) throw Broken(sink.LocalRank, "the peer closed it without finalizing (its process ended)");
                         ClosedByPeer = true;
                         return progressed;
                     }
-                    _rxHeaderFilled += n;
+                    _rxEnd += n;
+                    drained = n < want;
                     progressed = true;
+                    if (_rxEnd - _rxStart < RecordHeader.Size) continue;
                 }
-                _rxHeaderFilled = 0;
-                RecordHeader header = MemoryMarshal.Read<RecordHeader>(_rxHeader);
+                RecordHeader header = MemoryMarshal.Read<RecordHeader>(buffer.AsSpan(_rxStart));
+                _rxStart += RecordHeader.Size;
                 _rxLength = 0;
                 bool notify = sink.OnHeader(this, header);
                 if (_rxLength == 0)
@@ -167,22 +230,55 @@ internal sealed unsafe class TcpConnection : IDisposable
             }
             while (_rxDone < _rxLength)
             {
+                long rest = _rxLength - _rxDone;
+                if (_rxEnd > _rxStart)
+                {
+                    int take = (int)Math.Min(rest, _rxEnd - _rxStart);
+                    TakePayload(buffer.AsSpan(_rxStart, take));
+                    _rxStart += take;
+                    continue;
+                }
+                _rxStart = _rxEnd = 0;
+                if (drained) return progressed;
                 int n;
                 SocketError error;
-                int chunk = (int)Math.Min(_rxLength - _rxDone, _rxDiscard ? DiscardBytes : MaxChunk);
-                if (_rxDiscard) n = socket.Receive(_discardBuffer.AsSpan(0, chunk), SocketFlags.None, out error);
-                else if (_rxManaged is not null) n = socket.Receive(_rxManaged.AsSpan((int)_rxDone, chunk), SocketFlags.None, out error);
-                else n = socket.Receive(new Span<byte>(_rxNative + _rxDone, chunk), SocketFlags.None, out error);
+                int want;
+                if (rest <= buffer.Length / 2)
+                {
+                    // The rest of a small payload, and whatever follows it, through the buffer.
+                    want = buffer.Length;
+                    n = socket.Receive(buffer, SocketFlags.None, out error);
+                    if (error == SocketError.Success) _rxEnd = n;
+                }
+                else
+                {
+                    want = (int)Math.Min(rest, _rxDiscard ? DiscardBytes : MaxChunk);
+                    if (_rxDiscard) n = socket.Receive(_discardBuffer.AsSpan(0, want), SocketFlags.None, out error);
+                    else if (_rxManaged is not null) n = socket.Receive(_rxManaged.AsSpan((int)_rxDone, want), SocketFlags.None, out error);
+                    else n = socket.Receive(new Span<byte>(_rxNative + _rxDone, want), SocketFlags.None, out error);
+                    if (error == SocketError.Success) _rxDone += n;
+                }
                 if (error == SocketError.WouldBlock) return progressed;
                 if (error != SocketError.Success) throw Broken(sink.LocalRank, $"receive failed ({error})");
                 if (n == 0) throw Broken(sink.LocalRank, "the peer closed it in the middle of a message");
-                _rxDone += n;
+                drained = n < want;
                 progressed = true;
             }
             _rxInPayload = false;
             sink.OnPayloadDone(this);
         }
         return progressed;
+    }
+
+    /// <summary>Bytes of the current payload from the read buffer, to where the engine said.</summary>
+    private void TakePayload(ReadOnlySpan<byte> bytes)
+    {
+        if (!_rxDiscard)
+        {
+            if (_rxManaged is not null) bytes.CopyTo(_rxManaged.AsSpan((int)_rxDone));
+            else bytes.CopyTo(new Span<byte>(_rxNative + _rxDone, bytes.Length));
+        }
+        _rxDone += bytes.Length;
     }
 
     /// <summary>The payload of the current frame goes to pinned or native memory.</summary>

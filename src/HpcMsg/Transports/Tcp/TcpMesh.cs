@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Net.NetworkInformation;
 using System.Net.Sockets;
+using System.Runtime.InteropServices;
 using HpcMsg.Bootstrap;
 
 namespace HpcMsg.Transports.Tcp;
@@ -25,8 +26,15 @@ namespace HpcMsg.Transports.Tcp;
 /// keeps a peer's failure one event and halves the descriptors.
 /// </para>
 /// <para>
-/// No thread per connection or handshake: one acceptor thread takes sockets off the listener, and
-/// handshakes and dials run as asynchronous socket operations. Finished connections are handed to the
+/// No thread per connection: one acceptor thread takes sockets off the listener, and each dial and
+/// each admission runs on a short-lived thread of its own (connect, handshake, verdict), then ends.
+/// Its socket is non-blocking from the start and waited for with poll(2), in slices, within timeouts:
+/// neither the runtime's asynchronous socket calls nor its blocking ones on a socket that was once
+/// non-blocking (those it emulates over its own epoll) nor a blocking connect (done the same way).
+/// Any of them registers the descriptor with the runtime's epoll thread for good (it deregisters
+/// only at the close, and a dup would keep the registration), and then every segment that arrived
+/// and every acknowledgement of one sent woke that thread, and thread-pool workers, for each message
+/// on the engine's polled connection: on 2 cores they took the core from the polling ranks. Finished connections are handed to the
 /// engine through a queue that its progress loop drains (<see cref="TryTakeOpened"/>), so the engine's
 /// state is touched by the engine's lock holder only. Strangers are refused and logged.
 /// </para>
@@ -212,21 +220,24 @@ internal sealed class TcpMesh : IDisposable
             _state[peer] = PairState.Dialing;
             Interlocked.Increment(ref _dialsInFlight);
         }
-        _ = DialAsync(peer);
+        // The request for the peer's endpoint is written here, the rest waits on the dial's thread.
+        Task<string> endpoint = EndpointOfAsync(peer);
+        new Thread(() => Dial(peer, endpoint)) { IsBackground = true, Name = "HpcMsg TCP dial" }.Start();
     }
 
     /// <summary>A connection opened (or a dial failed) since the last call; the engine's progress loop drains these.</summary>
     public bool TryTakeOpened(out Opened opened) => _opened.TryDequeue(out opened);
 
-    /// <summary>First the peer's endpoint from the job's channel (hpcrun or PMI; the engine's caller is
-    /// back as soon as the request is written), then the connect, the handshake and the verdict.</summary>
-    private async Task DialAsync(int peer)
+    /// <summary>On a thread of its own (<see cref="Open"/>): first the peer's endpoint from the job's
+    /// channel (hpcrun or PMI; the engine's caller was back as soon as the request was written), then
+    /// the connect, the handshake and the verdict, polled (see the class comment).</summary>
+    private void Dial(int peer, Task<string> published)
     {
         Socket? socket = null;
         string? endpoint = null;
         try
         {
-            try { endpoint = await EndpointOfAsync(peer).WaitAsync(ConnectTimeout, _stop.Token).ConfigureAwait(false); }
+            try { endpoint = published.WaitAsync(ConnectTimeout, _stop.Token).GetAwaiter().GetResult(); }
             catch (TimeoutException)
             {
                 throw new HpcMsgException($"the job's launcher did not give its endpoint within {ConnectTimeout.TotalSeconds:F0} s");
@@ -234,18 +245,11 @@ internal sealed class TcpMesh : IDisposable
             if (!IPEndPoint.TryParse(endpoint, out IPEndPoint? target))
                 throw new HpcMsgException($"rank {peer} published a malformed endpoint '{endpoint}'");
             socket = new Socket(target.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
-            using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token))
-            {
-                timeout.CancelAfter(ConnectTimeout);
-                try { await socket.ConnectAsync(target, timeout.Token).ConfigureAwait(false); }
-                catch (OperationCanceledException) when (!_stop.IsCancellationRequested)
-                {
-                    throw new HpcMsgException($"no answer from {endpoint} within {ConnectTimeout.TotalSeconds:F0} s (is a firewall in the way, or --iface wrong?)");
-                }
-            }
-            await JobAuth.ConnectAsync(socket, _secret, _rank, _stop.Token).ConfigureAwait(false);
-            byte[] verdict = new byte[1];
-            await JobAuth.ReceiveAllAsync(socket, verdict, _stop.Token).ConfigureAwait(false);
+            using CancellationTokenRegistration stop = _stop.Token.Register(static s => ((Socket)s!).Dispose(), socket);
+            ConnectWithin(socket, target, endpoint);
+            JobAuth.ConnectPolled(socket, _secret, _rank);
+            Span<byte> verdict = stackalloc byte[1];
+            JobAuth.ReceiveAllPolled(socket, verdict, Environment.TickCount64 + (long)JobAuth.HandshakeTimeout.TotalMilliseconds);
             bool mine = verdict[0] == Accepted;
             if (!mine && verdict[0] != Declined) throw new AuthenticationFailedException($"rank {peer} answered the dial with {verdict[0]}");
             using (_lock.EnterScope())
@@ -281,6 +285,26 @@ internal sealed class TcpMesh : IDisposable
         }
     }
 
+    /// <summary>A non-blocking connect, then a wait for it in slices (so that Dispose stops it),
+    /// bounded by <see cref="ConnectTimeout"/>. The socket stays non-blocking: made blocking again,
+    /// the runtime would emulate its blocking calls over its epoll thread, registering it.</summary>
+    private void ConnectWithin(Socket socket, IPEndPoint target, string endpoint)
+    {
+        socket.Blocking = false;
+        try { socket.Connect(target); }
+        catch (SocketException e) when (e.SocketErrorCode is SocketError.WouldBlock or SocketError.InProgress) { }
+        long deadline = Environment.TickCount64 + (long)ConnectTimeout.TotalMilliseconds;
+        while (!socket.Poll(TimeSpan.FromMilliseconds(100), SelectMode.SelectWrite))
+        {
+            ObjectDisposedException.ThrowIf(_stop.IsCancellationRequested, this);
+            if (Environment.TickCount64 > deadline)
+                throw new HpcMsgException($"no answer from {endpoint} within {ConnectTimeout.TotalSeconds:F0} s (is a firewall in the way, or --iface wrong?)");
+        }
+        if (socket.GetSocketOption(SocketOptionLevel.Socket, SocketOptionName.Error) is int error and not 0)
+            throw new HpcMsgException($"no connection to {endpoint} ({(Enum.IsDefined((SocketError)error) ? (SocketError)error : Marshal.GetPInvokeErrorMessage(error))})");
+        _ = socket.Connected; // settles the socket's state after a non-blocking connect (its RemoteEndPoint)
+    }
+
     private void AcceptLoop()
     {
         while (!_disposed)
@@ -290,24 +314,27 @@ internal sealed class TcpMesh : IDisposable
             catch (Exception) when (_disposed) { return; }
             catch (SocketException) { continue; }
             catch (ObjectDisposedException) { return; }
-            _ = AdmitAsync(socket);
+            new Thread(() => Admit(socket)) { IsBackground = true, Name = "HpcMsg TCP admission" }.Start();
         }
     }
 
-    /// <summary>A dial from another rank: prove the secret both ways, then accept it as the pair's
-    /// connection or decline it (see the class comment), without a thread of its own.</summary>
-    private async Task AdmitAsync(Socket socket)
+    /// <summary>A dial from another rank, on a thread of its own with polled calls (see the class
+    /// comment): prove the secret both ways, then accept it as the pair's connection or decline it.</summary>
+    private void Admit(Socket socket)
     {
         string from = "?";
+        using CancellationTokenRegistration stop = _stop.Token.Register(static s => ((Socket)s!).Dispose(), socket);
         try
         {
             from = socket.RemoteEndPoint?.ToString() ?? "?";
-            int peer = await JobAuth.AcceptAsync(socket, _secret, _stop.Token).ConfigureAwait(false);
+            socket.Blocking = false;
+            int peer = JobAuth.AcceptPolled(socket, _secret);
+            long deadline = Environment.TickCount64 + (long)JobAuth.HandshakeTimeout.TotalMilliseconds;
             if (NodeRing.ClaimedRank(peer) is int leader and >= 0)
             {
                 if (leader >= _state.Length || leader == _rank || !_isRemote(leader))
                     throw new AuthenticationFailedException($"rank {leader} is not expected to link the node ring to rank {_rank}");
-                await JobAuth.SendAllAsync(socket, new byte[] { Accepted }, _stop.Token).ConfigureAwait(false);
+                JobAuth.SendAllPolled(socket, [Accepted], deadline);
                 if (_disposed || !_ringLinks.Writer.TryWrite((leader, socket))) socket.Dispose();
                 return;
             }
@@ -316,14 +343,13 @@ internal sealed class TcpMesh : IDisposable
             bool accept;
             using (_lock.EnterScope())
             {
-                if (_disposed) throw new ObjectDisposedException(nameof(TcpMesh));
+                ObjectDisposedException.ThrowIf(_disposed, this);
                 PairState s = _state[peer];
                 accept = s is PairState.None or PairState.AwaitingPeer || (s == PairState.Dialing && peer < _rank);
                 if (accept) _state[peer] = PairState.Connected;
             }
-            byte[] verdict = [accept ? Accepted : Declined];
-            try { await JobAuth.SendAllAsync(socket, verdict, _stop.Token).ConfigureAwait(false); }
-            catch (Exception e) when (accept && e is SocketException or ObjectDisposedException or OperationCanceledException)
+            try { JobAuth.SendAllPolled(socket, [accept ? Accepted : Declined], deadline); }
+            catch (Exception e) when (accept && e is SocketException or ObjectDisposedException)
             {
                 // The pair's connection broke as it opened: the engine fails what involves that peer.
                 Publish(new Opened(peer, null, new RankFailedException(peer, $"rank {_rank}: the connection from rank {peer} broke as it opened: {e.Message}")));
