@@ -35,11 +35,23 @@ public class SrunPmixTests(ITestOutputHelper log)
     }
 
     [SlurmFact]
-    public void AbortEndsTheStep()
+    public void AbortEndsTheStepWithItsCode()
     {
+        // Slurm's PMIx plugin hands PMIx_Abort's status to srun, which cancels the step and exits with
+        // it (unlike PMI-2's abort, after which srun exits 137: SrunPmiTests).
         JobResult r = Srun(4, null, "abort", "7");
-        Assert.NotEqual(0, r.ExitCode);
+        JobAssert.ExitedWith(r, 7);
         JobAssert.StderrHasLineWith(r, "rank 3", "Abort(7)");
+        JobAssert.FinishedWithin(r, TimeSpan.FromSeconds(60));
+    }
+
+    [SlurmFact]
+    public void AKilledTaskEndsTheStep()
+    {
+        // The killed rank's node peers see it die (LocalPeerWatch) and end the step through PMIx_Abort.
+        JobResult r = Srun(4, null, "sigkill");
+        Assert.NotEqual(0, r.ExitCode);
+        JobAssert.StderrHasLineWith(r, "rank 3", "died");
         JobAssert.FinishedWithin(r, TimeSpan.FromSeconds(60));
     }
 
