@@ -59,14 +59,14 @@ public sealed unsafe partial class Communicator : IDisposable
     }
 
     /// <summary>Joins the job, whichever started it: hpcrun (its environment), a process manager
-    /// through PMI (srun --mpi=pmi2, mpiexec.mpich); a process started by none is a job of size 1,
+    /// through PMI (srun --mpi=pmi2, mpiexec.mpich) or PMIx (srun --mpi=pmix, Open MPI's mpirun); a process started by none is a job of size 1,
     /// and one started by a launcher the library cannot speak to fails with a message naming the fix.</summary>
     public static Communicator Init()
     {
         if (Interlocked.Exchange(ref s_initCalled, 1) != 0)
             throw new InvalidOperationException("Communicator.Init was already called in this process; use Communicator.World");
         LaunchKind launch = LauncherDetection.Detect();
-        Communicator world = launch is LaunchKind.Pmi1 or LaunchKind.Pmi2 ? InitThroughPmi(launch) : InitFromEnvironment();
+        Communicator world = launch is LaunchKind.Pmi1 or LaunchKind.Pmi2 or LaunchKind.Pmix ? InitThroughPmi(launch) : InitFromEnvironment();
         WarmUp(world, acrossHosts: !world.Engine.HasNodeBarrier);
         return world;
     }

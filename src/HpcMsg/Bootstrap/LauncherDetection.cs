@@ -13,17 +13,21 @@ internal enum LaunchKind
     Pmi2,
     /// <summary>A PMI-1 server on PMI_FD (MPICH's Hydra <c>mpiexec</c>: no PMI_JOBID).</summary>
     Pmi1,
+    /// <summary>A PMIx server (PMIX_NAMESPACE and PMIX_RANK, no PMI_FD: <c>srun --mpi=pmix</c>, Open
+    /// MPI's mpirun or prterun), reached through libpmix loaded at run time.</summary>
+    Pmix,
 }
 
 /// <summary>
 /// Decides from the environment how this process joins its job, and refuses to come up as one of N
 /// silent singletons: a process that a launcher started as one task of many, but whose launcher the
-/// library cannot speak to (srun without <c>--mpi=pmi2</c>, PMIx, Open MPI's mpirun), fails with a
-/// message naming the fix instead of running alone.
+/// library cannot speak to (srun without <c>--mpi=pmi2</c> or <c>--mpi=pmix</c>, Open MPI's mpirun
+/// without PMIx), fails with a message naming the fix instead of running alone. A PMIx launcher is
+/// spoken to through libpmix; when libpmix cannot be loaded, Init fails naming what was tried.
 /// </summary>
 internal static class LauncherDetection
 {
-    public const string FixHint = "start it with 'srun --mpi=pmi2' (or set MpiDefault=pmi2 in slurm.conf), with MPICH's 'mpiexec.mpich', or with hpcrun";
+    public const string FixHint = "start it with 'srun --mpi=pmi2' (or set MpiDefault=pmi2 in slurm.conf), 'srun --mpi=pmix' with libpmix installed, with MPICH's 'mpiexec.mpich', or with hpcrun";
 
     public static LaunchKind Detect() => Detect(Environment.GetEnvironmentVariable);
 
@@ -37,8 +41,9 @@ internal static class LauncherDetection
             return string.IsNullOrEmpty(env("PMI_JOBID")) ? LaunchKind.Pmi1 : LaunchKind.Pmi2;
         if (!string.IsNullOrEmpty(env("PMI_PORT")))
             throw new HpcMsgException($"this process was started with a PMI server on PMI_PORT={env("PMI_PORT")} (MPICH's Hydra over the network), which HpcMsg does not speak; HpcMsg speaks PMI over an inherited PMI_FD: {FixHint}");
+        if (!string.IsNullOrEmpty(env("PMIX_RANK")) && !string.IsNullOrEmpty(env("PMIX_NAMESPACE"))) return LaunchKind.Pmix;
         if (!string.IsNullOrEmpty(env("PMIX_RANK")) || !string.IsNullOrEmpty(env("PMIX_NAMESPACE")))
-            throw new HpcMsgException($"this process was started by a PMIx launcher (PMIX_RANK={env("PMIX_RANK")}; srun --mpi=pmix, or Open MPI's mpirun/prterun), which HpcMsg does not speak yet: {FixHint}");
+            throw new HpcMsgException($"this process was started by a PMIx launcher (srun --mpi=pmix, or Open MPI's mpirun/prterun), but it gives PMIX_RANK='{env("PMIX_RANK")}' and PMIX_NAMESPACE='{env("PMIX_NAMESPACE")}', and a PMIx client needs both: {FixHint}");
         if (Count(env, "OMPI_COMM_WORLD_SIZE") > 1)
             throw new HpcMsgException($"this process is one of {Count(env, "OMPI_COMM_WORLD_SIZE")} started by Open MPI's mpirun, which HpcMsg cannot speak to; running it would give that many separate jobs of size 1: {FixHint}");
         // A task of an srun step has SLURM_STEP_ID; a batch script or an salloc shell has SLURM_NTASKS

@@ -107,6 +107,11 @@ internal static class Parameters
         "force a libfabric provider (e.g. tcp;ofi_rxm, net, verbs;ofi_rxm, efa); unset, the first that works.",
         defaultText: "none", validValues: "a libfabric provider name");
 
+    public static readonly TextParameter PmixLibrary = new("HPCMSG_PMIX_LIBRARY", null,
+        "the libpmix to load when a PMIx launcher (srun --mpi=pmix, Open MPI's mpirun or prterun) started the job: a file name or path; " +
+        "unset, libpmix.so.2, then libpmix.so.",
+        defaultText: "none", validValues: "a library name or path");
+
     // ---- Collectives (CollectiveTuning) ----
 
     public static readonly ChoiceParameter<BarrierAlgorithm> CollBarrier = new("HPCMSG_COLL_BARRIER", "unset",
@@ -265,7 +270,7 @@ internal static class Parameters
     /// <summary>Every parameter, tunables first, then the launcher's, in the README's order.</summary>
     public static IReadOnlyList<Parameter> All { get; } =
     [
-        EagerLimit, ShmCma, SpinMicros, Yields, SleepMicros, WarmUp, AsymmetricFence, MaxObjectBytes, TcpEagerLimit, NodeRing, Network, OfiProvider,
+        EagerLimit, ShmCma, SpinMicros, Yields, SleepMicros, WarmUp, AsymmetricFence, MaxObjectBytes, TcpEagerLimit, NodeRing, Network, OfiProvider, PmixLibrary,
         CollBarrier, CollBcast, CollAllreduce, CollReduce, CollAllgather, CollAlltoall, CollGather,
         BcastShortBytes, BcastMinRanks, AllreduceShortBytes, ReduceShortBytes, ReduceTreeMaxRanks,
         AllgatherLongBytes, AllgatherShortBytes, AllgatherDirectBytes, AlltoallShortBytes, AlltoallMediumBytes, AlltoallMinRanks,

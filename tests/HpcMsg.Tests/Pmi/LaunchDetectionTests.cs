@@ -47,8 +47,24 @@ public class LaunchDetectionTests
     }
 
     [Fact]
-    public void PmixFailsNamingPmi2() =>
-        Assert.Contains("srun --mpi=pmi2", Refusal(("PMIX_RANK", "0"), ("PMIX_NAMESPACE", "slurm.pmix.8.0"), ("SLURM_STEP_ID", "0")));
+    public void SrunWithPmixIsPmix() =>
+        Assert.Equal(LaunchKind.Pmix, Detect(("PMIX_RANK", "0"), ("PMIX_NAMESPACE", "slurm.pmix.8.0"), ("SLURM_STEP_ID", "0"), ("SLURM_STEP_NUM_TASKS", "4")));
+
+    [Fact]
+    public void OpenMpisMpirunWithPmixIsPmix() =>
+        Assert.Equal(LaunchKind.Pmix, Detect(("PMIX_RANK", "2"), ("PMIX_NAMESPACE", "1431306241"), ("OMPI_COMM_WORLD_SIZE", "4"), ("OMPI_COMM_WORLD_RANK", "2")));
+
+    [Fact]
+    public void APmiFdWinsOverPmix() =>
+        Assert.Equal(LaunchKind.Pmi2, Detect(("PMI_FD", "11"), ("PMI_RANK", "0"), ("PMI_SIZE", "4"), ("PMI_JOBID", "5.0"), ("PMIX_RANK", "0"), ("PMIX_NAMESPACE", "slurm.pmix.8.0")));
+
+    [Fact]
+    public void HalfAPmixEnvironmentFailsNamingTheFix()
+    {
+        string m = Refusal(("PMIX_RANK", "0"), ("SLURM_STEP_ID", "0"), ("SLURM_STEP_NUM_TASKS", "4"));
+        Assert.Contains("PMIX_NAMESPACE", m);
+        Assert.Contains("srun --mpi=pmi2", m);
+    }
 
     [Fact]
     public void OpenMpisMpirunFails() =>

@@ -49,8 +49,8 @@ public class PmiClientTests
         Assert.Equal(("kvs_99_0", "PMI-1"), (c.JobId, c.Protocol));
         c.Put("k", "V1");
         c.Fence();
-        Assert.Equal("V1", c.Get("k"));
-        Assert.Null(c.Get("missing"));
+        Assert.Equal("V1", c.Get("k", 0));
+        Assert.Null(c.Get("missing", 0));
         c.FinalizeJob();
         Assert.Equal(
             ["cmd=init pmi_version=1 pmi_subversion=1", "cmd=get_maxes", "cmd=get_my_kvsname", "cmd=put kvsname=kvs_99_0 key=k value=V1",
@@ -70,7 +70,7 @@ public class PmiClientTests
             using IPmiClient c = Open(server, version, rank);
             c.Put($"card{rank}", new string((char)('A' + rank), 1024));
             c.Fence();
-            string[] values = [.. Enumerable.Range(0, n).Select(r => c.Get($"card{r}") ?? "missing")];
+            string[] values = [.. Enumerable.Range(0, n).Select(r => c.Get($"card{r}", r) ?? "missing")];
             c.FinalizeJob();
             return values;
         }))).Result);

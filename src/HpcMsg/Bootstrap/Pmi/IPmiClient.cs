@@ -7,7 +7,7 @@ namespace HpcMsg.Bootstrap.Pmi;
 /// </summary>
 internal interface IPmiClient : IDisposable
 {
-    /// <summary>"PMI-1" or "PMI-2", for messages.</summary>
+    /// <summary>"PMI-1", "PMI-2" or "PMIx", for messages.</summary>
     string Protocol { get; }
     int Rank { get; }
     int Size { get; }
@@ -23,8 +23,14 @@ internal interface IPmiClient : IDisposable
     /// put made before it visible.</summary>
     void Fence();
 
-    /// <summary>The value another rank put (before the last fence); null when there is none.</summary>
-    string? Get(string key);
+    /// <summary>The value rank <paramref name="owner"/> put (before the last fence), or, with
+    /// <see cref="AnyRank"/>, whichever rank put it; null when there is none. PMI-1 and PMI-2 have one
+    /// space for the job and look there whatever <paramref name="owner"/> says; PMIx keeps each
+    /// rank's puts apart and asks that rank's.</summary>
+    string? Get(string key, int owner);
+
+    /// <summary>For <see cref="Get"/>: a key that any rank may have put (PMI-1 and PMI-2 only).</summary>
+    const int AnyRank = -1;
 
     /// <summary>The process manager's node map (<see cref="Pmi.ProcessMapping"/>), or null when it
     /// gives none: one request, whatever the job's size.</summary>

@@ -52,7 +52,7 @@ internal sealed class Pmi1Client : IPmiClient
 
     public void Fence() => Call("cmd=barrier_in", "barrier_out", "barrier_in");
 
-    public string? Get(string key)
+    public string? Get(string key, int owner)
     {
         string reply = Send($"cmd=get kvsname={JobId} key={key}", $"get of {key}");
         Dictionary<string, string> f = PmiWire.Fields(reply, ' ');
@@ -64,7 +64,7 @@ internal sealed class Pmi1Client : IPmiClient
     }
 
     /// <summary>Hydra answers a <c>get</c> of the key in the job's KVS (so does Slurm's PMI-1).</summary>
-    public string? ProcessMapping() => Get(Pmi.ProcessMapping.Key);
+    public string? ProcessMapping() => Get(Pmi.ProcessMapping.Key, IPmiClient.AnyRank);
 
     public void FinalizeJob()
     {

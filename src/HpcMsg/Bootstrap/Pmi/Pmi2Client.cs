@@ -58,7 +58,7 @@ internal sealed class Pmi2Client : IPmiClient
 
     public void Fence() => Call("cmd=kvs-fence;", "kvs-fence-response", "kvs-fence");
 
-    public string? Get(string key)
+    public string? Get(string key, int owner)
     {
         // srcid=-1: any rank may have put it (the server looks in the whole job's space).
         Dictionary<string, string> f = Call($"cmd=kvs-get;jobid={JobId};srcid=-1;key={key};", "kvs-get-response", $"kvs-get of {key}");

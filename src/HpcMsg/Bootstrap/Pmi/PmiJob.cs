@@ -6,7 +6,7 @@ namespace HpcMsg.Bootstrap.Pmi;
 
 /// <summary>
 /// Joins a job that a process manager started (srun --mpi=pmi2, mpiexec.mpich): speaks PMI over the
-/// inherited PMI_FD, and derives through its key-value space what hpcrun would have put in the
+/// inherited PMI_FD (or PMIx through libpmix: srun --mpi=pmix, Open MPI's mpirun), and derives through its key-value space what hpcrun would have put in the
 /// environment: which ranks share this node (local rank, local size, node index), the node's segment
 /// name, and the job secret.
 /// <para>The job secret: rank 0 draws it and puts it in the KVS before the first fence; every other
@@ -26,6 +26,17 @@ internal static class PmiJob
     /// <summary>Connects to the PMI server of <paramref name="kind"/> from the environment.</summary>
     public static IPmiClient Connect(LaunchKind kind)
     {
+        if (kind == LaunchKind.Pmix)
+        {
+            try
+            {
+                return Pmix.PmixClient.Connect();
+            }
+            catch (HpcMsgException e)
+            {
+                throw new HpcMsgException($"rank {Environment.GetEnvironmentVariable("PMIX_RANK")}: this process was started by a PMIx launcher (srun --mpi=pmix, or Open MPI's mpirun/prterun; PMIX_NAMESPACE={Environment.GetEnvironmentVariable("PMIX_NAMESPACE")}), and cannot join its job: {e.Message}", e);
+            }
+        }
         int fd = ReadInt("PMI_FD", 0);
         int rank = ReadInt("PMI_RANK", 0);
         int size = ReadInt("PMI_SIZE", 1);
@@ -66,7 +77,7 @@ internal static class PmiJob
         if (rank == 0) pmi.Put(SecretKey, JobSecret.ToText(secret));
         pmi.Fence();
         if (rank != 0)
-            secret = JobSecret.FromText(pmi.Get(SecretKey) ?? throw new HpcMsgException($"rank {rank}: rank 0 published no job secret ({pmi.Protocol} key {SecretKey} is missing)"));
+            secret = JobSecret.FromText(pmi.Get(SecretKey, 0) ?? throw new HpcMsgException($"rank {rank}: rank 0 published no job secret ({pmi.Protocol} key {SecretKey} is missing)"));
         // The same value on every rank, so every rank takes the same path.
         int[]? nodeOf = ProcessMapping.NodesOf(pmi.ProcessMapping(), size);
         if (nodeOf is not null && !MappingAgrees(pmi, nodeOf, nodeIdentity)) nodeOf = null;
@@ -100,7 +111,7 @@ internal static class PmiJob
         if (rank > 0)
         {
             string key = NodeKeyPrefix + Text(rank - 1);
-            string previous = PmiWire.Decode(pmi.Get(key) ?? throw new HpcMsgException($"rank {rank}: rank {rank - 1} published no node ({pmi.Protocol} key {key} is missing)"), key);
+            string previous = PmiWire.Decode(pmi.Get(key, rank - 1) ?? throw new HpcMsgException($"rank {rank}: rank {rank - 1} published no node ({pmi.Protocol} key {key} is missing)"), key);
             if ((nodeOf[rank] == nodeOf[rank - 1]) != (previous == nodeIdentity))
             {
                 // Several ranks may say so under the one key (Slurm and Hydra keep one value); a server
@@ -110,7 +121,7 @@ internal static class PmiJob
             }
         }
         pmi.Fence();
-        return pmi.Get(MapWrongKey) is null;
+        return pmi.Get(MapWrongKey, IPmiClient.AnyRank) is null;
     }
 
     /// <summary>Every rank's node identity from the KVS: one get per rank (the path without a map).</summary>
@@ -120,7 +131,7 @@ internal static class PmiJob
         for (int r = 0; r < identities.Length; r++)
         {
             string key = NodeKeyPrefix + Text(r);
-            identities[r] = r == pmi.Rank ? nodeIdentity : PmiWire.Decode(pmi.Get(key) ?? throw new HpcMsgException($"rank {pmi.Rank}: rank {r} published no node ({pmi.Protocol} key {key} is missing)"), key);
+            identities[r] = r == pmi.Rank ? nodeIdentity : PmiWire.Decode(pmi.Get(key, r) ?? throw new HpcMsgException($"rank {pmi.Rank}: rank {r} published no node ({pmi.Protocol} key {key} is missing)"), key);
         }
         return identities;
     }

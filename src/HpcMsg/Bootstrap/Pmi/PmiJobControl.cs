@@ -81,7 +81,7 @@ internal sealed class PmiJobControl : IJobControl
         {
             if (_endpoints[rank] is { } known) return known;
             string key = EndpointKeyPrefix + rank.ToString(CultureInfo.InvariantCulture);
-            string value = _pmi.Get(key) ?? throw new HpcMsgException($"rank {_pmi.Rank}: rank {rank} published no endpoint ({_pmi.Protocol} key {key} is missing)");
+            string value = _pmi.Get(key, rank) ?? throw new HpcMsgException($"rank {_pmi.Rank}: rank {rank} published no endpoint ({_pmi.Protocol} key {key} is missing)");
             return _endpoints[rank] = PmiWire.Decode(value, key);
         }
     }
