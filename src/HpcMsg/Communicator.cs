@@ -107,19 +107,25 @@ public sealed unsafe partial class Communicator : IDisposable
     /// ranks end; ranks on other nodes connect over TCP with endpoints from the PMI key-value space.</summary>
     private static Communicator InitThroughPmi(LaunchKind launch)
     {
-        var control = new PmiJobControl(PmiJob.Connect(launch)) { OwnedByInit = true };
+        // Every PMI reply is awaited at most HPCMSG_PMI_TIMEOUT, and until the fences are done the node's
+        // other tasks are watched: one that dies before its fence would leave the others in it forever.
+        PmiWait wait = PmiWait.FromParameters();
+        var control = new PmiJobControl(PmiJob.Connect(launch, wait)) { OwnedByInit = true };
         ShmSegment? segment = null;
         TcpMesh? tcp = null;
         Transports.Ofi.OfiEndpoint? ofi = null;
         LocalPeerWatch? watch = null;
+        LocalTaskWatch? tasks = null;
         try
         {
+            tasks = LocalTaskWatch.Start(wait, control.Client.Rank, control.TellAbort);
             JobEnvironment job = PmiJob.Join(control.Client, PmiJob.NodeIdentity());
             ProcessGuard.Install(job, control.TellAbort);
             LoadTunables();
             if (job.LocalSize > 1)
             {
                 segment = NodeSegment.OpenOrCreate(job);
+                UnlinkAtExit(segment.Path);
                 PublishJoined(job, segment);
             }
             if (job.Nodes > 1)
@@ -138,9 +144,12 @@ public sealed unsafe partial class Communicator : IDisposable
             {
                 control.Fence(); // every local rank has mapped the segment
             }
+            tasks?.Dispose(); // the fences are done; from here the segment's pids show a dead rank
+            tasks = null;
             if (segment is not null)
             {
                 if (job.LocalRank == 0) ShmSegment.Remove(segment.Path);
+                UnlinkAtExit(null);
                 watch = new LocalPeerWatch(segment, job.LocalRank, job.FirstLocalWorldRank, control.TellAbort);
             }
             control.OwnedByInit = false;
@@ -150,23 +159,47 @@ public sealed unsafe partial class Communicator : IDisposable
         }
         catch (Exception e)
         {
+            // A failure the task watch found was said when it was found.
+            bool said = tasks?.Failure is { } found && e.Message == found;
+            int code = tasks?.Failure is not null ? tasks.AbortCode : 1;
+            tasks?.Dispose();
             tcp?.Ring?.Dispose(); // before the segment it marks goes
             watch?.Dispose();
             if (segment is not null)
             {
                 ShmSegment.Remove(segment.Path); // a failed start leaves no file either
+                UnlinkAtExit(null);
                 segment.Dispose();
             }
             // The other ranks may wait in a fence for this one forever (a process manager does not end
             // a step because one task failed): say why, then end the job through PMI.
-            Console.Error.WriteLine($"hpcmsg: rank {control.Client.Rank}: Init failed: {e.Message}");
-            Console.Error.Flush();
-            control.TellAbort(1);
+            if (!said)
+            {
+                Console.Error.WriteLine($"hpcmsg: rank {control.Client.Rank}: Init failed: {e.Message}");
+                Console.Error.Flush();
+            }
+            control.TellAbort(code);
             control.OwnedByInit = false;
             tcp?.Dispose();
             control.Dispose();
             throw;
         }
+    }
+
+    private static string? s_unlinkAtExit;
+    private static int s_unlinkHooked;
+
+    /// <summary>The node's segment file, between its creation and its unlinking after Init's last fence:
+    /// removed at exit too, so that a job ended meanwhile (srun's SIGTERM after another rank's abort)
+    /// leaves no file. Null: nothing to remove.</summary>
+    private static void UnlinkAtExit(string? path)
+    {
+        Volatile.Write(ref s_unlinkAtExit, path);
+        if (path is not null && Interlocked.Exchange(ref s_unlinkHooked, 1) == 0)
+            AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+            {
+                if (Volatile.Read(ref s_unlinkAtExit) is { } left) ShmSegment.Remove(left);
+            };
     }
 
     private static void PublishJoined(JobEnvironment job, ShmSegment segment)

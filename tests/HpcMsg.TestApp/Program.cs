@@ -7,7 +7,8 @@ namespace HpcMsg.TestApp;
 /// <c>HpcMsg.TestApp.dll &lt;scenario&gt; [args]</c>: runs one self-checking scenario on every rank.
 /// Exit codes: 0 passed (rank 0 prints "OK &lt;scenario&gt;" after finalize), 1 a check failed or the
 /// library threw (one "FAIL" line on stderr), 2 unknown scenario. TESTAPP_COMMUNICATOR=dup|split runs
-/// the scenario on a Dup of the world or on a Split that reverses its rank order (ScenarioCommunicator).
+/// the scenario on a Dup of the world or on a Split that reverses its rank order (ScenarioCommunicator);
+/// TESTAPP_END_BEFORE_INIT has one rank die before Init (EndBeforeInit).
 /// </summary>
 internal static class Program
 {
@@ -19,6 +20,7 @@ internal static class Program
             return 2;
         }
 
+        EndBeforeInit.IfAsked();
         int rank;
         using (Communicator world = Communicator.Init())
         {

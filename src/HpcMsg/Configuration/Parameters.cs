@@ -98,6 +98,14 @@ internal static class Parameters
         "(a ring over the nodes, opened at Init), so that a node whose rank dies unseen (killed alone on its node, no " +
         "peer connected to it) ends the job instead of leaving the others waiting; 0: no ring.");
 
+    public static readonly IntegerParameter PmiTimeout = new("HPCMSG_PMI_TIMEOUT", 60, 1, 7 * 24 * 3600,
+        "under srun or mpiexec: seconds a rank waits for the process manager's reply to one PMI request, Init's fences " +
+        "included, which return only when every rank has entered them. A rank that died or exited before its fence would " +
+        "otherwise leave the others waiting until the job's time limit (Slurm ends a step for a dead task only with " +
+        "--kill-on-bad-exit): a dead task of the same node is seen at once, one alone on its node only through this bound, " +
+        "after which Init fails naming it and ends the job through PMI. 60 s: Init itself takes well under a second; raise " +
+        "it when ranks call Init further apart than that.");
+
     public static readonly TextParameter Network = new("HPCMSG_NETWORK", "auto",
         "the network between nodes: auto (libfabric when a fabric provider offers tagged reliable datagrams, else TCP), " +
         "tcp, or ofi (libfabric; Init fails naming what was tried when no provider works).",
@@ -270,7 +278,7 @@ internal static class Parameters
     /// <summary>Every parameter, tunables first, then the launcher's, in the README's order.</summary>
     public static IReadOnlyList<Parameter> All { get; } =
     [
-        EagerLimit, ShmCma, SpinMicros, Yields, SleepMicros, WarmUp, AsymmetricFence, MaxObjectBytes, TcpEagerLimit, NodeRing, Network, OfiProvider, PmixLibrary,
+        EagerLimit, ShmCma, SpinMicros, Yields, SleepMicros, WarmUp, AsymmetricFence, MaxObjectBytes, TcpEagerLimit, NodeRing, PmiTimeout, Network, OfiProvider, PmixLibrary,
         CollBarrier, CollBcast, CollAllreduce, CollReduce, CollAllgather, CollAlltoall, CollGather,
         BcastShortBytes, BcastMinRanks, AllreduceShortBytes, ReduceShortBytes, ReduceTreeMaxRanks,
         AllgatherLongBytes, AllgatherShortBytes, AllgatherDirectBytes, AlltoallShortBytes, AlltoallMediumBytes, AlltoallMinRanks,

@@ -18,7 +18,9 @@ public static class LauncherCommand
     /// <summary>The ranks of a PMI job (srun, mpiexec) name their node segments so.</summary>
     public static bool IsPmiSegment(string file) => Path.GetFileName(file).Contains("-pmi-", StringComparison.Ordinal);
 
-    public static JobResult Run(string program, IReadOnlyList<string> args, TimeSpan hardTimeout, ITestOutputHelper? log = null)
+    /// <param name="environment">Added to (or, with a null value, removed from) the launcher's environment.</param>
+    public static JobResult Run(string program, IReadOnlyList<string> args, TimeSpan hardTimeout, ITestOutputHelper? log = null,
+        IReadOnlyDictionary<string, string?>? environment = null)
     {
         string marker = MarkedProcess.NewMarker();
         string commandLine = $"{program} {string.Join(' ', args)}";
@@ -26,6 +28,12 @@ public static class LauncherCommand
         ProcessStartInfo startInfo = MarkedProcess.StartInfo(program, args, marker);
         // The test host may itself run under a launcher: none of that may reach this job.
         MarkedProcess.RemoveInherited(startInfo, "HPCMSG_", "PMI_", "SLURM_", "PMIX_");
+        if (environment is not null)
+            foreach ((string name, string? value) in environment)
+            {
+                if (value is null) startInfo.Environment.Remove(name);
+                else startInfo.Environment[name] = value;
+            }
 
         MarkedProcess.Outcome outcome = MarkedProcess.Run(startInfo, commandLine, hardTimeout);
         string leftovers = Leftovers.CheckAndClean(marker,

@@ -34,8 +34,10 @@ public class MpiexecJobTests(ITestOutputHelper log)
         Assert.True(oks == 1, $"expected one 'OK {scenario}' line (one job), got {oks}\n{r}");
     }
 
-    private JobResult Mpiexec(int np, params string[] scenario) =>
-        LauncherCommand.Run(MpiexecFactAttribute.Path, ["-n", np.ToString(System.Globalization.CultureInfo.InvariantCulture), BuildArtifacts.DotnetHost, BuildArtifacts.TestAppDll, .. scenario], Limit, log);
+    private JobResult Mpiexec(int np, params string[] scenario) => Mpiexec(np, null, scenario);
+
+    private JobResult Mpiexec(int np, IReadOnlyDictionary<string, string?>? environment, params string[] scenario) =>
+        LauncherCommand.Run(MpiexecFactAttribute.Path, ["-n", np.ToString(System.Globalization.CultureInfo.InvariantCulture), BuildArtifacts.DotnetHost, BuildArtifacts.TestAppDll, .. scenario], Limit, log, environment);
 
     [MpiexecFact]
     public void FourRanksAreOneJob()
@@ -67,5 +69,33 @@ public class MpiexecJobTests(ITestOutputHelper log)
         JobResult r = Mpiexec(4, "sigkill");
         Assert.True(r.ExitCode != 0, $"expected a failure\n{r}");
         JobAssert.FinishedWithin(r, TimeSpan.FromSeconds(30));
+    }
+
+    /// <summary>
+    /// A rank dies before it calls Init (at once, or after the others are waiting in the PMI barrier;
+    /// or it exits with code 3), and the other ranks must not wait in the barrier forever: the job ends
+    /// within a bounded time far below HPCMSG_PMI_TIMEOUT's 60 s, fails, and leaves nothing behind.
+    /// </summary>
+    [MpiexecTheory]
+    [InlineData("3:0")]
+    [InlineData("3:1500")]
+    [InlineData("0:1500")]
+    [InlineData("2:0:exit")]
+    public void ARankThatEndsBeforeInitEndsTheJob(string end)
+    {
+        JobResult r = Mpiexec(4, new Dictionary<string, string?> { ["TESTAPP_END_BEFORE_INIT"] = end }, "basic");
+        Assert.True(r.ExitCode != 0, $"expected a failure\n{r}");
+        Assert.DoesNotContain("OK basic", r.Stdout);
+        JobAssert.FinishedWithin(r, TimeSpan.FromSeconds(30));
+    }
+}
+
+/// <summary>A theory that needs MPICH's Hydra launcher, as <see cref="MpiexecFactAttribute"/>.</summary>
+[AttributeUsage(AttributeTargets.Method)]
+public sealed class MpiexecTheoryAttribute : TheoryAttribute
+{
+    public MpiexecTheoryAttribute()
+    {
+        if (!File.Exists(MpiexecFactAttribute.Path)) Skip = $"skipped: needs MPICH's {MpiexecFactAttribute.Path} (apt-get install mpich)";
     }
 }

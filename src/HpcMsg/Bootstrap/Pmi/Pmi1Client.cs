@@ -9,6 +9,7 @@ namespace HpcMsg.Bootstrap.Pmi;
 internal sealed class Pmi1Client : IPmiClient
 {
     private readonly Stream _stream;
+    private readonly PmiWait? _wait;
     private readonly int _keyMax;
     private readonly int _valueMax;
     private readonly Lock _writeLock = new();
@@ -20,10 +21,12 @@ internal sealed class Pmi1Client : IPmiClient
     public string JobId { get; }
 
     /// <summary>Does the handshake (<c>init</c>, <c>get_maxes</c>, <c>get_my_kvsname</c>) on
-    /// <paramref name="stream"/>, which the client owns from here on.</summary>
-    public Pmi1Client(Stream stream, int rank, int size)
+    /// <paramref name="stream"/>, which the client owns from here on. <paramref name="wait"/> bounds the
+    /// wait for each reply (none: unbounded).</summary>
+    public Pmi1Client(Stream stream, int rank, int size, PmiWait? wait = null)
     {
         _stream = stream;
+        _wait = wait;
         Rank = rank;
         Size = size;
         try
@@ -91,7 +94,7 @@ internal sealed class Pmi1Client : IPmiClient
     private string Send(string line, string request)
     {
         using (_writeLock.EnterScope()) PmiWire.WriteLine(_stream, line);
-        return PmiWire.ReadLine(_stream, $"the reply to PMI-1 {request}");
+        return PmiWire.ReadLine(_stream, $"the reply to PMI-1 {request}", _wait);
     }
 
     public void Dispose() => _stream.Dispose();

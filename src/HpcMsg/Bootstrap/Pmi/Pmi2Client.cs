@@ -13,6 +13,7 @@ internal sealed class Pmi2Client : IPmiClient
     public const int KeyMax = 64, ValueMax = 1024;
 
     private readonly Stream _stream;
+    private readonly PmiWait? _wait;
     private readonly Lock _writeLock = new();
     private bool _done;
 
@@ -22,14 +23,16 @@ internal sealed class Pmi2Client : IPmiClient
     public string JobId { get; }
 
     /// <summary>Handshake and fullinit on <paramref name="stream"/> (owned from here on), as rank
-    /// <paramref name="rank"/> of job <paramref name="jobId"/> (PMI_RANK, PMI_JOBID).</summary>
-    public Pmi2Client(Stream stream, int rank, string jobId)
+    /// <paramref name="rank"/> of job <paramref name="jobId"/> (PMI_RANK, PMI_JOBID). <paramref name="wait"/>
+    /// bounds the wait for each reply (none: unbounded).</summary>
+    public Pmi2Client(Stream stream, int rank, string jobId, PmiWait? wait = null)
     {
         _stream = stream;
+        _wait = wait;
         try
         {
             PmiWire.WriteLine(stream, "cmd=init pmi_version=2 pmi_subversion=0");
-            string hello = PmiWire.ReadLine(stream, "the reply to the PMI-2 init line");
+            string hello = PmiWire.ReadLine(stream, "the reply to the PMI-2 init line", wait);
             Dictionary<string, string> init = PmiWire.Expect(hello, ' ', "response_to_init", "PMI-2 init");
             if (init.TryGetValue("pmi_version", out string? v) && v != "2")
                 throw new HpcMsgException($"PMI-2: the server answered init with pmi_version={v}; it does not speak PMI-2");
@@ -73,7 +76,7 @@ internal sealed class Pmi2Client : IPmiClient
     {
         string request = $"info-getjobattr of {Pmi.ProcessMapping.Key}";
         using (_writeLock.EnterScope()) PmiWire.WriteFrame(_stream, $"cmd=info-getjobattr;key={Pmi.ProcessMapping.Key};");
-        string reply = PmiWire.ReadFrame(_stream, $"the reply to PMI-2 {request}");
+        string reply = PmiWire.ReadFrame(_stream, $"the reply to PMI-2 {request}", _wait);
         Dictionary<string, string> f = PmiWire.Fields(reply, ';');
         if (!f.TryGetValue("cmd", out string? cmd) || cmd != "info-getjobattr-response")
             throw new HpcMsgException($"PMI-2: expected info-getjobattr-response in reply to {request}, got '{reply}'");
@@ -105,7 +108,7 @@ internal sealed class Pmi2Client : IPmiClient
     private Dictionary<string, string> Call(string body, string expectedCmd, string request)
     {
         using (_writeLock.EnterScope()) PmiWire.WriteFrame(_stream, body);
-        string reply = PmiWire.ReadFrame(_stream, $"the reply to PMI-2 {request}");
+        string reply = PmiWire.ReadFrame(_stream, $"the reply to PMI-2 {request}", _wait);
         return PmiWire.Expect(reply, ';', expectedCmd, $"PMI-2 {request}");
     }
 

@@ -23,8 +23,9 @@ internal static class PmiJob
     private const string SecretKey = "hpcmsg-secret";
     private const string MapWrongKey = "hpcmsg-map-wrong";
 
-    /// <summary>Connects to the PMI server of <paramref name="kind"/> from the environment.</summary>
-    public static IPmiClient Connect(LaunchKind kind)
+    /// <summary>Connects to the PMI server of <paramref name="kind"/> from the environment; every reply
+    /// is awaited as <paramref name="wait"/> says.</summary>
+    public static IPmiClient Connect(LaunchKind kind, PmiWait wait)
     {
         if (kind == LaunchKind.Pmix)
         {
@@ -54,8 +55,8 @@ internal static class PmiJob
         try
         {
             return kind == LaunchKind.Pmi2
-                ? new Pmi2Client(stream, rank, Environment.GetEnvironmentVariable("PMI_JOBID")!)
-                : new Pmi1Client(stream, rank, size);
+                ? new Pmi2Client(stream, rank, Environment.GetEnvironmentVariable("PMI_JOBID")!, wait)
+                : new Pmi1Client(stream, rank, size, wait);
         }
         catch (HpcMsgException e)
         {

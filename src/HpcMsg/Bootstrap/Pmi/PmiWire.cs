@@ -33,9 +33,11 @@ internal static class PmiWire
         Send(stream, Encoding.ASCII.GetBytes(line + "\n"), line);
     }
 
-    /// <summary>Reads up to the newline, byte by byte (nothing after it is taken from the stream).</summary>
-    public static string ReadLine(Stream stream, string waitingFor)
+    /// <summary>Reads up to the newline, byte by byte (nothing after it is taken from the stream);
+    /// <paramref name="wait"/>, when given, bounds the wait for its first byte.</summary>
+    public static string ReadLine(Stream stream, string waitingFor, PmiWait? wait = null)
     {
+        wait?.UntilReadable(stream, waitingFor);
         var line = new StringBuilder(64);
         while (true)
         {
@@ -73,8 +75,10 @@ internal static class PmiWire
         }
     }
 
-    public static string ReadFrame(Stream stream, string waitingFor)
+    /// <summary>Reads one PMI-2 message; <paramref name="wait"/>, when given, bounds the wait for its first byte.</summary>
+    public static string ReadFrame(Stream stream, string waitingFor, PmiWait? wait = null)
     {
+        wait?.UntilReadable(stream, waitingFor);
         Span<byte> header = stackalloc byte[LengthDigits];
         ReadExactly(stream, header, waitingFor);
         string text = Encoding.ASCII.GetString(header).Trim();
