@@ -73,7 +73,7 @@ public class PmiWaitTests
         c.Put("k", "V");
         wait.Stop("first reason");
         wait.Stop("second reason");
-        var e = Assert.Throws<HpcMsgException>(() => c.Get("k"));
+        var e = Assert.Throws<HpcMsgException>(() => c.Get("k", 0));
         Assert.Equal("first reason", e.Message);
     }
 
@@ -84,7 +84,7 @@ public class PmiWaitTests
         using IPmiClient c = Open(server, 2, 0, new PmiWait(TimeSpan.FromSeconds(5)));
         c.Put("k", "V");
         c.Fence();
-        Assert.Equal("V", c.Get("k"));
+        Assert.Equal("V", c.Get("k", 0));
         c.FinalizeJob();
     }
 }
