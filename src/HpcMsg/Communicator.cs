@@ -59,8 +59,9 @@ public sealed unsafe partial class Communicator : IDisposable
     }
 
     /// <summary>Joins the job, whichever started it: hpcrun (its environment), a process manager
-    /// through PMI (srun --mpi=pmi2, mpiexec.mpich) or PMIx (srun --mpi=pmix, Open MPI's mpirun); a process started by none is a job of size 1,
-    /// and one started by a launcher the library cannot speak to fails with a message naming the fix.</summary>
+    /// through PMI (srun --mpi=pmi2, mpiexec.mpich) or through PMIx with libpmix loaded at run time
+    /// (srun --mpi=pmix, Open MPI's mpirun); a process started by none is a job of size 1, and one
+    /// started by a launcher the library cannot speak to fails with a message naming the fix.</summary>
     public static Communicator Init()
     {
         if (Interlocked.Exchange(ref s_initCalled, 1) != 0)

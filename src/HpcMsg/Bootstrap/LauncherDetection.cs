@@ -45,7 +45,7 @@ internal static class LauncherDetection
         if (!string.IsNullOrEmpty(env("PMIX_RANK")) || !string.IsNullOrEmpty(env("PMIX_NAMESPACE")))
             throw new HpcMsgException($"this process was started by a PMIx launcher (srun --mpi=pmix, or Open MPI's mpirun/prterun), but it gives PMIX_RANK='{env("PMIX_RANK")}' and PMIX_NAMESPACE='{env("PMIX_NAMESPACE")}', and a PMIx client needs both: {FixHint}");
         if (Count(env, "OMPI_COMM_WORLD_SIZE") > 1)
-            throw new HpcMsgException($"this process is one of {Count(env, "OMPI_COMM_WORLD_SIZE")} started by Open MPI's mpirun, which HpcMsg cannot speak to; running it would give that many separate jobs of size 1: {FixHint}");
+            throw new HpcMsgException($"this process is one of {Count(env, "OMPI_COMM_WORLD_SIZE")} started by Open MPI's mpirun without PMIx (no PMIX_NAMESPACE and PMIX_RANK: an Open MPI older than 2.0), which HpcMsg cannot speak to; running it would give that many separate jobs of size 1: {FixHint}");
         // A task of an srun step has SLURM_STEP_ID; a batch script or an salloc shell has SLURM_NTASKS
         // of the whole allocation but no step of its own, and a program run there is a real singleton.
         if (env("SLURM_STEP_ID") is not null || env("SLURM_STEPID") is not null)
