@@ -205,14 +205,18 @@ static void FirstCallsLarge(Communicator world)
         int n = counts[s];
         world.Barrier();
         if (marks) MarkAt<BcastCall>(end: false, s);
+        long faults = marks ? MinorFaults() : 0;
         t0 = Stopwatch.GetTimestamp();
         world.Broadcast<double>(send.AsSpan(0, n), 0);
         first = Stopwatch.GetElapsedTime(t0).TotalMicroseconds;
+        if (marks) faults = MinorFaults() - faults;
         if (marks) MarkAt<BcastCall>(end: true, s);
         world.Barrier();
+        long faults2 = marks ? MinorFaults() : 0;
         t0 = Stopwatch.GetTimestamp();
         world.Broadcast<double>(send.AsSpan(0, n), 0);
         second = Stopwatch.GetElapsedTime(t0).TotalMicroseconds;
+        if (marks) Console.Error.WriteLine($"page faults rank {world.Rank} bcast-{names[s]}: first {faults} second {MinorFaults() - faults2}");
         world.Barrier();
         t0 = Stopwatch.GetTimestamp();
         for (int i = 0; i < Steady; i++) world.Broadcast<double>(send.AsSpan(0, n), 0);
@@ -224,14 +228,18 @@ static void FirstCallsLarge(Communicator world)
         int n = counts[s];
         world.Barrier();
         if (marks) MarkAt<ReduceCall>(end: false, s);
+        long faults = marks ? MinorFaults() : 0;
         t0 = Stopwatch.GetTimestamp();
         world.Reduce<double>(send.AsSpan(0, n), recv.AsSpan(0, n), Op.Sum, 0);
         first = Stopwatch.GetElapsedTime(t0).TotalMicroseconds;
+        if (marks) faults = MinorFaults() - faults;
         if (marks) MarkAt<ReduceCall>(end: true, s);
         world.Barrier();
+        long faults2 = marks ? MinorFaults() : 0;
         t0 = Stopwatch.GetTimestamp();
         world.Reduce<double>(send.AsSpan(0, n), recv.AsSpan(0, n), Op.Sum, 0);
         second = Stopwatch.GetElapsedTime(t0).TotalMicroseconds;
+        if (marks) Console.Error.WriteLine($"page faults rank {world.Rank} reduce-{names[s]}: first {faults} second {MinorFaults() - faults2}");
         world.Barrier();
         t0 = Stopwatch.GetTimestamp();
         for (int i = 0; i < Steady; i++) world.Reduce<double>(send.AsSpan(0, n), recv.AsSpan(0, n), Op.Sum, 0);
@@ -243,14 +251,18 @@ static void FirstCallsLarge(Communicator world)
         int n = counts[s];
         world.Barrier();
         if (marks) MarkAt<AllreduceCall>(end: false, s);
+        long faults = marks ? MinorFaults() : 0;
         t0 = Stopwatch.GetTimestamp();
         world.Allreduce<double>(send.AsSpan(0, n), recv.AsSpan(0, n), Op.Sum);
         first = Stopwatch.GetElapsedTime(t0).TotalMicroseconds;
+        if (marks) faults = MinorFaults() - faults;
         if (marks) MarkAt<AllreduceCall>(end: true, s);
         world.Barrier();
+        long faults2 = marks ? MinorFaults() : 0;
         t0 = Stopwatch.GetTimestamp();
         world.Allreduce<double>(send.AsSpan(0, n), recv.AsSpan(0, n), Op.Sum);
         second = Stopwatch.GetElapsedTime(t0).TotalMicroseconds;
+        if (marks) Console.Error.WriteLine($"page faults rank {world.Rank} allreduce-{names[s]}: first {faults} second {MinorFaults() - faults2}");
         world.Barrier();
         t0 = Stopwatch.GetTimestamp();
         for (int i = 0; i < Steady; i++) world.Allreduce<double>(send.AsSpan(0, n), recv.AsSpan(0, n), Op.Sum);
@@ -262,14 +274,18 @@ static void FirstCallsLarge(Communicator world)
         int n = counts[s];
         world.Barrier();
         if (marks) MarkAt<AllgatherCall>(end: false, s);
+        long faults = marks ? MinorFaults() : 0;
         t0 = Stopwatch.GetTimestamp();
         world.Allgather<double>(send.AsSpan(0, n), recv.AsSpan(0, n * world.Size));
         first = Stopwatch.GetElapsedTime(t0).TotalMicroseconds;
+        if (marks) faults = MinorFaults() - faults;
         if (marks) MarkAt<AllgatherCall>(end: true, s);
         world.Barrier();
+        long faults2 = marks ? MinorFaults() : 0;
         t0 = Stopwatch.GetTimestamp();
         world.Allgather<double>(send.AsSpan(0, n), recv.AsSpan(0, n * world.Size));
         second = Stopwatch.GetElapsedTime(t0).TotalMicroseconds;
+        if (marks) Console.Error.WriteLine($"page faults rank {world.Rank} allgather-{names[s]}: first {faults} second {MinorFaults() - faults2}");
         world.Barrier();
         t0 = Stopwatch.GetTimestamp();
         for (int i = 0; i < Steady; i++) world.Allgather<double>(send.AsSpan(0, n), recv.AsSpan(0, n * world.Size));
@@ -281,14 +297,18 @@ static void FirstCallsLarge(Communicator world)
         int n = counts[s];
         world.Barrier();
         if (marks) MarkAt<AlltoallCall>(end: false, s);
+        long faults = marks ? MinorFaults() : 0;
         t0 = Stopwatch.GetTimestamp();
         world.Alltoall<double>(send.AsSpan(0, n * world.Size), recv.AsSpan(0, n * world.Size));
         first = Stopwatch.GetElapsedTime(t0).TotalMicroseconds;
+        if (marks) faults = MinorFaults() - faults;
         if (marks) MarkAt<AlltoallCall>(end: true, s);
         world.Barrier();
+        long faults2 = marks ? MinorFaults() : 0;
         t0 = Stopwatch.GetTimestamp();
         world.Alltoall<double>(send.AsSpan(0, n * world.Size), recv.AsSpan(0, n * world.Size));
         second = Stopwatch.GetElapsedTime(t0).TotalMicroseconds;
+        if (marks) Console.Error.WriteLine($"page faults rank {world.Rank} alltoall-{names[s]}: first {faults} second {MinorFaults() - faults2}");
         world.Barrier();
         t0 = Stopwatch.GetTimestamp();
         for (int i = 0; i < Steady; i++) world.Alltoall<double>(send.AsSpan(0, n * world.Size), recv.AsSpan(0, n * world.Size));
@@ -303,6 +323,14 @@ static void Report(Communicator world, string name, double first, double second,
     var slowest = new double[3];
     world.Reduce<double>([first, second, steady], slowest, Op.Max, 0);
     if (world.Rank == 0) Console.WriteLine($"first-calls {name}: first {slowest[0]:F1} us second {slowest[1]:F1} us steady {slowest[2]:F2} us");
+}
+
+// PLAIN_MARKS=1 only: the process's minor page faults so far (/proc/self/stat, field 10), printed
+// for each large first and second call (fresh pages the call touched: a first touch is ~10 us here).
+static long MinorFaults()
+{
+    string stat = File.ReadAllText("/proc/self/stat");
+    return long.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[7], System.Globalization.CultureInfo.InvariantCulture);
 }
 
 // PLAIN_MARKS=1 only: an empty method compiled once per phase type, a mark in the JIT's log.
