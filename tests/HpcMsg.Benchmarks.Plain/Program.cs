@@ -66,14 +66,16 @@ static void FirstCalls(Communicator world)
     var big = new double[8192];
     var result = new double[8192 * world.Size];
     var one = new double[1];
-    long t0;
+    long t0, faults = 0;
     double first, second, steady;
 
     world.Barrier();
+    faults = marks ? MinorFaults() : 0;
     if (marks) Mark<Start<BarrierCall, B0>>();
     t0 = Stopwatch.GetTimestamp();
     world.Barrier();
     first = Stopwatch.GetElapsedTime(t0).TotalMicroseconds;
+    if (marks) faults = MinorFaults() - faults;
     if (marks) Mark<End<BarrierCall, B0>>();
     world.Barrier();
     t0 = Stopwatch.GetTimestamp();
@@ -83,13 +85,16 @@ static void FirstCalls(Communicator world)
     t0 = Stopwatch.GetTimestamp();
     for (int i = 0; i < 200; i++) world.Barrier();
     steady = Stopwatch.GetElapsedTime(t0).TotalMicroseconds / 200;
+    if (marks) Console.Error.WriteLine($"page faults rank {world.Rank} barrier: first {faults}");
     Report(world, "barrier", first, second, steady);
 
     world.Barrier();
+    faults = marks ? MinorFaults() : 0;
     if (marks) Mark<Start<BcastCall, K64>>();
     t0 = Stopwatch.GetTimestamp();
     world.Broadcast<double>(big, 0);
     first = Stopwatch.GetElapsedTime(t0).TotalMicroseconds;
+    if (marks) faults = MinorFaults() - faults;
     if (marks) Mark<End<BcastCall, K64>>();
     world.Barrier();
     t0 = Stopwatch.GetTimestamp();
@@ -99,13 +104,16 @@ static void FirstCalls(Communicator world)
     t0 = Stopwatch.GetTimestamp();
     for (int i = 0; i < 200; i++) world.Broadcast<double>(big, 0);
     steady = Stopwatch.GetElapsedTime(t0).TotalMicroseconds / 200;
+    if (marks) Console.Error.WriteLine($"page faults rank {world.Rank} bcast-64KiB: first {faults}");
     Report(world, "bcast-64KiB", first, second, steady);
 
     world.Barrier();
+    faults = marks ? MinorFaults() : 0;
     if (marks) Mark<Start<ReduceCall, K64>>();
     t0 = Stopwatch.GetTimestamp();
     world.Reduce<double>(big, result.AsSpan(0, big.Length), Op.Sum, 0);
     first = Stopwatch.GetElapsedTime(t0).TotalMicroseconds;
+    if (marks) faults = MinorFaults() - faults;
     if (marks) Mark<End<ReduceCall, K64>>();
     world.Barrier();
     t0 = Stopwatch.GetTimestamp();
@@ -115,13 +123,16 @@ static void FirstCalls(Communicator world)
     t0 = Stopwatch.GetTimestamp();
     for (int i = 0; i < 200; i++) world.Reduce<double>(big, result.AsSpan(0, big.Length), Op.Sum, 0);
     steady = Stopwatch.GetElapsedTime(t0).TotalMicroseconds / 200;
+    if (marks) Console.Error.WriteLine($"page faults rank {world.Rank} reduce-64KiB: first {faults}");
     Report(world, "reduce-64KiB", first, second, steady);
 
     world.Barrier();
+    faults = marks ? MinorFaults() : 0;
     if (marks) Mark<Start<AllreduceCall, B8>>();
     t0 = Stopwatch.GetTimestamp();
     world.Allreduce<double>(one, result.AsSpan(0, 1), Op.Sum);
     first = Stopwatch.GetElapsedTime(t0).TotalMicroseconds;
+    if (marks) faults = MinorFaults() - faults;
     if (marks) Mark<End<AllreduceCall, B8>>();
     world.Barrier();
     t0 = Stopwatch.GetTimestamp();
@@ -131,13 +142,16 @@ static void FirstCalls(Communicator world)
     t0 = Stopwatch.GetTimestamp();
     for (int i = 0; i < 200; i++) world.Allreduce<double>(one, result.AsSpan(0, 1), Op.Sum);
     steady = Stopwatch.GetElapsedTime(t0).TotalMicroseconds / 200;
+    if (marks) Console.Error.WriteLine($"page faults rank {world.Rank} allreduce-8B: first {faults}");
     Report(world, "allreduce-8B", first, second, steady);
 
     world.Barrier();
+    faults = marks ? MinorFaults() : 0;
     if (marks) Mark<Start<AllreduceCall, K64>>();
     t0 = Stopwatch.GetTimestamp();
     world.Allreduce<double>(big, result.AsSpan(0, big.Length), Op.Sum);
     first = Stopwatch.GetElapsedTime(t0).TotalMicroseconds;
+    if (marks) faults = MinorFaults() - faults;
     if (marks) Mark<End<AllreduceCall, K64>>();
     world.Barrier();
     t0 = Stopwatch.GetTimestamp();
@@ -147,13 +161,16 @@ static void FirstCalls(Communicator world)
     t0 = Stopwatch.GetTimestamp();
     for (int i = 0; i < 200; i++) world.Allreduce<double>(big, result.AsSpan(0, big.Length), Op.Sum);
     steady = Stopwatch.GetElapsedTime(t0).TotalMicroseconds / 200;
+    if (marks) Console.Error.WriteLine($"page faults rank {world.Rank} allreduce-64KiB: first {faults}");
     Report(world, "allreduce-64KiB", first, second, steady);
 
     world.Barrier();
+    faults = marks ? MinorFaults() : 0;
     if (marks) Mark<Start<AllgatherCall, K8>>();
     t0 = Stopwatch.GetTimestamp();
     world.Allgather<double>(big.AsSpan(0, 1024), result.AsSpan(0, 1024 * world.Size));
     first = Stopwatch.GetElapsedTime(t0).TotalMicroseconds;
+    if (marks) faults = MinorFaults() - faults;
     if (marks) Mark<End<AllgatherCall, K8>>();
     world.Barrier();
     t0 = Stopwatch.GetTimestamp();
@@ -163,13 +180,16 @@ static void FirstCalls(Communicator world)
     t0 = Stopwatch.GetTimestamp();
     for (int i = 0; i < 200; i++) world.Allgather<double>(big.AsSpan(0, 1024), result.AsSpan(0, 1024 * world.Size));
     steady = Stopwatch.GetElapsedTime(t0).TotalMicroseconds / 200;
+    if (marks) Console.Error.WriteLine($"page faults rank {world.Rank} allgather-8KiB: first {faults}");
     Report(world, "allgather-8KiB", first, second, steady);
 
     world.Barrier();
+    faults = marks ? MinorFaults() : 0;
     if (marks) Mark<Start<AlltoallCall, K1>>();
     t0 = Stopwatch.GetTimestamp();
     world.Alltoall<double>(result.AsSpan(0, 128 * world.Size), big.AsSpan(0, 128 * world.Size));
     first = Stopwatch.GetElapsedTime(t0).TotalMicroseconds;
+    if (marks) faults = MinorFaults() - faults;
     if (marks) Mark<End<AlltoallCall, K1>>();
     world.Barrier();
     t0 = Stopwatch.GetTimestamp();
@@ -179,6 +199,7 @@ static void FirstCalls(Communicator world)
     t0 = Stopwatch.GetTimestamp();
     for (int i = 0; i < 200; i++) world.Alltoall<double>(result.AsSpan(0, 128 * world.Size), big.AsSpan(0, 128 * world.Size));
     steady = Stopwatch.GetElapsedTime(t0).TotalMicroseconds / 200;
+    if (marks) Console.Error.WriteLine($"page faults rank {world.Rank} alltoall-1KiB: first {faults}");
     Report(world, "alltoall-1KiB", first, second, steady);
 }
 
@@ -204,15 +225,19 @@ static void FirstCallsLarge(Communicator world)
     {
         int n = counts[s];
         world.Barrier();
+        long faults = marks ? MinorFaults() : 0;
         if (marks) MarkAt<BcastCall>(end: false, s);
         t0 = Stopwatch.GetTimestamp();
         world.Broadcast<double>(send.AsSpan(0, n), 0);
         first = Stopwatch.GetElapsedTime(t0).TotalMicroseconds;
+        if (marks) faults = MinorFaults() - faults;
         if (marks) MarkAt<BcastCall>(end: true, s);
         world.Barrier();
+        long faults2 = marks ? MinorFaults() : 0;
         t0 = Stopwatch.GetTimestamp();
         world.Broadcast<double>(send.AsSpan(0, n), 0);
         second = Stopwatch.GetElapsedTime(t0).TotalMicroseconds;
+        if (marks) Console.Error.WriteLine($"page faults rank {world.Rank} bcast-{names[s]}: first {faults} second {MinorFaults() - faults2}");
         world.Barrier();
         t0 = Stopwatch.GetTimestamp();
         for (int i = 0; i < Steady; i++) world.Broadcast<double>(send.AsSpan(0, n), 0);
@@ -223,15 +248,19 @@ static void FirstCallsLarge(Communicator world)
     {
         int n = counts[s];
         world.Barrier();
+        long faults = marks ? MinorFaults() : 0;
         if (marks) MarkAt<ReduceCall>(end: false, s);
         t0 = Stopwatch.GetTimestamp();
         world.Reduce<double>(send.AsSpan(0, n), recv.AsSpan(0, n), Op.Sum, 0);
         first = Stopwatch.GetElapsedTime(t0).TotalMicroseconds;
+        if (marks) faults = MinorFaults() - faults;
         if (marks) MarkAt<ReduceCall>(end: true, s);
         world.Barrier();
+        long faults2 = marks ? MinorFaults() : 0;
         t0 = Stopwatch.GetTimestamp();
         world.Reduce<double>(send.AsSpan(0, n), recv.AsSpan(0, n), Op.Sum, 0);
         second = Stopwatch.GetElapsedTime(t0).TotalMicroseconds;
+        if (marks) Console.Error.WriteLine($"page faults rank {world.Rank} reduce-{names[s]}: first {faults} second {MinorFaults() - faults2}");
         world.Barrier();
         t0 = Stopwatch.GetTimestamp();
         for (int i = 0; i < Steady; i++) world.Reduce<double>(send.AsSpan(0, n), recv.AsSpan(0, n), Op.Sum, 0);
@@ -242,15 +271,19 @@ static void FirstCallsLarge(Communicator world)
     {
         int n = counts[s];
         world.Barrier();
+        long faults = marks ? MinorFaults() : 0;
         if (marks) MarkAt<AllreduceCall>(end: false, s);
         t0 = Stopwatch.GetTimestamp();
         world.Allreduce<double>(send.AsSpan(0, n), recv.AsSpan(0, n), Op.Sum);
         first = Stopwatch.GetElapsedTime(t0).TotalMicroseconds;
+        if (marks) faults = MinorFaults() - faults;
         if (marks) MarkAt<AllreduceCall>(end: true, s);
         world.Barrier();
+        long faults2 = marks ? MinorFaults() : 0;
         t0 = Stopwatch.GetTimestamp();
         world.Allreduce<double>(send.AsSpan(0, n), recv.AsSpan(0, n), Op.Sum);
         second = Stopwatch.GetElapsedTime(t0).TotalMicroseconds;
+        if (marks) Console.Error.WriteLine($"page faults rank {world.Rank} allreduce-{names[s]}: first {faults} second {MinorFaults() - faults2}");
         world.Barrier();
         t0 = Stopwatch.GetTimestamp();
         for (int i = 0; i < Steady; i++) world.Allreduce<double>(send.AsSpan(0, n), recv.AsSpan(0, n), Op.Sum);
@@ -261,15 +294,19 @@ static void FirstCallsLarge(Communicator world)
     {
         int n = counts[s];
         world.Barrier();
+        long faults = marks ? MinorFaults() : 0;
         if (marks) MarkAt<AllgatherCall>(end: false, s);
         t0 = Stopwatch.GetTimestamp();
         world.Allgather<double>(send.AsSpan(0, n), recv.AsSpan(0, n * world.Size));
         first = Stopwatch.GetElapsedTime(t0).TotalMicroseconds;
+        if (marks) faults = MinorFaults() - faults;
         if (marks) MarkAt<AllgatherCall>(end: true, s);
         world.Barrier();
+        long faults2 = marks ? MinorFaults() : 0;
         t0 = Stopwatch.GetTimestamp();
         world.Allgather<double>(send.AsSpan(0, n), recv.AsSpan(0, n * world.Size));
         second = Stopwatch.GetElapsedTime(t0).TotalMicroseconds;
+        if (marks) Console.Error.WriteLine($"page faults rank {world.Rank} allgather-{names[s]}: first {faults} second {MinorFaults() - faults2}");
         world.Barrier();
         t0 = Stopwatch.GetTimestamp();
         for (int i = 0; i < Steady; i++) world.Allgather<double>(send.AsSpan(0, n), recv.AsSpan(0, n * world.Size));
@@ -280,15 +317,19 @@ static void FirstCallsLarge(Communicator world)
     {
         int n = counts[s];
         world.Barrier();
+        long faults = marks ? MinorFaults() : 0;
         if (marks) MarkAt<AlltoallCall>(end: false, s);
         t0 = Stopwatch.GetTimestamp();
         world.Alltoall<double>(send.AsSpan(0, n * world.Size), recv.AsSpan(0, n * world.Size));
         first = Stopwatch.GetElapsedTime(t0).TotalMicroseconds;
+        if (marks) faults = MinorFaults() - faults;
         if (marks) MarkAt<AlltoallCall>(end: true, s);
         world.Barrier();
+        long faults2 = marks ? MinorFaults() : 0;
         t0 = Stopwatch.GetTimestamp();
         world.Alltoall<double>(send.AsSpan(0, n * world.Size), recv.AsSpan(0, n * world.Size));
         second = Stopwatch.GetElapsedTime(t0).TotalMicroseconds;
+        if (marks) Console.Error.WriteLine($"page faults rank {world.Rank} alltoall-{names[s]}: first {faults} second {MinorFaults() - faults2}");
         world.Barrier();
         t0 = Stopwatch.GetTimestamp();
         for (int i = 0; i < Steady; i++) world.Alltoall<double>(send.AsSpan(0, n * world.Size), recv.AsSpan(0, n * world.Size));
@@ -303,6 +344,14 @@ static void Report(Communicator world, string name, double first, double second,
     var slowest = new double[3];
     world.Reduce<double>([first, second, steady], slowest, Op.Max, 0);
     if (world.Rank == 0) Console.WriteLine($"first-calls {name}: first {slowest[0]:F1} us second {slowest[1]:F1} us steady {slowest[2]:F2} us");
+}
+
+// PLAIN_MARKS=1 only: the process's minor page faults so far (/proc/self/stat, field 10), printed
+// for each large first and second call (fresh pages the call touched: a first touch is ~10 us here).
+static long MinorFaults()
+{
+    string stat = File.ReadAllText("/proc/self/stat");
+    return long.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[7], System.Globalization.CultureInfo.InvariantCulture);
 }
 
 // PLAIN_MARKS=1 only: an empty method compiled once per phase type, a mark in the JIT's log.

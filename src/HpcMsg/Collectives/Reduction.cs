@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using HpcMsg.Internal;
 
 namespace HpcMsg.Collectives;
@@ -61,14 +62,20 @@ internal static unsafe class Reduction
         // A non-commutative op needs rank order, which a tree rooted elsewhere than 0 would break.
         int treeRoot = op.IsCommutative ? root : 0;
         int relative = (rank - treeRoot + size) % size;
-        // The last child this rank hears from: its combination goes straight into the root's recv.
-        int lastChildMask = 0;
+        // The last child this rank hears from: on the root it is received into recv and combined there.
+        int lastChildMask = 0, children = 0;
         for (int mask = 1; mask < size && (relative & mask) == 0; mask <<= 1)
         {
-            if ((relative | mask) < size) lastChildMask = mask;
+            if ((relative | mask) < size)
+            {
+                lastChildMask = mask;
+                children++;
+            }
         }
-        using ScratchBuffer accBuffer = ScratchPool.Rent(lastChildMask == 0 ? 1 : bytes);
-        using ScratchBuffer tmpBuffer = ScratchPool.Rent(lastChildMask == 0 ? 1 : bytes);
+        // Children received into scratch: tmp for the first, spare from the second on.
+        int viaScratch = rank == root && treeRoot == root ? children - 1 : children;
+        using ScratchBuffer accBuffer = ScratchPool.Rent(viaScratch >= 2 ? bytes : 1);
+        using ScratchBuffer tmpBuffer = ScratchPool.Rent(viaScratch >= 1 ? bytes : 1);
         // acc is the operand of the lower relative ranks so far; it starts as send itself (read only),
         // so that a leaf sends without a copy and the root combines without one.
         byte* acc = send, tmp = tmpBuffer.Pointer, spare = accBuffer.Pointer;
@@ -79,19 +86,22 @@ internal static unsafe class Reduction
                 int childRelative = relative | mask;
                 if (childRelative < size)
                 {
+                    if (mask == lastChildMask && rank == root && treeRoot == root)
+                    {
+                        // The root's last child lands in recv itself and is combined there: no scratch
+                        // (a fresh scratch page costs ~10 us to touch the first time, so a first 4 MiB
+                        // Reduce at np 2 spent ~10 ms in page faults for a buffer it did not need).
+                        // recv does not overlap acc: acc is send (a copy if send overlapped recv) or scratch.
+                        t.Recv(recv, bytes, (childRelative + treeRoot) % size, CollectiveTags.Reduce);
+                        op.To(acc, recv, recv, count);
+                        acc = recv;
+                        continue;
+                    }
                     t.Recv(tmp, bytes, (childRelative + treeRoot) % size, CollectiveTags.Reduce);
-                    byte* destination = mask == lastChildMask && rank == root && treeRoot == root ? recv : tmp;
-                    op.To(acc, tmp, destination, count); // acc covers lower relative ranks than the child
-                    if (destination == tmp)
-                    {
-                        byte* freed = acc == send ? spare : acc;
-                        acc = tmp;
-                        tmp = freed;
-                    }
-                    else
-                    {
-                        acc = destination;
-                    }
+                    op.To(acc, tmp, tmp, count); // acc covers lower relative ranks than the child
+                    byte* freed = acc == send ? spare : acc;
+                    acc = tmp;
+                    tmp = freed;
                 }
             }
             else
@@ -177,9 +187,17 @@ internal static unsafe class Reduction
     {
         int size = t.Size, rank = t.Rank, elem = op.ElementSize;
         long bytes = (long)count * elem;
-        using ScratchBuffer tmpBuffer = ScratchPool.Rent(bytes);
-        byte* tmp = tmpBuffer.Pointer;
         int pof2 = LargestPowerOfTwo(size), rem = size - pof2;
+        // On a power-of-two group whose input is not acc the halving needs no scratch: the first step
+        // receives the partner's half straight into its place in acc and combines it there, and the
+        // later steps receive into the half of acc the first step sent away (free until the allgather;
+        // it holds at least the next step's quarter, as count >= pof2). Scratch touched for the first
+        // time costs ~10 us a page here: a first 4 MiB Allreduce spent ~5 ms faulting in its halves.
+        bool inAcc = rem == 0 && source != acc;
+        using ScratchBuffer tmpBuffer = ScratchPool.Rent(inAcc ? 1 : bytes);
+        byte* tmp = tmpBuffer.Pointer;
+        byte* free = null;
+        long freeBytes = 0;
         if (rem != 0)
         {
             // Folding the extra ranks in works on acc from the start.
@@ -219,8 +237,14 @@ internal static unsafe class Reduction
                 byte* sendPtr = input + (long)displs[sendIndex] * elem;
                 byte* recvIn = input + (long)displs[recvIndex] * elem;
                 byte* recvAcc = acc + (long)displs[recvIndex] * elem;
-                byte* recvTmp = tmp + (long)displs[recvIndex] * elem;
+                byte* recvTmp = !inAcc ? tmp + (long)displs[recvIndex] * elem : mask == 1 ? recvAcc : free;
+                Debug.Assert(!inAcc || mask == 1 || (long)recvCount * elem <= freeBytes);
                 t.SendRecv(sendPtr, (long)sendCount * elem, partner, recvTmp, (long)recvCount * elem, partner, CollectiveTags.Allreduce + 3);
+                if (mask == 1)
+                {
+                    free = acc + (long)displs[sendIndex] * elem;
+                    freeBytes = (long)sendCount * elem;
+                }
                 if (partner < rank)
                 {
                     op.To(recvTmp, recvIn, recvAcc, recvCount);
