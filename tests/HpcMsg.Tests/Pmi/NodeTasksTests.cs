@@ -33,17 +33,20 @@ public sealed class NodeTasksTests : IDisposable
     /// <summary>A shell whose children are one <c>sleep</c> per entry, with PMI_RANK set where the entry
     /// is a rank (null: a child that is no task); returns the shell's pid and each child's pid by rank,
     /// once they all run.</summary>
-    private (int Parent, Dictionary<int, int> PidOfRank) Manager(params int?[] ranks)
+    private (int Parent, Dictionary<int, int> PidOfRank) Manager(params int?[] ranks) => ManagerWith("PMI_RANK", ranks);
+
+    /// <summary><see cref="Manager"/> with the rank in <paramref name="variable"/> (PMIX_RANK: srun --mpi=pmix).</summary>
+    private (int Parent, Dictionary<int, int> PidOfRank) ManagerWith(string variable, params int?[] ranks)
     {
-        string script = string.Join(" ", ranks.Select(r => r is int rank ? $"PMI_RANK={rank} sleep 300 &" : "sleep 300 &")) + " wait";
+        string script = string.Join(" ", ranks.Select(r => r is int rank ? $"{variable}={rank} sleep 300 &" : "sleep 300 &")) + " wait";
         ProcessStartInfo start = MarkedProcess.StartInfo("/bin/sh", ["-c", script], _marker);
-        MarkedProcess.RemoveInherited(start, "PMI_");
+        MarkedProcess.RemoveInherited(start, "PMI_", "PMIX_");
         Process shell = Process.Start(start)!;
         _shells.Add(shell);
         var clock = Stopwatch.StartNew();
         while (true)
         {
-            List<(int Pid, string? Rank)> children = ChildrenOf(shell.Id);
+            List<(int Pid, string? Rank)> children = ChildrenOf(shell.Id, variable);
             if (children.Count == ranks.Length)
             {
                 var pids = new Dictionary<int, int>();
@@ -56,8 +59,8 @@ public sealed class NodeTasksTests : IDisposable
         }
     }
 
-    /// <summary>The running sleeps whose parent is <paramref name="parent"/>, with their PMI_RANK.</summary>
-    private static List<(int Pid, string? Rank)> ChildrenOf(int parent)
+    /// <summary>The running sleeps whose parent is <paramref name="parent"/>, with their rank (<paramref name="variable"/>).</summary>
+    private static List<(int Pid, string? Rank)> ChildrenOf(int parent, string variable)
     {
         var found = new List<(int, string?)>();
         foreach (string dir in Directory.EnumerateDirectories("/proc"))
@@ -69,7 +72,7 @@ public sealed class NodeTasksTests : IDisposable
                 string[] rest = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
                 if (!stat.Contains("(sleep)", StringComparison.Ordinal) || rest[1] != parent.ToString(System.Globalization.CultureInfo.InvariantCulture)) continue;
                 string? rank = File.ReadAllText(Path.Combine(dir, "environ")).Split('\0')
-                    .FirstOrDefault(e => e.StartsWith("PMI_RANK=", StringComparison.Ordinal))?["PMI_RANK=".Length..];
+                    .FirstOrDefault(e => e.StartsWith(variable + "=", StringComparison.Ordinal))?[(variable.Length + 1)..];
                 found.Add((pid, rank));
             }
             catch (IOException) { }
@@ -99,6 +102,19 @@ public sealed class NodeTasksTests : IDisposable
         Process.GetProcessById(pids[1]).Kill();
         string found = Eventually(tasks.Check, Limit);
         Assert.Contains($"rank 1 (pid {pids[1]}) of this node exited", found);
+    }
+
+    [Fact]
+    public void TasksWithPmixRankAreTasks()
+    {
+        // srun --mpi=pmix sets PMIX_RANK and no PMI_RANK: its tasks, all alive, are no missing ones.
+        (int parent, Dictionary<int, int> pids) = ManagerWith("PMIX_RANK", 0, 1, 2);
+        var tasks = new NodeTasks(parent, 3, [0, 1, 2], startedTogether: true);
+        Assert.Null(tasks.Check());
+        Assert.Null(tasks.Check());
+        Process.GetProcessById(pids[2]).Kill();
+        string found = Eventually(tasks.Check, Limit);
+        Assert.Contains($"rank 2 (pid {pids[2]}) of this node exited", found);
     }
 
     [Fact]

@@ -6,10 +6,10 @@ namespace HpcMsg.Tests.Slurm;
 /// <summary>
 /// Direct launch under Slurm with PMIx: <c>srun --mpi=pmix</c> (Slurm's mpi_pmix_v4 plugin) gives each
 /// task a PMIx server in its slurmstepd; the library reaches it through libpmix, loaded at run time.
-/// On one node: the scenarios as one job, Abort ending the step. Every job is checked for leftovers by
-/// <see cref="SlurmCommand"/>. (Over several nodes of the test cluster the plugin needs a client
-/// directory per node: its nodes share /tmp, where every slurmstepd of a step creates
-/// spmix_appdir_&lt;uid&gt;_&lt;step&gt;, and the second fails; a per-node TmpFS lifts that.)
+/// On one node and over two and three: the scenarios as one job, Abort ending the step with its code, a
+/// killed task ending it. Every job is checked for leftovers by <see cref="SlurmCommand"/>. (The nodes of
+/// the test cluster share /tmp, where the plugin makes TmpFS/spmix_appdir_&lt;uid&gt;_&lt;job&gt;.&lt;step&gt; on
+/// every node of a step: .ci/slurm-up sets TmpFS per node, or the second node fails with "File exists".)
 /// </summary>
 [Collection(JobsCollection.Name)]
 public class SrunPmixTests(ITestOutputHelper log)
@@ -17,9 +17,22 @@ public class SrunPmixTests(ITestOutputHelper log)
     private static readonly TimeSpan Limit = TimeSpan.FromSeconds(120);
 
     private JobResult Srun(int tasks, IReadOnlyDictionary<string, string?>? environment, params string[] scenario) =>
+        SrunOn(1, tasks, environment, scenario);
+
+    private JobResult SrunOn(int nodes, int tasks, IReadOnlyDictionary<string, string?>? environment, params string[] scenario) =>
         SlurmCommand.Run("srun",
-            ["--mpi=pmix", "-N", "1", "-n", tasks.ToString(System.Globalization.CultureInfo.InvariantCulture), "--overcommit", BuildArtifacts.DotnetHost, BuildArtifacts.TestAppDll, .. scenario],
+            ["--mpi=pmix", "-N", Text(nodes), "-n", Text(tasks), "--overcommit", BuildArtifacts.DotnetHost, BuildArtifacts.TestAppDll, .. scenario],
             Limit, log, environment);
+
+    private static string Text(int v) => v.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>Succeeded, as one job: rank 0 alone says OK (N singletons would each say it).</summary>
+    private static void OneJobSucceeded(JobResult r, string scenario)
+    {
+        JobAssert.Succeeded(r, scenario);
+        int oks = r.Stdout.Split('\n').Count(l => l.Trim() == $"OK {scenario}");
+        Assert.True(oks == 1, $"expected one 'OK {scenario}' line (one job), got {oks}\n{r}");
+    }
 
     [SlurmTheory]
     [InlineData("basic")]
@@ -29,9 +42,25 @@ public class SrunPmixTests(ITestOutputHelper log)
     public void FourTasksAreOneJobOverPmix(params string[] scenario)
     {
         JobResult r = Srun(4, null, scenario);
-        JobAssert.Succeeded(r, scenario[0]);
-        int oks = r.Stdout.Split('\n').Count(l => l.Trim() == $"OK {scenario[0]}");
-        Assert.True(oks == 1, $"expected one 'OK {scenario[0]}' line (one job), got {oks}\n{r}");
+        OneJobSucceeded(r, scenario[0]);
+    }
+
+    [SlurmTheory]
+    [InlineData("basic")]
+    [InlineData("collectives", "quick")]
+    [InlineData("nonblocking")]
+    public void FourTasksOverTwoNodesAreOneJobOverPmix(params string[] scenario)
+    {
+        // Two tasks a node: shared memory within a node, TCP between them, endpoints through PMIx.
+        JobResult r = SrunOn(2, 4, null, scenario);
+        OneJobSucceeded(r, scenario[0]);
+    }
+
+    [SlurmFact]
+    public void SixTasksOverThreeNodesAreOneJobOverPmix()
+    {
+        JobResult r = SrunOn(3, 6, null, "basic");
+        OneJobSucceeded(r, "basic");
     }
 
     [SlurmFact]
@@ -42,6 +71,36 @@ public class SrunPmixTests(ITestOutputHelper log)
         JobResult r = Srun(4, null, "abort", "7");
         JobAssert.ExitedWith(r, 7);
         JobAssert.StderrHasLineWith(r, "rank 3", "Abort(7)");
+        JobAssert.FinishedWithin(r, TimeSpan.FromSeconds(60));
+    }
+
+    [SlurmFact]
+    public void AbortOverTwoNodesEndsTheStepWithItsCode()
+    {
+        // Rank 3 is on the second node: the plugin carries PMIx_Abort to srun, which ends both nodes' tasks.
+        JobResult r = SrunOn(2, 4, null, "abort", "7");
+        JobAssert.ExitedWith(r, 7);
+        JobAssert.StderrHasLineWith(r, "rank 3", "Abort(7)");
+        JobAssert.FinishedWithin(r, TimeSpan.FromSeconds(60));
+    }
+
+    [SlurmFact]
+    public void AKilledTaskOverTwoNodesEndsTheStep()
+    {
+        // Rank 3 shares the second node with rank 2, whose peer watch sees it die and ends the step.
+        JobResult r = SrunOn(2, 4, null, "sigkill");
+        Assert.NotEqual(0, r.ExitCode);
+        JobAssert.StderrHasLineWith(r, "rank 3", "died");
+        JobAssert.FinishedWithin(r, TimeSpan.FromSeconds(60));
+    }
+
+    [SlurmFact]
+    public void AKilledTaskAloneOnItsNodeEndsTheStep()
+    {
+        // Rank 2 is alone on the second node: the node leaders' ring sees its link break (2+1 layout).
+        JobResult r = SrunOn(2, 3, null, "sigkill");
+        Assert.NotEqual(0, r.ExitCode);
+        JobAssert.StderrHasLineWith(r, "rank 2", "is gone", "ending the job");
         JobAssert.FinishedWithin(r, TimeSpan.FromSeconds(60));
     }
 

@@ -6,7 +6,8 @@ namespace HpcMsg.Bootstrap.Pmi;
 /// The tasks that a process manager started on this node, seen through /proc as the children of the
 /// process that started this one (slurmstepd, Hydra's hydra_pmi_proxy), before the job's ranks know
 /// anything of each other: what <see cref="LocalTaskWatch"/> checks while Init waits in a fence.
-/// <para>A child is one of the job's tasks when its environment (read once) has PMI_RANK; one whose
+/// <para>A child is one of the job's tasks when its environment (read once) has PMI_RANK (PMI-1/2) or
+/// PMIX_RANK (srun --mpi=pmix); one whose
 /// command is still the parent's (forked, not yet executed) or whose environment cannot be read counts
 /// as a task too, so that nothing alive is ever taken for dead. A task is gone when a child once seen
 /// has exited (no longer in /proc, or a zombie), or when fewer children are alive than the process
@@ -122,8 +123,11 @@ internal sealed class NodeTasks
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return Kind.Unknown; }
         foreach (string entry in environ.Split('\0'))
         {
-            if (!entry.StartsWith("PMI_RANK=", StringComparison.Ordinal)) continue;
-            if (!int.TryParse(entry.AsSpan("PMI_RANK=".Length), NumberStyles.None, CultureInfo.InvariantCulture, out rank)) rank = -1;
+            // PMI_RANK under PMI-1/2; PMIX_RANK under srun --mpi=pmix, whose tasks have no PMI_RANK.
+            int length = entry.StartsWith("PMI_RANK=", StringComparison.Ordinal) ? "PMI_RANK=".Length
+                : entry.StartsWith("PMIX_RANK=", StringComparison.Ordinal) ? "PMIX_RANK=".Length : 0;
+            if (length == 0) continue;
+            if (!int.TryParse(entry.AsSpan(length), NumberStyles.None, CultureInfo.InvariantCulture, out rank)) rank = -1;
             return Kind.Task;
         }
         return Kind.Other;
