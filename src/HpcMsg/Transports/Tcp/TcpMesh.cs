@@ -335,6 +335,7 @@ internal sealed class TcpMesh : IDisposable
                 if (leader >= _state.Length || leader == _rank || !_isRemote(leader))
                     throw new AuthenticationFailedException($"rank {leader} is not expected to link the node ring to rank {_rank}");
                 JobAuth.SendAllPolled(socket, [Accepted], deadline);
+                socket.Blocking = true; // the ring's: its words are sent with blocking calls (and its watch is asynchronous)
                 if (_disposed || !_ringLinks.Writer.TryWrite((leader, socket))) socket.Dispose();
                 return;
             }
