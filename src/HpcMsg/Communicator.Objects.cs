@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Diagnostics.CodeAnalysis;
 using System.Text.Json.Serialization.Metadata;
 using HpcMsg.Collectives;
+using HpcMsg.Engine;
 using HpcMsg.Serialization;
 
 namespace HpcMsg;
@@ -126,7 +127,7 @@ public sealed unsafe partial class Communicator
         ThrowIfDisposed();
         CheckSource(source);
         CheckRecvTag(tag);
-        Status probed = Engine.Probe(Context, source, SourceWorldOf(source), tag);
+        Completion probed = Engine.Probe(Context, source, SourceWorldOf(source), tag);
         try
         {
             ObjectFraming.CheckMessageSize(probed.ByteCount, probed.Source, probed.Tag);

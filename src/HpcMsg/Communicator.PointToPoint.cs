@@ -29,7 +29,7 @@ public sealed unsafe partial class Communicator
         CheckSource(source);
         CheckRecvTag(tag);
         fixed (T* p = buffer)
-            return Engine.Receive(Context, source, SourceWorldOf(source), tag, (byte*)p, (long)buffer.Length * sizeof(T), sizeof(T));
+            return new Status(Engine.Receive(Context, source, SourceWorldOf(source), tag, (byte*)p, (long)buffer.Length * sizeof(T), sizeof(T)));
     }
 
     /// <summary>Receives one element; <paramref name="source"/> and <paramref name="tag"/> may be wildcards.</summary>
@@ -61,7 +61,7 @@ public sealed unsafe partial class Communicator
             Status status;
             try
             {
-                status = Engine.Receive(Context, source, SourceWorldOf(source), recvTag, (byte*)r, (long)recv.Length * sizeof(T), sizeof(T));
+                status = new Status(Engine.Receive(Context, source, SourceWorldOf(source), recvTag, (byte*)r, (long)recv.Length * sizeof(T), sizeof(T)));
             }
             finally
             {
@@ -133,7 +133,7 @@ public sealed unsafe partial class Communicator
         ThrowIfDisposed();
         CheckSource(source);
         CheckRecvTag(tag);
-        return Engine.Probe(Context, source, SourceWorldOf(source), tag);
+        return new Status(Engine.Probe(Context, source, SourceWorldOf(source), tag));
     }
 
     /// <summary>True if a matching message is available now.</summary>
@@ -142,7 +142,9 @@ public sealed unsafe partial class Communicator
         ThrowIfDisposed();
         CheckSource(source);
         CheckRecvTag(tag);
-        return Engine.TryProbe(Context, source, SourceWorldOf(source), tag, out status);
+        bool found = Engine.TryProbe(Context, source, SourceWorldOf(source), tag, out Completion probed);
+        status = found ? new Status(probed) : default;
+        return found;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -154,6 +156,6 @@ public sealed unsafe partial class Communicator
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal Status RecvInternal(int context, Span<byte> buffer, int source, int tag)
     {
-        fixed (byte* p = buffer) return Engine.Receive(context, source, SourceWorldOf(source), tag, p, buffer.Length, 1);
+        fixed (byte* p = buffer) return new Status(Engine.Receive(context, source, SourceWorldOf(source), tag, p, buffer.Length, 1));
     }
 }

@@ -22,7 +22,7 @@ public sealed unsafe class Request
     internal bool Pinned;
 
     private volatile bool _completed;
-    private Status _status;
+    private Completion _outcome;
     private ExceptionDispatchInfo? _error; // captured once: every rethrow shows the original stack, then its own
     private Action? _continuation;
 
@@ -38,14 +38,14 @@ public sealed unsafe class Request
     internal void Reset(RequestKind kind, int context, int peer, int tag, int elementSize, byte* buffer, long bytes, int peerWorld = -1)
     {
         State.Reset(kind, context, peer, tag, elementSize, buffer, bytes, peerWorld);
-        _status = default;
+        _outcome = default;
         _error = null;
         _continuation = null;
         _completed = false;
     }
 
     /// <summary>Called by the engine, under its lock.</summary>
-    internal void Complete(in Status status, Exception? error)
+    internal void Complete(in Completion outcome, Exception? error)
     {
         if (State.Abandoned)
         {
@@ -58,7 +58,7 @@ public sealed unsafe class Request
             State.Buffer = null;
             return;
         }
-        _status = status;
+        _outcome = outcome;
         // An error made here, never thrown, gets the engine's stack now, so that its rethrow (Result)
         // shows where it was found; a caught one keeps the stack of its throw.
         if (error is not null && error.StackTrace is null) ExceptionDispatchInfo.SetCurrentStackTrace(error);
@@ -97,10 +97,13 @@ public sealed unsafe class Request
     }
 
     /// <summary>The status, or the failure rethrown with its original stack trace (and this call's after it).</summary>
-    internal Status Result()
+    internal Status Result() => new(Outcome());
+
+    /// <summary>What the engine said, or the failure rethrown (see <see cref="Result"/>).</summary>
+    internal Completion Outcome()
     {
         _error?.Throw();
-        return _status;
+        return _outcome;
     }
 
     /// <summary>The failure, for rethrowing later with its original stack (<c>Error?.Throw()</c>).</summary>

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using HpcMsg.Engine;
 
 namespace HpcMsg;
 
@@ -13,6 +14,11 @@ public readonly struct Status
         Tag = tag;
         ByteCount = byteCount;
         _elementSize = elementSize <= 0 ? 1 : elementSize;
+    }
+
+    /// <summary>What the engine said about the operation or the probed message.</summary>
+    internal Status(in Completion c) : this(c.Source, c.Tag, c.ByteCount, c.ElementSize)
+    {
     }
 
     /// <summary>Rank of the sender in the communicator.</summary>

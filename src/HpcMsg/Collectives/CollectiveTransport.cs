@@ -30,7 +30,7 @@ internal readonly unsafe struct CollectiveTransport
 
     public void Recv(byte* buffer, long bytes, int source, int tag)
     {
-        Status s = _engine.Receive(_context, source, _comm.WorldRankOf(source), tag, buffer, bytes, 1);
+        Completion s = _engine.Receive(_context, source, _comm.WorldRankOf(source), tag, buffer, bytes, 1);
         if (s.ByteCount != bytes)
             throw new ArgumentException($"collective mismatch: rank {_comm.Rank} expected {bytes} bytes from rank {source} but got {s.ByteCount}; do all ranks pass matching counts?");
     }

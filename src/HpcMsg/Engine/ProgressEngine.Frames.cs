@@ -222,10 +222,10 @@ internal sealed unsafe partial class ProgressEngine : IFrameSink
         switch (done.Kind)
         {
             case ArrivingKind.EagerMatched:
-                done.Request!.Complete(new Status(done.Source, done.Tag, done.Bytes, done.Request.State.ElementSize), null);
+                done.Request!.Complete(new Completion(done.Source, done.Tag, done.Bytes, done.Request.State.ElementSize), null);
                 break;
             case ArrivingKind.EagerTruncated:
-                done.Request!.Complete(new Status(done.Source, done.Tag, done.Bytes, done.Request.State.ElementSize),
+                done.Request!.Complete(new Completion(done.Source, done.Tag, done.Bytes, done.Request.State.ElementSize),
                     new MessageTruncatedException(done.Source, done.Tag, done.Bytes, done.Request.State.BufferBytes));
                 break;
             case ArrivingKind.EagerUnexpected:
@@ -240,7 +240,7 @@ internal sealed unsafe partial class ProgressEngine : IFrameSink
                 break;
             case ArrivingKind.Data:
                 Request recv = done.Request!;
-                recv.Complete(new Status(recv.State.MatchedSource, recv.State.MatchedTag, recv.State.ExpectedBytes, recv.State.ElementSize), null);
+                recv.Complete(new Completion(recv.State.MatchedSource, recv.State.MatchedTag, recv.State.ExpectedBytes, recv.State.ElementSize), null);
                 break;
         }
     }

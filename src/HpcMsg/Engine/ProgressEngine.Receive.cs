@@ -11,7 +11,7 @@ internal sealed unsafe partial class ProgressEngine
     private Request? _cachedRecv;
 
     /// <summary>Blocking receive into a buffer the caller keeps fixed for the duration.</summary>
-    public Status Receive(int context, int source, int sourceWorld, int tag, byte* buffer, long bytes, int elementSize)
+    public Completion Receive(int context, int source, int sourceWorld, int tag, byte* buffer, long bytes, int elementSize)
     {
         Request r = Interlocked.Exchange(ref _cachedRecv, null) ?? new Request(this);
         r.Reset(RequestKind.Receive, context, source, tag, elementSize, buffer, bytes, sourceWorld);
@@ -23,7 +23,7 @@ internal sealed unsafe partial class ProgressEngine
         WaitOrAbandon(r); // a wait that throws takes r out of the engine before `buffer` is unpinned
         try
         {
-            return r.Result();
+            return r.Outcome();
         }
         finally
         {
@@ -76,12 +76,12 @@ internal sealed unsafe partial class ProgressEngine
     {
         if (bytes > r.State.BufferBytes)
         {
-            r.Complete(new Status(source, tag, bytes, r.State.ElementSize),
+            r.Complete(new Completion(source, tag, bytes, r.State.ElementSize),
                 new MessageTruncatedException(source, tag, bytes, r.State.BufferBytes));
             return;
         }
         if (bytes > 0) PayloadCopy.Copy(payload, r.State.Buffer, bytes);
-        r.Complete(new Status(source, tag, bytes, r.State.ElementSize), null);
+        r.Complete(new Completion(source, tag, bytes, r.State.ElementSize), null);
     }
 
     /// <summary>Starts taking a large message announced by a request-to-send (single copy, or the
@@ -92,7 +92,7 @@ internal sealed unsafe partial class ProgressEngine
         if (bytes > r.State.BufferBytes)
         {
             SendControl(srcWorld, RecordKind.Fin, sendId, 0); // releases the sender; the data is dropped
-            r.Complete(new Status(source, tag, bytes, r.State.ElementSize),
+            r.Complete(new Completion(source, tag, bytes, r.State.ElementSize),
                 new MessageTruncatedException(source, tag, bytes, r.State.BufferBytes));
             return;
         }
@@ -102,10 +102,10 @@ internal sealed unsafe partial class ProgressEngine
             {
                 case DirectReadResult.Read:
                     SendControl(srcWorld, RecordKind.Fin, sendId, 0);
-                    r.Complete(new Status(source, tag, bytes, r.State.ElementSize), null);
+                    r.Complete(new Completion(source, tag, bytes, r.State.ElementSize), null);
                     return;
                 case DirectReadResult.Failed:
-                    r.Complete(new Status(source, tag, bytes, r.State.ElementSize),
+                    r.Complete(new Completion(source, tag, bytes, r.State.ElementSize),
                         new RankFailedException(srcWorld, $"rank {WorldRank}: reading a {bytes}-byte message from rank {srcWorld} (pid {pid}) failed with errno {errno}"));
                     return;
                 case DirectReadResult.NotPermitted:
@@ -127,7 +127,7 @@ internal sealed unsafe partial class ProgressEngine
     }
 
     /// <summary>Non-blocking probe: drives progress once, then looks at the unexpected queue.</summary>
-    public bool TryProbe(int context, int source, int sourceWorld, int tag, out Status status)
+    public bool TryProbe(int context, int source, int sourceWorld, int tag, out Completion status)
     {
         using (_lock.EnterScope())
         {
@@ -137,7 +137,7 @@ internal sealed unsafe partial class ProgressEngine
         }
     }
 
-    private bool FindUnexpected(int context, int source, int sourceWorld, int tag, out Status status)
+    private bool FindUnexpected(int context, int source, int sourceWorld, int tag, out Completion status)
     {
         InboundMessage? m = _unexpected.Find(context, source, sourceWorld, tag);
         if (m is null)
@@ -145,11 +145,11 @@ internal sealed unsafe partial class ProgressEngine
             status = default;
             return false;
         }
-        status = new Status(m.Source, m.Tag, m.Bytes, 1);
+        status = new Completion(m.Source, m.Tag, m.Bytes, 1);
         return true;
     }
 
-    public Status Probe(int context, int source, int sourceWorld, int tag)
+    public Completion Probe(int context, int source, int sourceWorld, int tag)
     {
         var backoff = new Backoff(Config);
         while (true)
@@ -159,7 +159,7 @@ internal sealed unsafe partial class ProgressEngine
             {
                 ThrowIfJobEnding();
                 progressed = ProgressLocked();
-                if (FindUnexpected(context, source, sourceWorld, tag, out Status status)) return status;
+                if (FindUnexpected(context, source, sourceWorld, tag, out Completion status)) return status;
             }
             if (progressed) backoff.Reset(); else backoff.Idle(this);
         }

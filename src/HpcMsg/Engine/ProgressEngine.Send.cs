@@ -57,7 +57,7 @@ internal sealed unsafe partial class ProgressEngine
         WaitOrAbandon(r); // a wait that throws takes r out of the engine before `data` is unpinned
         try
         {
-            r.Result();
+            r.Outcome();
         }
         finally
         {
@@ -241,16 +241,16 @@ internal sealed unsafe partial class ProgressEngine
         long n = send.State.BufferBytes;
         if (n > recv.State.BufferBytes)
         {
-            recv.Complete(new Status(send.State.SourceInComm, send.State.Tag, n, recv.State.ElementSize),
+            recv.Complete(new Completion(send.State.SourceInComm, send.State.Tag, n, recv.State.ElementSize),
                 new MessageTruncatedException(send.State.SourceInComm, send.State.Tag, n, recv.State.BufferBytes));
             return;
         }
         Buffer.MemoryCopy(send.State.Buffer, recv.State.Buffer, recv.State.BufferBytes, n);
-        recv.Complete(new Status(send.State.SourceInComm, send.State.Tag, n, recv.State.ElementSize), null);
+        recv.Complete(new Completion(send.State.SourceInComm, send.State.Tag, n, recv.State.ElementSize), null);
     }
 
     private static void CompleteSend(Request r) =>
-        r.Complete(new Status(r.State.SourceInComm, r.State.Tag, r.State.BufferBytes, r.State.ElementSize), null);
+        r.Complete(new Completion(r.State.SourceInComm, r.State.Tag, r.State.BufferBytes, r.State.ElementSize), null);
 
     /// <summary>Sends a control record now, or queues it behind what already waits for that destination.</summary>
     private void SendControl(int dest, RecordKind kind, long token1, long token2)

@@ -168,14 +168,14 @@ internal sealed unsafe partial class ProgressEngine : IDisposable
                 if (recv.State.StreamOffset == recv.State.ExpectedBytes)
                 {
                     _rendezvous.Remove(h->Token1);
-                    recv.Complete(new Status(recv.State.MatchedSource, recv.State.MatchedTag, recv.State.ExpectedBytes, recv.State.ElementSize), null);
+                    recv.Complete(new Completion(recv.State.MatchedSource, recv.State.MatchedTag, recv.State.ExpectedBytes, recv.State.ElementSize), null);
                 }
                 break;
             }
             case RecordKind.Fin:
             {
                 Request send = TakeRendezvous(h->Token1, srcWorld);
-                send.Complete(new Status(send.State.SourceInComm, send.State.Tag, send.State.BufferBytes, send.State.ElementSize), null);
+                send.Complete(new Completion(send.State.SourceInComm, send.State.Tag, send.State.BufferBytes, send.State.ElementSize), null);
                 break;
             }
             default:

@@ -151,6 +151,6 @@ public sealed class LoopbackTransportTests
         Assert.Equal(data, into);
     }
 
-    private static unsafe Status ReceiveBlocking(ProgressEngine e, byte[] into) =>
+    private static unsafe Completion ReceiveBlocking(ProgressEngine e, byte[] into) =>
         e.Receive(Context, 0, 0, 2, Address(into), into.Length, 1);
 }
