@@ -2,12 +2,16 @@
 # Interleaved A/B of two HpcMsg builds (OLD, NEW: repository clones with Release + ReadyToRun builds of
 # the osu suite and hpcrun): np 2 on one host (shared memory) and across fabA/fabB (TCP), plus Open
 # MPI over shared memory and its tcp btl in the same rounds. Raw lines "ROUND CONFIG BENCH SIZE VALUE ITERS".
+# Needs (as root): tools/ofi-bench/netns-pair up; Open MPI's osu_like in /tmp/hpcmsg-fabric (built by
+# tools/ofi-bench/fabric.sh); in each clone `dotnet build tests/HpcMsg.Benchmarks.Osu -c Release
+# -p:HpcMsgReadyToRun=true` and the same for launcher/HpcRun.
+#   OLD=/path/before NEW=/path/after ROUNDS=5 tools/ab/interleaved-ab.sh   # tables on stdout
 set -uo pipefail
 OLD=${OLD:-/work/bench}; NEW=${NEW:-/work/bench-new}; ROUNDS=${ROUNDS:-5}; out=${OUT:-/tmp/ab}; budget=${BUDGET:-0.25}
 mkdir -p "$out/logs"; raw="$out/raw.txt"; : >"$raw"
 fab=/tmp/hpcmsg-fabric
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
-agent=$OLD/tools/ofi-bench/netns-agent
+agent=$(cd "$(dirname "$0")/../ofi-bench" && pwd)/netns-agent
 printf 'fabA slots=1\nfabB slots=1\n' >"$out/hostfile.hpcrun"
 printf '10.214.0.1 slots=1\n10.214.0.2 slots=1\n' >"$out/hostfile.ompi"
 run() {
