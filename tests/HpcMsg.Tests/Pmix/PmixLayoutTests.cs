@@ -1,8 +1,5 @@
-using System.Globalization;
-using System.Reflection;
-using System.Runtime.InteropServices;
 using HpcMsg.Bootstrap.Pmix;
-using HpcMsg.Tests.Network;
+using HpcMsg.Tests.Infrastructure;
 using Xunit.Abstractions;
 
 namespace HpcMsg.Tests.Pmix;
@@ -30,76 +27,9 @@ public sealed class PmixLayoutTests(ITestOutputHelper log)
     {
         (string[]? flags, string? why) = PmixSupport.HeaderFlags();
         Assert.True(flags is not null, why);
-        string directory = Directory.CreateTempSubdirectory("hpcmsg-pmix-layout-").FullName;
-        try
-        {
-            string program = Path.Combine(directory, "pmix_layout");
-            string source = Path.Combine(Infrastructure.RepositoryRoot.Path, "tools", "pmix-layout", "pmix_layout.c");
-            Command.Result build = Command.Run(Ofi.OfiSupport.CCompiler ?? "cc", ["-std=c11", "-Wall", "-Werror", .. flags, "-o", program, source]);
-            Assert.True(build.ExitCode == 0, $"cc {source}: {build}");
-            Command.Result run = Command.Run(program);
-            Assert.True(run.ExitCode == 0, $"{program}: {run}");
-
-            var seen = new HashSet<(Type, string)>();
-            var seenConstants = new HashSet<string>();
-            var mismatches = new List<string>();
-            int lines = 0;
-            foreach (string line in run.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries))
-            {
-                string[] p = line.Split(' ');
-                if (p[0] is "=" or "$")
-                {
-                    FieldInfo? constant = ConstantOf(p[1]);
-                    if (constant is null) { mismatches.Add($"{p[1]} has no constant in PmixConstants"); continue; }
-                    seenConstants.Add(constant.Name);
-                    object csValue = constant.GetRawConstantValue()!;
-                    bool same = p[0] == "$"
-                        ? csValue is string text && text == p[2]
-                        : csValue is not string && Convert.ToInt64(csValue, CultureInfo.InvariantCulture) == long.Parse(p[2], CultureInfo.InvariantCulture);
-                    if (!same) mismatches.Add($"{p[1]} is {p[2]} in the headers, PmixConstants.{constant.Name} is {csValue}");
-                    continue;
-                }
-                string cStruct = p[0], cField = p[1];
-                long offset = long.Parse(p[2], CultureInfo.InvariantCulture), size = long.Parse(p[3], CultureInfo.InvariantCulture);
-                lines++;
-                Assert.True(Mirrors.TryGetValue(cStruct, out Type? type), $"type {cStruct} has no C# mirror in the table");
-                if (cField == "-")
-                {
-                    int csSize = Marshal.SizeOf(type);
-                    if (csSize != size) mismatches.Add($"sizeof({cStruct}) is {size}, {type.Name} is {csSize}");
-                    continue;
-                }
-                FieldInfo? field = FieldOf(type, cField);
-                if (field is null) { mismatches.Add($"{cStruct}.{cField} has no field in {type.Name}"); continue; }
-                seen.Add((type, field.Name));
-                long csOffset = Marshal.OffsetOf(type, field.Name).ToInt64();
-                int csFieldSize = Marshal.SizeOf(field.FieldType);
-                if (csOffset != offset || csFieldSize != size)
-                    mismatches.Add($"{cStruct}.{cField}: header offset {offset} size {size}, {type.Name}.{field.Name} offset {csOffset} size {csFieldSize}");
-            }
-            foreach (Type type in Mirrors.Values.Where(t => !t.IsPrimitive))
-                foreach (FieldInfo f in Fields(type).Where(f => !seen.Contains((type, f.Name))))
-                    mismatches.Add($"{type.Name}.{f.Name} is not in the header's struct (or pmix_layout.c does not print it)");
-            foreach (FieldInfo c in Constants().Where(c => !seenConstants.Contains(c.Name)))
-                mismatches.Add($"PmixConstants.{c.Name} is not printed by pmix_layout.c (or has no C constant of that name)");
-            log.WriteLine($"{lines} sizes and offsets compared for {Mirrors.Count} types, and {seenConstants.Count} constants");
-            Assert.True(mismatches.Count == 0, string.Join('\n', mismatches));
-            Assert.True(lines >= 15, $"only {lines} lines from pmix_layout");
-        }
-        finally
-        {
-            Directory.Delete(directory, recursive: true);
-        }
+        NativeLayoutCheck.Result r = NativeLayoutCheck.Run(Ofi.OfiSupport.CCompiler ?? "cc", "tools/pmix-layout/pmix_layout.c", flags, Mirrors, typeof(PmixConstants), []);
+        log.WriteLine($"{r.Layouts} sizes and offsets compared for {Mirrors.Count} types, and {r.Constants} constants");
+        Assert.True(r.Mismatches.Count == 0, string.Join('\n', r.Mismatches));
+        Assert.True(r.Layouts >= 15, $"only {r.Layouts} lines from pmix_layout");
     }
-
-    private static IEnumerable<FieldInfo> Constants() =>
-        typeof(PmixConstants).GetFields(BindingFlags.Static | BindingFlags.Public | BindingFlags.NonPublic).Where(f => f.IsLiteral);
-
-    private static FieldInfo? ConstantOf(string cName) =>
-        Constants().FirstOrDefault(f => string.Equals(f.Name, cName.Replace("_", string.Empty), StringComparison.OrdinalIgnoreCase));
-
-    private static IEnumerable<FieldInfo> Fields(Type type) => type.GetFields(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic);
-
-    private static FieldInfo? FieldOf(Type type, string cName) =>
-        Fields(type).FirstOrDefault(f => string.Equals(f.Name, cName.Replace("_", string.Empty), StringComparison.OrdinalIgnoreCase));
 }
