@@ -41,6 +41,19 @@ internal static class OfiPair
     public static OfiTransport Make(OfiEndpoint endpoint, int rank, string[] annex, ulong key = 0, int size = 2) =>
         new(endpoint, new OfiJobLinks(r => annex[r], () => null, _ => { }, new Nothing(), JobKey: key), rank, size, 64 * 1024, r => r != rank);
 
+    /// <summary>Ranks 0 and 1 of one job (key <paramref name="key"/>), each with its own endpoint of
+    /// <paramref name="provider"/> on the loopback address and its transport.</summary>
+    public static Job OpenJob(string provider, ulong key)
+    {
+        OfiEndpoint ea = OfiEndpoint.Open(OfiLibrary.Shared, provider, "127.0.0.1", peers: 2);
+        OfiEndpoint eb = OfiEndpoint.Open(OfiLibrary.Shared, provider, "127.0.0.1", peers: 2);
+        string[] annex = [OfiTransport.Annex(ea), OfiTransport.Annex(eb)];
+        return new Job(ea, eb, Make(ea, 0, annex, key), Make(eb, 1, annex, key));
+    }
+
+    /// <summary>Two ranks' endpoints and transports (<see cref="OpenJob"/>).</summary>
+    public sealed record Job(OfiEndpoint Ea, OfiEndpoint Eb, OfiTransport A, OfiTransport B);
+
     /// <summary>The job's TCP mesh stand-in: nothing to dispose.</summary>
     public sealed class Nothing : IDisposable
     {

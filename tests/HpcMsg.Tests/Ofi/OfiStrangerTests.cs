@@ -24,11 +24,8 @@ public sealed unsafe class OfiStrangerTests
     [InlineData("tcp;ofi_rxm")]
     public void A_forged_record_from_outside_the_job_is_dropped_and_counted_and_the_jobs_traffic_flows(string provider)
     {
-        OfiEndpoint ea = OfiEndpoint.Open(OfiLibrary.Shared, provider, "127.0.0.1", peers: 2);
-        OfiEndpoint eb = OfiEndpoint.Open(OfiLibrary.Shared, provider, "127.0.0.1", peers: 2);
+        (_, OfiEndpoint eb, OfiTransport a, OfiTransport b) = OfiPair.OpenJob(provider, Key);
         OfiEndpoint stranger = OfiEndpoint.Open(OfiLibrary.Shared, provider, "127.0.0.1", peers: 1);
-        string[] annex = [OfiTransport.Annex(ea), OfiTransport.Annex(eb)];
-        OfiTransport a = OfiPair.Make(ea, 0, annex, Key), b = OfiPair.Make(eb, 1, annex, Key);
         var sb = new CountingSink();
         a.Attach(null!, new CountingSink());
         b.Attach(null!, sb);
@@ -100,10 +97,7 @@ public sealed unsafe class OfiStrangerTests
     [InlineData("tcp;ofi_rxm")]
     public void A_record_with_another_jobs_key_is_dropped_even_from_a_job_address(string provider)
     {
-        OfiEndpoint ea = OfiEndpoint.Open(OfiLibrary.Shared, provider, "127.0.0.1", peers: 2);
-        OfiEndpoint eb = OfiEndpoint.Open(OfiLibrary.Shared, provider, "127.0.0.1", peers: 2);
-        string[] annex = [OfiTransport.Annex(ea), OfiTransport.Annex(eb)];
-        OfiTransport a = OfiPair.Make(ea, 0, annex, Key), b = OfiPair.Make(eb, 1, annex, Key);
+        (OfiEndpoint ea, _, OfiTransport a, OfiTransport b) = OfiPair.OpenJob(provider, Key);
         var sb = new CountingSink();
         a.Attach(null!, new CountingSink());
         b.Attach(null!, sb);
@@ -194,11 +188,8 @@ public sealed unsafe class OfiStrangerTests
     [InlineData("tcp;ofi_rxm")]
     public void A_payload_from_a_stranger_with_the_payloads_tag_is_dropped_and_the_real_one_lands(string provider)
     {
-        OfiEndpoint ea = OfiEndpoint.Open(OfiLibrary.Shared, provider, "127.0.0.1", peers: 2);
-        OfiEndpoint eb = OfiEndpoint.Open(OfiLibrary.Shared, provider, "127.0.0.1", peers: 2);
+        (_, OfiEndpoint eb, OfiTransport a, OfiTransport b) = OfiPair.OpenJob(provider, Key);
         OfiEndpoint stranger = OfiEndpoint.Open(OfiLibrary.Shared, provider, "127.0.0.1", peers: 1);
-        string[] annex = [OfiTransport.Annex(ea), OfiTransport.Annex(eb)];
-        OfiTransport a = OfiPair.Make(ea, 0, annex, Key), b = OfiPair.Make(eb, 1, annex, Key);
         const int Bytes = 256 * 1024, Forged = 4096;
         const long ReceiveId = 42;
         byte* memory = (byte*)NativeMemory.AllocZeroed(2 * Bytes + Forged);
