@@ -54,10 +54,10 @@ public sealed unsafe partial class Communicator
         fixed (T* s = send)
         fixed (T* r = recv)
         {
-            Request sendRequest = Engine.RentRequest();
-            sendRequest.Reset(RequestKind.Send, Context, WorldRankOf(dest), sendTag, sizeof(T), (byte*)s, (long)send.Length * sizeof(T));
-            sendRequest.State.SourceInComm = Rank;
-            Engine.PostSend(sendRequest);
+            Operation sendOp = Engine.RentOperation();
+            sendOp.Reset(RequestKind.Send, Context, WorldRankOf(dest), sendTag, sizeof(T), (byte*)s, (long)send.Length * sizeof(T));
+            sendOp.State.SourceInComm = Rank;
+            Engine.PostSend(sendOp);
             Status status;
             try
             {
@@ -67,10 +67,10 @@ public sealed unsafe partial class Communicator
             {
                 // The send must finish before its buffer is unpinned, even when the receive failed;
                 // if its own wait throws, it is taken out of the engine first.
-                Engine.WaitOrAbandon(sendRequest);
+                Engine.WaitOrAbandon(sendOp);
             }
-            sendRequest.Result();
-            Engine.ReturnRequest(sendRequest);
+            sendOp.Outcome();
+            Engine.ReleaseOperation(sendOp);
             return status;
         }
     }
@@ -81,14 +81,9 @@ public sealed unsafe partial class Communicator
         ThrowIfDisposed();
         CheckDest(dest);
         CheckSendTag(tag);
-        var request = new Request(Engine);
         System.Buffers.MemoryHandle pin = data.Pin();
-        request.Reset(RequestKind.Send, Context, WorldRankOf(dest), tag, sizeof(T), (byte*)pin.Pointer, (long)data.Length * sizeof(T));
-        request.State.SourceInComm = Rank;
-        request.Pin = pin;
-        request.Pinned = true;
-        PostOrUnpin(request, send: true);
-        return request;
+        Operation op = Engine.PostNewSend(Context, Rank, WorldRankOf(dest), tag, sizeof(T), (byte*)pin.Pointer, (long)data.Length * sizeof(T), pin, pinned: true);
+        return new Request(Engine, op);
     }
 
     /// <summary>Non-blocking send of a whole array; do not modify it until the request completes.</summary>
@@ -100,31 +95,13 @@ public sealed unsafe partial class Communicator
         ThrowIfDisposed();
         CheckSource(source);
         CheckRecvTag(tag);
-        var request = new Request(Engine);
         System.Buffers.MemoryHandle pin = buffer.Pin();
-        request.Reset(RequestKind.Receive, Context, source, tag, sizeof(T), (byte*)pin.Pointer, (long)buffer.Length * sizeof(T), SourceWorldOf(source));
-        request.Pin = pin;
-        request.Pinned = true;
-        PostOrUnpin(request, send: false);
-        return request;
+        Operation op = Engine.PostNewReceive(Context, source, SourceWorldOf(source), tag, sizeof(T), (byte*)pin.Pointer, (long)buffer.Length * sizeof(T), pin, pinned: true);
+        return new Request(Engine, op);
     }
 
     /// <summary>Non-blocking receive into a whole array.</summary>
     public Request IRecv<T>(T[] buffer, int source, int tag) where T : unmanaged => IRecv(new Memory<T>(buffer), source, tag);
-
-    private void PostOrUnpin(Request request, bool send)
-    {
-        try
-        {
-            if (send) Engine.PostSend(request); else Engine.PostReceive(request);
-        }
-        catch
-        {
-            request.Pin.Dispose();
-            request.Pinned = false;
-            throw;
-        }
-    }
 
     /// <summary>Blocks until a matching message is available and describes it without receiving it.
     /// <see cref="Status.ByteCount"/> tells its size.</summary>

@@ -8,12 +8,12 @@ namespace HpcMsg.Engine;
 /// messages, single-copy or pipelined large messages, and probes.</summary>
 internal sealed unsafe partial class ProgressEngine
 {
-    private Request? _cachedRecv;
+    private Operation? _cachedRecv;
 
     /// <summary>Blocking receive into a buffer the caller keeps fixed for the duration.</summary>
     public Completion Receive(int context, int source, int sourceWorld, int tag, byte* buffer, long bytes, int elementSize)
     {
-        Request r = Interlocked.Exchange(ref _cachedRecv, null) ?? new Request(this);
+        Operation r = Interlocked.Exchange(ref _cachedRecv, null) ?? new Operation(this);
         r.Reset(RequestKind.Receive, context, source, tag, elementSize, buffer, bytes, sourceWorld);
         using (_lock.EnterScope())
         {
@@ -31,7 +31,7 @@ internal sealed unsafe partial class ProgressEngine
         }
     }
 
-    public void PostReceive(Request r)
+    public void PostReceive(Operation r)
     {
         using (_lock.EnterScope())
         {
@@ -40,7 +40,31 @@ internal sealed unsafe partial class ProgressEngine
         }
     }
 
-    private void PostReceiveLocked(Request r)
+    /// <summary>A non-blocking receive: an operation from the pool, described and posted in one pass
+    /// through the lock; it takes <paramref name="pin"/> as <see cref="PostNewSend"/> does.</summary>
+    public Operation PostNewReceive(int context, int source, int sourceWorld, int tag, int elementSize, byte* buffer, long bytes, System.Buffers.MemoryHandle pin, bool pinned)
+    {
+        Operation? r = null;
+        try
+        {
+            using (_lock.EnterScope())
+            {
+                ThrowIfJobEnding();
+                r = RentOperationLocked();
+                r.Reset(RequestKind.Receive, context, source, tag, elementSize, buffer, bytes, sourceWorld);
+                TakePin(r, ref pin, ref pinned);
+                PostReceiveLocked(r);
+            }
+            return r;
+        }
+        catch
+        {
+            DropPin(r, ref pin, pinned);
+            throw;
+        }
+    }
+
+    private void PostReceiveLocked(Operation r)
     {
         InboundMessage? m = _unexpected.Find(r.State.Context, r.State.Peer, r.State.PeerWorld, r.State.Tag);
         if (m is null)
@@ -64,7 +88,7 @@ internal sealed unsafe partial class ProgressEngine
                 StartRendezvousReceive(r, m.SourceWorld, m.Source, m.Tag, m.Bytes, m.Address, m.SendId, m.SenderAbandoned);
                 break;
             case InboundKind.SelfRendezvous:
-                Request send = m.SelfSend!;
+                Operation send = m.SelfSend!;
                 CopyBetween(send, r);
                 CompleteSend(send);
                 break;
@@ -72,7 +96,7 @@ internal sealed unsafe partial class ProgressEngine
         _inboundPool.Return(m);
     }
 
-    private static void DeliverEager(Request r, int source, int tag, byte* payload, long bytes)
+    private static void DeliverEager(Operation r, int source, int tag, byte* payload, long bytes)
     {
         if (bytes > r.State.BufferBytes)
         {
@@ -87,7 +111,7 @@ internal sealed unsafe partial class ProgressEngine
     /// <summary>Starts taking a large message announced by a request-to-send (single copy, or the
     /// pipelined stream). <paramref name="senderAbandoned"/> is the sender's abandoned-send count when
     /// it announced the message: a changed count means its buffer may be reused, so ask for the stream.</summary>
-    private void StartRendezvousReceive(Request r, int srcWorld, int source, int tag, long bytes, long address, long sendId, int senderAbandoned)
+    private void StartRendezvousReceive(Operation r, int srcWorld, int source, int tag, long bytes, long address, long sendId, int senderAbandoned)
     {
         if (bytes > r.State.BufferBytes)
         {
