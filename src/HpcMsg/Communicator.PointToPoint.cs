@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using HpcMsg.Engine;
 
 namespace HpcMsg;
@@ -81,8 +82,19 @@ public sealed unsafe partial class Communicator
         ThrowIfDisposed();
         CheckDest(dest);
         CheckSendTag(tag);
-        System.Buffers.MemoryHandle pin = data.Pin();
-        Operation op = Engine.PostNewSend(Context, Rank, WorldRankOf(dest), tag, sizeof(T), (byte*)pin.Pointer, (long)data.Length * sizeof(T), pin, pinned: true);
+        Operation op;
+        if (MemoryMarshal.TryGetArray(data, out ArraySegment<T> array))
+        {
+            // No pinning handle unless the send stays pending (Memory<T>.Pin allocates one per call):
+            // an eager send completes inside the post, while the array is fixed here.
+            fixed (T* p = array.AsSpan())
+                op = Engine.PostNewSend(Context, Rank, WorldRankOf(dest), tag, sizeof(T), (byte*)p, (long)data.Length * sizeof(T), default, pinned: false, pinIfPending: array.Array);
+        }
+        else
+        {
+            System.Buffers.MemoryHandle pin = data.Pin();
+            op = Engine.PostNewSend(Context, Rank, WorldRankOf(dest), tag, sizeof(T), (byte*)pin.Pointer, (long)data.Length * sizeof(T), pin, pinned: true);
+        }
         return new Request(Engine, op);
     }
 
@@ -95,8 +107,19 @@ public sealed unsafe partial class Communicator
         ThrowIfDisposed();
         CheckSource(source);
         CheckRecvTag(tag);
-        System.Buffers.MemoryHandle pin = buffer.Pin();
-        Operation op = Engine.PostNewReceive(Context, source, SourceWorldOf(source), tag, sizeof(T), (byte*)pin.Pointer, (long)buffer.Length * sizeof(T), pin, pinned: true);
+        Operation op;
+        if (MemoryMarshal.TryGetArray((ReadOnlyMemory<T>)buffer, out ArraySegment<T> array))
+        {
+            // Not pinned: the engine copies an eager message in under `fixed` and pins the array
+            // only for a transfer that outlives one call (Memory<T>.Pin allocates a handle per call).
+            op = Engine.PostNewReceive(Context, source, SourceWorldOf(source), tag, sizeof(T), null, (long)buffer.Length * sizeof(T), default, pinned: false,
+                array: array.Array, arrayOffset: (nint)array.Offset * sizeof(T));
+        }
+        else
+        {
+            System.Buffers.MemoryHandle pin = buffer.Pin();
+            op = Engine.PostNewReceive(Context, source, SourceWorldOf(source), tag, sizeof(T), (byte*)pin.Pointer, (long)buffer.Length * sizeof(T), pin, pinned: true);
+        }
         return new Request(Engine, op);
     }
 

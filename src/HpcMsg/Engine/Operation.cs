@@ -127,6 +127,7 @@ internal sealed unsafe class Operation
     {
         _error = null;
         State.Buffer = null;
+        State.Array = null; // no reference kept to the caller's array while pooled
         _generation++;
     }
 }

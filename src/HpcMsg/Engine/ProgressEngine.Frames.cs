@@ -171,6 +171,7 @@ internal sealed unsafe partial class ProgressEngine : IFrameSink
                 if (r is not null && n <= r.State.BufferBytes)
                 {
                     _arriving[src].Kind = ArrivingKind.EagerMatched;
+                    PinReceiveBuffer(r); // the transport reads the payload in over later passes
                     return PayloadTarget.Into(r.State.Buffer, n);
                 }
                 if (r is not null)

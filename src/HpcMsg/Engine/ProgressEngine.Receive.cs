@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using HpcMsg.Internal;
 using HpcMsg.Transports;
 using HpcMsg.Transports.Wire;
@@ -41,8 +43,12 @@ internal sealed unsafe partial class ProgressEngine
     }
 
     /// <summary>A non-blocking receive: an operation from the pool, described and posted in one pass
-    /// through the lock; it takes <paramref name="pin"/> as <see cref="PostNewSend"/> does.</summary>
-    public Operation PostNewReceive(int context, int source, int sourceWorld, int tag, int elementSize, byte* buffer, long bytes, System.Buffers.MemoryHandle pin, bool pinned)
+    /// through the lock; it takes <paramref name="pin"/> as <see cref="PostNewSend"/> does.
+    /// <paramref name="array"/>: the buffer is that managed array from byte <paramref name="arrayOffset"/>
+    /// (<paramref name="buffer"/> null), unpinned: an eager message, the usual case, is copied in under
+    /// <c>fixed</c> and costs no pinning handle; a large one, or one a transport reads in over several
+    /// passes, pins it when matched (<see cref="PinReceiveBuffer"/>).</summary>
+    public Operation PostNewReceive(int context, int source, int sourceWorld, int tag, int elementSize, byte* buffer, long bytes, System.Buffers.MemoryHandle pin, bool pinned, object? array = null, nint arrayOffset = 0)
     {
         Operation? r = null;
         try
@@ -52,6 +58,8 @@ internal sealed unsafe partial class ProgressEngine
                 ThrowIfJobEnding();
                 r = RentOperationLocked();
                 r.Reset(RequestKind.Receive, context, source, tag, elementSize, buffer, bytes, sourceWorld);
+                r.State.Array = array;
+                r.State.ArrayOffset = arrayOffset;
                 TakePin(r, ref pin, ref pinned);
                 PostReceiveLocked(r);
             }
@@ -104,8 +112,34 @@ internal sealed unsafe partial class ProgressEngine
                 new MessageTruncatedException(source, tag, bytes, r.State.BufferBytes));
             return;
         }
-        if (bytes > 0) PayloadCopy.Copy(payload, r.State.Buffer, bytes);
+        if (bytes > 0)
+        {
+            if (r.State.Array is null) PayloadCopy.Copy(payload, r.State.Buffer, bytes);
+            else CopyIntoArray(r, payload, bytes);
+        }
         r.Complete(new Completion(source, tag, bytes, r.State.ElementSize), null);
+    }
+
+    /// <summary>An eager payload into an unpinned receive array, wherever it is now. Out of line: the
+    /// pinned local of <c>fixed</c> stays out of the blocking receive's path, which has a pointer.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void CopyIntoArray(Operation r, byte* payload, long bytes)
+    {
+        fixed (byte* start = &MemoryMarshal.GetArrayDataReference((Array)r.State.Array!))
+            PayloadCopy.Copy(payload, start + r.State.ArrayOffset, bytes);
+    }
+
+    /// <summary>A receive into an unpinned array (<see cref="RequestState.Array"/>) about to be written
+    /// over more than this call (single copy, stream, a transport's read): pinned now, released at
+    /// completion. Caller holds the lock.</summary>
+    private static void PinReceiveBuffer(Operation r)
+    {
+        if (r.State.Array is not { } array) return;
+        GCHandle handle = GCHandle.Alloc(array, GCHandleType.Pinned);
+        r.State.Buffer = (byte*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference((Array)array)) + r.State.ArrayOffset;
+        r.State.Array = null;
+        r.Pin = new System.Buffers.MemoryHandle(null, handle);
+        r.Pinned = true;
     }
 
     /// <summary>Starts taking a large message announced by a request-to-send (single copy, or the
@@ -120,6 +154,7 @@ internal sealed unsafe partial class ProgressEngine
                 new MessageTruncatedException(source, tag, bytes, r.State.BufferBytes));
             return;
         }
+        PinReceiveBuffer(r);
         if (!_crossMemoryDisabled && _node is { } node && ReferenceEquals(_route[srcWorld], node))
         {
             switch (node.TryReadAnnounced(srcWorld, address, r.State.Buffer, bytes, senderAbandoned, out int errno, out int pid))

@@ -94,8 +94,11 @@ internal sealed unsafe partial class ProgressEngine
 
     /// <summary>A non-blocking send: an operation from the pool, described and posted in one pass
     /// through the lock. It takes <paramref name="pin"/> (of a managed buffer; <paramref name="pinned"/>
-    /// false for none) in every case: released at completion, or here if the post throws.</summary>
-    public Operation PostNewSend(int context, int sourceInComm, int destWorld, int tag, int elementSize, byte* data, long bytes, System.Buffers.MemoryHandle pin, bool pinned)
+    /// false for none) in every case: released at completion, or here if the post throws.
+    /// <paramref name="pinIfPending"/>: the array <paramref name="data"/> points into, which the caller
+    /// holds fixed for this call; it is pinned (until completion) only if the send has not completed
+    /// when posted, so that an eager send, which completes at once, costs no pinning handle.</summary>
+    public Operation PostNewSend(int context, int sourceInComm, int destWorld, int tag, int elementSize, byte* data, long bytes, System.Buffers.MemoryHandle pin, bool pinned, object? pinIfPending = null)
     {
         Operation? r = null;
         try
@@ -108,6 +111,7 @@ internal sealed unsafe partial class ProgressEngine
                 r.State.SourceInComm = sourceInComm;
                 TakePin(r, ref pin, ref pinned);
                 PostSendLocked(r);
+                if (pinIfPending is not null) PinIfPending(r, pinIfPending);
             }
             return r;
         }
@@ -124,6 +128,16 @@ internal sealed unsafe partial class ProgressEngine
         r.Pin = pin;
         r.Pinned = true;
         pinned = false;
+    }
+
+    /// <summary>Pins <paramref name="array"/> for an operation the post left pending (still inside the
+    /// caller's <c>fixed</c>, so it has not moved; under the lock, as is every completion, which
+    /// releases it).</summary>
+    private static void PinIfPending(Operation r, object array)
+    {
+        if (r.CompletedFlag) return;
+        r.Pin = new System.Buffers.MemoryHandle(null, System.Runtime.InteropServices.GCHandle.Alloc(array, System.Runtime.InteropServices.GCHandleType.Pinned));
+        r.Pinned = true;
     }
 
     /// <summary>After a post threw: the pin is released whether or not the operation had taken it.</summary>
@@ -307,7 +321,15 @@ internal sealed unsafe partial class ProgressEngine
                 new MessageTruncatedException(send.State.SourceInComm, send.State.Tag, n, recv.State.BufferBytes));
             return;
         }
-        Buffer.MemoryCopy(send.State.Buffer, recv.State.Buffer, recv.State.BufferBytes, n);
+        if (recv.State.Array is { } array)
+        {
+            fixed (byte* start = &System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference((Array)array))
+                Buffer.MemoryCopy(send.State.Buffer, start + recv.State.ArrayOffset, recv.State.BufferBytes, n);
+        }
+        else
+        {
+            Buffer.MemoryCopy(send.State.Buffer, recv.State.Buffer, recv.State.BufferBytes, n);
+        }
         recv.Complete(new Completion(send.State.SourceInComm, send.State.Tag, n, recv.State.ElementSize), null);
     }
 

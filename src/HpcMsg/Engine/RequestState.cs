@@ -2,9 +2,8 @@ namespace HpcMsg.Engine;
 
 /// <summary>What a request is to the engine: its matching and buffer description, its place in the
 /// protocol (rendezvous ids, stream offset, the matched message) and its links in the posted-receive
-/// queue. Embedded by value in the public <see cref="Operation"/> (<c>Operation.State</c>), so that the
-/// public type carries none of it as members and a request costs no second allocation; reset in place
-/// when the request is reused.</summary>
+/// queue. Embedded by value in <see cref="Operation"/> (<c>Operation.State</c>); reset in place when
+/// the operation is reused.</summary>
 internal unsafe struct RequestState
 {
     // Matching and buffer description, set when posted.
@@ -17,6 +16,12 @@ internal unsafe struct RequestState
     public int ElementSize;
     public byte* Buffer;
     public long BufferBytes;
+
+    /// <summary>A receive into a managed array posted unpinned (IRecv): the array and the byte offset
+    /// of the buffer in it, <see cref="Buffer"/> null. An eager message is copied in under
+    /// <c>fixed</c>; a transfer that outlives one engine call pins it first (ProgressEngine.PinReceiveBuffer).</summary>
+    public object? Array;
+    public nint ArrayOffset;
 
     /// <summary>Taken out of the engine after its blocking call's wait threw (ProgressEngine.Abandon):
     /// completed for its caller, never reused; a later completion by the protocol only frees

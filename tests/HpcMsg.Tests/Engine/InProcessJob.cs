@@ -155,9 +155,11 @@ internal sealed unsafe class InProcessJob : IDisposable
             for (int i = 0; i < Engines.Length; i++) Engines[i].Progress();
     }
 
-    /// <summary>A receive posted the way IRecv posts one (a pooled operation and its handle).</summary>
+    /// <summary>A receive posted the way IRecv posts one into an array: a pooled operation and its
+    /// handle, the array unpinned (the engine copies into it under <c>fixed</c>, or pins it for a
+    /// transfer that outlives a call).</summary>
     public static Request PostRecv(ProgressEngine e, int source, int tag, byte[] buffer) =>
-        new(e, e.PostNewReceive(Context, source, source == Communicator.AnySource ? -1 : source, tag, 1, Address(buffer), buffer.Length, default, pinned: false));
+        new(e, e.PostNewReceive(Context, source, source == Communicator.AnySource ? -1 : source, tag, 1, null, buffer.Length, default, pinned: false, array: buffer));
 
     /// <summary>A send posted the way ISend posts one (a pooled operation and its handle).</summary>
     public static Request PostSend(ProgressEngine e, int dest, int tag, byte[] data) =>

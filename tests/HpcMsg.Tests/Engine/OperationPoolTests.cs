@@ -196,4 +196,59 @@ public sealed class OperationPoolTests
         long nonBlocking = GC.GetAllocatedBytesForCurrentThread() - before;
         Assert.Equal(2 * N * handle, nonBlocking);
     }
+
+    /// <summary>ISend of an array posts with the array fixed and pins it only if the send stays
+    /// pending; IRecv of an array posts it unpinned: an eager message is copied in wherever the
+    /// array is then (a compacting GC may have moved it), a large one pins it when matched.</summary>
+    [Fact]
+    public unsafe void Arrays_are_pinned_only_for_transfers_that_outlive_a_call()
+    {
+        using InProcessJob job = Node(2);
+        ProgressEngine a = job.Engines[0], b = job.Engines[1];
+
+        List<byte[]>? before = [.. Enumerable.Range(0, 2000).Select(_ => new byte[200])];
+        byte[] into = new byte[64]; // ordinary heap: moved by a compacting GC
+        Operation pending = a.PostNewReceive(Context, 1, 1, 50, 1, null, into.Length, default, pinned: false, array: into, arrayOffset: 0);
+        var r = new Request(a, pending);
+        Assert.False(pending.Pinned);
+        GC.KeepAlive(before);
+        before = null;
+        GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+        byte[] expected = Pattern(40, 9);
+        _ = PostSend(b, 0, 50, expected);
+        job.DriveUntil(() => r.IsCompleted, "the eager message");
+        Assert.False(pending.Pinned);
+        Assert.Equal(40, r.Wait().ByteCount);
+        Assert.Equal(expected, into.AsSpan(0, 40).ToArray());
+
+        // At an offset in the array (an ArraySegment's), and truncation measured against its length.
+        byte[] wide = new byte[32];
+        var part = new Request(a, a.PostNewReceive(Context, 1, 1, 51, 1, null, 8, default, pinned: false, array: wide, arrayOffset: 16));
+        var tooSmall = new Request(a, a.PostNewReceive(Context, 1, 1, 52, 1, null, 4, default, pinned: false, array: wide, arrayOffset: 0));
+        _ = PostSend(b, 0, 51, Pattern(8, 10));
+        _ = PostSend(b, 0, 52, Pattern(5, 11));
+        Assert.Equal(8, part.Wait().ByteCount);
+        Assert.Throws<MessageTruncatedException>(() => tooSmall.Wait());
+        Assert.Equal(Pattern(8, 10), wide.AsSpan(16, 8).ToArray());
+        Assert.All(wide.AsSpan(0, 16).ToArray().Concat(wide.AsSpan(24).ToArray()), x => Assert.Equal(0, x));
+
+        // An eager send completes at post and pins nothing; a large one (rendezvous) stays pending, pinned;
+        // the large receive into an unpinned array pins it when the request-to-send matches.
+        byte[] small = Pattern(32, 11), large = Pattern(b.Config.EagerLimit + 1, 12);
+        Operation eager, rendezvous;
+        fixed (byte* p = small) eager = b.PostNewSend(Context, 1, 0, 53, 1, p, small.Length, default, pinned: false, pinIfPending: small);
+        fixed (byte* p = large) rendezvous = b.PostNewSend(Context, 1, 0, 54, 1, p, large.Length, default, pinned: false, pinIfPending: large);
+        Assert.True(eager.CompletedFlag);
+        Assert.False(eager.Pinned);
+        Assert.False(rendezvous.CompletedFlag);
+        Assert.True(rendezvous.Pinned);
+        byte[] bigInto = new byte[large.Length];
+        var big = new Request(a, a.PostNewReceive(Context, 1, 1, 54, 1, null, bigInto.Length, default, pinned: false, array: bigInto));
+        Request tiny = PostRecv(a, 1, 53, new byte[32]);
+        job.DriveUntil(() => big.IsCompleted && tiny.IsCompleted && rendezvous.CompletedFlag, "the large message");
+        Assert.False(rendezvous.Pinned);
+        Assert.Equal(large.Length, big.Wait().ByteCount);
+        Assert.Equal(large, bigInto);
+        Assert.Equal(32, tiny.Wait().ByteCount);
+    }
 }
