@@ -79,52 +79,57 @@ public sealed unsafe partial class Communicator
     /// <summary>Non-blocking send. Do not modify <paramref name="data"/> until the request completes.</summary>
     public Request ISend<T>(ReadOnlyMemory<T> data, int dest, int tag) where T : unmanaged
     {
+        if (MemoryMarshal.TryGetArray(data, out ArraySegment<T> array)) return ISendArray(array.Array, array.Offset, array.Count, dest, tag);
         ThrowIfDisposed();
         CheckDest(dest);
         CheckSendTag(tag);
-        Operation op;
-        if (MemoryMarshal.TryGetArray(data, out ArraySegment<T> array))
-        {
-            // No pinning handle unless the send stays pending (Memory<T>.Pin allocates one per call):
-            // an eager send completes inside the post, while the array is fixed here.
-            fixed (T* p = array.AsSpan())
-                op = Engine.PostNewSend(Context, Rank, WorldRankOf(dest), tag, sizeof(T), (byte*)p, (long)data.Length * sizeof(T), default, pinned: false, pinIfPending: array.Array);
-        }
-        else
-        {
-            System.Buffers.MemoryHandle pin = data.Pin();
-            op = Engine.PostNewSend(Context, Rank, WorldRankOf(dest), tag, sizeof(T), (byte*)pin.Pointer, (long)data.Length * sizeof(T), pin, pinned: true);
-        }
+        System.Buffers.MemoryHandle pin = data.Pin();
+        Operation op = Engine.PostNewSend(Context, Rank, WorldRankOf(dest), tag, sizeof(T), (byte*)pin.Pointer, (long)data.Length * sizeof(T), pin, pinned: true);
         return new Request(Engine, op);
     }
 
     /// <summary>Non-blocking send of a whole array; do not modify it until the request completes.</summary>
-    public Request ISend<T>(T[] data, int dest, int tag) where T : unmanaged => ISend(new ReadOnlyMemory<T>(data), dest, tag);
+    public Request ISend<T>(T[] data, int dest, int tag) where T : unmanaged => ISendArray(data, 0, data?.Length ?? 0, dest, tag);
+
+    /// <summary>No pinning handle unless the send stays pending (Memory&lt;T&gt;.Pin allocates one per
+    /// call): an eager send completes inside the post, while the array is fixed here.</summary>
+    private Request ISendArray<T>(T[]? array, int offset, int count, int dest, int tag) where T : unmanaged
+    {
+        ThrowIfDisposed();
+        CheckDest(dest);
+        CheckSendTag(tag);
+        Operation op;
+        fixed (T* p = new ReadOnlySpan<T>(array, offset, count))
+            op = Engine.PostNewSend(Context, Rank, WorldRankOf(dest), tag, sizeof(T), (byte*)p, (long)count * sizeof(T), default, pinned: false, pinIfPending: array);
+        return new Request(Engine, op);
+    }
 
     /// <summary>Non-blocking receive into <paramref name="buffer"/>.</summary>
     public Request IRecv<T>(Memory<T> buffer, int source, int tag) where T : unmanaged
     {
+        if (MemoryMarshal.TryGetArray((ReadOnlyMemory<T>)buffer, out ArraySegment<T> array)) return IRecvArray(array.Array, array.Offset, array.Count, source, tag);
         ThrowIfDisposed();
         CheckSource(source);
         CheckRecvTag(tag);
-        Operation op;
-        if (MemoryMarshal.TryGetArray((ReadOnlyMemory<T>)buffer, out ArraySegment<T> array))
-        {
-            // Not pinned: the engine copies an eager message in under `fixed` and pins the array
-            // only for a transfer that outlives one call (Memory<T>.Pin allocates a handle per call).
-            op = Engine.PostNewReceive(Context, source, SourceWorldOf(source), tag, sizeof(T), null, (long)buffer.Length * sizeof(T), default, pinned: false,
-                array: array.Array, arrayOffset: (nint)array.Offset * sizeof(T));
-        }
-        else
-        {
-            System.Buffers.MemoryHandle pin = buffer.Pin();
-            op = Engine.PostNewReceive(Context, source, SourceWorldOf(source), tag, sizeof(T), (byte*)pin.Pointer, (long)buffer.Length * sizeof(T), pin, pinned: true);
-        }
+        System.Buffers.MemoryHandle pin = buffer.Pin();
+        Operation op = Engine.PostNewReceive(Context, source, SourceWorldOf(source), tag, sizeof(T), (byte*)pin.Pointer, (long)buffer.Length * sizeof(T), pin, pinned: true);
         return new Request(Engine, op);
     }
 
     /// <summary>Non-blocking receive into a whole array.</summary>
-    public Request IRecv<T>(T[] buffer, int source, int tag) where T : unmanaged => IRecv(new Memory<T>(buffer), source, tag);
+    public Request IRecv<T>(T[] buffer, int source, int tag) where T : unmanaged => IRecvArray(buffer, 0, buffer?.Length ?? 0, source, tag);
+
+    /// <summary>Not pinned: the engine copies an eager message in under <c>fixed</c> and pins the
+    /// array only for a transfer that outlives one call (Memory&lt;T&gt;.Pin allocates a handle per call).</summary>
+    private Request IRecvArray<T>(T[]? array, int offset, int count, int source, int tag) where T : unmanaged
+    {
+        ThrowIfDisposed();
+        CheckSource(source);
+        CheckRecvTag(tag);
+        Operation op = Engine.PostNewReceive(Context, source, SourceWorldOf(source), tag, sizeof(T), null, (long)count * sizeof(T), default, pinned: false,
+            array: array, arrayOffset: (nint)offset * sizeof(T));
+        return new Request(Engine, op);
+    }
 
     /// <summary>Blocks until a matching message is available and describes it without receiving it.
     /// <see cref="Status.ByteCount"/> tells its size.</summary>

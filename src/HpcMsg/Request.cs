@@ -56,7 +56,7 @@ public sealed unsafe class Request
         {
             Operation op = _op!;
             _outcome = op.RawOutcome;
-            _error = op.Error;
+            if (op.Error is { } error) _error = error; // no write barrier in the usual case
             _op = null;
             _state = Harvested;
             Engine.ReleaseOperation(op);
