@@ -5,8 +5,9 @@ using HpcMsg.Engine;
 namespace HpcMsg;
 
 /// <summary>Typed point-to-point: spans and values of unmanaged types become bytes here, and the
-/// engine does the rest. Blocking calls pin with <c>fixed</c>; non-blocking ones pin the memory
-/// until their request completes.</summary>
+/// engine does the rest. Blocking calls pin with <c>fixed</c>; non-blocking ones on an array pin it
+/// only while the engine needs its address beyond the call (a pending send, a large receive), and
+/// on other memory pin it until their request completes.</summary>
 public sealed unsafe partial class Communicator
 {
     /// <summary>Blocking standard-mode send; returns when <paramref name="data"/> may be reused.</summary>
