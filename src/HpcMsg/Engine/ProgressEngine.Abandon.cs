@@ -58,7 +58,7 @@ internal sealed unsafe partial class ProgressEngine
         if (_posted.Remove(r)) return;
         // Matched: the message is arriving. Its remaining bytes are dropped instead of written.
         r.State.Buffer = null;
-        r.State.Array = null;
+        r.Array = null;
         if (_networks.Length == 0) return; // shared memory: pipelined chunks check Abandoned (HandleRecord)
         for (int peer = 0; peer < _arriving.Length; peer++)
         {

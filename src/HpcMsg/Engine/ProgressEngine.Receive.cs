@@ -58,8 +58,8 @@ internal sealed unsafe partial class ProgressEngine
                 ThrowIfJobEnding();
                 r = RentOperationLocked();
                 r.Reset(RequestKind.Receive, context, source, tag, elementSize, buffer, bytes, sourceWorld);
-                r.State.Array = array;
-                r.State.ArrayOffset = arrayOffset;
+                r.Array = array;
+                r.ArrayOffset = arrayOffset;
                 TakePin(r, ref pin, ref pinned);
                 PostReceiveLocked(r);
             }
@@ -114,7 +114,7 @@ internal sealed unsafe partial class ProgressEngine
         }
         if (bytes > 0)
         {
-            if (r.State.Array is null) PayloadCopy.Copy(payload, r.State.Buffer, bytes);
+            if (r.Array is null) PayloadCopy.Copy(payload, r.State.Buffer, bytes);
             else CopyIntoArray(r, payload, bytes);
         }
         r.Complete(new Completion(source, tag, bytes, r.State.ElementSize), null);
@@ -125,19 +125,19 @@ internal sealed unsafe partial class ProgressEngine
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static void CopyIntoArray(Operation r, byte* payload, long bytes)
     {
-        fixed (byte* start = &MemoryMarshal.GetArrayDataReference((Array)r.State.Array!))
-            PayloadCopy.Copy(payload, start + r.State.ArrayOffset, bytes);
+        fixed (byte* start = &MemoryMarshal.GetArrayDataReference((Array)r.Array!))
+            PayloadCopy.Copy(payload, start + r.ArrayOffset, bytes);
     }
 
-    /// <summary>A receive into an unpinned array (<see cref="RequestState.Array"/>) about to be written
+    /// <summary>A receive into an unpinned array (<see cref="Operation.Array"/>) about to be written
     /// over more than this call (single copy, stream, a transport's read): pinned now, released at
     /// completion. Caller holds the lock.</summary>
     private static void PinReceiveBuffer(Operation r)
     {
-        if (r.State.Array is not { } array) return;
+        if (r.Array is not { } array) return;
         GCHandle handle = GCHandle.Alloc(array, GCHandleType.Pinned);
-        r.State.Buffer = (byte*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference((Array)array)) + r.State.ArrayOffset;
-        r.State.Array = null;
+        r.State.Buffer = (byte*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference((Array)array)) + r.ArrayOffset;
+        r.Array = null;
         r.Pin = new System.Buffers.MemoryHandle(null, handle);
         r.Pinned = true;
     }

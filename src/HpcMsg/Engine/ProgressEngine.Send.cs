@@ -321,10 +321,10 @@ internal sealed unsafe partial class ProgressEngine
                 new MessageTruncatedException(send.State.SourceInComm, send.State.Tag, n, recv.State.BufferBytes));
             return;
         }
-        if (recv.State.Array is { } array)
+        if (recv.Array is { } array)
         {
             fixed (byte* start = &System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference((Array)array))
-                Buffer.MemoryCopy(send.State.Buffer, start + recv.State.ArrayOffset, recv.State.BufferBytes, n);
+                Buffer.MemoryCopy(send.State.Buffer, start + recv.ArrayOffset, recv.State.BufferBytes, n);
         }
         else
         {

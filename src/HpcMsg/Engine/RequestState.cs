@@ -17,12 +17,6 @@ internal unsafe struct RequestState
     public byte* Buffer;
     public long BufferBytes;
 
-    /// <summary>A receive into a managed array posted unpinned (IRecv): the array and the byte offset
-    /// of the buffer in it, <see cref="Buffer"/> null. An eager message is copied in under
-    /// <c>fixed</c>; a transfer that outlives one engine call pins it first (ProgressEngine.PinReceiveBuffer).</summary>
-    public object? Array;
-    public nint ArrayOffset;
-
     /// <summary>Taken out of the engine after its blocking call's wait threw (ProgressEngine.Abandon):
     /// completed for its caller, never reused; a later completion by the protocol only frees
     /// <see cref="Buffer"/> when the engine owns it.</summary>
