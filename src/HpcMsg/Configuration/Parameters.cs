@@ -43,11 +43,24 @@ internal static class Parameters
         "largest message (bytes) sent inline through the ring; larger ones use rendezvous. 16 KiB: below it two memcpy " +
         "of L1/L2-resident data beat the ~1.5 us fixed cost of a cross-memory read. Capped at a quarter of the ring.");
 
-    public static readonly SwitchParameter ShmCma = new("HPCMSG_SHM_CMA", false,
-        "0: messages above the eager limit are pipelined in 32 KiB chunks through the ring (sender and receiver copy at " +
-        "once; 19-40 GB/s at 256 KiB-4 MiB, and the faster choice oversubscribed too, because a waiting rank yields its " +
-        "core at once); 1: the receiver copies them once with process_vm_readv (13-16 GB/s: it pins and maps each page; " +
-        "falls back to the ring where the kernel forbids it).");
+    public static readonly SwitchParameter ShmCma = new("HPCMSG_SHM_CMA", true,
+        "1: a message of at least HPCMSG_SHM_CMA_BYTES between ranks of a node is copied once by its receiver with " +
+        "process_vm_readv (each rank allows it with PR_SET_PTRACER under Yama ptrace_scope 1, as Open MPI's vader does); " +
+        "where the kernel refuses a read (EPERM, EACCES, ENOSYS: another uid, ptrace_scope 2, seccomp) that pair of " +
+        "ranks falls back to the ring pipeline for good, and the refused message comes through it whole. 0: every " +
+        "message above the eager limit is pipelined in 32 KiB chunks through the ring (sender and receiver copy at once). " +
+        "1 by default: on the 2-vCPU VM (docs/benchmarks, 2026-12-07, interleaved with the ring in the same minutes) the " +
+        "single copy beat the pipeline at np 2 from 32 KiB on: bw 1.2-1.7x quiet (report.md: 64 KiB-4 MiB 7.1-10.5 " +
+        "against 6.0-6.2 GB/s), bibw 2-2.5x, bcast/alltoall/allgather/scatter 1 MiB 3-9x faster; under load the " +
+        "pipeline, which needs sender and receiver on a core at once, fell to ~2 GB/s while the single copy kept 4-5 " +
+        "(bw, bibw and the collectives 3-30x). Oversubscribed (np 4 on 2 cores) bcast and scatter 64 KiB-1 MiB took " +
+        "0.4-0.6x the ring's time, alltoall, allgather and allreduce 0.7-1.3x (no clear winner).");
+
+    public static readonly IntegerParameter ShmCmaBytes = new("HPCMSG_SHM_CMA_BYTES", 32 * 1024, 0, long.MaxValue,
+        "smallest message (bytes) copied once with process_vm_readv when HPCMSG_SHM_CMA=1; larger than the eager limit " +
+        "and smaller than this, the ring pipeline. 32 KiB: just above the eager limit (16 KiB) the read's handshake " +
+        "and page pinning cost more than the pipeline's one chunk (np 2 bw at 16 KiB: single copy 0.5x the ring, bibw " +
+        "0.3x); from 32 KiB on it won (bw 2.6x, bibw 5.8x under load; even quiet).");
 
     public static readonly IntegerParameter SpinMicros = new("HPCMSG_SPIN_US", 5000, 0, int.MaxValue,
         "microseconds a blocked call polls before it yields its core. With a core per rank 5 ms: a futex wake-up in a VM " +
@@ -278,7 +291,7 @@ internal static class Parameters
     /// <summary>Every parameter, tunables first, then the launcher's, in the README's order.</summary>
     public static IReadOnlyList<Parameter> All { get; } =
     [
-        EagerLimit, ShmCma, SpinMicros, Yields, SleepMicros, WarmUp, AsymmetricFence, MaxObjectBytes, TcpEagerLimit, NodeRing, PmiTimeout, Network, OfiProvider, PmixLibrary,
+        EagerLimit, ShmCma, ShmCmaBytes, SpinMicros, Yields, SleepMicros, WarmUp, AsymmetricFence, MaxObjectBytes, TcpEagerLimit, NodeRing, PmiTimeout, Network, OfiProvider, PmixLibrary,
         CollBarrier, CollBcast, CollAllreduce, CollReduce, CollAllgather, CollAlltoall, CollGather,
         BcastShortBytes, BcastMinRanks, AllreduceShortBytes, ReduceShortBytes, ReduceTreeMaxRanks,
         AllgatherLongBytes, AllgatherShortBytes, AllgatherDirectBytes, AlltoallShortBytes, AlltoallMediumBytes, AlltoallMinRanks,
