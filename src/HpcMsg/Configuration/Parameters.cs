@@ -49,18 +49,20 @@ internal static class Parameters
         "where the kernel refuses a read (EPERM, EACCES, ENOSYS: another uid, ptrace_scope 2, seccomp) that pair of " +
         "ranks falls back to the ring pipeline for good, and the refused message comes through it whole. 0: every " +
         "message above the eager limit is pipelined in 32 KiB chunks through the ring (sender and receiver copy at once). " +
-        "1 by default: on the 2-vCPU VM (docs/benchmarks, 2026-12-07, interleaved with the ring in the same minutes) the " +
-        "single copy beat the pipeline at np 2 from 32 KiB on: bw 1.2-1.7x quiet (report.md: 64 KiB-4 MiB 7.1-10.5 " +
-        "against 6.0-6.2 GB/s), bibw 2-2.5x, bcast/alltoall/allgather/scatter 1 MiB 3-9x faster; under load the " +
-        "pipeline, which needs sender and receiver on a core at once, fell to ~2 GB/s while the single copy kept 4-5 " +
-        "(bw, bibw and the collectives 3-30x). Oversubscribed (np 4 on 2 cores) bcast and scatter 64 KiB-1 MiB took " +
-        "0.4-0.6x the ring's time, alltoall, allgather and allreduce 0.7-1.3x (no clear winner).");
+        "1 by default, measured on the 2-vCPU VM: quiet (docs/benchmarks/report.md, np 2) bw 64 KiB-4 MiB 7.1-10.5 " +
+        "against the ring's 6.0-6.2 GB/s, bibw 15-18 against ~7, bcast/alltoall/allgather/allreduce 1 MiB 94/136/143/142 " +
+        "against 606/1,178/307/346 us. Three interleaved runs of the two, 5 rounds each (2026-12-07, load 8-11 from " +
+        "other jobs): the pipeline, which needs sender and receiver on a core at once, fell to 0.1-2 GB/s at np 2 while the " +
+        "single copy kept 2-11; np 4 on 2 cores, bcast and scatter 64 KiB-1 MiB took 0.1-0.7x the ring's time (one row " +
+        "1.1x), alltoall 0.2-1.3x, allgather 0.3-1.8x, allreduce 0.7-2.3x, slower in 8 of 9 rows (unresolved: under that " +
+        "load a row that takes the same path either way differed by 1.3-1.5x).");
 
     public static readonly IntegerParameter ShmCmaBytes = new("HPCMSG_SHM_CMA_BYTES", 32 * 1024, 0, long.MaxValue,
         "smallest message (bytes) copied once with process_vm_readv when HPCMSG_SHM_CMA=1; larger than the eager limit " +
-        "and smaller than this, the ring pipeline. 32 KiB: just above the eager limit (16 KiB) the read's handshake " +
-        "and page pinning cost more than the pipeline's one chunk (np 2 bw at 16 KiB: single copy 0.5x the ring, bibw " +
-        "0.3x); from 32 KiB on it won (bw 2.6x, bibw 5.8x under load; even quiet).");
+        "and smaller than this, the ring pipeline. 32 KiB: just above the eager limit the read's handshake and page " +
+        "pinning cost more than the pipeline's one chunk (np 2 bw 16 KiB: 2.0 against the ring's 5.8 GB/s quiet, 0.5x " +
+        "loaded; bibw 0.3x), at 32 KiB the two tie quiet (6.1 and 6.0 GB/s) and the single copy won loaded (bw 2.6x, " +
+        "bibw 5.8x), at 64 KiB it wins quiet too (7.1 against 6.2).");
 
     public static readonly IntegerParameter SpinMicros = new("HPCMSG_SPIN_US", 5000, 0, int.MaxValue,
         "microseconds a blocked call polls before it yields its core. With a core per rank 5 ms: a futex wake-up in a VM " +
