@@ -51,11 +51,11 @@ internal static class Parameters
         "message above the eager limit is pipelined in 32 KiB chunks through the ring (sender and receiver copy at once). " +
         "1 by default, measured on the 2-vCPU VM: quiet (docs/benchmarks/report.md, np 2) bw 64 KiB-4 MiB 7.1-10.5 " +
         "against the ring's 6.0-6.2 GB/s, bibw 15-18 against ~7, bcast/alltoall/allgather/allreduce 1 MiB 94/136/143/142 " +
-        "against 606/1,178/307/346 us. Three interleaved runs of the two, 5 rounds each (2026-12-07, load 8-11 from " +
-        "other jobs): the pipeline, which needs sender and receiver on a core at once, fell to 0.1-2 GB/s at np 2 while the " +
-        "single copy kept 2-11; np 4 on 2 cores, bcast and scatter 64 KiB-1 MiB took 0.1-0.7x the ring's time (one row " +
-        "1.1x), alltoall 0.2-1.3x, allgather 0.3-1.8x, allreduce 0.7-2.3x, slower in 8 of 9 rows (unresolved: under that " +
-        "load a row that takes the same path either way differed by 1.3-1.5x).");
+        "against 606/1,178/307/346 us. Four interleaved runs of the two, 5-7 rounds each (2026-12-07, load 6-11 from " +
+        "other jobs): at np 2, 64 KiB-4 MiB, the single copy's bw was 1.5-340x the pipeline's, which needs sender and " +
+        "receiver on a core at once; np 4 on 2 cores, bcast and scatter 64 KiB-1 MiB took 0.1-0.7x the ring's time (one row " +
+        "1.1x), alltoall 0.2-1.3x, allgather 0.3-1.8x, allreduce 0.4-2.3x (slower in 9 of 12 rows over four runs; under " +
+        "that load a row that takes the same path either way differed by 1.3-1.5x, and one size's rounds by up to 10x).");
 
     public static readonly IntegerParameter ShmCmaBytes = new("HPCMSG_SHM_CMA_BYTES", 32 * 1024, 0, long.MaxValue,
         "smallest message (bytes) copied once with process_vm_readv when HPCMSG_SHM_CMA=1; larger than the eager limit " +

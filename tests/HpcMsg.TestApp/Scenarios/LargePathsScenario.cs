@@ -42,7 +42,7 @@ internal sealed class LargePathsScenario : IScenario
         Truncation(world, (int)Math.Max(threshold, 3L * chunk) + 17);
         SubCommunicator(world, sizes, seed);
         Collectives(world, seed, eager);
-        Collectives(world.Dup(), seed + 1, eager);
+        using (Communicator dup = world.Dup()) Collectives(dup, seed + 1, eager);
         if (big) Big(world);
         Paths(world, refuser, threshold, readsBefore);
         return Task.CompletedTask;
@@ -57,7 +57,8 @@ internal sealed class LargePathsScenario : IScenario
         var random = new Random((int)seed);
         for (int i = 0; i < 6; i++) s.Add(eager + 1 + random.Next(3 << 20));
         s.RemoveWhere(n => n <= eager);
-        s.Add(eager); // one eager message among them, so that protocols mix
+        s.Add(eager - 1); // two eager messages among them, so that protocols mix
+        s.Add(eager);
         return [.. s];
     }
 
