@@ -12,6 +12,7 @@ namespace HpcMsg.TestApp.Scenarios;
 /// serial model of random inputs; with "big", 240 MB from rank 0 to rank 1. With "refuse R", rank R
 /// first makes the kernel refuse it every process_vm_readv (a seccomp filter, EPERM): its pairs must
 /// fall back to the ring, for good, and every byte still arrive; the other pairs keep the single copy.
+/// With "refuse R of P", only R's reads of rank P are refused: R must still read its other peers.
 /// At the end each rank checks which path its messages took (the engine's counts).
 /// </summary>
 internal sealed class LargePathsScenario : IScenario
@@ -19,15 +20,19 @@ internal sealed class LargePathsScenario : IScenario
     private const int BigBytes = 240_000_000;
 
     public string Name => "largepaths";
-    public string Arguments => "<seed> [big] [refuse <rank>]";
+    public string Arguments => "<seed> [big] [refuse <rank> [of <peer>]]";
 
     public Task RunAsync(Communicator world, string[] args)
     {
         long seed = long.Parse(args[0], System.Globalization.CultureInfo.InvariantCulture);
         bool big = args.Contains("big");
         int refuser = Array.IndexOf(args, "refuse") is int at and >= 0 ? int.Parse(args[at + 1], System.Globalization.CultureInfo.InvariantCulture) : -1;
+        int refusedPeer = Array.IndexOf(args, "of") is int of and >= 0 ? int.Parse(args[of + 1], System.Globalization.CultureInfo.InvariantCulture) : -1;
         Check.True(world.Size >= 2, "largepaths needs two ranks or more");
-        if (world.Rank == refuser) Seccomp.RefuseCrossMemoryReads();
+        Check.True(refusedPeer < 0 || world.Size >= 3, "refuse R of P needs a third rank that R still reads");
+        int[] pids = new int[world.Size];
+        world.Allgather<int>([Environment.ProcessId], pids);
+        if (world.Rank == refuser) Seccomp.RefuseCrossMemoryReads(refusedPeer >= 0 ? pids[refusedPeer] : null);
         world.Barrier(); // the filter is in place before any large message moves
         long readsBefore = world.Engine.DirectReads; // Init's warm-up moves large messages too
 
@@ -44,7 +49,7 @@ internal sealed class LargePathsScenario : IScenario
         Collectives(world, seed, eager);
         using (Communicator dup = world.Dup()) Collectives(dup, seed + 1, eager);
         if (big) Big(world);
-        Paths(world, refuser, threshold, readsBefore);
+        Paths(world, refuser, refusedPeer, threshold, readsBefore);
         return Task.CompletedTask;
     }
 
@@ -223,19 +228,20 @@ internal sealed class LargePathsScenario : IScenario
         world.Barrier();
     }
 
-    /// <summary>Which path the messages took: with single copies off, none; on, every rank but the
-    /// refusing one read some, the refusing one none, and only it was refused, by every peer.</summary>
-    private static void Paths(Communicator world, int refuser, long threshold, long readsBefore)
+    /// <summary>Which path the messages took: with single copies off, none; on, every rank read some but
+    /// a refusing rank refused by all its peers, and only the refused pairs were marked.</summary>
+    private static void Paths(Communicator world, int refuser, int refusedPeer, long threshold, long readsBefore)
     {
         var engine = world.Engine;
+        bool on = engine.Config.UseCrossMemoryAttach;
         long reads = engine.DirectReads - readsBefore;
         for (int peer = 0; peer < world.Size; peer++)
         {
             if (peer == world.Rank) continue;
-            bool expected = world.Rank == refuser && engine.Config.UseCrossMemoryAttach;
+            bool expected = on && world.Rank == refuser && (refusedPeer < 0 || peer == refusedPeer);
             Check.Equal(expected, engine.DirectReadRefused(peer), $"single copies from rank {peer} refused");
         }
-        if (!engine.Config.UseCrossMemoryAttach || world.Rank == refuser)
+        if (!on || (world.Rank == refuser && refusedPeer < 0))
             Check.Equal(0L, reads, "large messages received as single copies");
         else
             Check.True(reads > 0, $"large messages received as single copies (threshold {threshold}): {reads}");

@@ -3,8 +3,8 @@ using System.Runtime.InteropServices;
 namespace HpcMsg.TestApp.Support;
 
 /// <summary>
-/// Makes the kernel refuse this process every process_vm_readv with EPERM, as a container's seccomp
-/// profile may: a real refusal that root (with CAP_SYS_PTRACE, which bypasses Yama and dumpability)
+/// Makes the kernel refuse this process process_vm_readv with EPERM (every call, or those that read one
+/// pid), as a container's seccomp profile may: a real refusal that root (with CAP_SYS_PTRACE, which bypasses Yama and dumpability)
 /// meets too, so that the single copy's fallback to the ring pipeline is tested on any machine. The
 /// filter covers every thread of the process (SECCOMP_FILTER_FLAG_TSYNC) and cannot be lifted.
 /// </summary>
@@ -42,24 +42,32 @@ internal static unsafe partial class Seccomp
     [LibraryImport("libc", SetLastError = true)]
     private static partial long syscall(long number, long arg1, long arg2, long arg3);
 
-    /// <summary>Installs the filter; throws if the kernel would not take it (the test must not pass
-    /// without the refusal it is about).</summary>
-    public static void RefuseCrossMemoryReads()
+    /// <summary>Installs the filter: every process_vm_readv refused, or with <paramref name="onlyOfPid"/>
+    /// only those that read that process (the other pids still work: a refusal per peer). Throws if the
+    /// kernel would not take it (the test must not pass without the refusal it is about).</summary>
+    public static void RefuseCrossMemoryReads(int? onlyOfPid = null)
     {
         bool arm = RuntimeInformation.ProcessArchitecture == Architecture.Arm64;
         uint auditArch = arm ? 0xC00000B7u : 0xC000003Eu; // AUDIT_ARCH_AARCH64, AUDIT_ARCH_X86_64
         uint processVmReadv = arm ? 270u : 310u;
         long seccompSyscall = arm ? 277 : 317;
-        SockFilter* program = stackalloc SockFilter[]
+        // Each test jumps to "allow", the last instruction, when it does not match.
+        SockFilter* program = stackalloc SockFilter[8];
+        int n = 0;
+        program[n++] = new() { Code = LoadWordAbsolute, K = 4 };                   // seccomp_data.arch
+        program[n++] = new() { Code = JumpIfEqual, K = auditArch };                 // another ABI: allow
+        program[n++] = new() { Code = LoadWordAbsolute, K = 0 };                   // seccomp_data.nr
+        program[n++] = new() { Code = JumpIfEqual, K = processVmReadv };
+        if (onlyOfPid is int pid)
         {
-            new() { Code = LoadWordAbsolute, K = 4 },                   // seccomp_data.arch
-            new() { Code = JumpIfEqual, JumpFalse = 3, K = auditArch }, // another ABI: allow
-            new() { Code = LoadWordAbsolute, K = 0 },                   // seccomp_data.nr
-            new() { Code = JumpIfEqual, JumpFalse = 1, K = processVmReadv },
-            new() { Code = Return, K = RetErrno | Eperm },
-            new() { Code = Return, K = RetAllow },
-        };
-        SockFprog prog = new() { Length = 6, Filter = program };
+            program[n++] = new() { Code = LoadWordAbsolute, K = 16 };              // args[0] (the pid), low half
+            program[n++] = new() { Code = JumpIfEqual, K = (uint)pid };
+        }
+        program[n++] = new() { Code = Return, K = RetErrno | Eperm };
+        program[n++] = new() { Code = Return, K = RetAllow };
+        for (int i = 0; i < n; i++)
+            if (program[i].Code == JumpIfEqual) program[i].JumpFalse = (byte)(n - 1 - (i + 1));
+        SockFprog prog = new() { Length = (ushort)n, Filter = program };
         if (prctl(PrSetNoNewPrivs, 1, 0, 0, 0) != 0)
             throw new InvalidOperationException($"prctl(PR_SET_NO_NEW_PRIVS) failed: errno {Marshal.GetLastPInvokeError()}");
         if (syscall(seccompSyscall, SeccompSetModeFilter, SeccompFilterFlagTsync, (long)&prog) != 0)

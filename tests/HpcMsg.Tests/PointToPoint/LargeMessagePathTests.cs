@@ -43,6 +43,10 @@ public sealed class LargeMessagePathTests(ITestOutputHelper log)
         ScenarioJob.Passes(log, Job(3, path, "refuse", path == "single-copy" ? "0" : "2"));
 
     [Fact]
+    public void A_refusal_sends_only_that_pair_to_the_ring_the_refused_rank_still_reads_its_other_peers() =>
+        ScenarioJob.Passes(log, Job(3, "default", "refuse", "1", "of", "2"));
+
+    [Fact]
     public void A_240_MB_message_arrives_intact_by_the_default_path() =>
         ScenarioJob.Passes(log, Job(2, "default", "big"));
 }
