@@ -4,7 +4,9 @@ using HpcMsg.Internal;
 namespace HpcMsg.Transports.Shm;
 
 /// <summary>Single-copy transfer of a large message: the receiver reads straight out of the
-/// sender's buffer with process_vm_readv (Linux CMA). Needs the same uid and no Yama restriction.</summary>
+/// sender's buffer with process_vm_readv (Linux CMA). Needs the same uid (or CAP_SYS_PTRACE), and under
+/// Yama's ptrace_scope 1 the sender's consent (<see cref="PermitReaders"/>); a refusal is per pair of
+/// processes (the engine then takes the ring pipeline for that peer).</summary>
 internal static unsafe class CrossMemoryAttach
 {
     private const long MaxPerCall = 1L << 30; // the kernel may return short counts for big iovecs anyway
