@@ -85,9 +85,24 @@ internal static class TransportProbe
     public static IEnumerable<string> Describe()
     {
         yield return $"shared memory: {SharedMemory()}";
-        yield return $"  cross-memory attach (HPCMSG_SHM_CMA=1): {CrossMemoryAttach()}";
+        yield return $"  cross-memory attach (HPCMSG_SHM_CMA, on by default): {CrossMemoryAttach()}";
         yield return $"tcp: {Tcp()}";
         yield return $"libfabric (HPCMSG_NETWORK=ofi): {Libfabric()}";
+    }
+
+    /// <summary>Whether this process (and so the ranks hpcrun would start) runs under a seccomp filter:
+    /// "Seccomp: 2" in /proc/self/status.</summary>
+    private static bool SeccompFiltered()
+    {
+        try
+        {
+            foreach (string line in File.ReadLines("/proc/self/status"))
+                if (line.StartsWith("Seccomp:", StringComparison.Ordinal)) return line.AsSpan(8).Trim().SequenceEqual("2");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+        }
+        return false;
     }
 
     /// <summary>Ranks of a node share one file in /dev/shm.</summary>
@@ -108,7 +123,9 @@ internal static class TransportProbe
     }
 
     /// <summary>process_vm_readv between ranks: Yama's ptrace_scope decides whether one rank may read a
-    /// sibling's memory (hpcrun starts ranks as siblings); where it may not, the ring pipeline is used.</summary>
+    /// sibling's memory (hpcrun starts ranks as siblings). Under scope 1 each rank consents with
+    /// PR_SET_PTRACER, so only scopes 2 and 3 refuse (2 unless the ranks have CAP_SYS_PTRACE); a seccomp
+    /// filter may refuse too. A refused pair of ranks uses the ring pipeline from its first refused read on.</summary>
     internal static string CrossMemoryAttach()
     {
         const string scopeFile = "/proc/sys/kernel/yama/ptrace_scope";
@@ -121,11 +138,13 @@ internal static class TransportProbe
         {
             return $"unknown ({scopeFile}: {e.Message})";
         }
+        string seccomp = SeccompFiltered() ? "; this process runs under a seccomp filter, which may refuse it (then the ring pipeline)" : "";
         return scope switch
         {
-            null => "allowed (no Yama restriction)",
-            "0" => "allowed (Yama ptrace_scope 0)",
-            "1" => "refused between sibling ranks (Yama ptrace_scope 1); large messages use the ring pipeline",
+            null => $"allowed (no Yama restriction){seccomp}",
+            "0" => $"allowed (Yama ptrace_scope 0){seccomp}",
+            "1" => $"allowed (Yama ptrace_scope 1: each rank names any process its ptracer, PR_SET_PTRACER){seccomp}",
+            "2" => "refused unless the ranks have CAP_SYS_PTRACE (Yama ptrace_scope 2); large messages then use the ring pipeline",
             _ => $"refused (Yama ptrace_scope {scope}); large messages use the ring pipeline",
         };
     }

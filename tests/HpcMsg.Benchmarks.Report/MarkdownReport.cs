@@ -35,7 +35,7 @@ public static class MarkdownReport
                       "ping-pong one-way latency, 10,000 iterations up to 8 KiB and 1,000 above; bandwidth = 64 non-blocking sends then a 4-byte ack, 100 windows (20 above 8 KiB); " +
                       "collectives timed call by call with a barrier between calls, 1,000 calls (100 above 8 KiB), the average over ranks. " +
                       "Latency in µs, bandwidth in MB/s (10⁶ bytes a second). np = 4 runs on the 2 vCPUs, oversubscribed. " +
-                      "\"HpcMsg, CMA on\" is HpcMsg again with `HPCMSG_SHM_CMA=1` (large messages copied once with process_vm_readv instead of pipelined through the ring, which is HpcMsg's default), " +
+                      "\"HpcMsg, ring\" is HpcMsg again with `HPCMSG_SHM_CMA=0` (every message above the eager limit pipelined through the ring instead of copied once with process_vm_readv from 32 KiB, HpcMsg's default), " +
                       "a diagnostic beside the default at np = 2; it is in no ratio.");
         foreach (var kv in data.Meta.Where(kv => kv.Key.StartsWith("skipped.", StringComparison.Ordinal)))
         {

@@ -38,6 +38,7 @@ internal static class ScenarioCatalog
         new WarmUpScenario(),
         new SingletonScenario(),
         new DifferentialScenario(),
+        new LargePathsScenario(),
         new OfiPingPongScenario(),
         new NeighbourScenario(),
         new HostnamesScenario(),

@@ -79,12 +79,12 @@ internal static class CollectiveTuning
 
     /// <summary>HPCMSG_LINEAR_MAX_RANKS: up to this many ranks, Gather and Scatter at every size and
     /// Broadcast of eager-sized messages go straight between the root and each rank, and so does a
-    /// larger Broadcast on a one-node world whose large messages are single copies (HPCMSG_SHM_CMA=1:
-    /// every rank then reads the root's buffer itself) or whose ranks outnumber its cores. With few
+    /// larger Broadcast on a one-node world whose large messages are single copies (HPCMSG_SHM_CMA=1, the
+    /// default: every rank then reads the root's buffer itself) or whose ranks outnumber its cores. With few
     /// ranks the root's extra sends cost less than the tree's hops, and no rank waits for a parent
     /// that waits for a core: np = 4 on 2 cores, 4-64 B, the tree took 0.45 us (bcast), 0.50 (scatter),
     /// 1.9 (gather) and linear 0.23, 0.23, 1.0, against Open MPI's 0.54, 0.53, 1.9; 64-256 KiB bcast
-    /// 1.9x Open MPI with the tree (sends overlapped), 1.1x linear. Through the ring pipeline (the
+    /// 1.9x Open MPI with the tree (sends overlapped), 1.1x linear. Through the ring pipeline (then the
     /// default), np = 4 on 2 cores, 64 KiB / 256 KiB / 1 MiB: tree 8.7 / 34.9 / 106 us, linear 6.8 /
     /// 25.7 / 92, Open MPI 8.5 / 27.4 / 161 (five interleaved runs, 2026-11-30).</summary>
     public static int LinearMaxRanks = Parameters.LinearMaxRanks.ReadInt();

@@ -43,11 +43,26 @@ internal static class Parameters
         "largest message (bytes) sent inline through the ring; larger ones use rendezvous. 16 KiB: below it two memcpy " +
         "of L1/L2-resident data beat the ~1.5 us fixed cost of a cross-memory read. Capped at a quarter of the ring.");
 
-    public static readonly SwitchParameter ShmCma = new("HPCMSG_SHM_CMA", false,
-        "0: messages above the eager limit are pipelined in 32 KiB chunks through the ring (sender and receiver copy at " +
-        "once; 19-40 GB/s at 256 KiB-4 MiB, and the faster choice oversubscribed too, because a waiting rank yields its " +
-        "core at once); 1: the receiver copies them once with process_vm_readv (13-16 GB/s: it pins and maps each page; " +
-        "falls back to the ring where the kernel forbids it).");
+    public static readonly SwitchParameter ShmCma = new("HPCMSG_SHM_CMA", true,
+        "1: a message of at least HPCMSG_SHM_CMA_BYTES between ranks of a node is copied once by its receiver with " +
+        "process_vm_readv (each rank allows it with PR_SET_PTRACER under Yama ptrace_scope 1, as Open MPI's vader does); " +
+        "where the kernel refuses a read (EPERM, EACCES, ENOSYS: another uid, ptrace_scope 2, seccomp) that pair of " +
+        "ranks falls back to the ring pipeline for good, and the refused message comes through it whole. 0: every " +
+        "message above the eager limit is pipelined in 32 KiB chunks through the ring (sender and receiver copy at once). " +
+        "1 by default, measured on the 2-vCPU VM: quiet (docs/benchmarks/report.md, np 2) bw 64 KiB-4 MiB 7.1-10.5 " +
+        "against the ring's 6.0-6.2 GB/s, bibw 15-18 against ~7, bcast/alltoall/allgather/allreduce 1 MiB 94/136/143/142 " +
+        "against 606/1,178/307/346 us. Four interleaved runs of the two, 5-7 rounds each (2026-12-07, load 6-11 from " +
+        "other jobs): at np 2, 64 KiB-4 MiB, the single copy's bw was 1.5-340x the pipeline's, which needs sender and " +
+        "receiver on a core at once; np 4 on 2 cores, bcast and scatter 64 KiB-1 MiB took 0.1-0.7x the ring's time (one row " +
+        "1.1x), alltoall 0.2-1.3x, allgather 0.3-1.8x, allreduce 0.4-2.3x (slower in 9 of 12 rows over four runs; under " +
+        "that load a row that takes the same path either way differed by 1.3-1.5x, and one size's rounds by up to 10x).");
+
+    public static readonly IntegerParameter ShmCmaBytes = new("HPCMSG_SHM_CMA_BYTES", 32 * 1024, 0, long.MaxValue,
+        "smallest message (bytes) copied once with process_vm_readv when HPCMSG_SHM_CMA=1; larger than the eager limit " +
+        "and smaller than this, the ring pipeline. 32 KiB: just above the eager limit the read's handshake and page " +
+        "pinning cost more than the pipeline's one chunk (np 2 bw 16 KiB: 2.0 against the ring's 5.8 GB/s quiet, 0.5x " +
+        "loaded; bibw 0.3x), at 32 KiB the two tie quiet (6.1 and 6.0 GB/s) and the single copy won loaded (bw 2.6x, " +
+        "bibw 5.8x), at 64 KiB it wins quiet too (7.1 against 6.2).");
 
     public static readonly IntegerParameter SpinMicros = new("HPCMSG_SPIN_US", 5000, 0, int.MaxValue,
         "microseconds a blocked call polls before it yields its core. With a core per rank 5 ms: a futex wake-up in a VM " +
@@ -278,7 +293,7 @@ internal static class Parameters
     /// <summary>Every parameter, tunables first, then the launcher's, in the README's order.</summary>
     public static IReadOnlyList<Parameter> All { get; } =
     [
-        EagerLimit, ShmCma, SpinMicros, Yields, SleepMicros, WarmUp, AsymmetricFence, MaxObjectBytes, TcpEagerLimit, NodeRing, PmiTimeout, Network, OfiProvider, PmixLibrary,
+        EagerLimit, ShmCma, ShmCmaBytes, SpinMicros, Yields, SleepMicros, WarmUp, AsymmetricFence, MaxObjectBytes, TcpEagerLimit, NodeRing, PmiTimeout, Network, OfiProvider, PmixLibrary,
         CollBarrier, CollBcast, CollAllreduce, CollReduce, CollAllgather, CollAlltoall, CollGather,
         BcastShortBytes, BcastMinRanks, AllreduceShortBytes, ReduceShortBytes, ReduceTreeMaxRanks,
         AllgatherLongBytes, AllgatherShortBytes, AllgatherDirectBytes, AlltoallShortBytes, AlltoallMediumBytes, AlltoallMinRanks,

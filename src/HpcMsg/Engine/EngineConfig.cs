@@ -20,14 +20,15 @@ internal sealed class EngineConfig
     public int SpinMicros { get; init; }
     public int Yields { get; init; }
     public int SleepMicros { get; init; }
-    /// <summary>HPCMSG_SHM_CMA: how messages above the eager limit cross between ranks of a node.
-    /// 0 (default): pipelined chunks through the ring (two memcpy, sender and receiver copying at once);
-    /// 1: one process_vm_readv by the receiver. Measured on the 2-vCPU EPYC VM (docs/benchmarks):
-    /// process_vm_readv tops out at 13-16 GB/s (it pins and maps each page), the ring pipeline
-    /// reaches 19-40 GB/s at 256 KiB-4 MiB. Oversubscribed (np = 4 on 2 cores) the pipeline wins too, now that a waiting rank
-    /// yields its core at once: 64 KiB-1 MiB collectives 0.5-0.9x the time of the single copy,
-    /// 4 MiB bandwidth 1.2x.</summary>
+    /// <summary>HPCMSG_SHM_CMA (default 1): messages of at least <see cref="CrossMemoryAttachBytes"/>
+    /// between ranks of a node are copied once by the receiver (process_vm_readv); 0: every message above
+    /// the eager limit is pipelined through the ring. The reason for the default, measured, is the
+    /// parameter's (<see cref="Parameters.ShmCma"/>).</summary>
     public bool UseCrossMemoryAttach { get; init; }
+
+    /// <summary>HPCMSG_SHM_CMA_BYTES: the smallest message copied once when <see cref="UseCrossMemoryAttach"/>;
+    /// rendezvous messages below it take the ring pipeline.</summary>
+    public long CrossMemoryAttachBytes { get; init; }
 
     /// <summary>HPCMSG_ASYMMETRIC_FENCE (default 1): a rank about to sleep issues a membarrier(2)
     /// across the node instead of every sender fencing after each message; 0 restores the sender's
@@ -52,6 +53,7 @@ internal sealed class EngineConfig
             Yields = oversubscribed ? Parameters.Yields.ReadInt(Parameters.YieldsOversubscribed) : Parameters.Yields.ReadInt(),
             SleepMicros = Parameters.SleepMicros.ReadInt(),
             UseCrossMemoryAttach = Parameters.ShmCma.Read(),
+            CrossMemoryAttachBytes = Parameters.ShmCmaBytes.Read(),
             Oversubscribed = oversubscribed,
             AsymmetricFence = Parameters.AsymmetricFence.Read(),
         };

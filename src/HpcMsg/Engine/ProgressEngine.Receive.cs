@@ -155,11 +155,13 @@ internal sealed unsafe partial class ProgressEngine
             return;
         }
         PinReceiveBuffer(r);
-        if (!_crossMemoryDisabled && _node is { } node && ReferenceEquals(_route[srcWorld], node))
+        if (Config.UseCrossMemoryAttach && bytes >= Config.CrossMemoryAttachBytes && !_directReadRefused[srcWorld]
+            && _node is { } node && ReferenceEquals(_route[srcWorld], node))
         {
             switch (node.TryReadAnnounced(srcWorld, address, r.State.Buffer, bytes, senderAbandoned, out int errno, out int pid))
             {
                 case DirectReadResult.Read:
+                    _directReads++;
                     SendControl(srcWorld, RecordKind.Fin, sendId, 0);
                     r.Complete(new Completion(source, tag, bytes, r.State.ElementSize), null);
                     return;
@@ -168,7 +170,9 @@ internal sealed unsafe partial class ProgressEngine
                         new RankFailedException(srcWorld, $"rank {WorldRank}: reading a {bytes}-byte message from rank {srcWorld} (pid {pid}) failed with errno {errno}"));
                     return;
                 case DirectReadResult.NotPermitted:
-                    _crossMemoryDisabled = true; // the kernel forbids it here: ask for the stream from now on
+                    // The kernel refuses this pair: ask for the stream, now and for every later message
+                    // from this peer. Whatever the failed read wrote into the buffer, the stream overwrites.
+                    _directReadRefused[srcWorld] = true;
                     break;
                 case DirectReadResult.SenderAbandoned:
                     break; // the sender's buffer may have been reused: ask for the stream (from its own copy)

@@ -33,7 +33,11 @@ internal sealed unsafe partial class ProgressEngine : IDisposable
     // each an allocation and a rehash; seen as Dictionary.Resize in the runtime's trace of that call).
     private readonly Dictionary<long, Operation> _rendezvous;
     private long _nextRendezvousId;
-    private bool _crossMemoryDisabled;
+    // By world rank: the kernel refused this rank a single-copy read of that peer (EPERM and the like),
+    // so its large messages come through the ring pipeline from then on. Per pair: a refusal says
+    // something about the two processes (uids, Yama, seccomp, dumpability), not about the node.
+    private readonly bool[] _directReadRefused;
+    private long _directReads;
     private readonly bool _asymmetricFence; // see WakeIfSleeping and Sleep
     private readonly WakeSignal _signal; // what this rank sleeps on
     private readonly bool _privateSignal; // allocated here (no node transport): freed at dispose
@@ -42,6 +46,22 @@ internal sealed unsafe partial class ProgressEngine : IDisposable
 
     /// <summary>This rank's transports, the node transport first: for tests and diagnostics.</summary>
     internal IReadOnlyList<ITransport> Transports => _transports;
+
+    /// <summary>Large messages this rank has received as single copies (process_vm_readv): for tests and diagnostics.</summary>
+    internal long DirectReads
+    {
+        get
+        {
+            using (_lock.EnterScope()) return _directReads;
+        }
+    }
+
+    /// <summary>Whether the kernel has refused this rank a single-copy read of <paramref name="peer"/>
+    /// (its large messages then come through the ring pipeline): for tests and diagnostics.</summary>
+    internal bool DirectReadRefused(int peer)
+    {
+        using (_lock.EnterScope()) return _directReadRefused[peer];
+    }
 
     public int WorldRank { get; }
     public int WorldSize { get; }
@@ -67,9 +87,10 @@ internal sealed unsafe partial class ProgressEngine : IDisposable
         for (int r = 0; r < WorldSize; r++) _pending[r] = new OutboundQueue();
         Config = config ?? EngineConfig.FromEnvironment(node?.MaxRecordPayload, job.Oversubscribed);
         _asymmetricFence = Config.AsymmetricFence && Native.TryEnableGlobalMembarrier();
-        _crossMemoryDisabled = !Config.UseCrossMemoryAttach;
+        _directReadRefused = new bool[WorldSize];
         if (node is not null)
         {
+            if (Config.UseCrossMemoryAttach) node.PermitDirectReads();
             node.SkipWakeFence(_asymmetricFence);
             _signal = node.OwnSignal;
         }

@@ -13,7 +13,12 @@ internal static unsafe partial class Native
     public const int SigTerm = 15;
     public const int EPERM = 1;
     public const int ESRCH = 3;
+    public const int EACCES = 13;
     public const int ENOSYS = 38;
+    /// <summary>prctl: which process may ptrace (and so process_vm_readv) this one under Yama's ptrace_scope 1.</summary>
+    public const int PrSetPtracer = 0x59616d61;
+    /// <summary>PR_SET_PTRACER's "any process" (whose credentials otherwise allow it: same uid).</summary>
+    public static readonly nuint PrSetPtracerAny = nuint.MaxValue;
 
     private static readonly long FutexSyscallNumber =
         RuntimeInformation.ProcessArchitecture == Architecture.Arm64 ? 98 : SysFutex;

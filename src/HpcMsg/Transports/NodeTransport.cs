@@ -88,6 +88,11 @@ internal abstract unsafe class NodeTransport : ITransport
     /// is the sender's abandoned-send count in the announcement (see <see cref="CountAbandonedSend"/>).</summary>
     public abstract DirectReadResult TryReadAnnounced(int src, long address, byte* target, long bytes, int senderAbandoned, out int errno, out int pid);
 
+    /// <summary>Lets the node's other ranks read this process's announced messages where the kernel would
+    /// otherwise refuse only for want of the owner's consent (Yama's ptrace_scope 1): called once, at the
+    /// start, when single copies are on. False where that consent was not given (or is not needed).</summary>
+    public abstract bool PermitDirectReads();
+
     /// <summary>This rank gives up on a send it has announced (its buffer is about to be unpinned):
     /// counted before the caller unpins, so that a reader that reads afterwards sees it and asks for
     /// the stream instead (<see cref="DirectReadResult.SenderAbandoned"/>).</summary>

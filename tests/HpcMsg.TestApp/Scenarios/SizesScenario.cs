@@ -4,7 +4,7 @@ namespace HpcMsg.TestApp.Scenarios;
 
 /// <summary>
 /// Message sizes around every internal threshold (64-byte cells, 16 KiB eager limit, the 32720-byte
-/// pipeline chunk, the 48-byte record header, 1 MiB, 16 MiB), blocking and non-blocking: rank 0
+/// pipeline chunk, the 32 KiB single-copy threshold, the 48-byte record header, 1 MiB, 16 MiB), blocking and non-blocking: rank 0
 /// sends, rank 1 verifies and echoes back, rank 0 verifies the echo. Other ranks only finalize. A
 /// lone rank sends to itself: blocking for eager sizes only (a blocking large send to oneself cannot
 /// complete before its receive is posted), non-blocking for every size. Finally every size is sent
@@ -21,7 +21,7 @@ internal sealed class SizesScenario : IScenario
     public static readonly int[] Sizes =
     [
         0, 1, 7, 63, 64, 65, 127, 4095, 4096, 4097, 16335, 16336, 16337, 16383, 16384, 16385,
-        32719, 32720, 32721, 65535, 65536, 65537, (1 << 20) - 1, 1 << 20, (1 << 20) + 1, 16 << 20,
+        32719, 32720, 32721, 32767, 32768, 32769, 65535, 65536, 65537, (1 << 20) - 1, 1 << 20, (1 << 20) + 1, 16 << 20,
     ];
 
     public string Name => "sizes";

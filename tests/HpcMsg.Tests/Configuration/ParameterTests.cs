@@ -49,8 +49,8 @@ public sealed class ParameterTests
     [Fact]
     public void Switch_takes_0_or_1_only()
     {
-        Assert.False(Parameters.ShmCma.Read(Env()));
-        Assert.True(Parameters.ShmCma.Read(Env(("HPCMSG_SHM_CMA", "1"))));
+        Assert.True(Parameters.ShmCma.Read(Env()));
+        Assert.False(Parameters.ShmCma.Read(Env(("HPCMSG_SHM_CMA", "0"))));
         Assert.True(Parameters.AsymmetricFence.Read(Env()));
         Assert.False(Parameters.AsymmetricFence.Read(Env(("HPCMSG_ASYMMETRIC_FENCE", "0"))));
         var e = Assert.Throws<HpcMsgException>(() => Parameters.ShmCma.Read(Env(("HPCMSG_SHM_CMA", "yes"))));

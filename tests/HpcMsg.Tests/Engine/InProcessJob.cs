@@ -132,6 +132,7 @@ internal sealed unsafe class InProcessJob : IDisposable
             Yields = e.Yields,
             SleepMicros = e.SleepMicros,
             UseCrossMemoryAttach = crossMemory,
+            CrossMemoryAttachBytes = 0, // with crossMemory, every rendezvous message is a single copy
             AsymmetricFence = e.AsymmetricFence,
             Oversubscribed = false,
         };

@@ -15,11 +15,12 @@ public static class ScenarioJob
     public static JobResult Passes(ITestOutputHelper log, int np, string scenario, params string[] args) =>
         Passes(log, new JobSpec(np, scenario, args));
 
-    /// <summary>hpcrun options that turn single-copy (process_vm_readv) transfers off: large
-    /// messages then go through the pipelined chunks in the rings (the default).</summary>
+    /// <summary>hpcrun options that turn single-copy (process_vm_readv) transfers off: every message
+    /// above the eager limit then goes through the pipelined chunks in the rings (the fallback, forced).</summary>
     public static readonly string[] WithoutCrossMemoryAttach = ["-x", "HPCMSG_SHM_CMA=0"];
 
-    /// <summary>hpcrun options that turn single-copy (process_vm_readv) transfers on, so that the
-    /// tests exercise them beside the default ring pipeline.</summary>
-    public static readonly string[] WithCrossMemoryAttach = ["-x", "HPCMSG_SHM_CMA=1"];
+    /// <summary>hpcrun options that make every message above the eager limit a single copy
+    /// (process_vm_readv), down from the default's HPCMSG_SHM_CMA_BYTES, so that the tests exercise
+    /// it at every rendezvous size beside the default.</summary>
+    public static readonly string[] WithCrossMemoryAttach = ["-x", "HPCMSG_SHM_CMA=1", "-x", "HPCMSG_SHM_CMA_BYTES=0"];
 }

@@ -19,4 +19,8 @@ public sealed class SizesTests(ITestOutputHelper log)
     [InlineData(4)]
     public void Messages_of_every_threshold_size_echo_intact_through_the_single_copy(int np) =>
         ScenarioJob.Passes(log, new JobSpec(np, "sizes") { LauncherArgs = ScenarioJob.WithCrossMemoryAttach });
+
+    [Fact]
+    public void Messages_of_every_threshold_size_echo_intact_through_the_ring_pipeline_forced() =>
+        ScenarioJob.Passes(log, new JobSpec(2, "sizes") { LauncherArgs = ScenarioJob.WithoutCrossMemoryAttach });
 }

@@ -4,7 +4,9 @@ using HpcMsg.Internal;
 namespace HpcMsg.Transports.Shm;
 
 /// <summary>Single-copy transfer of a large message: the receiver reads straight out of the
-/// sender's buffer with process_vm_readv (Linux CMA). Needs the same uid and no Yama restriction.</summary>
+/// sender's buffer with process_vm_readv (Linux CMA). Needs the same uid (or CAP_SYS_PTRACE), and under
+/// Yama's ptrace_scope 1 the sender's consent (<see cref="PermitReaders"/>); a refusal is per pair of
+/// processes (the engine then takes the ring pipeline for that peer).</summary>
 internal static unsafe class CrossMemoryAttach
 {
     private const long MaxPerCall = 1L << 30; // the kernel may return short counts for big iovecs anyway
@@ -27,6 +29,16 @@ internal static unsafe class CrossMemoryAttach
         return 0;
     }
 
-    /// <summary>Errors that mean "this machine forbids CMA", after which the pipelined path is used.</summary>
-    public static bool IsNotPermitted(int errno) => errno is Native.EPERM or Native.ENOSYS;
+    /// <summary>Errors that mean "the kernel forbids this reader to read that process" (ptrace access
+    /// refused: a different uid, Yama, a non-dumpable target without CAP_SYS_PTRACE in the reader, EACCES
+    /// from an LSM; ENOSYS or EPERM from a seccomp filter), after which the pipelined path is used for
+    /// that peer.</summary>
+    public static bool IsNotPermitted(int errno) => errno is Native.EPERM or Native.EACCES or Native.ENOSYS;
+
+    /// <summary>Lets the other ranks of the node read this process under Yama's ptrace_scope 1 (Ubuntu's
+    /// default), which otherwise allows process_vm_readv only into descendants, and hpcrun starts ranks as
+    /// siblings. Open MPI's vader does the same (PR_SET_PTRACER_ANY). It widens nothing else: the reader
+    /// still needs this process's uid (or CAP_SYS_PTRACE). False where the kernel has no Yama (EINVAL),
+    /// where nothing needs it.</summary>
+    public static bool PermitReaders() => Native.prctl(Native.PrSetPtracer, Native.PrSetPtracerAny, 0, 0, 0) == 0;
 }

@@ -289,6 +289,9 @@ internal sealed unsafe class ShmTransport : NodeTransport
         return CrossMemoryAttach.IsNotPermitted(errno) ? DirectReadResult.NotPermitted : DirectReadResult.Failed;
     }
 
+    /// <summary>PR_SET_PTRACER_ANY (see <see cref="CrossMemoryAttach.PermitReaders"/>).</summary>
+    public override bool PermitDirectReads() => CrossMemoryAttach.PermitReaders();
+
     /// <summary>This rank gives up on a send it has announced (its buffer is about to be unpinned):
     /// counted before the caller unpins, so that a reader that reads afterwards sees it (see
     /// <see cref="TryReadAnnounced"/>).</summary>
