@@ -1,11 +1,13 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using HpcMsg.Engine;
 
 namespace HpcMsg;
 
 /// <summary>Typed point-to-point: spans and values of unmanaged types become bytes here, and the
-/// engine does the rest. Blocking calls pin with <c>fixed</c>; non-blocking ones pin the memory
-/// until their request completes.</summary>
+/// engine does the rest. Blocking calls pin with <c>fixed</c>; non-blocking ones on an array pin it
+/// only while the engine needs its address beyond the call (a pending send, a large receive), and
+/// on other memory pin it until their request completes.</summary>
 public sealed unsafe partial class Communicator
 {
     /// <summary>Blocking standard-mode send; returns when <paramref name="data"/> may be reused.</summary>
@@ -54,10 +56,10 @@ public sealed unsafe partial class Communicator
         fixed (T* s = send)
         fixed (T* r = recv)
         {
-            Request sendRequest = Engine.RentRequest();
-            sendRequest.Reset(RequestKind.Send, Context, WorldRankOf(dest), sendTag, sizeof(T), (byte*)s, (long)send.Length * sizeof(T));
-            sendRequest.State.SourceInComm = Rank;
-            Engine.PostSend(sendRequest);
+            Operation sendOp = Engine.RentOperation();
+            sendOp.Reset(RequestKind.Send, Context, WorldRankOf(dest), sendTag, sizeof(T), (byte*)s, (long)send.Length * sizeof(T));
+            sendOp.State.SourceInComm = Rank;
+            Engine.PostSend(sendOp);
             Status status;
             try
             {
@@ -67,10 +69,10 @@ public sealed unsafe partial class Communicator
             {
                 // The send must finish before its buffer is unpinned, even when the receive failed;
                 // if its own wait throws, it is taken out of the engine first.
-                Engine.WaitOrAbandon(sendRequest);
+                Engine.WaitOrAbandon(sendOp);
             }
-            sendRequest.Result();
-            Engine.ReturnRequest(sendRequest);
+            sendOp.Outcome();
+            Engine.ReleaseOperation(sendOp);
             return status;
         }
     }
@@ -78,52 +80,56 @@ public sealed unsafe partial class Communicator
     /// <summary>Non-blocking send. Do not modify <paramref name="data"/> until the request completes.</summary>
     public Request ISend<T>(ReadOnlyMemory<T> data, int dest, int tag) where T : unmanaged
     {
+        if (MemoryMarshal.TryGetArray(data, out ArraySegment<T> array)) return ISendArray(array.Array, array.Offset, array.Count, dest, tag);
         ThrowIfDisposed();
         CheckDest(dest);
         CheckSendTag(tag);
-        var request = new Request(Engine);
         System.Buffers.MemoryHandle pin = data.Pin();
-        request.Reset(RequestKind.Send, Context, WorldRankOf(dest), tag, sizeof(T), (byte*)pin.Pointer, (long)data.Length * sizeof(T));
-        request.State.SourceInComm = Rank;
-        request.Pin = pin;
-        request.Pinned = true;
-        PostOrUnpin(request, send: true);
-        return request;
+        Operation op = Engine.PostNewSend(Context, Rank, WorldRankOf(dest), tag, sizeof(T), (byte*)pin.Pointer, (long)data.Length * sizeof(T), pin, pinned: true);
+        return new Request(Engine, op);
     }
 
     /// <summary>Non-blocking send of a whole array; do not modify it until the request completes.</summary>
-    public Request ISend<T>(T[] data, int dest, int tag) where T : unmanaged => ISend(new ReadOnlyMemory<T>(data), dest, tag);
+    public Request ISend<T>(T[] data, int dest, int tag) where T : unmanaged => ISendArray(data, 0, data?.Length ?? 0, dest, tag);
+
+    /// <summary>No pinning handle unless the send stays pending (Memory&lt;T&gt;.Pin allocates one per
+    /// call): an eager send completes inside the post, while the array is fixed here.</summary>
+    private Request ISendArray<T>(T[]? array, int offset, int count, int dest, int tag) where T : unmanaged
+    {
+        ThrowIfDisposed();
+        CheckDest(dest);
+        CheckSendTag(tag);
+        Operation op;
+        fixed (T* p = new ReadOnlySpan<T>(array, offset, count))
+            op = Engine.PostNewSend(Context, Rank, WorldRankOf(dest), tag, sizeof(T), (byte*)p, (long)count * sizeof(T), default, pinned: false, pinIfPending: array);
+        return new Request(Engine, op);
+    }
 
     /// <summary>Non-blocking receive into <paramref name="buffer"/>.</summary>
     public Request IRecv<T>(Memory<T> buffer, int source, int tag) where T : unmanaged
     {
+        if (MemoryMarshal.TryGetArray((ReadOnlyMemory<T>)buffer, out ArraySegment<T> array)) return IRecvArray(array.Array, array.Offset, array.Count, source, tag);
         ThrowIfDisposed();
         CheckSource(source);
         CheckRecvTag(tag);
-        var request = new Request(Engine);
         System.Buffers.MemoryHandle pin = buffer.Pin();
-        request.Reset(RequestKind.Receive, Context, source, tag, sizeof(T), (byte*)pin.Pointer, (long)buffer.Length * sizeof(T), SourceWorldOf(source));
-        request.Pin = pin;
-        request.Pinned = true;
-        PostOrUnpin(request, send: false);
-        return request;
+        Operation op = Engine.PostNewReceive(Context, source, SourceWorldOf(source), tag, sizeof(T), (byte*)pin.Pointer, (long)buffer.Length * sizeof(T), pin, pinned: true);
+        return new Request(Engine, op);
     }
 
     /// <summary>Non-blocking receive into a whole array.</summary>
-    public Request IRecv<T>(T[] buffer, int source, int tag) where T : unmanaged => IRecv(new Memory<T>(buffer), source, tag);
+    public Request IRecv<T>(T[] buffer, int source, int tag) where T : unmanaged => IRecvArray(buffer, 0, buffer?.Length ?? 0, source, tag);
 
-    private void PostOrUnpin(Request request, bool send)
+    /// <summary>Not pinned: the engine copies an eager message in under <c>fixed</c> and pins the
+    /// array only for a transfer that outlives one call (Memory&lt;T&gt;.Pin allocates a handle per call).</summary>
+    private Request IRecvArray<T>(T[]? array, int offset, int count, int source, int tag) where T : unmanaged
     {
-        try
-        {
-            if (send) Engine.PostSend(request); else Engine.PostReceive(request);
-        }
-        catch
-        {
-            request.Pin.Dispose();
-            request.Pinned = false;
-            throw;
-        }
+        ThrowIfDisposed();
+        CheckSource(source);
+        CheckRecvTag(tag);
+        Operation op = Engine.PostNewReceive(Context, source, SourceWorldOf(source), tag, sizeof(T), null, (long)count * sizeof(T), default, pinned: false,
+            array: array, arrayOffset: (nint)offset * sizeof(T));
+        return new Request(Engine, op);
     }
 
     /// <summary>Blocks until a matching message is available and describes it without receiving it.

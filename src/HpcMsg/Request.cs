@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Runtime.CompilerServices;
 using System.Runtime.ExceptionServices;
 using HpcMsg.Engine;
@@ -12,82 +11,93 @@ namespace HpcMsg;
 /// </summary>
 public sealed unsafe class Request
 {
+    // The API's handle on an engine operation. The operation is pooled by the engine (one allocation
+    // per non-blocking call: this handle); once the caller has seen the completion (Wait, Test,
+    // WaitAll, WaitAny, TestAll, await) the handle copies out what its status needs and releases the
+    // operation. A handle never waited for keeps its operation until the GC takes both.
+    private const int Live = 0, Harvesting = 1, Harvested = 2;
+
     internal readonly ProgressEngine Engine;
-
-    /// <summary>The engine's state of the operation (an engine type embedded by value: no second allocation).</summary>
-    internal RequestState State;
-
-    // Pinning of a managed buffer by the API call that posted it, released at completion.
-    internal MemoryHandle Pin;
-    internal bool Pinned;
-
-    private volatile bool _completed;
+    private Operation? _op;          // null once harvested
+    private readonly int _generation; // the operation's, when this handle took it
+    private volatile int _state;
     private Completion _outcome;
-    private ExceptionDispatchInfo? _error; // captured once: every rethrow shows the original stack, then its own
-    private Action? _continuation;
+    private ExceptionDispatchInfo? _error;
 
-    internal Request(ProgressEngine engine) => Engine = engine;
+    internal Request(ProgressEngine engine, Operation operation)
+    {
+        Engine = engine;
+        _op = operation;
+        _generation = operation.Generation;
+    }
 
     /// <summary>True once the operation has finished (successfully or not). A plain read: it drives
     /// no progress and never throws, not even for a failed request or a job that is ending (use
     /// <see cref="Test"/> or <see cref="Wait"/> to make progress and see the error).</summary>
-    public bool IsCompleted => _completed;
-
-    internal bool CompletedFlag => _completed;
-
-    internal void Reset(RequestKind kind, int context, int peer, int tag, int elementSize, byte* buffer, long bytes, int peerWorld = -1)
+    public bool IsCompleted
     {
-        State.Reset(kind, context, peer, tag, elementSize, buffer, bytes, peerWorld);
-        _outcome = default;
-        _error = null;
-        _continuation = null;
-        _completed = false;
+        get
+        {
+            if (_state != Live) return true;
+            Operation? op = _op;
+            return op is null || op.IsDone(_generation);
+        }
     }
 
-    /// <summary>Called by the engine, under its lock.</summary>
-    internal void Complete(in Completion outcome, Exception? error)
+    /// <summary>The engine's operation while this handle holds it (for tests: null once released).</summary>
+    internal Operation? Operation => _op;
+
+    /// <summary>Copies the outcome out of the completed operation and releases it to the engine's
+    /// pool; once only, whichever thread gets here first (another waits for it to finish copying).</summary>
+    private void Harvest()
     {
-        if (State.Abandoned)
+        if (_state == Harvested) return;
+        if (Interlocked.CompareExchange(ref _state, Harvesting, Live) == Live)
         {
-            // The transfer this request was part of has ended; its caller was told long ago.
-            if (State.OwnsBuffer)
-            {
-                System.Runtime.InteropServices.NativeMemory.Free(State.Buffer);
-                State.OwnsBuffer = false;
-            }
-            State.Buffer = null;
+            Operation op = _op!;
+            _outcome = op.RawOutcome;
+            if (op.Error is { } error) _error = error; // no write barrier in the usual case
+            _op = null;
+            _state = Harvested;
+            Engine.ReleaseOperation(op);
             return;
         }
-        _outcome = outcome;
-        // An error made here, never thrown, gets the engine's stack now, so that its rethrow (Result)
-        // shows where it was found; a caught one keeps the stack of its throw.
-        if (error is not null && error.StackTrace is null) ExceptionDispatchInfo.SetCurrentStackTrace(error);
-        _error = error is null ? null : ExceptionDispatchInfo.Capture(error);
-        if (Pinned)
+        var spin = new SpinWait();
+        while (_state != Harvested) spin.SpinOnce();
+    }
+
+    /// <summary>Waits for the operation without throwing its failure, then harvests it.</summary>
+    internal void AwaitCompletion()
+    {
+        if (_state == Harvested) return;
+        Operation? op = _op;
+        if (op is not null && !op.IsDone(_generation)) Engine.WaitFor(op, _generation);
+        Harvest();
+    }
+
+    /// <summary>Drives progress once unless completed; harvests and returns true once completed.</summary>
+    private bool Poll()
+    {
+        if (_state == Live)
         {
-            Pin.Dispose();
-            Pinned = false;
+            Operation? op = _op;
+            if (op is not null && !Engine.ProgressFor(op, _generation)) return false;
         }
-        _completed = true;
-        Action? continuation = Interlocked.Exchange(ref _continuation, null);
-        if (continuation is not null)
-        {
-            Engine.AwaiterCompleted();
-            ThreadPool.UnsafeQueueUserWorkItem(static c => c(), continuation, preferLocal: false);
-        }
+        Harvest();
+        return true;
     }
 
     /// <summary>Blocks until the operation completes; throws what the operation failed with.</summary>
     public Status Wait()
     {
-        if (!_completed) Engine.WaitFor(this);
+        AwaitCompletion();
         return Result();
     }
 
     /// <summary>Completes-or-not without blocking; drives progress.</summary>
     public bool Test(out Status status)
     {
-        if (!_completed && !Engine.ProgressFor(this))
+        if (!Poll())
         {
             status = default;
             return false;
@@ -96,18 +106,29 @@ public sealed unsafe class Request
         return true;
     }
 
-    /// <summary>The status, or the failure rethrown with its original stack trace (and this call's after it).</summary>
-    internal Status Result() => new(Outcome());
-
-    /// <summary>What the engine said, or the failure rethrown (see <see cref="Result"/>).</summary>
-    internal Completion Outcome()
+    /// <summary>The status of a completed request, or the failure rethrown with its original stack
+    /// trace (and this call's after it).</summary>
+    internal Status Result()
     {
+        if (_state != Harvested)
+        {
+            if (!IsCompleted) throw new InvalidOperationException("the request has not completed");
+            Harvest();
+        }
         _error?.Throw();
-        return _outcome;
+        return new Status(_outcome);
     }
 
-    /// <summary>The failure, for rethrowing later with its original stack (<c>Error?.Throw()</c>).</summary>
-    internal ExceptionDispatchInfo? Error => _error;
+    /// <summary>The failure of a completed request (null while it runs), for rethrowing later with its
+    /// original stack (<c>Error?.Throw()</c>).</summary>
+    internal ExceptionDispatchInfo? Error
+    {
+        get
+        {
+            if (_state != Harvested && IsCompleted) Harvest();
+            return _error;
+        }
+    }
 
     /// <summary>Waits for every request; throws the first failure after all have finished.</summary>
     public static void WaitAll(params Request[] requests)
@@ -117,7 +138,7 @@ public sealed unsafe class Request
         foreach (Request r in requests)
         {
             if (r is null) continue;
-            if (!r._completed) r.Engine.WaitFor(r);
+            r.AwaitCompletion();
             first ??= r._error;
         }
         first?.Throw();
@@ -133,9 +154,20 @@ public sealed unsafe class Request
             if (r is not null) { engine = r.Engine; break; }
         }
         if (engine is null) return -1;
-        int index = engine.WaitForAny(requests);
-        requests[index].Result();
-        return index;
+        var backoff = new Backoff(engine.Config);
+        while (true)
+        {
+            for (int i = 0; i < requests.Length; i++)
+            {
+                if (requests[i] is { IsCompleted: true } done)
+                {
+                    done.Harvest();
+                    done.Result();
+                    return i;
+                }
+            }
+            if (engine.Progress()) backoff.Reset(); else backoff.Idle(engine);
+        }
     }
 
     /// <summary>True when every request has completed; drives progress once.</summary>
@@ -146,10 +178,15 @@ public sealed unsafe class Request
         foreach (Request r in requests)
         {
             if (r is null) continue;
-            if (!r._completed && !r.Engine.ProgressFor(r)) all = false;
+            if (!r.IsCompleted && !r.Poll()) all = false;
         }
         if (!all) return false;
-        foreach (Request r in requests) r?.Result();
+        foreach (Request r in requests)
+        {
+            if (r is null) continue;
+            r.Harvest();
+            r.Result();
+        }
         return true;
     }
 
@@ -159,14 +196,9 @@ public sealed unsafe class Request
     /// <summary>Registers an await continuation; returns false if the request completed meanwhile.</summary>
     internal bool TrySetContinuation(Action continuation)
     {
-        Engine.AwaiterRegistered();
-        Interlocked.Exchange(ref _continuation, continuation);
-        if (_completed && Interlocked.Exchange(ref _continuation, null) is not null)
-        {
-            Engine.AwaiterCompleted();
-            return false;
-        }
-        return true;
+        if (_state != Live) return false;
+        Operation? op = _op;
+        return op is not null && Engine.TrySetContinuation(op, _generation, continuation);
     }
 }
 

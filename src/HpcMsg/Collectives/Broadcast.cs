@@ -45,7 +45,7 @@ internal static unsafe class Broadcast
             for (int step = 1; step < size; step++) t.Send(buffer, bytes, (root + step) % size, CollectiveTags.Bcast + 1);
             return;
         }
-        Request?[] sends = System.Buffers.ArrayPool<Request?>.Shared.Rent(size - 1);
+        Operation?[] sends = System.Buffers.ArrayPool<Operation?>.Shared.Rent(size - 1);
         try
         {
             int n = 0;
@@ -83,7 +83,7 @@ internal static unsafe class Broadcast
         }
         // Large: start every child's send before waiting for any, so that a child that is slow to
         // take its copy (descheduled, when ranks share cores) does not hold up its siblings.
-        Request?[] pooled = System.Buffers.ArrayPool<Request?>.Shared.Rent(32);
+        Operation?[] pooled = System.Buffers.ArrayPool<Operation?>.Shared.Rent(32);
         try
         {
             int n = 0;

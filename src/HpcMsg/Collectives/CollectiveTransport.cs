@@ -49,7 +49,7 @@ internal readonly unsafe struct CollectiveTransport
             Recv(recv, recvBytes, source, tag);
             return;
         }
-        Request s = ISend(send, sendBytes, dest, tag);
+        Operation s = ISend(send, sendBytes, dest, tag);
         try
         {
             Recv(recv, recvBytes, source, tag);
@@ -61,29 +61,22 @@ internal readonly unsafe struct CollectiveTransport
         Finish(s);
     }
 
-    public Request ISend(byte* data, long bytes, int dest, int tag)
+    public Operation ISend(byte* data, long bytes, int dest, int tag)
     {
-        Request r = _engine.RentRequest();
-        r.Reset(RequestKind.Send, _context, _comm.WorldRankOf(dest), tag, 1, data, bytes);
-        r.State.SourceInComm = _comm.Rank;
-        _engine.PostSend(r);
-        return r;
+        return _engine.PostNewSend(_context, _comm.Rank, _comm.WorldRankOf(dest), tag, 1, data, bytes, default, pinned: false);
     }
 
-    public Request IRecv(byte* buffer, long bytes, int source, int tag)
+    public Operation IRecv(byte* buffer, long bytes, int source, int tag)
     {
-        Request r = _engine.RentRequest();
-        r.Reset(RequestKind.Receive, _context, source, tag, 1, buffer, bytes, _comm.WorldRankOf(source));
-        _engine.PostReceive(r);
-        return r;
+        return _engine.PostNewReceive(_context, source, _comm.WorldRankOf(source), tag, 1, buffer, bytes, default, pinned: false);
     }
 
     /// <summary>Waits for the request, checks it, and returns it to the pool.</summary>
-    public void Finish(Request r)
+    public void Finish(Operation r)
     {
         _engine.WaitOrAbandon(r);
-        r.Result();
-        _engine.ReturnRequest(r);
+        r.Outcome();
+        _engine.ReleaseOperation(r);
     }
 
     /// <summary>One block to and one block from every other rank, all posted at once (receives first),
@@ -94,7 +87,7 @@ internal readonly unsafe struct CollectiveTransport
     public void ExchangeWithEveryRank(byte* send, long sendStride, byte* recv, long blockBytes, int tag)
     {
         int size = Size, rank = Rank;
-        Request?[] requests = ArrayPool<Request?>.Shared.Rent(2 * (size - 1));
+        Operation?[] requests = ArrayPool<Operation?>.Shared.Rent(2 * (size - 1));
         try
         {
             int n = 0;
@@ -118,16 +111,16 @@ internal readonly unsafe struct CollectiveTransport
 
     /// <summary>Waits for every request, returns each to the pool, then throws the first failure. If
     /// a wait throws, the requests not yet finished stay in the span for <see cref="ReturnRequests"/>.</summary>
-    public void FinishAll(Span<Request?> requests)
+    public void FinishAll(Span<Operation?> requests)
     {
         System.Runtime.ExceptionServices.ExceptionDispatchInfo? first = null;
         for (int i = 0; i < requests.Length; i++)
         {
-            Request? r = requests[i];
+            Operation? r = requests[i];
             if (r is null) continue;
             if (!r.CompletedFlag) _engine.WaitFor(r);
             first ??= r.Error;
-            _engine.ReturnRequest(r);
+            _engine.ReleaseOperation(r);
             requests[i] = null;
         }
         first?.Throw(); // with the stack of where the engine found it
@@ -137,13 +130,13 @@ internal readonly unsafe struct CollectiveTransport
     /// request still there was not finished because something threw (a post, a wait, a blocking
     /// call between them), and it points into the caller's buffers, which are unpinned next, so it is
     /// taken out of the engine (ProgressEngine.Abandon) before the array goes back to the pool.</summary>
-    public void ReturnRequests(Request?[] requests)
+    public void ReturnRequests(Operation?[] requests)
     {
         HpcMsgException? failed = null; // nobody reads it: the caller gets what made the collective fail
         for (int i = 0; i < requests.Length; i++)
         {
             if (requests[i] is { } r) _engine.Abandon(r, failed ??= new HpcMsgException("the collective operation failed on this rank"));
         }
-        ArrayPool<Request?>.Shared.Return(requests, clearArray: true);
+        ArrayPool<Operation?>.Shared.Return(requests, clearArray: true);
     }
 }

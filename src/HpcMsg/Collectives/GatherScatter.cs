@@ -1,4 +1,5 @@
 using System.Buffers;
+using HpcMsg.Engine;
 using HpcMsg.Internal;
 
 namespace HpcMsg.Collectives;
@@ -107,7 +108,7 @@ internal static unsafe class GatherScatter
             t.Recv(recv + (1 - root) * blockBytes, blockBytes, 1 - root, CollectiveTags.Gather + 1);
             return;
         }
-        Request?[] requests = ArrayPool<Request?>.Shared.Rent(size - 1);
+        Operation?[] requests = ArrayPool<Operation?>.Shared.Rent(size - 1);
         try
         {
             int n = 0;
@@ -138,7 +139,7 @@ internal static unsafe class GatherScatter
             Combine.Copy(send + root * blockBytes, recv, blockBytes);
             return;
         }
-        Request?[] requests = ArrayPool<Request?>.Shared.Rent(size - 1);
+        Operation?[] requests = ArrayPool<Operation?>.Shared.Rent(size - 1);
         try
         {
             int n = 0;

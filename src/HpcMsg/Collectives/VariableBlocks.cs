@@ -1,4 +1,5 @@
 using System.Buffers;
+using HpcMsg.Engine;
 
 namespace HpcMsg.Collectives;
 
@@ -14,7 +15,7 @@ internal static unsafe class VariableBlocks
             t.Send(send, sendBytes, root, CollectiveTags.Gather + 1);
             return;
         }
-        Request?[] requests = ArrayPool<Request?>.Shared.Rent(size);
+        Operation?[] requests = ArrayPool<Operation?>.Shared.Rent(size);
         try
         {
             long offset = 0;
@@ -41,7 +42,7 @@ internal static unsafe class VariableBlocks
             t.Recv(recv, recvBytes, root, CollectiveTags.Scatter + 1);
             return;
         }
-        Request?[] requests = ArrayPool<Request?>.Shared.Rent(size);
+        Operation?[] requests = ArrayPool<Operation?>.Shared.Rent(size);
         try
         {
             long offset = 0;
@@ -80,7 +81,7 @@ internal static unsafe class VariableBlocks
         Combine.Copy(send + sendOffsets[rank], recv + recvOffsets[rank], Math.Min(sendBytes[rank], recvBytes[rank]));
         if (sendBytes[rank] != recvBytes[rank])
             throw new ArgumentException($"Alltoallv: rank {rank} sends itself {sendBytes[rank]} bytes but expects {recvBytes[rank]}");
-        Request?[] requests = ArrayPool<Request?>.Shared.Rent(2 * size);
+        Operation?[] requests = ArrayPool<Operation?>.Shared.Rent(2 * size);
         try
         {
             int n = 0;

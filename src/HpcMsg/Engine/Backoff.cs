@@ -40,7 +40,7 @@ internal struct Backoff
     /// <param name="awaited">Optional: the request the caller waits for, passed to the sleep so that its completion wakes it.</param>
     /// <param name="watchWord">Optional: a word whose change from <paramref name="watchValue"/> is what the caller waits for.</param>
     /// <param name="watchValue">The value of <paramref name="watchWord"/> that means "keep waiting".</param>
-    public unsafe void Idle(ProgressEngine engine, Request? awaited = null, int* watchWord = null, int watchValue = 0)
+    public unsafe void Idle(ProgressEngine engine, Operation? awaited = null, int* watchWord = null, int watchValue = 0)
     {
         if (_yielded == 0 && _spinTicks > 0)
         {

@@ -22,13 +22,13 @@ internal sealed class InboundMessage
     public int SourceWorld; // the sender's world rank: its queue, and for rendezvous whom to read from and answer
     public long Address;    // rendezvous: sender's buffer
     public long SendId;     // rendezvous: sender's request id
-    public Request? SelfSend;
+    public Operation? SelfSend;
     public int SenderAbandoned; // rendezvous on shared memory: see ProgressEngine.StartRendezvousReceive
 
     /// <summary>TCP: queued at its header (so that matching keeps arrival order) while its payload is
     /// still arriving; a receive that takes it meanwhile waits here for the payload.</summary>
     public bool Arriving;
-    public Request? Waiter;
+    public Operation? Waiter;
 
     /// <summary>TCP: its waiter was abandoned while the payload arrived; dropped when complete.</summary>
     public bool Dropped;

@@ -22,7 +22,7 @@ internal sealed class PostedReceiveQueue(int worldSize)
         }
     }
 
-    public void Append(Request r)
+    public void Append(Operation r)
     {
         r.State.PostSequence = ++_sequence;
         if (r.State.Peer == Wildcards.AnySource) _anySource.Append(r);
@@ -30,10 +30,10 @@ internal sealed class PostedReceiveQueue(int worldSize)
     }
 
     /// <summary>Removes and returns the earliest posted receive that accepts this message.</summary>
-    public Request? TakeMatch(int context, int source, int sourceWorld, int tag)
+    public Operation? TakeMatch(int context, int source, int sourceWorld, int tag)
     {
-        Request? specific = _bySource[sourceWorld].Find(context, source, tag);
-        Request? wildcard = _anySource.Find(context, source, tag);
+        Operation? specific = _bySource[sourceWorld].Find(context, source, tag);
+        Operation? wildcard = _anySource.Find(context, source, tag);
         if (specific is null && wildcard is null) return null;
         if (wildcard is null || (specific is not null && specific.State.PostSequence < wildcard.State.PostSequence))
         {
@@ -45,7 +45,7 @@ internal sealed class PostedReceiveQueue(int worldSize)
     }
 
     /// <summary>Removes <paramref name="r"/> if it is still posted (it has not been matched).</summary>
-    public bool Remove(Request r)
+    public bool Remove(Operation r)
     {
         ref RequestList list = ref r.State.Peer == Wildcards.AnySource ? ref _anySource : ref _bySource[r.State.PeerWorld];
         if (list.Head != r && r.State.Prev is null) return false;
@@ -55,7 +55,7 @@ internal sealed class PostedReceiveQueue(int worldSize)
 
     /// <summary>The earliest receive posted for <paramref name="sourceWorld"/> by name (not by wildcard),
     /// removed; used to fail them when that peer has failed.</summary>
-    public Request? TakeFirstFrom(int sourceWorld)
+    public Operation? TakeFirstFrom(int sourceWorld)
     {
         if (_bySource[sourceWorld].Head is not { } r) return null;
         _bySource[sourceWorld].Remove(r);
@@ -63,9 +63,9 @@ internal sealed class PostedReceiveQueue(int worldSize)
     }
 
     /// <summary>The earliest posted receive in either of two contexts, removed (a freed communicator's).</summary>
-    public Request? TakeFirstInContext(int context, int collectiveContext)
+    public Operation? TakeFirstInContext(int context, int collectiveContext)
     {
-        for (Request? r = _anySource.Head; r is not null; r = r.State.Next)
+        for (Operation? r = _anySource.Head; r is not null; r = r.State.Next)
         {
             if (r.State.Context != context && r.State.Context != collectiveContext) continue;
             _anySource.Remove(r);
@@ -73,7 +73,7 @@ internal sealed class PostedReceiveQueue(int worldSize)
         }
         for (int i = 0; i < _bySource.Length; i++)
         {
-            for (Request? r = _bySource[i].Head; r is not null; r = r.State.Next)
+            for (Operation? r = _bySource[i].Head; r is not null; r = r.State.Next)
             {
                 if (r.State.Context != context && r.State.Context != collectiveContext) continue;
                 _bySource[i].Remove(r);
@@ -84,7 +84,7 @@ internal sealed class PostedReceiveQueue(int worldSize)
     }
 
     /// <summary>Any posted receive (used to fail them all when the job ends).</summary>
-    public Request? TakeFirst()
+    public Operation? TakeFirst()
     {
         if (_anySource.Head is { } w)
         {
@@ -104,10 +104,10 @@ internal sealed class PostedReceiveQueue(int worldSize)
 
     private struct RequestList
     {
-        public Request? Head;
-        private Request? _tail;
+        public Operation? Head;
+        private Operation? _tail;
 
-        public void Append(Request r)
+        public void Append(Operation r)
         {
             r.State.Next = null;
             r.State.Prev = _tail;
@@ -115,9 +115,9 @@ internal sealed class PostedReceiveQueue(int worldSize)
             _tail = r;
         }
 
-        public readonly Request? Find(int context, int source, int tag)
+        public readonly Operation? Find(int context, int source, int tag)
         {
-            for (Request? r = Head; r is not null; r = r.State.Next)
+            for (Operation? r = Head; r is not null; r = r.State.Next)
             {
                 if (r.State.Context == context && (r.State.Peer == source || r.State.Peer == Wildcards.AnySource)
                     && (r.State.Tag == tag || r.State.Tag == Wildcards.AnyTag))
@@ -126,7 +126,7 @@ internal sealed class PostedReceiveQueue(int worldSize)
             return null;
         }
 
-        public void Remove(Request r)
+        public void Remove(Operation r)
         {
             if (r.State.Prev is null) Head = r.State.Next; else r.State.Prev.State.Next = r.State.Next;
             if (r.State.Next is null) _tail = r.State.Prev; else r.State.Next.State.Prev = r.State.Prev;

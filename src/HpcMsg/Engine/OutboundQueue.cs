@@ -14,14 +14,14 @@ internal readonly struct OutboundItem
 {
     public readonly OutboundKind Kind;
     public readonly Transports.Wire.RecordKind ControlKind;
-    public readonly Request? Request;
+    public readonly Operation? Operation;
     public readonly long Token1;
     public readonly long Token2;
 
-    public OutboundItem(OutboundKind kind, Request? request, Transports.Wire.RecordKind controlKind = default, long token1 = 0, long token2 = 0)
+    public OutboundItem(OutboundKind kind, Operation? request, Transports.Wire.RecordKind controlKind = default, long token1 = 0, long token2 = 0)
     {
         Kind = kind;
-        Request = request;
+        Operation = request;
         ControlKind = controlKind;
         Token1 = token1;
         Token2 = token2;

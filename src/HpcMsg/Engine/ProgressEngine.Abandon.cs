@@ -27,7 +27,7 @@ internal sealed unsafe partial class ProgressEngine
 {
     /// <summary>Waits for <paramref name="r"/>; if the wait throws, abandons it (see the type's
     /// remarks) before the exception reaches the caller, who then unpins the buffer.</summary>
-    public void WaitOrAbandon(Request r)
+    public void WaitOrAbandon(Operation r)
     {
         try
         {
@@ -42,28 +42,28 @@ internal sealed unsafe partial class ProgressEngine
 
     /// <summary>Takes <paramref name="r"/> out of the engine; it completes with <paramref name="error"/>
     /// unless it has completed already. Safe to call for any request, any number of times.</summary>
-    public void Abandon(Request r, Exception error)
+    public void Abandon(Operation r, Exception error)
     {
         using (_lock.EnterScope())
         {
             if (r.CompletedFlag) return;
             if (r.State.Kind == RequestKind.Receive) AbandonReceiveLocked(r);
             else AbandonSendLocked(r);
-            r.Complete(default, error);
-            r.State.Abandoned = true; // from now on a completion by the protocol only releases what it holds
+            r.CompleteAbandoned(error); // from now on a completion by the protocol only releases what it holds
         }
     }
 
-    private void AbandonReceiveLocked(Request r)
+    private void AbandonReceiveLocked(Operation r)
     {
         if (_posted.Remove(r)) return;
         // Matched: the message is arriving. Its remaining bytes are dropped instead of written.
         r.State.Buffer = null;
+        r.Array = null;
         if (_networks.Length == 0) return; // shared memory: pipelined chunks check Abandoned (HandleRecord)
         for (int peer = 0; peer < _arriving.Length; peer++)
         {
             ref ArrivingFrame arriving = ref _arriving[peer];
-            if (arriving.Request == r)
+            if (arriving.Operation == r)
             {
                 Route(peer).DiscardRestOfPayload(peer);
                 arriving.Kind = ArrivingKind.None;
@@ -76,7 +76,7 @@ internal sealed unsafe partial class ProgressEngine
         }
     }
 
-    private void AbandonSendLocked(Request r)
+    private void AbandonSendLocked(Operation r)
     {
         if (r.State.SelfMessage is { } self && self.SelfSend == r)
         {
@@ -114,7 +114,7 @@ internal sealed unsafe partial class ProgressEngine
     }
 
     /// <summary>Gives <paramref name="r"/> a private copy of its payload, freed when it completes.</summary>
-    private static byte* DetachPayload(Request r)
+    private static byte* DetachPayload(Operation r)
     {
         byte* copy = (byte*)NativeMemory.Alloc((nuint)Math.Max(1, r.State.BufferBytes));
         if (r.State.BufferBytes > 0) Buffer.MemoryCopy(r.State.Buffer, copy, r.State.BufferBytes, r.State.BufferBytes);
@@ -125,7 +125,7 @@ internal sealed unsafe partial class ProgressEngine
 
     /// <summary>Takes an eager send or request-to-send of <paramref name="r"/> out of the queue to its
     /// destination; returns the kind of <paramref name="r"/>'s item there, or null if it has none.</summary>
-    private OutboundKind? WithdrawQueued(Request r)
+    private OutboundKind? WithdrawQueued(Operation r)
     {
         OutboundQueue q = _pending[r.State.Peer];
         OutboundKind? found = null;
@@ -133,7 +133,7 @@ internal sealed unsafe partial class ProgressEngine
         for (int i = 0; i < n; i++)
         {
             OutboundItem item = q.Dequeue();
-            if (item.Request == r)
+            if (item.Operation == r)
             {
                 found = item.Kind;
                 // A stream may have written some chunks already: it stays, with its place in the queue.

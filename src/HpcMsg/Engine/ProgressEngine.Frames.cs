@@ -54,7 +54,7 @@ internal sealed unsafe partial class ProgressEngine : IFrameSink
 
     void IFrameSink.OnUnsent(int peer, object owner)
     {
-        if (owner is Request { CompletedFlag: false } r)
+        if (owner is Operation { CompletedFlag: false } r)
         {
             _rendezvous.Remove(r.State.RendezvousId);
             r.Complete(default, Route(peer).PeerFailure(peer));
@@ -73,7 +73,7 @@ internal sealed unsafe partial class ProgressEngine : IFrameSink
     {
         ArrivingFrame arriving = _arriving[peer];
         _arriving[peer] = default;
-        if (arriving.Request is { CompletedFlag: false } target) target.Complete(default, Route(peer).PeerFailure(peer));
+        if (arriving.Operation is { CompletedFlag: false } target) target.Complete(default, Route(peer).PeerFailure(peer));
         if (arriving.Message is { } partial)
         {
             // Queued at its header; its payload will never be whole.
@@ -82,7 +82,7 @@ internal sealed unsafe partial class ProgressEngine : IFrameSink
             _inboundPool.Return(partial);
         }
         List<long>? gone = null;
-        foreach ((long id, Request r) in _rendezvous)
+        foreach ((long id, Operation r) in _rendezvous)
         {
             bool involves = r.State.Kind == RequestKind.Send ? r.State.Peer == peer : r.State.ReceiveInProgress && r.State.PeerWorld == peer;
             if (!involves) continue;
@@ -111,7 +111,7 @@ internal sealed unsafe partial class ProgressEngine : IFrameSink
         bool any = false;
         foreach (int peer in t.FailedPeers)
         {
-            Request? r;
+            Operation? r;
             while ((r = _posted.TakeFirstFrom(peer)) is not null)
             {
                 r.Complete(default, t.PeerFailure(peer));
@@ -147,7 +147,7 @@ internal sealed unsafe partial class ProgressEngine : IFrameSink
 
     void IFrameSink.OnSent(int peer, object owner, RecordKind kind)
     {
-        if (owner is not Request r) return;
+        if (owner is not Operation r) return;
         if (kind == RecordKind.Data) _rendezvous.Remove(r.State.RendezvousId);
         CompleteSend(r);
     }
@@ -166,11 +166,12 @@ internal sealed unsafe partial class ProgressEngine : IFrameSink
             {
                 long n = h.MessageBytes;
                 if (n < 0 || n > _eagerLimitOf[src]) throw new HpcMsgException($"an eager message of {n} bytes, the limit is {_eagerLimitOf[src]}");
-                Request? r = _posted.TakeMatch(h.Context, h.Source, src, h.Tag);
-                _arriving[src] = new ArrivingFrame { Request = r, Source = h.Source, Tag = h.Tag, Bytes = n };
+                Operation? r = _posted.TakeMatch(h.Context, h.Source, src, h.Tag);
+                _arriving[src] = new ArrivingFrame { Operation = r, Source = h.Source, Tag = h.Tag, Bytes = n };
                 if (r is not null && n <= r.State.BufferBytes)
                 {
                     _arriving[src].Kind = ArrivingKind.EagerMatched;
+                    PinReceiveBuffer(r); // the transport reads the payload in over later passes
                     return PayloadTarget.Into(r.State.Buffer, n);
                 }
                 if (r is not null)
@@ -190,14 +191,14 @@ internal sealed unsafe partial class ProgressEngine : IFrameSink
             }
             case RecordKind.Data:
             {
-                if (!_rendezvous.TryGetValue(h.Token1, out Request? recv) || !recv.State.ReceiveInProgress)
+                if (!_rendezvous.TryGetValue(h.Token1, out Operation? recv) || !recv.State.ReceiveInProgress)
                     throw new HpcMsgException($"data for unknown receive {h.Token1}");
                 if (h.Token2 != 0 || h.MessageBytes != recv.State.ExpectedBytes)
                     throw new HpcMsgException($"data of {h.MessageBytes} bytes at {h.Token2} for a {recv.State.ExpectedBytes}-byte message");
                 _rendezvous.Remove(h.Token1);
                 // Its wait threw and its buffer is unpinned (ProgressEngine.Abandon): read and drop.
                 if (recv.State.Abandoned) return PayloadTarget.Dropped(h.MessageBytes, notify: false);
-                _arriving[src] = new ArrivingFrame { Kind = ArrivingKind.Data, Request = recv, Bytes = h.MessageBytes };
+                _arriving[src] = new ArrivingFrame { Kind = ArrivingKind.Data, Operation = recv, Bytes = h.MessageBytes };
                 return PayloadTarget.Into(recv.State.Buffer, h.MessageBytes);
             }
             case RecordKind.Rts:
@@ -206,7 +207,7 @@ internal sealed unsafe partial class ProgressEngine : IFrameSink
                 return PayloadTarget.None;
             case RecordKind.Cts:
             case RecordKind.Fin:
-                if (!_rendezvous.TryGetValue(h.Token1, out Request? send) || send.State.Kind != RequestKind.Send)
+                if (!_rendezvous.TryGetValue(h.Token1, out Operation? send) || send.State.Kind != RequestKind.Send)
                     throw new HpcMsgException($"{kind} for unknown send {h.Token1}");
                 HandleRecord(src, &h, kind);
                 return PayloadTarget.None;
@@ -222,11 +223,11 @@ internal sealed unsafe partial class ProgressEngine : IFrameSink
         switch (done.Kind)
         {
             case ArrivingKind.EagerMatched:
-                done.Request!.Complete(new Completion(done.Source, done.Tag, done.Bytes, done.Request.State.ElementSize), null);
+                done.Operation!.Complete(new Completion(done.Source, done.Tag, done.Bytes, done.Operation.State.ElementSize), null);
                 break;
             case ArrivingKind.EagerTruncated:
-                done.Request!.Complete(new Completion(done.Source, done.Tag, done.Bytes, done.Request.State.ElementSize),
-                    new MessageTruncatedException(done.Source, done.Tag, done.Bytes, done.Request.State.BufferBytes));
+                done.Operation!.Complete(new Completion(done.Source, done.Tag, done.Bytes, done.Operation.State.ElementSize),
+                    new MessageTruncatedException(done.Source, done.Tag, done.Bytes, done.Operation.State.BufferBytes));
                 break;
             case ArrivingKind.EagerUnexpected:
                 InboundMessage m = done.Message!;
@@ -239,7 +240,7 @@ internal sealed unsafe partial class ProgressEngine : IFrameSink
                 }
                 break;
             case ArrivingKind.Data:
-                Request recv = done.Request!;
+                Operation recv = done.Operation!;
                 recv.Complete(new Completion(recv.State.MatchedSource, recv.State.MatchedTag, recv.State.ExpectedBytes, recv.State.ElementSize), null);
                 break;
         }
@@ -252,7 +253,7 @@ internal enum ArrivingKind : byte { None, EagerMatched, EagerTruncated, EagerUne
 internal struct ArrivingFrame
 {
     public ArrivingKind Kind;
-    public Request? Request;
+    public Operation? Operation;
     public InboundMessage? Message;
     public int Source;
     public int Tag;

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using HpcMsg.Internal;
 using HpcMsg.Transports;
 using HpcMsg.Transports.Wire;
@@ -8,12 +10,12 @@ namespace HpcMsg.Engine;
 /// messages, single-copy or pipelined large messages, and probes.</summary>
 internal sealed unsafe partial class ProgressEngine
 {
-    private Request? _cachedRecv;
+    private Operation? _cachedRecv;
 
     /// <summary>Blocking receive into a buffer the caller keeps fixed for the duration.</summary>
     public Completion Receive(int context, int source, int sourceWorld, int tag, byte* buffer, long bytes, int elementSize)
     {
-        Request r = Interlocked.Exchange(ref _cachedRecv, null) ?? new Request(this);
+        Operation r = Interlocked.Exchange(ref _cachedRecv, null) ?? new Operation(this);
         r.Reset(RequestKind.Receive, context, source, tag, elementSize, buffer, bytes, sourceWorld);
         using (_lock.EnterScope())
         {
@@ -31,7 +33,7 @@ internal sealed unsafe partial class ProgressEngine
         }
     }
 
-    public void PostReceive(Request r)
+    public void PostReceive(Operation r)
     {
         using (_lock.EnterScope())
         {
@@ -40,7 +42,37 @@ internal sealed unsafe partial class ProgressEngine
         }
     }
 
-    private void PostReceiveLocked(Request r)
+    /// <summary>A non-blocking receive: an operation from the pool, described and posted in one pass
+    /// through the lock; it takes <paramref name="pin"/> as <see cref="PostNewSend"/> does.
+    /// <paramref name="array"/>: the buffer is that managed array from byte <paramref name="arrayOffset"/>
+    /// (<paramref name="buffer"/> null), unpinned: an eager message, the usual case, is copied in under
+    /// <c>fixed</c> and costs no pinning handle; a large one, or one a transport reads in over several
+    /// passes, pins it when matched (<see cref="PinReceiveBuffer"/>).</summary>
+    public Operation PostNewReceive(int context, int source, int sourceWorld, int tag, int elementSize, byte* buffer, long bytes, System.Buffers.MemoryHandle pin, bool pinned, object? array = null, nint arrayOffset = 0)
+    {
+        Operation? r = null;
+        try
+        {
+            using (_lock.EnterScope())
+            {
+                ThrowIfJobEnding();
+                r = RentOperationLocked();
+                r.Reset(RequestKind.Receive, context, source, tag, elementSize, buffer, bytes, sourceWorld);
+                r.Array = array;
+                r.ArrayOffset = arrayOffset;
+                TakePin(r, ref pin, ref pinned);
+                PostReceiveLocked(r);
+            }
+            return r;
+        }
+        catch
+        {
+            DropPin(r, ref pin, pinned);
+            throw;
+        }
+    }
+
+    private void PostReceiveLocked(Operation r)
     {
         InboundMessage? m = _unexpected.Find(r.State.Context, r.State.Peer, r.State.PeerWorld, r.State.Tag);
         if (m is null)
@@ -64,7 +96,7 @@ internal sealed unsafe partial class ProgressEngine
                 StartRendezvousReceive(r, m.SourceWorld, m.Source, m.Tag, m.Bytes, m.Address, m.SendId, m.SenderAbandoned);
                 break;
             case InboundKind.SelfRendezvous:
-                Request send = m.SelfSend!;
+                Operation send = m.SelfSend!;
                 CopyBetween(send, r);
                 CompleteSend(send);
                 break;
@@ -72,7 +104,7 @@ internal sealed unsafe partial class ProgressEngine
         _inboundPool.Return(m);
     }
 
-    private static void DeliverEager(Request r, int source, int tag, byte* payload, long bytes)
+    private static void DeliverEager(Operation r, int source, int tag, byte* payload, long bytes)
     {
         if (bytes > r.State.BufferBytes)
         {
@@ -80,14 +112,40 @@ internal sealed unsafe partial class ProgressEngine
                 new MessageTruncatedException(source, tag, bytes, r.State.BufferBytes));
             return;
         }
-        if (bytes > 0) PayloadCopy.Copy(payload, r.State.Buffer, bytes);
+        if (bytes > 0)
+        {
+            if (r.Array is null) PayloadCopy.Copy(payload, r.State.Buffer, bytes);
+            else CopyIntoArray(r, payload, bytes);
+        }
         r.Complete(new Completion(source, tag, bytes, r.State.ElementSize), null);
+    }
+
+    /// <summary>An eager payload into an unpinned receive array, wherever it is now. Out of line: the
+    /// pinned local of <c>fixed</c> stays out of the blocking receive's path, which has a pointer.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void CopyIntoArray(Operation r, byte* payload, long bytes)
+    {
+        fixed (byte* start = &MemoryMarshal.GetArrayDataReference((Array)r.Array!))
+            PayloadCopy.Copy(payload, start + r.ArrayOffset, bytes);
+    }
+
+    /// <summary>A receive into an unpinned array (<see cref="Operation.Array"/>) about to be written
+    /// over more than this call (single copy, stream, a transport's read): pinned now, released at
+    /// completion. Caller holds the lock.</summary>
+    private static void PinReceiveBuffer(Operation r)
+    {
+        if (r.Array is not { } array) return;
+        GCHandle handle = GCHandle.Alloc(array, GCHandleType.Pinned);
+        r.State.Buffer = (byte*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference((Array)array)) + r.ArrayOffset;
+        r.Array = null;
+        r.Pin = new System.Buffers.MemoryHandle(null, handle);
+        r.Pinned = true;
     }
 
     /// <summary>Starts taking a large message announced by a request-to-send (single copy, or the
     /// pipelined stream). <paramref name="senderAbandoned"/> is the sender's abandoned-send count when
     /// it announced the message: a changed count means its buffer may be reused, so ask for the stream.</summary>
-    private void StartRendezvousReceive(Request r, int srcWorld, int source, int tag, long bytes, long address, long sendId, int senderAbandoned)
+    private void StartRendezvousReceive(Operation r, int srcWorld, int source, int tag, long bytes, long address, long sendId, int senderAbandoned)
     {
         if (bytes > r.State.BufferBytes)
         {
@@ -96,6 +154,7 @@ internal sealed unsafe partial class ProgressEngine
                 new MessageTruncatedException(source, tag, bytes, r.State.BufferBytes));
             return;
         }
+        PinReceiveBuffer(r);
         if (Config.UseCrossMemoryAttach && bytes >= Config.CrossMemoryAttachBytes && !_directReadRefused[srcWorld]
             && _node is { } node && ReferenceEquals(_route[srcWorld], node))
         {

@@ -10,27 +10,44 @@ namespace HpcMsg.Engine;
 /// and its wake in one), every other transport through <see cref="ITransport"/>.</summary>
 internal sealed unsafe partial class ProgressEngine
 {
-    private Request? _cachedSend;
-    private readonly Stack<Request> _requestPool = new();
+    private Operation? _cachedSend;
 
-    /// <summary>A request for an operation that completes before its caller returns (internal
-    /// SendRecv, collectives): pooled, so steady traffic allocates nothing.</summary>
-    public Request RentRequest()
+    // The pool of operations: taken from under the engine's lock (_free), given back without it
+    // (_returned, pushed by compare-and-swap: a handle releases its operation on whatever thread saw
+    // the completion, and that must cost no second pass through the lock). The taker moves the whole
+    // returned list to _free with one exchange, so pops never race pops (no ABA).
+    private Operation? _free;
+    private Operation? _returned;
+
+    /// <summary>An operation for a send or receive about to be posted (collectives, internal
+    /// SendRecv, non-blocking calls): pooled, so steady traffic allocates nothing.</summary>
+    public Operation RentOperation()
     {
-        using (_lock.EnterScope())
-        {
-            if (_requestPool.Count > 0) return _requestPool.Pop();
-        }
-        return new Request(this);
+        using (_lock.EnterScope()) return RentOperationLocked();
     }
 
-    public void ReturnRequest(Request r)
+    private Operation RentOperationLocked()
     {
-        if (!r.CompletedFlag || r.State.Abandoned) return; // may still be referenced by the engine: let the GC have it later
-        using (_lock.EnterScope())
+        Operation? op = _free ?? Interlocked.Exchange(ref _returned, null);
+        if (op is null) return new Operation(this);
+        _free = op.NextFree;
+        op.NextFree = null;
+        return op;
+    }
+
+    /// <summary>Gives back an operation whose completion its owner has observed and copied out. One
+    /// not completed, or abandoned, may still be referenced by the engine: the GC has it later.</summary>
+    public void ReleaseOperation(Operation op)
+    {
+        if (!op.CompletedFlag || op.State.Abandoned) return;
+        op.Recycle();
+        Operation? head;
+        do
         {
-            if (_requestPool.Count < 1024) _requestPool.Push(r);
+            head = Volatile.Read(ref _returned);
+            op.NextFree = head;
         }
+        while (Interlocked.CompareExchange(ref _returned, op, head) != head);
     }
 
     /// <summary>The largest message that is eager on every transport: a send of at most this many
@@ -50,7 +67,7 @@ internal sealed unsafe partial class ProgressEngine
                 return; // written, and the receiver woken
             }
         }
-        Request r = Interlocked.Exchange(ref _cachedSend, null) ?? new Request(this);
+        Operation r = Interlocked.Exchange(ref _cachedSend, null) ?? new Operation(this);
         r.Reset(RequestKind.Send, context, destWorld, tag, elementSize, data, bytes);
         r.State.SourceInComm = sourceInComm;
         using (_lock.EnterScope()) PostSendLocked(r);
@@ -65,8 +82,8 @@ internal sealed unsafe partial class ProgressEngine
         }
     }
 
-    /// <summary>Starts a send described by a reset request (buffer pinned by the caller).</summary>
-    public void PostSend(Request r)
+    /// <summary>Starts a send described by a reset operation (buffer pinned by the caller).</summary>
+    public void PostSend(Operation r)
     {
         using (_lock.EnterScope())
         {
@@ -75,7 +92,66 @@ internal sealed unsafe partial class ProgressEngine
         }
     }
 
-    private void PostSendLocked(Request r)
+    /// <summary>A non-blocking send: an operation from the pool, described and posted in one pass
+    /// through the lock. It takes <paramref name="pin"/> (of a managed buffer; <paramref name="pinned"/>
+    /// false for none) in every case: released at completion, or here if the post throws.
+    /// <paramref name="pinIfPending"/>: the array <paramref name="data"/> points into, which the caller
+    /// holds fixed for this call; it is pinned (until completion) only if the send has not completed
+    /// when posted, so that an eager send, which completes at once, costs no pinning handle.</summary>
+    public Operation PostNewSend(int context, int sourceInComm, int destWorld, int tag, int elementSize, byte* data, long bytes, System.Buffers.MemoryHandle pin, bool pinned, object? pinIfPending = null)
+    {
+        Operation? r = null;
+        try
+        {
+            using (_lock.EnterScope())
+            {
+                ThrowIfJobEnding();
+                r = RentOperationLocked();
+                r.Reset(RequestKind.Send, context, destWorld, tag, elementSize, data, bytes);
+                r.State.SourceInComm = sourceInComm;
+                TakePin(r, ref pin, ref pinned);
+                PostSendLocked(r);
+                if (pinIfPending is not null) PinIfPending(r, pinIfPending);
+            }
+            return r;
+        }
+        catch
+        {
+            DropPin(r, ref pin, pinned);
+            throw;
+        }
+    }
+
+    private static void TakePin(Operation r, ref System.Buffers.MemoryHandle pin, ref bool pinned)
+    {
+        if (!pinned) return;
+        r.Pin = pin;
+        r.Pinned = true;
+        pinned = false;
+    }
+
+    /// <summary>Pins <paramref name="array"/> for an operation the post left pending (still inside the
+    /// caller's <c>fixed</c>, so it has not moved; under the lock, as is every completion, which
+    /// releases it).</summary>
+    private static void PinIfPending(Operation r, object array)
+    {
+        if (r.CompletedFlag) return;
+        r.Pin = new System.Buffers.MemoryHandle(null, System.Runtime.InteropServices.GCHandle.Alloc(array, System.Runtime.InteropServices.GCHandleType.Pinned));
+        r.Pinned = true;
+    }
+
+    /// <summary>After a post threw: the pin is released whether or not the operation had taken it.</summary>
+    private static void DropPin(Operation? r, ref System.Buffers.MemoryHandle pin, bool pinned)
+    {
+        if (pinned) pin.Dispose();
+        else if (r is { Pinned: true })
+        {
+            r.Pin.Dispose();
+            r.Pinned = false;
+        }
+    }
+
+    private void PostSendLocked(Operation r)
     {
         int dest = r.State.Peer;
         if (dest == WorldRank)
@@ -120,19 +196,19 @@ internal sealed unsafe partial class ProgressEngine
     // One operation on a transport: the node transport through its class (no wake: the caller wakes
     // once, after what it wrote), any other through the interface.
 
-    private SendOutcome SendEager(ITransport t, int dest, Request r) =>
+    private SendOutcome SendEager(ITransport t, int dest, Operation r) =>
         ReferenceEquals(t, _node)
             ? (_node!.TryWriteEager(dest, r.State.Context, r.State.SourceInComm, r.State.Tag, r.State.Buffer, r.State.BufferBytes) ? SendOutcome.Done : SendOutcome.NoRoom)
             : t.SendEager(dest, r.State.Context, r.State.SourceInComm, r.State.Tag, r.State.Buffer, r.State.BufferBytes, r);
 
     /// <summary>An eager send with nothing queued before it: to the node transport written and woken
     /// in one call.</summary>
-    private SendOutcome SendEagerAndWake(ITransport t, int dest, Request r) =>
+    private SendOutcome SendEagerAndWake(ITransport t, int dest, Operation r) =>
         ReferenceEquals(t, _node)
             ? (_node!.TrySendEager(dest, r.State.Context, r.State.SourceInComm, r.State.Tag, r.State.Buffer, r.State.BufferBytes) ? SendOutcome.Done : SendOutcome.NoRoom)
             : t.SendEager(dest, r.State.Context, r.State.SourceInComm, r.State.Tag, r.State.Buffer, r.State.BufferBytes, r);
 
-    private SendOutcome SendRequestToSend(ITransport t, int dest, Request r) =>
+    private SendOutcome SendRequestToSend(ITransport t, int dest, Operation r) =>
         ReferenceEquals(t, _node)
             ? (_node!.TryWriteRequestToSend(dest, r.State.Context, r.State.SourceInComm, r.State.Tag, r.State.BufferBytes, (long)r.State.Buffer, r.State.RendezvousId) ? SendOutcome.Done : SendOutcome.NoRoom)
             : t.SendRequestToSend(dest, r.State.Context, r.State.SourceInComm, r.State.Tag, r.State.BufferBytes, (long)r.State.Buffer, r.State.RendezvousId);
@@ -143,7 +219,7 @@ internal sealed unsafe partial class ProgressEngine
             : t.SendControl(dest, kind, token1, token2);
 
     /// <summary>After clear-to-send: as much of the large message as the transport takes now.</summary>
-    private SendOutcome SendLarge(ITransport t, int dest, Request r)
+    private SendOutcome SendLarge(ITransport t, int dest, Operation r)
     {
         if (ReferenceEquals(t, _node))
             return _node!.TryStream(dest, r.State.RemoteReceiveId, r.State.Buffer, r.State.BufferBytes, ref r.State.StreamOffset) ? SendOutcome.Done : SendOutcome.NoRoom;
@@ -157,21 +233,21 @@ internal sealed unsafe partial class ProgressEngine
     }
 
     /// <summary>An eager send the transport took (any outcome but NoRoom).</summary>
-    private static void AfterEager(ITransport t, int dest, Request r, SendOutcome o)
+    private static void AfterEager(ITransport t, int dest, Operation r, SendOutcome o)
     {
         if (o == SendOutcome.Done) CompleteSend(r);
         else if (o == SendOutcome.PeerGone) r.Complete(default, t.PeerFailure(dest));
         // Pending: the transport's sink completes it (OnSent).
     }
 
-    private void AfterRequestToSend(ITransport t, int dest, Request r, SendOutcome o)
+    private void AfterRequestToSend(ITransport t, int dest, Operation r, SendOutcome o)
     {
         if (o != SendOutcome.PeerGone) return; // announced: the receiver answers
         _rendezvous.Remove(r.State.RendezvousId);
         r.Complete(default, t.PeerFailure(dest));
     }
 
-    private void AfterLarge(ITransport t, int dest, Request r, SendOutcome o)
+    private void AfterLarge(ITransport t, int dest, Operation r, SendOutcome o)
     {
         switch (o)
         {
@@ -189,7 +265,7 @@ internal sealed unsafe partial class ProgressEngine
 
     /// <summary>The receiver's clear-to-send arrived: carry the large message, now or after what waits
     /// for room to that destination.</summary>
-    private void StartLargeData(int dest, Request send)
+    private void StartLargeData(int dest, Operation send)
     {
         ITransport t = Route(dest);
         if (_pending[dest].Count == 0)
@@ -206,9 +282,9 @@ internal sealed unsafe partial class ProgressEngine
         Enqueue(dest, new OutboundItem(OutboundKind.Stream, send));
     }
 
-    private void SendToSelf(Request send)
+    private void SendToSelf(Operation send)
     {
-        Request? recv = _posted.TakeMatch(send.State.Context, send.State.SourceInComm, WorldRank, send.State.Tag);
+        Operation? recv = _posted.TakeMatch(send.State.Context, send.State.SourceInComm, WorldRank, send.State.Tag);
         if (recv is not null)
         {
             CopyBetween(send, recv);
@@ -236,7 +312,7 @@ internal sealed unsafe partial class ProgressEngine
     }
 
     /// <summary>Completes a self-send rendezvous, or a receive matched by a self message.</summary>
-    private static void CopyBetween(Request send, Request recv)
+    private static void CopyBetween(Operation send, Operation recv)
     {
         long n = send.State.BufferBytes;
         if (n > recv.State.BufferBytes)
@@ -245,11 +321,19 @@ internal sealed unsafe partial class ProgressEngine
                 new MessageTruncatedException(send.State.SourceInComm, send.State.Tag, n, recv.State.BufferBytes));
             return;
         }
-        Buffer.MemoryCopy(send.State.Buffer, recv.State.Buffer, recv.State.BufferBytes, n);
+        if (recv.Array is { } array)
+        {
+            fixed (byte* start = &System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference((Array)array))
+                Buffer.MemoryCopy(send.State.Buffer, start + recv.ArrayOffset, recv.State.BufferBytes, n);
+        }
+        else
+        {
+            Buffer.MemoryCopy(send.State.Buffer, recv.State.Buffer, recv.State.BufferBytes, n);
+        }
         recv.Complete(new Completion(send.State.SourceInComm, send.State.Tag, n, recv.State.ElementSize), null);
     }
 
-    private static void CompleteSend(Request r) =>
+    private static void CompleteSend(Operation r) =>
         r.Complete(new Completion(r.State.SourceInComm, r.State.Tag, r.State.BufferBytes, r.State.ElementSize), null);
 
     /// <summary>Sends a control record now, or queues it behind what already waits for that destination.</summary>
@@ -288,23 +372,23 @@ internal sealed unsafe partial class ProgressEngine
             while (q.Count > 0)
             {
                 OutboundItem item = q.Peek();
-                long streamedBefore = item.Request?.State.StreamOffset ?? 0;
+                long streamedBefore = item.Operation?.State.StreamOffset ?? 0;
                 SendOutcome o = item.Kind switch
                 {
-                    OutboundKind.EagerSend => SendEager(t, dest, item.Request!),
-                    OutboundKind.RequestToSend => SendRequestToSend(t, dest, item.Request!),
+                    OutboundKind.EagerSend => SendEager(t, dest, item.Operation!),
+                    OutboundKind.RequestToSend => SendRequestToSend(t, dest, item.Operation!),
                     OutboundKind.Control => SendControl(t, dest, item.ControlKind, item.Token1, item.Token2),
-                    _ => SendLarge(t, dest, item.Request!),
+                    _ => SendLarge(t, dest, item.Operation!),
                 };
-                if (item.Kind == OutboundKind.Stream && item.Request!.State.StreamOffset != streamedBefore) wrote = true;
+                if (item.Kind == OutboundKind.Stream && item.Operation!.State.StreamOffset != streamedBefore) wrote = true;
                 if (o == SendOutcome.NoRoom) break;
                 q.Dequeue();
                 wrote = true;
                 switch (item.Kind)
                 {
-                    case OutboundKind.EagerSend: AfterEager(t, dest, item.Request!, o); break;
-                    case OutboundKind.RequestToSend: AfterRequestToSend(t, dest, item.Request!, o); break;
-                    case OutboundKind.Stream: AfterLarge(t, dest, item.Request!, o); break;
+                    case OutboundKind.EagerSend: AfterEager(t, dest, item.Operation!, o); break;
+                    case OutboundKind.RequestToSend: AfterRequestToSend(t, dest, item.Operation!, o); break;
+                    case OutboundKind.Stream: AfterLarge(t, dest, item.Operation!, o); break;
                 }
             }
             if (q.Count == 0) _pendingDestinations--;

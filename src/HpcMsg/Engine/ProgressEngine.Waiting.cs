@@ -13,21 +13,35 @@ internal sealed unsafe partial class ProgressEngine
     private long _lastLauncherCheck;
 
     /// <summary>Drives progress once; true if <paramref name="r"/> has completed.</summary>
-    public bool ProgressFor(Request r)
+    public bool ProgressFor(Operation r) => ProgressFor(r, r.Generation);
+
+    /// <summary>Drives progress once; true if <paramref name="r"/>, taken at <paramref name="generation"/>,
+    /// has completed (or finished and been released since).</summary>
+    public bool ProgressFor(Operation r, int generation)
     {
-        if (r.CompletedFlag) return true;
+        if (r.IsDone(generation)) return true;
+        Progress();
+        return r.IsDone(generation);
+    }
+
+    /// <summary>One progress pass; true if it did something.</summary>
+    public bool Progress()
+    {
         using (_lock.EnterScope())
         {
             ThrowIfJobEnding();
-            ProgressLocked();
+            return ProgressLocked();
         }
-        return r.CompletedFlag;
     }
 
-    public void WaitFor(Request r)
+    public void WaitFor(Operation r) => WaitFor(r, r.Generation);
+
+    /// <summary>Waits until <paramref name="r"/>, taken at <paramref name="generation"/>, has completed
+    /// (or finished and been released since: another thread waited for the same handle).</summary>
+    public void WaitFor(Operation r, int generation)
     {
         var backoff = new Backoff(Config);
-        while (!r.CompletedFlag)
+        while (!r.IsDone(generation))
         {
             if (!MayHaveWork())
             {
@@ -41,28 +55,22 @@ internal sealed unsafe partial class ProgressEngine
                 ThrowIfJobEnding();
                 progressed = ProgressLocked();
             }
-            if (r.CompletedFlag) return;
+            if (r.IsDone(generation)) return;
             if (progressed) backoff.Reset(); else backoff.Idle(this, r);
         }
     }
 
-    public int WaitForAny(Request[] requests)
+    /// <summary>Registers an await continuation on <paramref name="r"/> (taken at
+    /// <paramref name="generation"/>); false if it has completed meanwhile (the caller runs it).
+    /// Under the lock, because completions happen under it: a continuation is either seen by the
+    /// completion or refused here, and none is left on an operation after it went back to the pool.</summary>
+    public bool TrySetContinuation(Operation r, int generation, Action continuation)
     {
-        var backoff = new Backoff(Config);
-        while (true)
-        {
-            for (int i = 0; i < requests.Length; i++)
-            {
-                if (requests[i] is { CompletedFlag: true }) return i;
-            }
-            bool progressed;
-            using (_lock.EnterScope())
-            {
-                ThrowIfJobEnding();
-                progressed = ProgressLocked();
-            }
-            if (progressed) backoff.Reset(); else backoff.Idle(this);
-        }
+        AwaiterRegistered();
+        bool set;
+        using (_lock.EnterScope()) set = r.TrySetContinuationLocked(generation, continuation);
+        if (!set) AwaiterCompleted();
+        return set;
     }
 
     /// <summary>Progress until nothing waits for room at a transport (pending sends are flushed).</summary>
@@ -86,7 +94,7 @@ internal sealed unsafe partial class ProgressEngine
     /// with other transports waits once over what each of them gave (<see cref="ITransport.CollectWaits"/>):
     /// collected under the lock, because a transport may ask its library whether it may block now
     /// (libfabric's fi_trywait), which must not race that library's progress on another thread.</summary>
-    internal void Sleep(Request? awaited, int* watchWord = null, int watchValue = 0)
+    internal void Sleep(Operation? awaited, int* watchWord = null, int watchValue = 0)
     {
         int seen = _signal.BeginSleep(); // a full fence: pairs with WakeIfSleeping
         // Every waker skips its fence when this is on: make each of them pass one now, so that a
@@ -257,9 +265,9 @@ internal sealed unsafe partial class ProgressEngine
     /// <summary>Completes every unfinished request with <paramref name="error"/>. Caller holds the lock.</summary>
     private void FailAllPending(Exception error)
     {
-        Request? r;
+        Operation? r;
         while ((r = _posted.TakeFirst()) is not null) r.Complete(default, error);
-        foreach (Request pending in _rendezvous.Values)
+        foreach (Operation pending in _rendezvous.Values)
         {
             if (!pending.CompletedFlag) pending.Complete(default, error);
         }
@@ -268,7 +276,7 @@ internal sealed unsafe partial class ProgressEngine
         {
             for (int i = 0; i < q.Count; i++)
             {
-                if (q[i].Request is { CompletedFlag: false } req) req.Complete(default, error);
+                if (q[i].Operation is { CompletedFlag: false } req) req.Complete(default, error);
             }
             q.Clear();
         }

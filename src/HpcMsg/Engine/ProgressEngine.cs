@@ -31,7 +31,7 @@ internal sealed unsafe partial class ProgressEngine : IDisposable
     // Sized for a send and a receive in flight to every rank (Alltoall and Allgather post them all at
     // once): it grew from empty inside the program's first such collective (three resizes at np 4,
     // each an allocation and a rehash; seen as Dictionary.Resize in the runtime's trace of that call).
-    private readonly Dictionary<long, Request> _rendezvous;
+    private readonly Dictionary<long, Operation> _rendezvous;
     private long _nextRendezvousId;
     // By world rank: the kernel refused this rank a single-copy read of that peer (EPERM and the like),
     // so its large messages come through the ring pipeline from then on. Per pair: a refusal says
@@ -81,7 +81,7 @@ internal sealed unsafe partial class ProgressEngine : IDisposable
         _transports = node is null ? _networks : [node, .. _networks];
         _arriving = new ArrivingFrame[WorldSize];
         _pending = new OutboundQueue[WorldSize];
-        _rendezvous = new Dictionary<long, Request>(Math.Min(2 * WorldSize, 4096) + 16);
+        _rendezvous = new Dictionary<long, Operation>(Math.Min(2 * WorldSize, 4096) + 16);
         _posted = new PostedReceiveQueue(WorldSize);
         _unexpected = new UnexpectedMessageQueue(WorldSize);
         for (int r = 0; r < WorldSize; r++) _pending[r] = new OutboundQueue();
@@ -137,7 +137,7 @@ internal sealed unsafe partial class ProgressEngine : IDisposable
             case RecordKind.Eager:
             {
                 byte* payload = (byte*)h + RecordHeader.Size;
-                Request? r = _posted.TakeMatch(h->Context, h->Source, srcWorld, h->Tag);
+                Operation? r = _posted.TakeMatch(h->Context, h->Source, srcWorld, h->Tag);
                 if (r is not null)
                 {
                     DeliverEager(r, h->Source, h->Tag, payload, h->MessageBytes);
@@ -154,7 +154,7 @@ internal sealed unsafe partial class ProgressEngine : IDisposable
             }
             case RecordKind.Rts:
             {
-                Request? r = _posted.TakeMatch(h->Context, h->Source, srcWorld, h->Tag);
+                Operation? r = _posted.TakeMatch(h->Context, h->Source, srcWorld, h->Tag);
                 if (r is not null)
                 {
                     StartRendezvousReceive(r, srcWorld, h->Source, h->Tag, h->MessageBytes, h->Token1, h->Token2, h->Reserved);
@@ -172,14 +172,14 @@ internal sealed unsafe partial class ProgressEngine : IDisposable
             }
             case RecordKind.Cts:
             {
-                Request send = FindRendezvous(h->Token1, srcWorld);
+                Operation send = FindRendezvous(h->Token1, srcWorld);
                 send.State.RemoteReceiveId = h->Token2;
                 StartLargeData(srcWorld, send);
                 break;
             }
             case RecordKind.Data:
             {
-                Request recv = FindRendezvous(h->Token1, srcWorld);
+                Operation recv = FindRendezvous(h->Token1, srcWorld);
                 long chunk = h->MessageBytes;
                 if (h->Token2 < 0 || chunk < 0 || h->Token2 + chunk > recv.State.ExpectedBytes)
                     throw new HpcMsgException($"rank {WorldRank}: data chunk from rank {srcWorld} at offset {h->Token2} of {chunk} bytes overruns the {recv.State.ExpectedBytes}-byte message");
@@ -195,7 +195,7 @@ internal sealed unsafe partial class ProgressEngine : IDisposable
             }
             case RecordKind.Fin:
             {
-                Request send = TakeRendezvous(h->Token1, srcWorld);
+                Operation send = TakeRendezvous(h->Token1, srcWorld);
                 send.Complete(new Completion(send.State.SourceInComm, send.State.Tag, send.State.BufferBytes, send.State.ElementSize), null);
                 break;
             }
@@ -214,13 +214,13 @@ internal sealed unsafe partial class ProgressEngine : IDisposable
         m.Bytes = bytes;
     }
 
-    private Request FindRendezvous(long id, int srcWorld) =>
-        _rendezvous.TryGetValue(id, out Request? r) ? r
+    private Operation FindRendezvous(long id, int srcWorld) =>
+        _rendezvous.TryGetValue(id, out Operation? r) ? r
             : throw new HpcMsgException($"rank {WorldRank}: rank {srcWorld} referred to unknown large transfer {id}");
 
-    private Request TakeRendezvous(long id, int srcWorld)
+    private Operation TakeRendezvous(long id, int srcWorld)
     {
-        if (!_rendezvous.Remove(id, out Request? r))
+        if (!_rendezvous.Remove(id, out Operation? r))
             throw new HpcMsgException($"rank {WorldRank}: rank {srcWorld} answered unknown large send {id}");
         return r;
     }
@@ -253,7 +253,7 @@ internal sealed unsafe partial class ProgressEngine : IDisposable
                 }
                 m = next;
             }
-            Request? r;
+            Operation? r;
             while ((r = _posted.TakeFirstInContext(context, context + 1)) is not null)
                 r.Complete(default, new HpcMsgException($"rank {WorldRank}: the communicator of this receive was disposed before a message matched it"));
         }

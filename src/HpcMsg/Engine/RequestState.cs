@@ -2,9 +2,8 @@ namespace HpcMsg.Engine;
 
 /// <summary>What a request is to the engine: its matching and buffer description, its place in the
 /// protocol (rendezvous ids, stream offset, the matched message) and its links in the posted-receive
-/// queue. Embedded by value in the public <see cref="Request"/> (<c>Request.State</c>), so that the
-/// public type carries none of it as members and a request costs no second allocation; reset in place
-/// when the request is reused.</summary>
+/// queue. Embedded by value in <see cref="Operation"/> (<c>Operation.State</c>); reset in place when
+/// the operation is reused.</summary>
 internal unsafe struct RequestState
 {
     // Matching and buffer description, set when posted.
@@ -36,8 +35,8 @@ internal unsafe struct RequestState
     public int MatchedTag;
 
     // Intrusive links for the posted-receive queue.
-    public Request? Next;
-    public Request? Prev;
+    public Operation? Next;
+    public Operation? Prev;
 
     /// <summary>A fresh operation: everything but the description given here is cleared.</summary>
     public void Reset(RequestKind kind, int context, int peer, int tag, int elementSize, byte* buffer, long bytes, int peerWorld)

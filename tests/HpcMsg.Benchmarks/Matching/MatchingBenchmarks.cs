@@ -19,8 +19,8 @@ public class PostedReceiveBenchmarks
 
     private ProgressEngine _engine = null!;
     private PostedReceiveQueue _queue = null!;
-    private Request _specific = null!;
-    private Request _wildcard = null!;
+    private Operation _specific = null!;
+    private Operation _wildcard = null!;
 
     [GlobalSetup]
     public void Setup()
@@ -35,9 +35,9 @@ public class PostedReceiveBenchmarks
     [GlobalCleanup]
     public void Cleanup() => _engine.Dispose();
 
-    private unsafe Request Posted(int source, int tag)
+    private unsafe Operation Posted(int source, int tag)
     {
-        var r = new Request(_engine);
+        var r = new Operation(_engine);
         r.Reset(RequestKind.Receive, 0, source, tag, 1, null, 0, source == Communicator.AnySource ? -1 : source);
         return r;
     }

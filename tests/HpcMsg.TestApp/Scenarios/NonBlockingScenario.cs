@@ -29,9 +29,33 @@ internal sealed class NonBlockingScenario : IScenario
         await Awaiting(world, partner);
         OverlappedLargeBothWays(world, partner);
         MoreSendsThanTheRingHolds(world, partner);
+        SlicesOfArrays(world, partner);
     }
 
     private static long Key(int sender, int n, int tag) => n * 1000L + tag * 17 + sender;
+
+    /// <summary>ISend from and IRecv into a slice of an array (an ArraySegment behind the Memory),
+    /// eager and large: the engine writes at the slice's offset, nothing around it.</summary>
+    private static void SlicesOfArrays(Communicator world, int partner)
+    {
+        foreach (int n in new[] { 13, Large / 8 })
+        {
+            var data = new long[n + 5];
+            for (int i = 0; i < data.Length; i++) data[i] = Key(world.Rank, n, 80) + i;
+            var into = new long[n + 7];
+            Request r = world.IRecv(into.AsMemory(4, n), partner, 80);
+            Request s = world.ISend((ReadOnlyMemory<long>)data.AsMemory(2, n), partner, 80);
+            Request.WaitAll(r, s);
+            Check.Equal((long)n * sizeof(long), r.Wait().ByteCount, $"slice receive ({n} longs): ByteCount");
+            int wrong = -1;
+            for (int i = 0; i < into.Length && wrong < 0; i++)
+            {
+                long expected = i >= 4 && i < 4 + n ? Key(partner, n, 80) + 2 + (i - 4) : 0;
+                if (into[i] != expected) wrong = i;
+            }
+            Check.Equal(-1, wrong, $"slice receive ({n} longs): first wrong element");
+        }
+    }
 
     private static void ReceivePostedFirst(Communicator world, int partner, int n, int tag)
     {

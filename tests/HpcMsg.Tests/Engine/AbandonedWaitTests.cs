@@ -153,7 +153,7 @@ public sealed unsafe class AbandonedWaitTests
         for (int i = 0; i < 10; i++) a.ProgressFor(s); // streams until the ring to b is full
         Assert.False(s.IsCompleted);
         // The wait of a blocking send (ProgressEngine.Send waits this way) throws with chunks still to go.
-        Assert.Throws<JobAbortedException>(() => a.WaitOrAbandon(s));
+        Assert.Throws<JobAbortedException>(() => a.WaitOrAbandon(s.Operation!));
         data.AsSpan().Fill(0xEE);
 
         job.DriveUntil(() => r.IsCompleted, "the rest of the stream");
@@ -214,10 +214,10 @@ public sealed unsafe class AbandonedWaitTests
         byte[] bigInto = Pinned(big.Length);
         Request r2 = PostRecv(b, 0, 7, bigInto);
         Request s2 = PostSend(a, 1, 7, big);
-        job.DriveUntil(() => r2.State.ReceiveInProgress, "the receiver to take the request-to-send");
+        job.DriveUntil(() => r2.Operation is { State.ReceiveInProgress: true }, "the receiver to take the request-to-send");
         for (int i = 0; i < 10; i++) a.ProgressFor(s2); // clear-to-send in; the frame goes out until the socket is full
         Assert.False(s2.IsCompleted);
-        Assert.Throws<JobAbortedException>(() => a.WaitOrAbandon(s2));
+        Assert.Throws<JobAbortedException>(() => a.WaitOrAbandon(s2.Operation!));
         big.AsSpan().Fill(0xEE);
         job.DriveUntil(() => r2.IsCompleted, "the rest of the data frame");
         Assert.Equal(big.Length, r2.Wait().ByteCount);

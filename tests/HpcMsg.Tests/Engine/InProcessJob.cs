@@ -24,7 +24,6 @@ internal sealed unsafe class InProcessJob : IDisposable
     private readonly string? _path;
     private readonly ShmSegment? _segment;
     private readonly RendezvousServer? _rendezvous;
-    private readonly Request[] _idle;
 
     public ProgressEngine[] Engines { get; }
 
@@ -36,7 +35,6 @@ internal sealed unsafe class InProcessJob : IDisposable
         _segment = segment;
         _rendezvous = rendezvous;
         Engines = engines;
-        _idle = engines.Select(e => new Request(e)).ToArray();
     }
 
     /// <summary>A job of one, without a segment (as a process started without hpcrun).</summary>
@@ -147,7 +145,7 @@ internal sealed unsafe class InProcessJob : IDisposable
         while (!done())
         {
             if (Environment.TickCount64 > deadline) Assert.Fail($"timed out waiting for {what}");
-            for (int i = 0; i < Engines.Length; i++) Engines[i].ProgressFor(_idle[i]);
+            for (int i = 0; i < Engines.Length; i++) Engines[i].Progress();
         }
     }
 
@@ -155,25 +153,18 @@ internal sealed unsafe class InProcessJob : IDisposable
     public void Drive(int passes)
     {
         for (int p = 0; p < passes; p++)
-            for (int i = 0; i < Engines.Length; i++) Engines[i].ProgressFor(_idle[i]);
+            for (int i = 0; i < Engines.Length; i++) Engines[i].Progress();
     }
 
-    public static Request PostRecv(ProgressEngine e, int source, int tag, byte[] buffer)
-    {
-        var r = new Request(e);
-        r.Reset(RequestKind.Receive, Context, source, tag, 1, Address(buffer), buffer.Length, source == Communicator.AnySource ? -1 : source);
-        e.PostReceive(r);
-        return r;
-    }
+    /// <summary>A receive posted the way IRecv posts one into an array: a pooled operation and its
+    /// handle, the array unpinned (the engine copies into it under <c>fixed</c>, or pins it for a
+    /// transfer that outlives a call).</summary>
+    public static Request PostRecv(ProgressEngine e, int source, int tag, byte[] buffer) =>
+        new(e, e.PostNewReceive(Context, source, source == Communicator.AnySource ? -1 : source, tag, 1, null, buffer.Length, default, pinned: false, array: buffer));
 
-    public static Request PostSend(ProgressEngine e, int dest, int tag, byte[] data)
-    {
-        var r = new Request(e);
-        r.Reset(RequestKind.Send, Context, dest, tag, 1, Address(data), data.Length);
-        r.State.SourceInComm = e.WorldRank;
-        e.PostSend(r);
-        return r;
-    }
+    /// <summary>A send posted the way ISend posts one (a pooled operation and its handle).</summary>
+    public static Request PostSend(ProgressEngine e, int dest, int tag, byte[] data) =>
+        new(e, e.PostNewSend(Context, e.WorldRank, dest, tag, 1, Address(data), data.Length, default, pinned: false));
 
     /// <summary>An array on the pinned heap: its address stays valid, so that a write through a
     /// stale request lands in it and is seen by the test instead of corrupting the heap.</summary>
@@ -201,5 +192,25 @@ internal sealed unsafe class InProcessJob : IDisposable
         _rendezvous?.Dispose();
         _segment?.Dispose();
         if (_path is not null) ShmSegment.Remove(_path);
+    }
+}
+
+/// <summary>The engine's progress and wait calls for a request's handle, as the engine tests drive them
+/// (the engine itself knows only its operations).</summary>
+internal static class EngineRequestExtensions
+{
+    /// <summary>One progress pass unless <paramref name="r"/> has completed; true once it has. Never throws its failure.</summary>
+    public static bool ProgressFor(this ProgressEngine e, Request r)
+    {
+        if (r.IsCompleted) return true;
+        e.Progress();
+        return r.IsCompleted;
+    }
+
+    /// <summary>Waits (spinning, yielding, sleeping) until <paramref name="r"/> has completed; never throws its failure.</summary>
+    public static void WaitFor(this ProgressEngine e, Request r)
+    {
+        Assert.Same(e, r.Engine);
+        r.AwaitCompletion();
     }
 }

@@ -17,12 +17,12 @@ public sealed class LazyConnectionTests
         byte[] buffer = InProcessJob.Pinned(8);
         Request recv = InProcessJob.PostRecv(job.Engines[0], 2, 4, buffer);
         job.Drive(200);
-        Assert.False(recv.CompletedFlag);
+        Assert.False(recv.IsCompleted);
         Assert.All(job.Engines, e => Assert.Empty(e.TcpConnectedPeers().Peers));
 
         byte[] data = InProcessJob.Pattern(8, 5);
         Request send = InProcessJob.PostSend(job.Engines[2], 0, 4, data);
-        job.DriveUntil(() => recv.CompletedFlag && send.CompletedFlag, "the message from rank 2");
+        job.DriveUntil(() => recv.IsCompleted && send.IsCompleted, "the message from rank 2");
         Assert.Null(recv.Error);
         Assert.Equal(InProcessJob.Pattern(8, 5), buffer);
         Assert.Equal([2], job.Engines[0].TcpConnectedPeers().Peers);
@@ -62,7 +62,7 @@ public sealed class LazyConnectionTests
                     sends.Add(InProcessJob.PostSend(job.Engines[r], 1 - r, 7, data));
                 }
             }
-            job.DriveUntil(() => sends.All(s => s.CompletedFlag) && receives.All(x => x.Request.CompletedFlag), "the crossing exchange");
+            job.DriveUntil(() => sends.All(s => s.IsCompleted) && receives.All(x => x.Request.IsCompleted), "the crossing exchange");
             foreach (var (request, buffer, expected) in receives)
             {
                 Assert.Null(request.Error);
@@ -92,8 +92,8 @@ public sealed class LazyConnectionTests
         Request send = InProcessJob.PostSend(job.Engines[0], 1, 3, small);
         Request large = InProcessJob.PostSend(job.Engines[0], 1, 3, big);
         long deadline = Environment.TickCount64 + 20_000;
-        while (!(send.CompletedFlag && large.CompletedFlag) && Environment.TickCount64 < deadline) job.Engines[0].ProgressFor(send);
-        Assert.True(send.CompletedFlag && large.CompletedFlag, "the sends to a rank that is gone did not fail");
+        while (!(send.IsCompleted && large.IsCompleted) && Environment.TickCount64 < deadline) job.Engines[0].ProgressFor(send);
+        Assert.True(send.IsCompleted && large.IsCompleted, "the sends to a rank that is gone did not fail");
         Assert.Equal(1, Assert.IsType<RankFailedException>(send.Error?.SourceException).FailedRank);
         Assert.Equal(1, Assert.IsType<RankFailedException>(large.Error?.SourceException).FailedRank);
         Assert.Contains("cannot connect to rank 1", send.Error!.SourceException.Message);

@@ -13,9 +13,9 @@ public sealed class MatchQueueTests : IDisposable
 
     public void Dispose() => _engine.Dispose();
 
-    private Request Posted(int context, int source, int tag)
+    private Operation Posted(int context, int source, int tag)
     {
-        var r = new Request(_engine);
+        var r = new Operation(_engine);
         unsafe { r.Reset(RequestKind.Receive, context, source, tag, 1, null, 0, source == Communicator.AnySource ? -1 : source); }
         return r;
     }
@@ -27,7 +27,7 @@ public sealed class MatchQueueTests : IDisposable
     public void EarliestPostedReceiveThatAcceptsTakesTheMessage()
     {
         var q = new PostedReceiveQueue(WorldSize);
-        Request specific = Posted(0, 2, 5), any = Posted(0, Communicator.AnySource, Communicator.AnyTag), later = Posted(0, 2, 5);
+        Operation specific = Posted(0, 2, 5), any = Posted(0, Communicator.AnySource, Communicator.AnyTag), later = Posted(0, 2, 5);
         q.Append(specific);
         q.Append(any);
         q.Append(later);
@@ -42,7 +42,7 @@ public sealed class MatchQueueTests : IDisposable
     public void AWildcardPostedFirstWinsOverALaterSpecificReceive()
     {
         var q = new PostedReceiveQueue(WorldSize);
-        Request any = Posted(0, Communicator.AnySource, 7), specific = Posted(0, 3, 7);
+        Operation any = Posted(0, Communicator.AnySource, 7), specific = Posted(0, 3, 7);
         q.Append(any);
         q.Append(specific);
         Assert.Same(any, q.TakeMatch(0, 3, 3, 7));

@@ -44,10 +44,10 @@ public sealed class TcpFramingTests
         if (!postedFirst)
         {
             // The eager ones arrive unexpected (the large ones are announced and wait for their receive).
-            job.DriveUntil(() => sends.All(s => s.CompletedFlag || s.State.BufferBytes > job.Engines[0].Config.TcpEagerLimit), "the eager sends");
+            job.DriveUntil(() => sends.All(s => s.IsCompleted || s.Operation is { } op && op.State.BufferBytes > job.Engines[0].Config.TcpEagerLimit), "the eager sends");
             PostReceives(job, receives);
         }
-        job.DriveUntil(() => sends.All(s => s.CompletedFlag) && receives.All(r => r.Request.CompletedFlag), "the exchange");
+        job.DriveUntil(() => sends.All(s => s.IsCompleted) && receives.All(r => r.Request.IsCompleted), "the exchange");
         Assert.All(sends, s => Assert.Null(s.Error));
         foreach ((Request request, byte[] buffer, byte[] expected) in receives)
         {
@@ -79,7 +79,7 @@ public sealed class TcpFramingTests
             sends.Add(InProcessJob.PostSend(job.Engines[0], 1, Tag, data));
             sends.Add(InProcessJob.PostSend(job.Engines[0], 1, Tag, data));
         }
-        job.DriveUntil(() => truncated.All(r => r.CompletedFlag) && whole.All(r => r.Request.CompletedFlag), "the receives");
+        job.DriveUntil(() => truncated.All(r => r.IsCompleted) && whole.All(r => r.Request.IsCompleted), "the receives");
         Assert.All(truncated, r => Assert.IsType<MessageTruncatedException>(r.Error?.SourceException));
         foreach ((Request request, byte[] buffer, byte[] expected) in whole)
         {

@@ -77,10 +77,7 @@ public sealed class TcpPeerFailureTests
 
     private static unsafe Request Receive(ProgressEngine engine, int source, nint buffer)
     {
-        var r = new Request(engine);
-        r.Reset(RequestKind.Receive, ContextIds.World, source, 5, sizeof(int), (byte*)buffer, sizeof(int), source);
-        engine.PostReceive(r);
-        return r;
+        return new Request(engine, engine.PostNewReceive(ContextIds.World, source, source, 5, sizeof(int), (byte*)buffer, sizeof(int), default, pinned: false));
     }
 
     private static void SendEager(Socket s, int source, int tag, int value)

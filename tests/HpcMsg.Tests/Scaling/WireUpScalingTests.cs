@@ -231,7 +231,7 @@ public sealed class WireUpScalingTests(ITestOutputHelper log)
                 }
             }
         }
-        job.DriveUntil(() => sends.All(s => s.CompletedFlag) && receives.All(x => x.Request.CompletedFlag), "the neighbour exchange");
+        job.DriveUntil(() => sends.All(s => s.IsCompleted) && receives.All(x => x.Request.IsCompleted), "the neighbour exchange");
         TimeSpan exchange = clock.Elapsed;
 
         // Same source, same tag: non-overtaking, including the messages queued while the connection opened.

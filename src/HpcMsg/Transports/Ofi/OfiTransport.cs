@@ -82,7 +82,7 @@ internal sealed unsafe class OfiTransport : ITransport
     private readonly ulong[] _tag;            // a payload receive's tag
     private readonly nint[] _into;            // a payload receive's buffer ...
     private readonly nuint[] _capacity;       // ... and its bytes (to post it again after a stranger's)
-    private readonly Queue<(int Operation, int Error)> _deferred = new(); // payload completions polled from inside a send
+    private readonly Queue<(int Slot, int Error)> _deferred = new(); // payload completions polled from inside a send
     private readonly Stack<int> _freeSends;
     private readonly Stack<int> _freeData;
 
@@ -370,9 +370,9 @@ internal sealed unsafe class OfiTransport : ITransport
         bool progressed = false;
         if (!sendsOnly)
         {
-            while (_deferred.TryDequeue(out (int Operation, int Error) d))
+            while (_deferred.TryDequeue(out (int Slot, int Error) d))
             {
-                PayloadArrived(d.Operation, d.Error);
+                PayloadArrived(d.Slot, d.Error);
                 progressed = true;
             }
             progressed |= DrainHeld();
