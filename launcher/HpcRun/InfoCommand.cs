@@ -199,8 +199,9 @@ internal static class TransportProbe
     /// <summary>The decision Init would take with these HPCMSG_NETWORK and HPCMSG_OFI_PROVIDER values.</summary>
     internal static HpcMsg.Transports.Ofi.NetworkDecision Decide(Func<string, string?> getEnvironmentVariable)
     {
-        string? network = getEnvironmentVariable(HpcMsg.Transports.Ofi.NetworkSelection.NetworkVariable);
-        string? provider = getEnvironmentVariable(HpcMsg.Transports.Ofi.NetworkSelection.ProviderVariable);
+        // Raw: an invalid value is Decide's error to report, not an exception here.
+        string? network = Parameters.Network.RawValue(getEnvironmentVariable);
+        string? provider = Parameters.OfiProvider.RawValue(getEnvironmentVariable);
         return HpcMsg.Transports.Ofi.NetworkSelection.Decide(network, provider,
             p => HpcMsg.Transports.Ofi.OfiProbe.Run(HpcMsg.Transports.Ofi.OfiLibrary.Shared, p));
     }
