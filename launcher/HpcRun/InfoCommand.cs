@@ -20,6 +20,11 @@ internal static class InfoCommand
     public const string FromEnvironment = "environment";
     public const string FromLauncher = "set by launcher";
 
+    /// <summary>Where an "environment" value reaches: the launch agent's process loses hpcrun's HPCMSG_
+    /// variables (RankLaunch.Remote) and ssh passes no environment, so only -x values cross it.</summary>
+    public const string EnvironmentReach = "(environment: hpcrun's own, inherited by the ranks it starts on this host and through srun; " +
+        "ranks started on other hosts through the launch agent (ssh) see only -x values)";
+
     public const string FromExport = "-x";
     public const string FromIface = "--iface";
 
@@ -38,6 +43,7 @@ internal static class InfoCommand
         Func<string, string?> sourceOf = name => SettingOf(name)?.Source;
         var text = new StringBuilder();
         text.AppendLine(CultureInfo.InvariantCulture, $"hpcrun {LauncherCommandLine.Version}: HpcMsg parameters (name = value (source; valid values))");
+        text.AppendLine(EnvironmentReach);
         int width = Parameters.All.Max(p => p.Name.Length);
         foreach (Parameter p in Parameters.All.Where(p => p.Owner == ParameterOwner.User))
             text.AppendLine(Line(p, rankEnvironment, width, sourceOf));

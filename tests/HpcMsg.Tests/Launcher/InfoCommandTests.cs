@@ -38,6 +38,7 @@ public sealed class InfoCommandTests
         Assert.Contains("= 11 (-x;", LineOf(text, "HPCMSG_SPIN_US"), StringComparison.Ordinal);
         Assert.Contains("= 2000 (environment;", LineOf(text, "HPCMSG_SLEEP_US"), StringComparison.Ordinal);
         Assert.Contains("= lo (--iface;", LineOf(text, "HPCMSG_IFACE"), StringComparison.Ordinal);
+        Assert.Contains(InfoCommand.EnvironmentReach, text, StringComparison.Ordinal);
         // The last -x of a name wins, as in the rank's environment; an invalid one says so.
         string twice = Assert.IsType<InfoRequested>(LauncherCommandLine.Parse(
             ["-x", "HPCMSG_SLEEP_US=300", "-x", "HPCMSG_SLEEP_US=5", "--info"], 4, Env())).Text;
