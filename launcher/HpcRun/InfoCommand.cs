@@ -27,6 +27,7 @@ internal static class InfoCommand
 
     public const string FromExport = "-x";
     public const string FromIface = "--iface";
+    public const string FromNp = "-n";
 
     /// <summary>The text for hpcrun's own environment alone (no options given with --info).</summary>
     public static string Render(Func<string, string?> getEnvironmentVariable) => Render(getEnvironmentVariable, []);
@@ -47,7 +48,7 @@ internal static class InfoCommand
         int width = Parameters.All.Max(p => p.Name.Length);
         foreach (Parameter p in Parameters.All.Where(p => p.Owner == ParameterOwner.User))
             text.AppendLine(Line(p, rankEnvironment, width, sourceOf));
-        text.AppendLine("Set by hpcrun for each rank (a value shown here is inherited by hpcrun itself and replaced for the ranks):");
+        text.AppendLine("Set by hpcrun for each rank (a value from hpcrun's own environment is replaced for the ranks; one from an option given with --info is theirs):");
         foreach (Parameter p in Parameters.All.Where(p => p.Owner == ParameterOwner.Launcher))
             text.AppendLine(Line(p, rankEnvironment, width, sourceOf));
         text.AppendLine("Transports on this machine:");

@@ -89,7 +89,7 @@ internal static class LauncherCommandLine
             // --info runs nothing and needs no rank count or program, but shows what the ranks of a job
             // started with these options would see: -x values and the variables options set for them.
             CommandLineOptions parsed = ((Parsed<CommandLineOptions>)result).Value;
-            if (parsed.Info) return new InfoRequested(InfoCommand.Render(getEnvironmentVariable, JobSettings(parsed, getEnvironmentVariable)));
+            if (parsed.Info) return new InfoRequested(InfoCommand.Render(getEnvironmentVariable, JobSettings(parsed, slots, getEnvironmentVariable)));
             return new LaunchRequested(Validate(((Parsed<CommandLineOptions>)result).Value, split, slots, getEnvironmentVariable,
                 readFile ?? File.ReadAllText));
         }
@@ -135,8 +135,10 @@ internal static class LauncherCommandLine
     }
 
     /// <summary>What the options given with --info change in a rank's environment: the -x variables, in
-    /// order (a later one wins, as in the rank's environment), and HPCMSG_IFACE from --iface.</summary>
-    private static IReadOnlyList<InfoSetting> JobSettings(CommandLineOptions raw, Func<string, string?> getEnv)
+    /// order (a later one wins, as in the rank's environment), HPCMSG_IFACE from --iface, and for a job on
+    /// this host alone (no --host, --hostfile or Slurm allocation) HPCMSG_SIZE from -n and
+    /// HPCMSG_OVERSUBSCRIBED when those ranks outnumber the cores (which changes the waiting defaults).</summary>
+    private static IReadOnlyList<InfoSetting> JobSettings(CommandLineOptions raw, int slots, Func<string, string?> getEnv)
     {
         var settings = raw.Export.Select(x => ParseExport(x, getEnv))
             .Select(v => new InfoSetting(v.Key, v.Value, InfoCommand.FromExport)).ToList();
@@ -144,6 +146,13 @@ internal static class LauncherCommandLine
         {
             InterfaceResolver.Validate(raw.Iface);
             settings.Add(new InfoSetting(JobEnvironment.IfaceVar, raw.Iface, InfoCommand.FromIface));
+        }
+        if (raw.Np is not null && raw.Host is null && raw.Hostfile is null && string.IsNullOrEmpty(getEnv(SlurmAllocation.JobIdVar)))
+        {
+            int np = ParseNp(raw.Np);
+            settings.Add(new InfoSetting(JobEnvironment.SizeVar, np.ToString(CultureInfo.InvariantCulture), InfoCommand.FromNp));
+            if (np > slots)
+                settings.Add(new InfoSetting(JobEnvironment.OversubscribedVar, "1", $"{InfoCommand.FromNp} {np} on {slots} cores"));
         }
         return settings;
     }

@@ -39,6 +39,15 @@ public sealed class InfoCommandTests
         Assert.Contains("= 2000 (environment;", LineOf(text, "HPCMSG_SLEEP_US"), StringComparison.Ordinal);
         Assert.Contains("= lo (--iface;", LineOf(text, "HPCMSG_IFACE"), StringComparison.Ordinal);
         Assert.Contains(InfoCommand.EnvironmentReach, text, StringComparison.Ordinal);
+        // -n on this host alone: the size, and oversubscription once the ranks outnumber the cores.
+        string four = Assert.IsType<InfoRequested>(LauncherCommandLine.Parse(["-n", "4", "--info"], 4, Env())).Text;
+        Assert.Contains("= 4 (-n;", LineOf(four, "HPCMSG_SIZE"), StringComparison.Ordinal);
+        Assert.Contains("= (per rank) (set by launcher;", LineOf(four, "HPCMSG_OVERSUBSCRIBED"), StringComparison.Ordinal);
+        string eight = Assert.IsType<InfoRequested>(LauncherCommandLine.Parse(["-n", "8", "--oversubscribe", "--info"], 4, Env())).Text;
+        Assert.Contains("= 1 (-n 8 on 4 cores;", LineOf(eight, "HPCMSG_OVERSUBSCRIBED"), StringComparison.Ordinal);
+        // With hosts named, placement decides per node: nothing is guessed.
+        string hosts = Assert.IsType<InfoRequested>(LauncherCommandLine.Parse(["-n", "8", "--host", "a:4,b:4", "--info"], 4, Env())).Text;
+        Assert.Contains("(per rank) (set by launcher;", LineOf(hosts, "HPCMSG_SIZE"), StringComparison.Ordinal);
         // The last -x of a name wins, as in the rank's environment; an invalid one says so.
         string twice = Assert.IsType<InfoRequested>(LauncherCommandLine.Parse(
             ["-x", "HPCMSG_SLEEP_US=300", "-x", "HPCMSG_SLEEP_US=5", "--info"], 4, Env())).Text;
