@@ -38,6 +38,6 @@ internal sealed class CommandLineOptions
     [Option("iface", MetaValue = "NAME|CIDR", HelpText = "The interface or address range the job's network traffic uses (default: the first non-loopback IPv4 address).")]
     public string? Iface { get; set; }
 
-    [Option("info", HelpText = "Print every HPCMSG_ parameter with its value and where it came from, and the transports this machine offers; run nothing.")]
+    [Option("info", HelpText = "Print every HPCMSG_ parameter with the value a rank of a job started with these options would see (-x, --iface and -n applied) and where it came from, and the transports this machine offers; run nothing.")]
     public bool Info { get; set; }
 }

@@ -20,22 +20,45 @@ internal static class InfoCommand
     public const string FromEnvironment = "environment";
     public const string FromLauncher = "set by launcher";
 
-    public static string Render(Func<string, string?> getEnvironmentVariable)
+    /// <summary>Where an "environment" value reaches: the launch agent's process loses hpcrun's HPCMSG_
+    /// variables (RankLaunch.Remote) and ssh passes no environment, so only -x values cross it.</summary>
+    public const string EnvironmentReach = "(environment: hpcrun's own, inherited by the ranks it starts on this host and through srun; " +
+        "ranks started on other hosts through the launch agent (ssh) see only -x values)";
+
+    public const string FromExport = "-x";
+    public const string FromIface = "--iface";
+    public const string FromNp = "-n";
+
+    /// <summary>The text for hpcrun's own environment alone (no options given with --info).</summary>
+    public static string Render(Func<string, string?> getEnvironmentVariable) => Render(getEnvironmentVariable, []);
+
+    /// <param name="getEnvironmentVariable">hpcrun's environment, which the ranks it starts inherit.</param>
+    /// <param name="settings">What the options given with --info set for the ranks (-x, --iface): they
+    /// replace hpcrun's values, as they do in a rank's environment, and are shown with their option.</param>
+    public static string Render(Func<string, string?> getEnvironmentVariable, IReadOnlyList<InfoSetting> settings)
     {
         ArgumentNullException.ThrowIfNull(getEnvironmentVariable);
+        ArgumentNullException.ThrowIfNull(settings);
+        InfoSetting? SettingOf(string name) => settings.LastOrDefault(s => s.Name == name);
+        Func<string, string?> rankEnvironment = name => SettingOf(name) is { } s ? s.Value : getEnvironmentVariable(name);
+        Func<string, string?> sourceOf = name => SettingOf(name)?.Source;
         var text = new StringBuilder();
         text.AppendLine(CultureInfo.InvariantCulture, $"hpcrun {LauncherCommandLine.Version}: HpcMsg parameters (name = value (source; valid values))");
+        text.AppendLine(EnvironmentReach);
         int width = Parameters.All.Max(p => p.Name.Length);
         foreach (Parameter p in Parameters.All.Where(p => p.Owner == ParameterOwner.User))
-            text.AppendLine(Line(p, getEnvironmentVariable, width));
-        text.AppendLine("Set by hpcrun for each rank (a value shown here is inherited by hpcrun itself and replaced for the ranks):");
+            text.AppendLine(Line(p, rankEnvironment, width, sourceOf));
+        text.AppendLine("Set by hpcrun for each rank (a value from hpcrun's own environment is replaced for the ranks; one from an option given with --info is theirs):");
         foreach (Parameter p in Parameters.All.Where(p => p.Owner == ParameterOwner.Launcher))
-            text.AppendLine(Line(p, getEnvironmentVariable, width));
+            text.AppendLine(Line(p, rankEnvironment, width, sourceOf));
         text.AppendLine("Transports on this machine:");
         foreach (string line in TransportProbe.Describe())
             text.AppendLine(CultureInfo.InvariantCulture, $"  {line}");
-        HpcMsg.Transports.Ofi.NetworkDecision decision = TransportProbe.Decide(getEnvironmentVariable);
-        text.AppendLine(CultureInfo.InvariantCulture, $"Between hosts a job started now uses: {TransportProbe.Network(decision)}");
+        HpcMsg.Transports.Ofi.NetworkDecision decision = TransportProbe.Decide(rankEnvironment);
+        string given = string.Join(", ", new[] { Parameters.Network.Name, Parameters.OfiProvider.Name }
+            .Where(n => sourceOf(n) is not null).Select(n => $"{n} from {sourceOf(n)}"));
+        text.AppendLine(CultureInfo.InvariantCulture,
+            $"Between hosts a job started now uses: {TransportProbe.Network(decision)}{(given.Length > 0 ? $" ({given})" : "")}");
         if (TransportProbe.BlockedRank(decision) is string waiting)
             text.AppendLine(CultureInfo.InvariantCulture, $"A rank blocked on it {waiting}");
         if (TransportProbe.Strangers(decision) is string strangers)
@@ -44,14 +67,17 @@ internal static class InfoCommand
     }
 
     /// <summary>One parameter: its value (or default), the source, and what is valid; a bad value says so.</summary>
-    internal static string Line(Parameter p, Func<string, string?> env, int width)
+    /// <param name="sourceOf">The option that set the variable for the ranks (-x, --iface), or null where
+    /// the value, if any, is hpcrun's own environment's.</param>
+    internal static string Line(Parameter p, Func<string, string?> env, int width, Func<string, string?>? sourceOf = null)
     {
         string? raw = p.RawValue(env);
+        string? option = raw is null ? null : sourceOf?.Invoke(p.Name);
         string value, source;
         if (p.Owner == ParameterOwner.Launcher)
         {
             value = raw is null ? "(per rank)" : p.Secret ? "(hidden)" : raw;
-            source = FromLauncher;
+            source = option ?? FromLauncher;
         }
         else if (raw is null)
         {
@@ -61,7 +87,7 @@ internal static class InfoCommand
         else
         {
             value = p.Secret ? "(hidden)" : raw;
-            source = FromEnvironment;
+            source = option ?? FromEnvironment;
         }
         string problem = string.Empty;
         if (raw is not null)
@@ -78,6 +104,9 @@ internal static class InfoCommand
         return $"  {p.Name.PadRight(width)} = {value} ({source}; {p.ValidValues}{problem})";
     }
 }
+
+/// <summary>A variable an option given with --info sets for the ranks, and that option (-x, --iface).</summary>
+internal sealed record InfoSetting(string Name, string Value, string Source);
 
 /// <summary>What this machine offers each transport, found without starting a job.</summary>
 internal static class TransportProbe
@@ -177,8 +206,9 @@ internal static class TransportProbe
     /// <summary>The decision Init would take with these HPCMSG_NETWORK and HPCMSG_OFI_PROVIDER values.</summary>
     internal static HpcMsg.Transports.Ofi.NetworkDecision Decide(Func<string, string?> getEnvironmentVariable)
     {
-        string? network = getEnvironmentVariable(HpcMsg.Transports.Ofi.NetworkSelection.NetworkVariable);
-        string? provider = getEnvironmentVariable(HpcMsg.Transports.Ofi.NetworkSelection.ProviderVariable);
+        // Raw: an invalid value is Decide's error to report, not an exception here.
+        string? network = Parameters.Network.RawValue(getEnvironmentVariable);
+        string? provider = Parameters.OfiProvider.RawValue(getEnvironmentVariable);
         return HpcMsg.Transports.Ofi.NetworkSelection.Decide(network, provider,
             p => HpcMsg.Transports.Ofi.OfiProbe.Run(HpcMsg.Transports.Ofi.OfiLibrary.Shared, p));
     }

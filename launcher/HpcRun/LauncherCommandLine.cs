@@ -64,10 +64,6 @@ internal static class LauncherCommandLine
             return new UsageError(e.Message);
         }
 
-        // Before the parser, which would otherwise insist on -n: --info runs nothing, whatever else is given.
-        if (split.LauncherArguments.Contains(InfoCommand.Option))
-            return new InfoRequested(InfoCommand.Render(getEnvironmentVariable));
-
         using var parser = new Parser(s =>
         {
             s.HelpWriter = null;
@@ -90,6 +86,10 @@ internal static class LauncherCommandLine
 
         try
         {
+            // --info runs nothing and needs no rank count or program, but shows what the ranks of a job
+            // started with these options would see: -x values and the variables options set for them.
+            CommandLineOptions parsed = ((Parsed<CommandLineOptions>)result).Value;
+            if (parsed.Info) return new InfoRequested(InfoCommand.Render(getEnvironmentVariable, JobSettings(parsed, slots, getEnvironmentVariable)));
             return new LaunchRequested(Validate(((Parsed<CommandLineOptions>)result).Value, split, slots, getEnvironmentVariable,
                 readFile ?? File.ReadAllText));
         }
@@ -132,6 +132,29 @@ internal static class LauncherCommandLine
         }
         return new LauncherOptions(np, slots, raw.Oversubscribe, raw.TagOutput, forwarded, timeout, bind,
             split.Target, split.AppArguments, placement, agent, raw.Iface, slurm);
+    }
+
+    /// <summary>What the options given with --info change in a rank's environment: the -x variables, in
+    /// order (a later one wins, as in the rank's environment), HPCMSG_IFACE from --iface, and for a job on
+    /// this host alone (no --host, --hostfile or Slurm allocation) HPCMSG_SIZE from -n and
+    /// HPCMSG_OVERSUBSCRIBED when those ranks outnumber the cores (which changes the waiting defaults).</summary>
+    private static IReadOnlyList<InfoSetting> JobSettings(CommandLineOptions raw, int slots, Func<string, string?> getEnv)
+    {
+        var settings = raw.Export.Select(x => ParseExport(x, getEnv))
+            .Select(v => new InfoSetting(v.Key, v.Value, InfoCommand.FromExport)).ToList();
+        if (raw.Iface is not null)
+        {
+            InterfaceResolver.Validate(raw.Iface);
+            settings.Add(new InfoSetting(JobEnvironment.IfaceVar, raw.Iface, InfoCommand.FromIface));
+        }
+        if (raw.Np is not null && raw.Host is null && raw.Hostfile is null && string.IsNullOrEmpty(getEnv(SlurmAllocation.JobIdVar)))
+        {
+            int np = ParseNp(raw.Np);
+            settings.Add(new InfoSetting(JobEnvironment.SizeVar, np.ToString(CultureInfo.InvariantCulture), InfoCommand.FromNp));
+            if (np > slots)
+                settings.Add(new InfoSetting(JobEnvironment.OversubscribedVar, "1", $"{InfoCommand.FromNp} {np} on {slots} cores"));
+        }
+        return settings;
     }
 
     private static IReadOnlyList<HostSpec>? ReadHosts(CommandLineOptions raw, Func<string, string> readFile)

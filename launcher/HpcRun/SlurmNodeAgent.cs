@@ -53,9 +53,9 @@ internal static class SlurmNodeAgent
 
     private static int RunAgent(OutputSink sink, ShutdownSignals signals)
     {
-        string planText = Environment.GetEnvironmentVariable(SlurmAgentPlan.PlanVar)
+        string planText = HpcMsg.Configuration.Parameters.SlurmAgentPlan.Read()
             ?? throw new LauncherException($"{SlurmAgentPlan.PlanVar} is not set: the node agent is started by hpcrun inside a Slurm allocation");
-        string secret = Environment.GetEnvironmentVariable(SlurmAgentPlan.SecretVar)
+        string secret = HpcMsg.Configuration.Parameters.SlurmAgentSecret.Read()
             ?? throw new LauncherException($"{SlurmAgentPlan.SecretVar} is not set");
         SlurmAgentPlan plan = SlurmAgentPlan.Decode(planText);
         JobNode node = FindNode(plan);

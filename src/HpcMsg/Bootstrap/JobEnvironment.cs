@@ -63,7 +63,7 @@ internal sealed record JobEnvironment(
     public static JobEnvironment FromEnvironment()
     {
         // Unset (not merely empty) HPCMSG_RANK: a process started without hpcrun.
-        if (Environment.GetEnvironmentVariable(RankVar) is null) return Singleton();
+        if (!Parameters.Rank.IsPresent()) return Singleton();
         int size = Required(Parameters.Size, 1, int.MaxValue);
         int rank = Required(Parameters.Rank, 0, size - 1);
         string jobId = Parameters.JobId.Read()

@@ -36,7 +36,7 @@ internal static class LauncherDetection
     {
         // hpcrun's own variables win: hpcrun inside a Slurm allocation starts its ranks through srun,
         // so they may see Slurm's (and PMI's) variables too.
-        if (env(JobEnvironment.RankVar) is not null) return LaunchKind.HpcRun;
+        if (Configuration.Parameters.Rank.IsPresent(env)) return LaunchKind.HpcRun;
         if (!string.IsNullOrEmpty(env("PMI_FD")))
             return string.IsNullOrEmpty(env("PMI_JOBID")) ? LaunchKind.Pmi1 : LaunchKind.Pmi2;
         if (!string.IsNullOrEmpty(env("PMI_PORT")))

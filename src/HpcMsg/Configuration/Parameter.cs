@@ -69,6 +69,11 @@ internal abstract class Parameter
         return string.IsNullOrEmpty(text) ? null : text;
     }
 
+    /// <summary>Whether the variable exists at all, even empty: a launcher's mark that is set or not
+    /// (an empty HPCMSG_RANK is a malformed hpcrun job, not a process started without hpcrun).</summary>
+    public bool IsPresent(Func<string, string?>? environment = null) =>
+        (environment ?? Environment.GetEnvironmentVariable)(Name) is not null;
+
     /// <summary>Where the value in <paramref name="environment"/> comes from.</summary>
     public ParameterSource SourceIn(Func<string, string?>? environment = null) =>
         RawValue(environment) is null ? ParameterSource.Default

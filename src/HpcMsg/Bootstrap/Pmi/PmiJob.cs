@@ -92,8 +92,8 @@ internal static class PmiJob
             Nodes = layout.Nodes,
             NodeLeaders = layout.FirstRanks,
             Host = NodeName(),
-            Iface = Environment.GetEnvironmentVariable(JobEnvironment.IfaceVar),
-            IfaceAddress = Environment.GetEnvironmentVariable(JobEnvironment.IfaceAddressVar),
+            Iface = Configuration.Parameters.Iface.Read(),
+            IfaceAddress = Configuration.Parameters.IfaceAddress.Read(),
             Secret = secret,
         };
     }

@@ -17,8 +17,10 @@ namespace HpcMsg.Transports.Ofi;
 /// </summary>
 internal static class NetworkSelection
 {
-    public const string NetworkVariable = "HPCMSG_NETWORK";
-    public const string ProviderVariable = "HPCMSG_OFI_PROVIDER";
+    /// <summary>The two variables' names, as the registry declares them.</summary>
+    public static string NetworkVariable => Configuration.Parameters.Network.Name;
+
+    public static string ProviderVariable => Configuration.Parameters.OfiProvider.Name;
 
     /// <summary>Core providers that emulate a fabric over sockets or shared memory. The issue names
     /// tcp, sockets and net; udp (under ofi_rxd) is a socket emulation too, and shm never leaves the node.</summary>
