@@ -406,8 +406,16 @@ public sealed unsafe partial class Communicator : IDisposable
         Engine.AnnounceAbort(errorCode);
         if (s_pmi is not null)
         {
+            // Nothing is left to clean up: the segment's file went at Init's last fence (ProcessExit
+            // would remove one left between its creation and that fence), the sockets and the mapping
+            // go with the process. So the rank leaves at once after the PMI abort, without the exit
+            // handlers (ProcessExit, the runtime's shutdown): Slurm kills the step when it hears the
+            // abort, and a rank still running those handlers is reported as "Killed" rather than
+            // exited with its code.
+            if (Interlocked.Exchange(ref s_unlinkAtExit, null) is { } left) ShmSegment.Remove(left);
             s_pmi.HoldAbort = false;
             s_pmi.TellAbort(errorCode);
+            Native.ExitNow(errorCode);
         }
         Environment.Exit(errorCode);
     }
