@@ -49,6 +49,34 @@ public class SrunPmiTests(ITestOutputHelper log)
         OneJobSucceeded(r, "basic");
     }
 
+    [SlurmTheory]
+    [InlineData(2, 4)]
+    [InlineData(3, 6)]
+    public void CollectivesRunOverTheNodes(int nodes, int tasks)
+    {
+        // Every collective and algorithm over shared memory within the nodes and TCP between them.
+        JobResult r = Srun("pmi2", nodes, tasks, [], "collectives", "quick");
+        OneJobSucceeded(r, "collectives");
+    }
+
+    [SlurmFact]
+    public void SizesCrossTheNodesOverTcp()
+    {
+        // sizes talks between ranks 0 and 1 only: one task per node puts that pair on TCP (with 4
+        // tasks, block distribution would put both on n1, in shared memory).
+        JobResult r = Srun("pmi2", 2, 2, [], "sizes");
+        OneJobSucceeded(r, "sizes");
+    }
+
+    [SlurmFact]
+    public void ALargeMessageCrossesTheNodesOverTcp()
+    {
+        // 30 million doubles (240 MB) from rank 0 on n1 to rank 1 on n2 (huge needs np = 2), as the
+        // network namespace jobs send it (MultiHostJobTests).
+        JobResult r = Srun("pmi2", 2, 2, [], "huge", "30000000");
+        OneJobSucceeded(r, "huge");
+    }
+
     [SlurmFact]
     public void AnExecutableRunsAsOneJob()
     {
