@@ -387,7 +387,9 @@ public sealed unsafe partial class Communicator : IDisposable
 
     /// <summary>Ends the whole job: every rank stops and hpcrun (or MPICH's mpiexec) exits with
     /// <paramref name="errorCode"/>; under srun the step is cancelled (srun exits 137 and names this
-    /// task's exit code, <paramref name="errorCode"/>).</summary>
+    /// task's exit code, <paramref name="errorCode"/>). Started through PMI (srun, MPICH's mpiexec, a
+    /// PMIx launcher) the process then ends at once, with <c>_exit</c>: <c>AppDomain.ProcessExit</c>
+    /// handlers do not run (standard output and error are flushed first).</summary>
     public void Abort(int errorCode)
     {
         Console.Out.Flush();
