@@ -387,7 +387,9 @@ public sealed unsafe partial class Communicator : IDisposable
 
     /// <summary>Ends the whole job: every rank stops and hpcrun (or MPICH's mpiexec) exits with
     /// <paramref name="errorCode"/>; under srun the step is cancelled (srun exits 137 and names this
-    /// task's exit code, <paramref name="errorCode"/>).</summary>
+    /// task's exit code, <paramref name="errorCode"/>). Started through PMI (srun, MPICH's mpiexec, a
+    /// PMIx launcher) the process then ends at once, with <c>_exit</c>: <c>AppDomain.ProcessExit</c>
+    /// handlers do not run (standard output and error are flushed first).</summary>
     public void Abort(int errorCode)
     {
         Console.Out.Flush();
@@ -406,8 +408,16 @@ public sealed unsafe partial class Communicator : IDisposable
         Engine.AnnounceAbort(errorCode);
         if (s_pmi is not null)
         {
+            // Nothing is left to clean up: the segment's file went at Init's last fence (ProcessExit
+            // would remove one left between its creation and that fence), the sockets and the mapping
+            // go with the process. So the rank leaves at once after the PMI abort, without the exit
+            // handlers (ProcessExit, the runtime's shutdown): Slurm kills the step when it hears the
+            // abort, and a rank still running those handlers is reported as "Killed" rather than
+            // exited with its code.
+            if (Interlocked.Exchange(ref s_unlinkAtExit, null) is { } left) ShmSegment.Remove(left);
             s_pmi.HoldAbort = false;
             s_pmi.TellAbort(errorCode);
+            Native.ExitNow(errorCode);
         }
         Environment.Exit(errorCode);
     }

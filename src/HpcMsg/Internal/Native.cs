@@ -84,6 +84,11 @@ internal static unsafe partial class Native
     [SuppressGCTransition]
     public static partial void* Memcpy(void* destination, void* source, nuint bytes);
 
+    /// <summary>_exit(2): the process ends now with <paramref name="status"/>, running no exit handler
+    /// (AppDomain.ProcessExit, atexit) and flushing nothing.</summary>
+    [LibraryImport("libc", EntryPoint = "_exit")]
+    public static partial void ExitNow(int status);
+
     [LibraryImport("libc")]
     public static partial int getppid();
 

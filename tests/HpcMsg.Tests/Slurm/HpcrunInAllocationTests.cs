@@ -132,6 +132,33 @@ public sealed class HpcrunInAllocationTests(ITestOutputHelper log)
         }
     }
 
+    [SlurmFact]
+    public void The_example_srun_pmi2_sbatch_script_runs_as_its_sbatch_lines_say()
+    {
+        // The script's own #SBATCH lines (2 nodes x 4 tasks; the test nodes advertise SLOTS=8 CPUs, so
+        // no --overcommit): srun --mpi=pmi2 starts the 8 ranks, which are one job.
+        string output = Path.Combine(Path.GetTempPath(), $"hpcmsg-sbatch-{Guid.NewGuid():N}.out");
+        try
+        {
+            string script = Path.Combine(RepositoryRoot.Path, "examples", "slurm", "srun-pmi2.sbatch");
+            string hello = Examples.ExampleJob.ExampleDll("Hello");
+            JobResult r = SlurmCommand.Run("sbatch", ["--wait", $"--output={output}", script, hello], Limit, log,
+                environment: new Dictionary<string, string?> { ["DOTNET"] = BuildArtifacts.DotnetHost });
+            string text = File.Exists(output) ? File.ReadAllText(output) : "(no output file)";
+            Assert.True(r.ExitCode == 0, $"{r}\n--- {output} ---\n{text}");
+            string[] hellos = [.. Lines(text).Where(l => l.Contains("Hello, World! from rank", StringComparison.Ordinal))];
+            Assert.True(hellos.Length == 8, $"expected 8 hellos\n{text}");
+            Assert.True(Lines(text).Count(l => l.Contains("Hello OK", StringComparison.Ordinal)) == 1, $"expected one 'Hello OK' (one job of 8, not 8 of 1)\n{text}");
+            string[] nodes = NodeNames();
+            foreach (string node in nodes.Take(2))
+                Assert.True(hellos.Count(l => l.Contains($"(running on {node})", StringComparison.Ordinal)) == 4, $"expected 4 ranks on {node}\n{text}");
+        }
+        finally
+        {
+            File.Delete(output);
+        }
+    }
+
     /// <summary>The cluster's nodes, in Slurm's order.</summary>
     private static string[] NodeNames()
     {
