@@ -321,15 +321,8 @@ internal sealed unsafe partial class ProgressEngine
                 new MessageTruncatedException(send.State.SourceInComm, send.State.Tag, n, recv.State.BufferBytes));
             return;
         }
-        if (recv.Array is { } array)
-        {
-            fixed (byte* start = &System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference((Array)array))
-                Buffer.MemoryCopy(send.State.Buffer, start + recv.ArrayOffset, recv.State.BufferBytes, n);
-        }
-        else
-        {
-            Buffer.MemoryCopy(send.State.Buffer, recv.State.Buffer, recv.State.BufferBytes, n);
-        }
+        if (recv.Array is not null) CopyIntoArray(recv, send.State.Buffer, n);
+        else Buffer.MemoryCopy(send.State.Buffer, recv.State.Buffer, recv.State.BufferBytes, n);
         recv.Complete(new Completion(send.State.SourceInComm, send.State.Tag, n, recv.State.ElementSize), null);
     }
 
