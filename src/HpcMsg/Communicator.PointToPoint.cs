@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using HpcMsg.Engine;
+using HpcMsg.Internal;
 
 namespace HpcMsg;
 
@@ -45,7 +46,9 @@ public sealed unsafe partial class Communicator
         return value;
     }
 
-    /// <summary>Sends and receives at once; never deadlocks against a matching SendRecv.</summary>
+    /// <summary>Sends and receives at once; never deadlocks against a matching SendRecv. The two
+    /// buffers may be the same or overlap (a halo exchanged in place): the send then goes from a copy
+    /// taken before the receive can write.</summary>
     public Status SendRecv<T>(ReadOnlySpan<T> send, int dest, int sendTag, Span<T> recv, int source, int recvTag) where T : unmanaged
     {
         ThrowIfDisposed();
@@ -56,8 +59,12 @@ public sealed unsafe partial class Communicator
         fixed (T* s = send)
         fixed (T* r = recv)
         {
+            // A large send is read by the peer, or a queued eager one by the engine, after the
+            // receive may have written the same bytes: without the copy the peer could get our
+            // received data in place of what we sent.
+            using ScratchBuffer copy = CopyIfOverlapping((byte*)s, (long)send.Length * sizeof(T), (byte*)r, (long)recv.Length * sizeof(T), out byte* from);
             Operation sendOp = Engine.RentOperation();
-            sendOp.Reset(RequestKind.Send, Context, WorldRankOf(dest), sendTag, sizeof(T), (byte*)s, (long)send.Length * sizeof(T));
+            sendOp.Reset(RequestKind.Send, Context, WorldRankOf(dest), sendTag, sizeof(T), from, (long)send.Length * sizeof(T));
             sendOp.State.SourceInComm = Rank;
             Engine.PostSend(sendOp);
             Status status;

@@ -23,6 +23,10 @@ public sealed unsafe class Request
     private volatile int _state;
     private Completion _outcome;
     private ExceptionDispatchInfo? _error;
+    // Set once the caller has been told of the completion (Wait, Test true, WaitAll, TestAll true,
+    // WaitAny returning it, await): from then on WaitAny passes over it, as MPI's calls turn such a
+    // request into MPI_REQUEST_NULL, so that `WaitAny` called n times on n requests returns each once.
+    private volatile bool _delivered;
 
     internal Request(ProgressEngine engine, Operation operation)
     {
@@ -91,6 +95,7 @@ public sealed unsafe class Request
     public Status Wait()
     {
         AwaitCompletion();
+        _delivered = true;
         return Result();
     }
 
@@ -102,6 +107,7 @@ public sealed unsafe class Request
             status = default;
             return false;
         }
+        _delivered = true;
         status = Result();
         return true;
     }
@@ -139,19 +145,25 @@ public sealed unsafe class Request
         {
             if (r is null) continue;
             r.AwaitCompletion();
+            r._delivered = true;
             first ??= r._error;
         }
         first?.Throw();
     }
 
-    /// <summary>Waits until one request completes and returns its index (-1 when there is none).</summary>
+    /// <summary>Waits until one request completes and returns its index; throws what that request
+    /// failed with. As MPI_Waitany: a request whose completion was already reported (by an earlier
+    /// WaitAny, or Wait, Test, WaitAll, TestAll, await) counts as inactive, like MPI_REQUEST_NULL, and
+    /// so does a null entry; so n calls on an array of n requests return each index once. Returns -1
+    /// (MPI_UNDEFINED) when no entry is active. The returned request's <see cref="Wait"/> still gives
+    /// its status.</summary>
     public static int WaitAny(params Request[] requests)
     {
         ArgumentNullException.ThrowIfNull(requests);
         ProgressEngine? engine = null;
         foreach (Request r in requests)
         {
-            if (r is not null) { engine = r.Engine; break; }
+            if (r is { _delivered: false }) { engine = r.Engine; break; }
         }
         if (engine is null) return -1;
         var backoff = new Backoff(engine.Config);
@@ -159,9 +171,10 @@ public sealed unsafe class Request
         {
             for (int i = 0; i < requests.Length; i++)
             {
-                if (requests[i] is { IsCompleted: true } done)
+                if (requests[i] is { _delivered: false, IsCompleted: true } done)
                 {
                     done.Harvest();
+                    done._delivered = true;
                     done.Result();
                     return i;
                 }
@@ -185,8 +198,9 @@ public sealed unsafe class Request
         {
             if (r is null) continue;
             r.Harvest();
-            r.Result();
+            r._delivered = true;
         }
+        foreach (Request r in requests) r?.Result();
         return true;
     }
 

@@ -30,8 +30,9 @@ public readonly struct Status
     /// <summary>Size of the message in bytes.</summary>
     public long ByteCount { get; }
 
-    /// <summary>Elements of the receive's element type (bytes for a probe).</summary>
-    public int Count => (int)Math.Min(int.MaxValue, ByteCount / _elementSize);
+    /// <summary>Elements of the receive's element type (bytes for a probe; 0 for the default status
+    /// that IProbe and Test give while there is nothing yet).</summary>
+    public int Count => _elementSize == 0 ? 0 : (int)Math.Min(int.MaxValue, ByteCount / _elementSize);
 
     /// <summary>The message size in elements of <typeparamref name="T"/>.</summary>
     public int GetCount<T>() where T : unmanaged => (int)Math.Min(int.MaxValue, ByteCount / Unsafe.SizeOf<T>());

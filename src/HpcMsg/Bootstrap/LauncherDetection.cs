@@ -48,7 +48,11 @@ internal static class LauncherDetection
             throw new HpcMsgException($"this process is one of {Count(env, "OMPI_COMM_WORLD_SIZE")} started by Open MPI's mpirun without PMIx (no PMIX_NAMESPACE and PMIX_RANK: an Open MPI older than 2.0), which HpcMsg cannot speak to; running it would give that many separate jobs of size 1: {FixHint}");
         // A task of an srun step has SLURM_STEP_ID; a batch script or an salloc shell has SLURM_NTASKS
         // of the whole allocation but no step of its own, and a program run there is a real singleton.
-        if (env("SLURM_STEP_ID") is not null || env("SLURM_STEPID") is not null)
+        // Such a shell always has SLURM_JOB_ID and is task 0; SLURM_NTASKS without a job id, or with a
+        // task number above 0, can only be one of several tasks.
+        bool step = env("SLURM_STEP_ID") is not null || env("SLURM_STEPID") is not null;
+        bool batchShell = !step && (env("SLURM_JOB_ID") is not null || env("SLURM_JOBID") is not null) && Count(env, "SLURM_PROCID") == 0;
+        if (!batchShell && Count(env, "SLURM_NTASKS") + Count(env, "SLURM_STEP_NUM_TASKS") > 0)
         {
             int tasks = Math.Max(Count(env, "SLURM_STEP_NUM_TASKS"), env("SLURM_STEP_NUM_TASKS") is null ? Count(env, "SLURM_NTASKS") : 0);
             if (tasks > 1)

@@ -12,6 +12,43 @@ namespace HpcMsg.Tests.Engine;
 public sealed class RequestContractTests
 {
     [Fact]
+    public void WaitAny_returns_each_request_once_then_minus_one_as_MPI_Waitany()
+    {
+        using InProcessJob job = Node(2);
+        ProgressEngine a = job.Engines[0], b = job.Engines[1];
+        const int n = 7;
+        Request[] rs = [.. Enumerable.Range(0, n).Select(i => PostRecv(a, 1, 20 + i, Pinned(16)))];
+        foreach (int i in Enumerable.Range(0, n).OrderBy(i => (i * 5 + 3) % n)) PostSend(b, 0, 20 + i, Pattern(i + 1, i));
+
+        var returned = new List<int>();
+        for (int k = 0; k < n; k++) returned.Add(Request.WaitAny(rs));
+        Assert.Equal(Enumerable.Range(0, n), returned.Order()); // each once: the usual n-call loop
+        Assert.Equal(-1, Request.WaitAny(rs));                  // no active entry left (MPI_UNDEFINED)
+        for (int i = 0; i < n; i++) Assert.Equal(i + 1, rs[i].Wait().ByteCount); // statuses still there
+
+        // Completions reported by Wait or Test count as delivered too; a fresh request beside them is
+        // what WaitAny returns.
+        Request waited = PostRecv(a, 1, 30, Pinned(8)), tested = PostRecv(a, 1, 31, Pinned(8)), fresh = PostRecv(a, 1, 32, Pinned(8));
+        PostSend(b, 0, 30, Pattern(1, 1));
+        PostSend(b, 0, 31, Pattern(2, 2));
+        waited.Wait();
+        job.DriveUntil(() => tested.IsCompleted, "the tested receive");
+        Assert.True(tested.Test(out _));
+        PostSend(b, 0, 32, Pattern(3, 3));
+        Assert.Equal(2, Request.WaitAny(waited, tested, fresh, null!));
+        Assert.Equal(-1, Request.WaitAny(waited, tested, fresh));
+    }
+
+    [Fact]
+    public void The_default_status_that_IProbe_and_Test_give_has_count_zero()
+    {
+        Status nothing = default;
+        Assert.Equal(0, nothing.Count);
+        Assert.Equal(0, nothing.GetCount<double>());
+        Assert.Equal(0L, nothing.ByteCount);
+    }
+
+    [Fact]
     public void IsCompleted_drives_no_progress_and_Test_does()
     {
         using InProcessJob job = Node(2);

@@ -43,7 +43,19 @@ public class LaunchDetectionTests
     public void ASingleTaskStepOrABatchScriptIsASingleton()
     {
         Assert.Equal(LaunchKind.Singleton, Detect(("SLURM_STEP_ID", "0"), ("SLURM_STEP_NUM_TASKS", "1"), ("SLURM_NTASKS", "4")));
-        Assert.Equal(LaunchKind.Singleton, Detect(("SLURM_NTASKS", "3"), ("SLURM_PROCID", "0"))); // sbatch script, salloc shell
+        Assert.Equal(LaunchKind.Singleton, Detect(("SLURM_JOB_ID", "17"), ("SLURM_NTASKS", "3"), ("SLURM_PROCID", "0"))); // sbatch script
+        Assert.Equal(LaunchKind.Singleton, Detect(("SLURM_JOBID", "17"), ("SLURM_NTASKS", "3"))); // salloc shell
+        Assert.Equal(LaunchKind.Singleton, Detect(("SLURM_JOB_ID", "17"), ("SLURM_NTASKS", "1")));
+    }
+
+    [Fact]
+    public void TasksWithoutAStepIdAreStillRefusedUnlessTheyLookLikeABatchShell()
+    {
+        // API.md: SLURM_NTASKS > 1 and no PMI_FD fails naming --mpi=pmi2. Only a shell of the
+        // allocation (a job id, task 0, no step) runs as a singleton.
+        Assert.Contains("srun --mpi=pmi2", Refusal(("SLURM_NTASKS", "4")));
+        Assert.Contains("4 separate jobs of size 1", Refusal(("SLURM_NTASKS", "4"), ("SLURM_PROCID", "0")));
+        Assert.Contains("srun --mpi=pmi2", Refusal(("SLURM_JOB_ID", "17"), ("SLURM_NTASKS", "4"), ("SLURM_PROCID", "2")));
     }
 
     [Fact]
