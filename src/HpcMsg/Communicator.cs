@@ -276,7 +276,7 @@ public sealed unsafe partial class Communicator : IDisposable
     /// <summary>A job across hosts: the TCP mesh (always: the launcher's lifeline, the node ring, and
     /// the channel through which a rank learns a peer's addresses), and where the network decision says
     /// ofi, this rank's libfabric endpoint, opened on the interface the mesh listens on, its address
-    /// published beside the TCP endpoint, and every remote peer's fetched at once.</summary>
+    /// published beside the TCP endpoint (a peer's is asked for on first use, as over TCP).</summary>
     private static TcpMesh EstablishNetwork(JobEnvironment job, IJobControl control, Func<int, bool> isRemote, out Transports.Ofi.OfiEndpoint? ofi)
     {
         Transports.Ofi.NetworkDecision decision = s_network ??= DecideNetwork(null, null);
@@ -303,19 +303,6 @@ public sealed unsafe partial class Communicator : IDisposable
         {
             opened?.Dispose();
             throw;
-        }
-        if (opened is not null)
-        {
-            // libfabric's address vector takes every peer on another host at the start (see
-            // OfiTransport): their addresses in one request, the ranks after this node's, wrapping
-            // round to the ones before it. Over TCP nothing is fetched: a dial asks for its peer.
-            try { mesh.FetchEndpoints((job.FirstLocalWorldRank + job.LocalSize) % job.Size, job.Size - job.LocalSize); }
-            catch
-            {
-                opened.Dispose();
-                mesh.Dispose();
-                throw;
-            }
         }
         ofi = opened;
         return mesh;

@@ -25,12 +25,6 @@ internal interface IJobControl : IDisposable
     /// <see cref="HpcMsgException"/> that says why (the launcher gone, a refusal).</summary>
     Task<string> EndpointOfAsync(int rank);
 
-    /// <summary>The endpoints of <paramref name="count"/> ranks from <paramref name="first"/> on (modulo
-    /// the job's size), fetched now and kept, so that <see cref="EndpointOfAsync"/> answers them at
-    /// once: for a transport that needs every peer on another host at Init (libfabric's address
-    /// vector). hpcrun answers this in one request; PMI, which has no batched get, in one get each.</summary>
-    void FetchEndpoints(int first, int count);
-
     /// <summary>The launcher's word that the job is ending (or that the launcher is gone); null while it runs
     /// or when the launcher has no such word.</summary>
     JobEndWord? LauncherWord { get; }

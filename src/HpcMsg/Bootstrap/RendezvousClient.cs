@@ -207,23 +207,6 @@ internal sealed class RendezvousClient : IJobControl
         catch (HpcMsgException e) { throw new HpcMsgException($"cannot learn rank {rank}'s endpoint from hpcrun: {e.Message}", e); }
     }
 
-    /// <summary>The endpoints of <paramref name="count"/> ranks from <paramref name="first"/> on (modulo
-    /// the job's size) in one request, kept for <see cref="EndpointOfAsync"/>; waits for the answer.
-    /// For the libfabric transport at Init, which must hold every peer on another host from the start.</summary>
-    public void FetchEndpoints(int first, int count)
-    {
-        if (count == 0) return;
-        if ((uint)first >= (uint)_size || count < 0 || count > _size)
-            throw new HpcMsgException($"rank {_rank}: {count} ranks from rank {first} are not in a job of {_size} ranks");
-        string[] endpoints;
-        try { endpoints = LookupAsync(first, count).GetAwaiter().GetResult(); }
-        catch (HpcMsgException e) { throw new HpcMsgException($"rank {_rank}: cannot learn the endpoints of {count} ranks from hpcrun: {e.Message}", e); }
-        using (_lock.EnterScope())
-        {
-            for (int i = 0; i < count; i++) _known.TryAdd((first + i) % _size, Task.FromResult(endpoints[i]));
-        }
-    }
-
     /// <summary>One request (LOOK) and its answer, matched by the request's id. Not checked here, so
     /// that the tests can ask for what hpcrun must refuse.</summary>
     internal async Task<string[]> LookupAsync(int first, int count)

@@ -107,6 +107,31 @@ public sealed class OfiMultiHostJobTests(ITestOutputHelper log) : IClassFixture<
         JobAssert.FinishedWithin(result, Quickly);
     }
 
+    /// <summary>Wire-up on first use over libfabric (issue 17 item 6 for the fabric): of 6 ranks on three
+    /// hosts, each talks to one partner on another host only (both sending at once, so that both greet
+    /// each other at the same moment), and afterwards holds that partner alone in its address vector
+    /// (the engine's connected peers), not the 4 ranks on other hosts; the process has two TCP
+    /// connections established: hpcrun's lifeline and the provider's connection to the partner (net and
+    /// tcp;ofi_rxm run over TCP sockets). Before, every rank inserted all 4 at Init.</summary>
+    [OfiNetnsTheory]
+    [InlineData("net")]
+    [InlineData("tcp;ofi_rxm")]
+    public void A_rank_that_talks_to_one_neighbour_holds_one_address(string provider)
+    {
+        JobResult result = NetnsJob.Run(log, Over(provider, new JobSpec(6, "neighbour") { LauncherTimeoutSeconds = 60 }), ThreeHosts);
+        JobAssert.Succeeded(result, "neighbour");
+        for (int rank = 0; rank < 6; rank++)
+        {
+            int partner = (rank + 3) % 6;
+            System.Text.RegularExpressions.Match? line = System.Text.RegularExpressions.Regex
+                .Matches(result.Stdout, @"CONNECTIONS rank=(?<rank>\d+) peers=(?<peers>[\d,]*) established=(?<established>\d+)")
+                .FirstOrDefault(m => m.Groups["rank"].Value == rank.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            Assert.True(line is not null, $"no CONNECTIONS line from rank {rank}\n{result}");
+            Assert.True(line.Groups["peers"].Value == partner.ToString(System.Globalization.CultureInfo.InvariantCulture), $"rank {rank}: expected rank {partner} alone in the address vector, got '{line.Value}'\n{result}");
+            Assert.True(line.Groups["established"].Value == "2", $"rank {rank}: expected 2 established TCP sockets (hpcrun's and the provider's to the partner), got '{line.Value}'\n{result}");
+        }
+    }
+
     [OfiNetnsTheory]
     [InlineData("net")]
     [InlineData("tcp;ofi_rxm")]

@@ -39,7 +39,7 @@ internal static class OfiPair
     /// <summary>Rank <paramref name="rank"/>'s transport over <paramref name="endpoint"/> in a job of
     /// <paramref name="size"/> ranks, each on its own host, whose addresses are <paramref name="annex"/>.</summary>
     public static OfiTransport Make(OfiEndpoint endpoint, int rank, string[] annex, ulong key = 0, int size = 2) =>
-        new(endpoint, new OfiJobLinks(r => annex[r], () => null, _ => { }, new Nothing(), JobKey: key), rank, size, 64 * 1024, r => r != rank);
+        new(endpoint, new OfiJobLinks(r => Task.FromResult<string?>(annex[r]), () => null, _ => { }, new Nothing(), JobKey: key), rank, size, 64 * 1024, r => r != rank);
 
     /// <summary>Ranks 0 and 1 of one job (key <paramref name="key"/>), each with its own endpoint of
     /// <paramref name="provider"/> on the loopback address and its transport.</summary>

@@ -149,15 +149,16 @@ public sealed unsafe class OfiStrangerTests
         byte* memory = (byte*)NativeMemory.AllocZeroed(4096);
         try
         {
-            // Rank 2 talks to rank 1 first (so that its connection is up), then injects a record that
-            // claims to be rank 0's first one (rank 2 inserted ranks 0 and 1: rank 1 is fi_addr 1).
+            // Rank 2 talks to rank 1 first (so that its connection is up, and each holds the other's
+            // address), then injects a record that claims to be rank 0's first one (rank 2's address
+            // vector holds rank 1 alone, inserted on first use: fi_addr 0).
             byte* data = memory + 1024;
             Assert.Equal(SendOutcome.Done, OfiPair.Retry(t[2], t[1], () => t[2].SendEager(1, 3, 2, 1, data, 16, sinks[1])));
             OfiPair.Pump(t[2], t[1], () => sinks[1].Done == 1);
             ForgeEager(memory, 4);
             ulong claimsRankZero = TransportBit | OfiTagLayout.RecordKeyBits(Key);
             var clock = Stopwatch.StartNew();
-            while (!e[2].TryInject(memory, (nuint)(RecordHeader.Size + 4), 1, claimsRankZero))
+            while (!e[2].TryInject(memory, (nuint)(RecordHeader.Size + 4), 0, claimsRankZero))
             {
                 t[2].Progress();
                 t[1].Progress();
@@ -171,10 +172,78 @@ public sealed unsafe class OfiStrangerTests
             OfiPair.Pump(t[0], t[1], () => sinks[1].Done == 2);
             Assert.Equal([1, 5], sinks[1].Tags);
             Assert.Equal(1, t[1].StrangerMessages);
+            Assert.Equal([1, 2, 1], t.Select(x => x.AddressVectorEntries));
         }
         finally
         {
             foreach (OfiTransport x in t) x.Close();
+            NativeMemory.Free(memory);
+        }
+    }
+
+    /// <summary>A Hello is the one record taken from a sender outside the address vector (wire-up on first
+    /// use): a stranger's Hello that names rank 0 makes rank 1 look rank 0's address up and answer rank 0
+    /// there, once; rank 0, which never greeted rank 1, drops that answer as a stranger's. A second forged
+    /// Hello is a stranger's at rank 1. Rank 0's own records then flow, in order.</summary>
+    [OfiTheory]
+    [InlineData("net")]
+    [InlineData("tcp;ofi_rxm")]
+    public void A_forged_hello_only_makes_the_rank_greet_the_real_rank_once(string provider)
+    {
+        (_, OfiEndpoint eb, OfiTransport a, OfiTransport b) = OfiPair.OpenJob(provider, Key);
+        OfiEndpoint stranger = OfiEndpoint.Open(OfiLibrary.Shared, provider, "127.0.0.1", peers: 1);
+        var sb = new CountingSink();
+        a.Attach(null!, new CountingSink());
+        b.Attach(null!, sb);
+        byte* memory = (byte*)NativeMemory.AllocZeroed(4096);
+        FiContext2* context = (FiContext2*)NativeMemory.AllocZeroed((nuint)sizeof(FiContext2));
+        try
+        {
+            ulong toB = stranger.InsertPeer(eb.Name);
+            *(RecordHeader*)memory = new RecordHeader { LengthAndKind = RecordHeader.Pack(RecordHeader.Size, RecordKind.None), Reserved = -1 };
+            ulong forged = TransportBit | OfiTagLayout.RecordKeyBits(Key); // source rank 0
+            var clock = Stopwatch.StartNew();
+            Span<OfiCompletion> done = stackalloc OfiCompletion[4];
+            while (!stranger.TrySend(memory, RecordHeader.Size, toB, forged, context))
+            {
+                b.Progress();
+                stranger.Poll(done);
+                Assert.True(clock.Elapsed < Limit, "the stranger could not send");
+            }
+            while (a.StrangerMessages == 0)
+            {
+                a.Progress();
+                b.Progress();
+                stranger.Poll(done);
+                Assert.True(clock.Elapsed < Limit, $"rank 0 dropped {a.StrangerMessages} messages; rank 1 holds {b.AddressVectorEntries} addresses");
+            }
+            Assert.Equal((1, 0), (b.AddressVectorEntries, a.AddressVectorEntries));
+            Assert.Equal((0L, 1L), (b.StrangerMessages, a.StrangerMessages));
+
+            while (!stranger.TrySend(memory, RecordHeader.Size, toB, forged, context))
+            {
+                b.Progress();
+                stranger.Poll(done);
+                Assert.True(clock.Elapsed < Limit, "the stranger could not send again");
+            }
+            OfiPair.Pump(a, b, () => b.StrangerMessages == 1);
+            Assert.Equal(0, sb.Headers);
+
+            byte* data = memory + 1024;
+            for (int i = 0; i < 3; i++)
+                Assert.Equal(SendOutcome.Done, OfiPair.Retry(a, b, () => a.SendEager(1, 3, 0, 7 + i, data, 16, sb)));
+            OfiPair.Pump(a, b, () => sb.Done == 3);
+            Assert.Equal([7, 8, 9], sb.Tags);
+            Assert.Equal((1L, 1L), (b.StrangerMessages, a.StrangerMessages));
+            Assert.Empty(a.FailedPeers);
+            Assert.Empty(b.FailedPeers);
+        }
+        finally
+        {
+            a.Close();
+            b.Close();
+            stranger.Dispose();
+            NativeMemory.Free(context);
             NativeMemory.Free(memory);
         }
     }

@@ -72,6 +72,48 @@ public sealed unsafe class OfiTransportTests
     }
 
 
+    /// <summary>Wire-up on first use: of four ranks, rank 0 talks to ranks 1 and 2 and rank 1 answers it;
+    /// rank 3 hears from nobody. Each holds in its address vector only the peers it talked to (rank 0
+    /// two, ranks 1 and 2 one, rank 3 none), each message arrives in order, and no record was taken
+    /// for a stranger's (the first one to a peer went after a Hello that the peer answered).</summary>
+    [OfiTheory]
+    [InlineData("net")]
+    [InlineData("tcp;ofi_rxm")]
+    public void Peers_enter_the_address_vector_on_first_use(string provider)
+    {
+        OfiEndpoint[] e = [.. Enumerable.Range(0, 4).Select(_ => OfiEndpoint.Open(OfiLibrary.Shared, provider, "127.0.0.1", peers: 4))];
+        string[] annex = [.. e.Select(OfiTransport.Annex)];
+        OfiTransport[] t = [.. Enumerable.Range(0, 4).Select(r => OfiPair.Make(e[r], r, annex, key: 0x123, size: 4))];
+        var sinks = t.Select(x => { var s = new RecordingSink(); x.Attach(null!, s); return s; }).ToArray();
+        byte* memory = (byte*)NativeMemory.AllocZeroed(1024);
+        try
+        {
+            Assert.Equal([0, 0, 0, 0], t.Select(x => x.AddressVectorEntries));
+            for (int i = 0; i < 3; i++)
+            {
+                foreach (int to in (int[])[1, 2])
+                    Assert.Equal(SendOutcome.Done, OfiPair.Retry(t[0], t[to], () => t[0].SendEager(to, 3, 0, 10 + i, memory, 8, t)));
+            }
+            Assert.Equal(SendOutcome.Done, OfiPair.Retry(t[1], t[0], () => t[1].SendEager(0, 3, 1, 20, memory, 8, t)));
+            OfiPair.Pump(t[0], t[1], () => sinks[1].Done == 3 && sinks[0].Done == 1);
+            OfiPair.Pump(t[0], t[2], () => sinks[2].Done == 3);
+            for (int i = 0; i < 20; i++) t[3].Progress();
+            Assert.Equal([2, 1, 1, 0], t.Select(x => x.AddressVectorEntries));
+            Assert.Equal([[1, 2], [0], [0], []], t.Select(x => x.ConnectedPeers().Peers));
+            Assert.Equal([10, 11, 12], sinks[1].Headers.Select(h => h.Header.Tag));
+            Assert.Equal([10, 11, 12], sinks[2].Headers.Select(h => h.Header.Tag));
+            Assert.Equal([20], sinks[0].Headers.Select(h => h.Header.Tag));
+            Assert.Empty(sinks[3].Headers);
+            Assert.Equal([0L, 0L, 0L, 0L], t.Select(x => x.StrangerMessages));
+        }
+        finally
+        {
+            foreach (OfiTransport x in t) x.Close();
+            NativeMemory.Free(memory);
+        }
+    }
+
+
     /// <summary>Records what the transport reports; names a buffer for a Data header's payload and a
     /// managed array for an eager one, and drops nothing.</summary>
     private sealed class RecordingSink : IFrameSink

@@ -68,12 +68,6 @@ internal sealed class PmiJobControl : IJobControl
         return Task.Run(() => EndpointOf(rank));
     }
 
-    /// <summary>One get per rank (PMI has no batched get), each kept.</summary>
-    public void FetchEndpoints(int first, int count)
-    {
-        for (int i = 0; i < count; i++) EndpointOf((first + i) % _endpoints.Length);
-    }
-
     /// <summary>Read from the KVS on first use and kept: a rank asks only for the peers it talks to.</summary>
     public string EndpointOf(int rank)
     {

@@ -9,7 +9,7 @@ namespace HpcMsg.Transports.Ofi;
 /// The libfabric transport of one rank, for the peers on other hosts: one tagged RDM endpoint
 /// (<see cref="OfiEndpoint"/>), whose address each rank publishes beside its TCP endpoint through the
 /// job's bootstrap (hpcrun's rendezvous or the PMI KVS, as the TCP mesh publishes it: <see cref="OfiJobLinks"/>), and
-/// whose peers on other hosts enter the address vector at the start (<see cref="AddressOf"/>).
+/// whose peers on other hosts enter the address vector on first use (<see cref="Reach"/>).
 /// <para>
 /// Records (eager messages, request-to-send, clear-to-send, fin, and the headers of large messages)
 /// travel as tagged sends of the wire header (<see cref="RecordHeader"/>) followed by the payload,
@@ -98,6 +98,15 @@ internal sealed unsafe class OfiTransport : ITransport
     private readonly long[] _headerSent;      // the receive id whose Data header went out and whose payload waits for room
     private const long NoHeader = long.MinValue;
     private readonly string?[] _why;
+    // Wire-up on first use (see Reach): the peer's address is asked of the job's bootstrap and enters
+    // the address vector only when this rank first sends to it or must answer its Hello.
+    private readonly Task<string?>?[] _lookup;  // the bootstrap's answer for the peer's address, while asked
+    private readonly bool[] _known;           // the peer holds this rank's address: its records from us are attributed
+    private readonly bool[] _helloSent;       // this rank sent the peer its Hello (once)
+    private readonly bool[] _replyOwed;       // the peer's Hello came: a HelloReply goes once its address is in
+    private readonly bool[] _replied;         // ... and went (a later Hello from outside the vector is a stranger's)
+    private readonly List<int> _opening = []; // peers with a lookup or a reply under way, served by Progress
+    private const int HelloMark = -1, HelloReplyMark = -2; // in RecordHeader.Reserved of a RecordKind.None record
     private readonly List<int> _failed = [];
     private readonly byte* _discard;
     private IFrameSink? _sink;
@@ -118,7 +127,7 @@ internal sealed unsafe class OfiTransport : ITransport
     private bool _wakePending;                // a wake-up whose worth (did a completion follow?) is not counted yet
     private volatile bool _fdFired;           // the last wait ended for the fd
     private int _idleWakes;                   // wake-ups in a row after which no completion was read
-    private bool _sendRefused;                // the provider answered -FI_EAGAIN to the last post of a send
+    private bool _sendRefused;                // the provider answered -FI_EAGAIN to the last post of a send, or a peer is being reached
 
     /// <param name="endpoint">This rank's open endpoint (the transport owns it from here on).</param>
     /// <param name="job">The peers' published addresses and the launcher's word (the TCP mesh's; owned from here on).</param>
@@ -170,13 +179,15 @@ internal sealed unsafe class OfiTransport : ITransport
         _headerSent = new long[worldSize];
         Array.Fill(_headerSent, NoHeader);
         _why = new string?[worldSize];
+        _lookup = new Task<string?>?[worldSize];
+        _known = new bool[worldSize];
+        // Without FI_SOURCE nothing is attributed: a peer's records arrive whether or not this rank holds its address.
+        if (!_checkSources) Array.Fill(_known, true);
+        _helloSent = new bool[worldSize];
+        _replyOwed = new bool[worldSize];
+        _replied = new bool[worldSize];
         for (int i = 0; i < _receiveSlots; i++) PostRecordReceive(i);
-        // Every peer on another host enters the address vector now: the net provider accepts a
-        // connection only from an address it holds (a lazy insert at the first send hung with net,
-        // the sender's posts answering -FI_EAGAIN forever). Init fetched all their addresses in one
-        // request (TcpMesh.FetchEndpoints), so AnnexOf answers each from what it holds.
-        for (int peer = 0; peer < worldSize; peer++)
-            if (Reaches(peer)) AddressOf(peer);
+        // No peer enters the address vector here: each does on first use (Reach).
         _whyNoWaitFd = endpoint.WhyNoWaitFd;
     }
 
@@ -197,6 +208,17 @@ internal sealed unsafe class OfiTransport : ITransport
     /// <summary>Messages dropped as not the job's: another job's key, a sender not in the address
     /// vector, or one that is not the rank its tag names.</summary>
     public long StrangerMessages { get; private set; }
+
+    /// <summary>The peers in the address vector (it fills on first use: see <see cref="Reach"/>), for diagnostics and tests.</summary>
+    public int AddressVectorEntries
+    {
+        get
+        {
+            int n = 0;
+            foreach (ulong a in _address) if (a != OfiConstants.FiAddrUnspec) n++;
+            return n;
+        }
+    }
 
     /// <summary>Whether a blocked rank sleeps on the completion queue's wait fd (false: the bounded poll).</summary>
     public bool WaitsOnFd => _whyNoWaitFd is null;
@@ -318,25 +340,35 @@ internal sealed unsafe class OfiTransport : ITransport
         if (_gone[peer]) return SendOutcome.PeerGone;
         if (RecordHeader.Size + bytes > _slotBytes)
             throw new HpcMsgException($"rank {_rank}: an eager message of {bytes} bytes exceeds the libfabric transport's slots ({_slotBytes - RecordHeader.Size} bytes)");
+        if (!_known[peer] || _address[peer] == OfiConstants.FiAddrUnspec)
+        {
+            SendOutcome reached = Reach(peer);
+            if (reached != SendOutcome.Done) return reached;
+        }
+        return PostRecord(peer, header, data, bytes, 0);
+    }
+
+    /// <summary>Posts a record to a peer in the address vector: <paramref name="mark"/> 0 numbers it in the
+    /// peer's sending order (the receiver restores it); a Hello or HelloReply carries its mark instead.</summary>
+    private SendOutcome PostRecord(int peer, in RecordHeader header, byte* data, long bytes, int mark)
+    {
         if (_freeSends.Count == 0) PollOnce(sendsOnly: true);
         if (_freeSends.Count == 0) return SendOutcome.NoRoom;
-        ulong address;
-        try { address = AddressOf(peer); }
-        catch (OfiException e) { PeerFailed(peer, e.Message); return SendOutcome.PeerGone; }
+        if (_gone[peer]) return SendOutcome.PeerGone; // the poll may have failed it
         int op = _freeSends.Pop();
         byte* slot = Slot(op);
         *(RecordHeader*)slot = header;
-        ((RecordHeader*)slot)->Reserved = _sendSequence[peer]; // the receiver restores the sending order
+        ((RecordHeader*)slot)->Reserved = mark == 0 ? _sendSequence[peer] : mark;
         if (bytes > 0) Buffer.MemoryCopy(data, slot + RecordHeader.Size, bytes, bytes);
         _type[op] = OpType.RecordSend;
         _peer[op] = peer;
         bool posted;
-        try { posted = _endpoint.TrySend(slot, (nuint)(RecordHeader.Size + bytes), address, RecordTag(_rank), _contexts + op); }
+        try { posted = _endpoint.TrySend(slot, (nuint)(RecordHeader.Size + bytes), _address[peer], RecordTag(_rank), _contexts + op); }
         catch (OfiException e) { Release(op); PeerFailed(peer, e.Message); return SendOutcome.PeerGone; }
         _sendRefused = !posted;
         if (posted)
         {
-            _sendSequence[peer]++;
+            if (mark == 0) _sendSequence[peer] = (_sendSequence[peer] + 1) & int.MaxValue; // never a mark's negative value
             return SendOutcome.Done;
         }
         Release(op);
@@ -344,12 +376,61 @@ internal sealed unsafe class OfiTransport : ITransport
         return SendOutcome.NoRoom;
     }
 
-    /// <summary>The peer's fi_addr, inserted into the address vector on first use from the address it published.</summary>
-    private ulong AddressOf(int peer)
+    /// <summary>
+    /// Wire-up on first use (issue 17 item 6, as TCP dials on first use): a peer's address is asked of the
+    /// job's bootstrap (hpcrun's rendezvous, which answers without blocking the caller, or the PMI KVS)
+    /// when this rank first sends to it, and enters the address vector when the answer is there. Where the
+    /// provider attributes receives (FI_SOURCE), the peer must also hold this rank's address, or it could
+    /// not tell this rank's records from a stranger's (they would come as FI_ADDR_NOTAVAIL): the first
+    /// record is then a Hello (no payload, not numbered), and records follow once the peer has answered,
+    /// with a HelloReply or any record (an attributed record proves that its sender holds our address).
+    /// The peer answers a Hello from outside its address vector by looking this rank's address up,
+    /// inserting it, and replying (<see cref="ServeReplies"/>). Until then: <see cref="SendOutcome.NoRoom"/>,
+    /// and a blocked rank polls (<see cref="_sendRefused"/>).
+    /// </summary>
+    private SendOutcome Reach(int peer)
+    {
+        _sendRefused = true;
+        if (!Resolve(peer)) return _gone[peer] ? SendOutcome.PeerGone : SendOutcome.NoRoom;
+        if (_known[peer]) return SendOutcome.Done;
+        if (!_helloSent[peer])
+        {
+            var hello = new RecordHeader { LengthAndKind = RecordHeader.Pack(RecordHeader.Size, RecordKind.None) };
+            SendOutcome o = PostRecord(peer, hello, null, 0, HelloMark);
+            if (o == SendOutcome.PeerGone) return o;
+            _helloSent[peer] = o == SendOutcome.Done;
+        }
+        _sendRefused = true;
+        return SendOutcome.NoRoom;
+    }
+
+    /// <summary>Whether <paramref name="peer"/> is in the address vector: its published address is asked
+    /// of the bootstrap on the first call (false until the answer comes), then inserted. A failed lookup
+    /// or insert fails the peer.</summary>
+    private bool Resolve(int peer)
+    {
+        if (_address[peer] != OfiConstants.FiAddrUnspec) return true;
+        if (_gone[peer]) return false;
+        Task<string?> lookup;
+        try { lookup = _lookup[peer] ??= _job.AnnexOf(peer); }
+        catch (HpcMsgException e) { PeerFailed(peer, e.Message); return false; }
+        if (!lookup.IsCompleted) return false;
+        _lookup[peer] = null;
+        try { AddressOf(peer, lookup.GetAwaiter().GetResult()); }
+        catch (Exception e) when (e is OfiException or HpcMsgException)
+        {
+            PeerFailed(peer, $"rank {_rank}: cannot reach rank {peer} over libfabric: {e.Message}");
+            return false;
+        }
+        return true;
+    }
+
+    /// <summary>The peer's fi_addr, inserted into the address vector from the address it published.</summary>
+    private ulong AddressOf(int peer, string? annex)
     {
         ulong a = _address[peer];
         if (a != OfiConstants.FiAddrUnspec) return a;
-        string published = _job.AnnexOf(peer) ?? throw new OfiException("fi_av_insert", 0, $"rank {peer} published no libfabric address (is it running over TCP?)");
+        string published = annex ?? throw new OfiException("fi_av_insert", 0, $"rank {peer} published no libfabric address (is it running over TCP?)");
         if (!published.StartsWith(AnnexPrefix, StringComparison.Ordinal))
             throw new OfiException("fi_av_insert", 0, $"rank {peer} published '{published}', not a libfabric address");
         byte[] name;
@@ -376,6 +457,7 @@ internal sealed unsafe class OfiTransport : ITransport
                 progressed = true;
             }
             progressed |= DrainHeld();
+            if (_opening.Count > 0) progressed |= ServeReplies();
         }
         Span<OfiCompletion> done = stackalloc OfiCompletion[PollBatch];
         int n;
@@ -421,24 +503,40 @@ internal sealed unsafe class OfiTransport : ITransport
                     PostRecordReceive(op);
                     return;
                 }
-                // Every rank this transport reaches is in the address vector (the constructor put it
-                // there); FI_ADDR_NOTAVAIL (a stranger) equals FI_ADDR_UNSPEC, so that comes first.
-                if ((uint)source >= (uint)_address.Length || _address[source] == OfiConstants.FiAddrUnspec)
+                if ((uint)source >= (uint)_address.Length || !Reaches(source))
                 {
                     Stranger(c.Source, "a tag naming no rank on another host");
                     PostRecordReceive(op);
                     return;
                 }
-                if (_checkSources && c.Source != _address[source])
+                if (c.Length < RecordHeader.Size)
                 {
-                    Stranger(c.Source, c.Source == OfiConstants.FiAddrNotAvail
-                        ? "a sender not in the job's address vector"
-                        : "a tag naming another rank than its sender");
                     PostRecordReceive(op);
                     return;
                 }
-                if (c.Length < RecordHeader.Size)
+                int mark = ((RecordHeader*)Slot(op))->Reserved;
+                bool hello = RecordHeader.KindOf(((RecordHeader*)Slot(op))->LengthAndKind) == RecordKind.None && mark is HelloMark or HelloReplyMark;
+                // FI_ADDR_NOTAVAIL (a sender outside the address vector) equals FI_ADDR_UNSPEC (a rank
+                // not in it yet), so that comes first. Only a Hello may come from outside: the sender's
+                // address is then looked up and inserted, and the answer goes to that address, so a
+                // forged Hello only makes this rank greet the real rank (once: after that it is a stranger's).
+                if (_checkSources && c.Source == OfiConstants.FiAddrNotAvail)
                 {
+                    if (mark == HelloMark && hello && !_replied[source]) OweReply(source);
+                    else Stranger(c.Source, "a sender not in the job's address vector");
+                    PostRecordReceive(op);
+                    return;
+                }
+                if (_checkSources && c.Source != _address[source])
+                {
+                    Stranger(c.Source, "a tag naming another rank than its sender");
+                    PostRecordReceive(op);
+                    return;
+                }
+                _known[source] = true; // it sent from the address this rank holds: it holds ours
+                if (hello)
+                {
+                    if (mark == HelloMark) OweReply(source);
                     PostRecordReceive(op);
                     return;
                 }
@@ -476,11 +574,45 @@ internal sealed unsafe class OfiTransport : ITransport
         }
     }
 
+    /// <summary>A Hello of <paramref name="peer"/> came: a HelloReply goes once its address is in the
+    /// address vector (<see cref="ServeReplies"/>, from the next progress pass).</summary>
+    private void OweReply(int peer)
+    {
+        if (_replyOwed[peer] || _gone[peer]) return;
+        _replyOwed[peer] = true;
+        _opening.Add(peer);
+    }
+
+    /// <summary>The HelloReplies owed: each peer's address is resolved (asked of the bootstrap, inserted),
+    /// then the reply posted; what has no answer or no room yet waits for the next pass.</summary>
+    private bool ServeReplies()
+    {
+        bool any = false;
+        for (int i = _opening.Count - 1; i >= 0; i--)
+        {
+            int peer = _opening[i];
+            if (!_gone[peer])
+            {
+                if (!Resolve(peer) && !_gone[peer]) continue;
+                if (!_gone[peer])
+                {
+                    var reply = new RecordHeader { LengthAndKind = RecordHeader.Pack(RecordHeader.Size, RecordKind.None) };
+                    if (PostRecord(peer, reply, null, 0, HelloReplyMark) == SendOutcome.NoRoom) continue;
+                    _replied[peer] = true;
+                }
+            }
+            _replyOwed[peer] = false;
+            _opening.RemoveAt(i);
+            any = true;
+        }
+        return any;
+    }
+
     /// <summary>The next record of <paramref name="source"/> in its sending order: to the engine now, or
     /// held behind a payload that streams in (or until the next pass, when taken while sending).</summary>
     private void InOrder(int op, int source, bool sendsOnly)
     {
-        _receiveSequence[source]++;
+        _receiveSequence[source] = (_receiveSequence[source] + 1) & int.MaxValue;
         Queue<int> held = _held[source] ??= new Queue<int>();
         if (sendsOnly || _arriving[source] >= 0 || held.Count > 0 || !HandleRecord(op))
         {
@@ -706,23 +838,25 @@ internal sealed unsafe class OfiTransport : ITransport
         return _job.LauncherEnding();
     }
 
-    /// <summary>The peers in the address vector (libfabric has no connections to show).</summary>
+    /// <summary>The peers in the address vector (libfabric has no connections to show; a peer enters it
+    /// on first use), and whether a peer's Hello still waits for this rank's answer.</summary>
     public (int[] Peers, bool Opening) ConnectedPeers()
     {
         var peers = new List<int>();
         for (int r = 0; r < _address.Length; r++)
             if (_address[r] != OfiConstants.FiAddrUnspec && !_gone[r]) peers.Add(r);
-        return ([.. peers], false);
+        return ([.. peers], _opening.Count > 0);
     }
 
     public void BeginAbort(int errorCode) => _job.TellLauncherAbort(errorCode);
 
-    /// <summary>An Abort record to every peer in the address vector, best effort within a second.</summary>
+    /// <summary>An Abort record to every peer this rank has talked to (in the address vector, holding this
+    /// rank's address), best effort within a second; the others learn it from the launcher.</summary>
     public void AnnounceAbort(int errorCode)
     {
         var h = new RecordHeader { LengthAndKind = RecordHeader.Pack(RecordHeader.Size, RecordKind.Abort), Token1 = errorCode };
         for (int r = 0; r < _address.Length; r++)
-            if (_address[r] != OfiConstants.FiAddrUnspec && !_gone[r]) SendRecord(r, h, null, 0);
+            if (_address[r] != OfiConstants.FiAddrUnspec && _known[r] && !_gone[r]) SendRecord(r, h, null, 0);
         DrainSends(TimeSpan.FromSeconds(1));
     }
 
@@ -752,7 +886,7 @@ internal sealed unsafe class OfiTransport : ITransport
     /// <summary>The fd (or a wait that does not block) into <paramref name="set"/>; false: poll instead.</summary>
     private bool TryJoinWait(WaitSet set)
     {
-        if (_whyNoWaitFd is not null || _sendRefused) return false;
+        if (_whyNoWaitFd is not null || _sendRefused || _opening.Count > 0) return false;
         if (_fdFired)
         {
             _fdFired = false;
@@ -899,13 +1033,13 @@ internal sealed unsafe class OfiTransport : ITransport
 
 /// <summary>What the libfabric transport needs of the job's bootstrap, which the TCP mesh keeps (a
 /// transport names no other transport, so Init hands these over): what a rank published after its
-/// TCP endpoint, the launcher's word that the job is ending, the way to tell the launcher this rank
+/// TCP endpoint (asked on first use; the task completes with the bootstrap's answer), the launcher's word that the job is ending, the way to tell the launcher this rank
 /// aborts, and the mesh itself, closed with the transport. <paramref name="Bell"/> (optional) is the
 /// mesh's bell, readable when the job is ending (the node ring learnt it), which a blocked rank waits
 /// on too; <paramref name="SilenceBell"/> empties it. <paramref name="JobKey"/>: the job's key in every
 /// tag (<see cref="OfiTagLayout.JobKey"/> of the job secret), so that another job's strays never match.</summary>
 internal sealed record OfiJobLinks(
-    Func<int, string?> AnnexOf,
+    Func<int, Task<string?>> AnnexOf,
     Func<HpcMsgException?> LauncherEnding,
     Action<int> TellLauncherAbort,
     IDisposable Mesh,

@@ -115,17 +115,12 @@ internal sealed class TcpMesh : IDisposable
         return space < 0 ? published : published[..space];
     }
 
-    /// <summary>Fetches the published endpoints of <paramref name="count"/> ranks from
-    /// <paramref name="first"/> on (modulo the size) in one request, for <see cref="AnnexOf"/>.</summary>
-    internal void FetchEndpoints(int first, int count) => _control.FetchEndpoints(first, count);
-
     /// <summary>What <paramref name="rank"/> published after its TCP endpoint (another transport's
-    /// address, e.g. libfabric's: see <see cref="Establish"/>), or null. For ranks fetched at Init
-    /// (<see cref="FetchEndpoints"/>: the libfabric transport's peers), so it never waits; another
-    /// rank's would wait for the channel's answer.</summary>
-    internal string? AnnexOf(int rank)
+    /// address, e.g. libfabric's: see <see cref="Establish"/>), or null; asked of the job's channel on
+    /// first use, as a dial asks (<see cref="IJobControl.EndpointOfAsync"/>): the caller does not wait.</summary>
+    internal async Task<string?> AnnexOf(int rank)
     {
-        string published = _control.EndpointOfAsync(rank).GetAwaiter().GetResult();
+        string published = await _control.EndpointOfAsync(rank).ConfigureAwait(false);
         int space = published.IndexOf(' ');
         return space < 0 ? null : published[(space + 1)..];
     }
