@@ -67,7 +67,15 @@ public sealed unsafe partial class Communicator : IDisposable
         if (Interlocked.Exchange(ref s_initCalled, 1) != 0)
             throw new InvalidOperationException("Communicator.Init was already called in this process; use Communicator.World");
         LaunchKind launch = LauncherDetection.Detect();
-        Communicator world = launch is LaunchKind.Pmi1 or LaunchKind.Pmi2 or LaunchKind.Pmix ? InitThroughPmi(launch) : InitFromEnvironment();
+        Communicator world;
+        try
+        {
+            world = launch is LaunchKind.Pmi1 or LaunchKind.Pmi2 or LaunchKind.Pmix ? InitThroughPmi(launch) : InitFromEnvironment();
+        }
+        catch (Transports.TransportException e)
+        {
+            throw e.ToPublic(); // a transport's setup failed: its caller sees the public exception (see TransportErrors)
+        }
         WarmUp(world, acrossHosts: !world.Engine.HasNodeBarrier);
         return world;
     }
@@ -219,7 +227,7 @@ public sealed unsafe partial class Communicator : IDisposable
         int first = job.FirstLocalWorldRank, last = first + job.LocalSize;
         Transports.ITransport? network = tcp is null ? null
             : ofi is null ? new TcpTransport(tcp, job.Rank)
-            : new Transports.Ofi.OfiTransport(ofi, new Transports.Ofi.OfiJobLinks(tcp.AnnexOf, () => tcp.LauncherWord?.ToException(), tcp.TellLauncherAbort, tcp, tcp.Bell, tcp.SilenceBell, Transports.Ofi.OfiTagLayout.JobKey(job.Secret)), job.Rank, job.Size, Configuration.Parameters.TcpEagerLimit.ReadInt(), r => r < first || r >= last);
+            : new Transports.Ofi.OfiTransport(ofi, new Transports.Ofi.OfiJobLinks(tcp.AnnexOf, () => tcp.LauncherWord is { } w ? Transports.TransportException.JobEnding(w.Aborted, w.Rank, w.ExitCode) : null, tcp.TellLauncherAbort, tcp, tcp.Bell, tcp.SilenceBell, Transports.Ofi.OfiTagLayout.JobKey(job.Secret)), job.Rank, job.Size, Configuration.Parameters.TcpEagerLimit.ReadInt(), r => r < first || r >= last);
         // The eager limit is bounded by the largest record of this node's rings; a rank without a segment takes the largest ring's.
         var config = EngineConfig.FromEnvironment(ShmTransport.LargestRecordPayload(segment?.RingCapacity ?? ShmTransport.MaxRingCapacity), job.Oversubscribed);
         var engine = new ProgressEngine(job, segment is null ? null : new ShmTransport(segment, job), network, config);
