@@ -24,6 +24,7 @@ public sealed unsafe partial class Communicator : IDisposable
 
     private static Communicator? s_world;
     private static int s_initCalled;
+    private static Collectives.CollectiveTuning? s_tuning; // read at Init (LoadTunables), the world's
     private static PmiJobControl? s_pmi;          // a job started through PMI: finalize and abort go there
     private static LocalPeerWatch? s_peerWatch;   // ... and a dead rank of this node ends the job
 
@@ -36,6 +37,11 @@ public sealed unsafe partial class Communicator : IDisposable
 
     /// <summary>Context of point-to-point traffic; collectives use the next one.</summary>
     internal int Context { get; }
+
+    /// <summary>Which algorithm each collective of this communicator takes: the world's read from the
+    /// parameter registry at Init, a derived communicator's its parent's at Split or Dup. Immutable;
+    /// tests give one communicator another (<c>Tuning with { ... }</c>), every rank of it alike.</summary>
+    internal Collectives.CollectiveTuning Tuning { get; set; }
     internal int CollectiveContext => Context + 1;
 
     /// <summary>This process's rank in the communicator, 0 to <see cref="Size"/> - 1.</summary>
@@ -46,9 +52,10 @@ public sealed unsafe partial class Communicator : IDisposable
     /// <summary>Largest valid tag. Collectives travel in a context of their own, so users get the whole range.</summary>
     public int TagUpperBound => int.MaxValue;
 
-    private Communicator(ProgressEngine engine, int context, int rank, int size, int[]? worldRanks, ShmSegment? segment, bool isWorld)
+    private Communicator(ProgressEngine engine, int context, int rank, int size, int[]? worldRanks, ShmSegment? segment, bool isWorld, Collectives.CollectiveTuning tuning)
     {
         Engine = engine;
+        Tuning = tuning;
         Context = context;
         Rank = rank;
         Size = size;
@@ -231,7 +238,7 @@ public sealed unsafe partial class Communicator : IDisposable
         // The eager limit is bounded by the largest record of this node's rings; a rank without a segment takes the largest ring's.
         var config = EngineConfig.FromEnvironment(ShmTransport.LargestRecordPayload(segment?.RingCapacity ?? ShmTransport.MaxRingCapacity), job.Oversubscribed);
         var engine = new ProgressEngine(job, segment is null ? null : new ShmTransport(segment, job), network, config);
-        s_world = new Communicator(engine, ContextIds.World, job.Rank, job.Size, null, segment, isWorld: true) { _localRank = job.LocalRank };
+        s_world = new Communicator(engine, ContextIds.World, job.Rank, job.Size, null, segment, isWorld: true, s_tuning!) { _localRank = job.LocalRank };
         return s_world;
     }
 
@@ -241,7 +248,7 @@ public sealed unsafe partial class Communicator : IDisposable
     {
         try
         {
-            System.Runtime.CompilerServices.RuntimeHelpers.RunClassConstructor(typeof(Collectives.CollectiveTuning).TypeHandle);
+            s_tuning = Collectives.CollectiveTuning.FromParameters(); // the world's: a bad value throws, naming the variable
             System.Runtime.CompilerServices.RuntimeHelpers.RunClassConstructor(typeof(Serialization.ObjectFraming).TypeHandle);
         }
         catch (TypeInitializationException e) when (e.InnerException is HpcMsgException inner)
