@@ -50,7 +50,7 @@ internal static class JobSegment
                     Volatile.Read(ref *seg.ExitCode));
             }
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or HpcMsg.HpcMsgException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or HpcMsg.Transports.TransportException)
         {
             return null;
         }

@@ -27,7 +27,7 @@ public sealed unsafe partial class Communicator
         if (Size == 1) return;
         // Only the world may use the node's single shared counter: two communicators' barriers could interleave.
         bool node = _isWorld && Engine.HasNodeBarrier;
-        if (CollectiveTuning.ChooseBarrier(node) == BarrierAlgorithm.SharedMemory) Engine.NodeBarrier();
+        if (Tuning.ChooseBarrier(node) == BarrierAlgorithm.SharedMemory) Engine.NodeBarrier();
         else Collectives.Barrier.Run(t);
     }
 

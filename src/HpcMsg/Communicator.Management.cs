@@ -10,7 +10,7 @@ public sealed unsafe partial class Communicator
     {
         ThrowIfDisposed();
         int context = AgreeOnContext();
-        return new Communicator(Engine, context, Rank, Size, _worldRanks is null ? null : WorldRanksCopy(), null, isWorld: false);
+        return new Communicator(Engine, context, Rank, Size, _worldRanks is null ? null : WorldRanksCopy(), null, isWorld: false, Tuning);
     }
 
     /// <summary>As MPI_Comm_split: ranks with the same <paramref name="color"/> form a new communicator,
@@ -44,7 +44,7 @@ public sealed unsafe partial class Communicator
             worldRanks[i] = WorldRankOf(members[i].Rank);
             if (members[i].Rank == Rank) newRank = i;
         }
-        return new Communicator(Engine, context, newRank, members.Count, worldRanks, null, isWorld: false);
+        return new Communicator(Engine, context, newRank, members.Count, worldRanks, null, isWorld: false, Tuning);
     }
 
     /// <summary>The lowest context slot free in every member: their free masks ANDed.</summary>

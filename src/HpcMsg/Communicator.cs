@@ -24,6 +24,7 @@ public sealed unsafe partial class Communicator : IDisposable
 
     private static Communicator? s_world;
     private static int s_initCalled;
+    private static Collectives.CollectiveTuning? s_tuning; // read at Init (LoadTunables), the world's
     private static PmiJobControl? s_pmi;          // a job started through PMI: finalize and abort go there
     private static LocalPeerWatch? s_peerWatch;   // ... and a dead rank of this node ends the job
 
@@ -36,6 +37,11 @@ public sealed unsafe partial class Communicator : IDisposable
 
     /// <summary>Context of point-to-point traffic; collectives use the next one.</summary>
     internal int Context { get; }
+
+    /// <summary>Which algorithm each collective of this communicator takes: the world's read from the
+    /// parameter registry at Init, a derived communicator's its parent's at Split or Dup. Immutable;
+    /// tests give one communicator another (<c>Tuning with { ... }</c>), every rank of it alike.</summary>
+    internal Collectives.CollectiveTuning Tuning { get; set; }
     internal int CollectiveContext => Context + 1;
 
     /// <summary>This process's rank in the communicator, 0 to <see cref="Size"/> - 1.</summary>
@@ -46,9 +52,10 @@ public sealed unsafe partial class Communicator : IDisposable
     /// <summary>Largest valid tag. Collectives travel in a context of their own, so users get the whole range.</summary>
     public int TagUpperBound => int.MaxValue;
 
-    private Communicator(ProgressEngine engine, int context, int rank, int size, int[]? worldRanks, ShmSegment? segment, bool isWorld)
+    private Communicator(ProgressEngine engine, int context, int rank, int size, int[]? worldRanks, ShmSegment? segment, bool isWorld, Collectives.CollectiveTuning tuning)
     {
         Engine = engine;
+        Tuning = tuning;
         Context = context;
         Rank = rank;
         Size = size;
@@ -67,7 +74,15 @@ public sealed unsafe partial class Communicator : IDisposable
         if (Interlocked.Exchange(ref s_initCalled, 1) != 0)
             throw new InvalidOperationException("Communicator.Init was already called in this process; use Communicator.World");
         LaunchKind launch = LauncherDetection.Detect();
-        Communicator world = launch is LaunchKind.Pmi1 or LaunchKind.Pmi2 or LaunchKind.Pmix ? InitThroughPmi(launch) : InitFromEnvironment();
+        Communicator world;
+        try
+        {
+            world = launch is LaunchKind.Pmi1 or LaunchKind.Pmi2 or LaunchKind.Pmix ? InitThroughPmi(launch) : InitFromEnvironment();
+        }
+        catch (Transports.TransportException e)
+        {
+            throw e.ToPublic(); // a transport's setup failed: its caller sees the public exception (see TransportErrors)
+        }
         WarmUp(world, acrossHosts: !world.Engine.HasNodeBarrier);
         return world;
     }
@@ -219,11 +234,11 @@ public sealed unsafe partial class Communicator : IDisposable
         int first = job.FirstLocalWorldRank, last = first + job.LocalSize;
         Transports.ITransport? network = tcp is null ? null
             : ofi is null ? new TcpTransport(tcp, job.Rank)
-            : new Transports.Ofi.OfiTransport(ofi, new Transports.Ofi.OfiJobLinks(tcp.AnnexOf, () => tcp.LauncherWord?.ToException(), tcp.TellLauncherAbort, tcp, tcp.Bell, tcp.SilenceBell, Transports.Ofi.OfiTagLayout.JobKey(job.Secret)), job.Rank, job.Size, Configuration.Parameters.TcpEagerLimit.ReadInt(), r => r < first || r >= last);
+            : new Transports.Ofi.OfiTransport(ofi, new Transports.Ofi.OfiJobLinks(tcp.AnnexOf, () => tcp.LauncherWord is { } w ? Transports.TransportException.JobEnding(w.Aborted, w.Rank, w.ExitCode) : null, tcp.TellLauncherAbort, tcp, tcp.Bell, tcp.SilenceBell, Transports.Ofi.OfiTagLayout.JobKey(job.Secret)), job.Rank, job.Size, Configuration.Parameters.TcpEagerLimit.ReadInt(), r => r < first || r >= last);
         // The eager limit is bounded by the largest record of this node's rings; a rank without a segment takes the largest ring's.
         var config = EngineConfig.FromEnvironment(ShmTransport.LargestRecordPayload(segment?.RingCapacity ?? ShmTransport.MaxRingCapacity), job.Oversubscribed);
         var engine = new ProgressEngine(job, segment is null ? null : new ShmTransport(segment, job), network, config);
-        s_world = new Communicator(engine, ContextIds.World, job.Rank, job.Size, null, segment, isWorld: true) { _localRank = job.LocalRank };
+        s_world = new Communicator(engine, ContextIds.World, job.Rank, job.Size, null, segment, isWorld: true, s_tuning!) { _localRank = job.LocalRank };
         return s_world;
     }
 
@@ -233,7 +248,7 @@ public sealed unsafe partial class Communicator : IDisposable
     {
         try
         {
-            System.Runtime.CompilerServices.RuntimeHelpers.RunClassConstructor(typeof(Collectives.CollectiveTuning).TypeHandle);
+            s_tuning = Collectives.CollectiveTuning.FromParameters(); // the world's: a bad value throws, naming the variable
             System.Runtime.CompilerServices.RuntimeHelpers.RunClassConstructor(typeof(Serialization.ObjectFraming).TypeHandle);
         }
         catch (TypeInitializationException e) when (e.InnerException is HpcMsgException inner)

@@ -12,7 +12,7 @@ internal static unsafe class Allgather
         int size = t.Size;
         Combine.Copy(send, recv + t.Rank * blockBytes, blockBytes);
         if (size == 1) return;
-        switch (CollectiveTuning.ChooseAllgather(blockBytes * size, size, t.Comm.Engine.Config.Oversubscribed))
+        switch (t.Comm.Tuning.ChooseAllgather(blockBytes * size, size, t.Comm.Engine.Config.Oversubscribed))
         {
             case AllgatherAlgorithm.Direct:
                 Direct(t, send, recv, blockBytes);

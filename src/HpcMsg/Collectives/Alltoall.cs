@@ -13,7 +13,7 @@ internal static unsafe class Alltoall
         int size = t.Size, rank = t.Rank;
         Combine.Copy(send + rank * blockBytes, recv + rank * blockBytes, blockBytes);
         if (size == 1) return;
-        switch (CollectiveTuning.ChooseAlltoall(blockBytes, size, t.Comm.Engine.Config.Oversubscribed))
+        switch (t.Comm.Tuning.ChooseAlltoall(blockBytes, size, t.Comm.Engine.Config.Oversubscribed))
         {
             case AlltoallAlgorithm.Bruck:
                 Bruck(t, send, recv, blockBytes);

@@ -13,7 +13,7 @@ internal static unsafe class Broadcast
         if (t.Size == 1) return;
         ProgressEngine engine = t.Comm.Engine;
         bool linearAtAnySize = t.Comm.IsWorld && engine.HasNodeBarrier && (engine.Config.UseCrossMemoryAttach || engine.Config.Oversubscribed);
-        switch (CollectiveTuning.ChooseBcast(bytes, t.Size, NodeSharedCollectives.Available(t.Comm, bytes), linearAtAnySize, engine.EagerLimitEverywhere))
+        switch (t.Comm.Tuning.ChooseBcast(bytes, t.Size, NodeSharedCollectives.Available(t.Comm, bytes), linearAtAnySize, engine.EagerLimitEverywhere))
         {
             case BcastAlgorithm.Linear:
                 Linear(t, buffer, bytes, root);

@@ -7,75 +7,87 @@ namespace HpcMsg.Collectives;
 /// and Gropp (2005) and MPICH's defaults (the numbers below are MPICH's unless measured otherwise,
 /// see the README). Every choice can be forced for testing with HPCMSG_COLL_&lt;NAME&gt;=&lt;algorithm&gt;,
 /// and every threshold overridden with the variable named beside it; the variables, their defaults and
-/// the reasons for them are declared in <see cref="Parameters"/>. The fields are settable so that the
-/// differential test (tests/HpcMsg.TestApp) can move a threshold or force an algorithm between cases;
-/// the class is internal, so nothing outside the library and its tests can.
+/// the reasons for them are declared in <see cref="Parameters"/>.
+/// <para>
+/// One immutable instance per communicator: Init reads the world's from the registry
+/// (<see cref="FromParameters"/>), and a communicator made by Split or Dup takes its parent's; the
+/// collectives read it through the communicator (<c>Communicator.Tuning</c>). Tests (the differential
+/// test in tests/HpcMsg.TestApp) move a threshold or force an algorithm for one communicator by giving
+/// it a copy (<c>comm.Tuning = comm.Tuning with { ForcedBcast = ... }</c>); the type is internal, so
+/// nothing outside the library and its tests can.
+/// </para>
 /// </summary>
-internal static class CollectiveTuning
+internal sealed record CollectiveTuning
 {
+    private CollectiveTuning() { }
+
+    /// <summary>Every value as the parameter registry reads it (HPCMSG_ variables, or the defaults);
+    /// a bad value throws, naming the variable.</summary>
+    public static CollectiveTuning FromParameters() => new();
+
     /// <summary>HPCMSG_BCAST_SHORT_BYTES: binomial tree below, scatter + allgather at and above (MPICH: 12 KiB).</summary>
-    public static long BcastShortBytes = Parameters.BcastShortBytes.Read();
+    public long BcastShortBytes { get; init; } = Parameters.BcastShortBytes.Read();
 
     /// <summary>HPCMSG_BCAST_MIN_RANKS: fewer ranks always use the binomial tree (MPICH: 8).</summary>
-    public static int BcastMinRanksForScatter = Parameters.BcastMinRanks.ReadInt();
+    public int BcastMinRanksForScatter { get; init; } = Parameters.BcastMinRanks.ReadInt();
 
     /// <summary>HPCMSG_ALLREDUCE_SHORT_BYTES: recursive doubling below, Rabenseifner at and above
     /// (MPICH: 2 KiB). 32 KiB here: recursive doubling moves more bytes but takes half the steps, and
     /// each step costs a handshake (and, oversubscribed, a trip through the scheduler). Measured at
     /// 4-16 KiB: np = 2, 1.1-2.2 us against 1.7-2.7 for Rabenseifner; np = 4 on 2 cores, 4.2-6.7 us
     /// against 7.4-9.5; from 64 KiB Rabenseifner wins at both.</summary>
-    public static long AllreduceShortBytes = Parameters.AllreduceShortBytes.Read();
+    public long AllreduceShortBytes { get; init; } = Parameters.AllreduceShortBytes.Read();
 
     /// <summary>HPCMSG_REDUCE_SHORT_BYTES: binomial below, reduce-scatter + gather at and above (MPICH: 2 KiB).</summary>
-    public static long ReduceShortBytes = Parameters.ReduceShortBytes.Read();
+    public long ReduceShortBytes { get; init; } = Parameters.ReduceShortBytes.Read();
 
     /// <summary>HPCMSG_REDUCE_TREE_MAX_RANKS: up to this many ranks Reduce always uses the binomial tree,
     /// which combines straight from send into the root's recv: at np = 2, 64 KiB-1 MiB, 0.6-0.8x Open MPI
     /// against 1.1-1.3x for reduce-scatter + gather (which moves 1.5x the data and copies send first);
     /// at np = 4 on 2 cores 1.0-1.9x against 0.9-2.8x. Reduce-scatter pays where the root's link is the
     /// bottleneck, with more ranks.</summary>
-    public static int ReduceTreeMaxRanks = Parameters.ReduceTreeMaxRanks.ReadInt();
+    public int ReduceTreeMaxRanks { get; init; } = Parameters.ReduceTreeMaxRanks.ReadInt();
 
     /// <summary>HPCMSG_ALLGATHER_LONG_BYTES: total bytes from which allgather uses the ring (MPICH: 512 KiB).</summary>
-    public static long AllgatherLongBytes = Parameters.AllgatherLongBytes.Read();
+    public long AllgatherLongBytes { get; init; } = Parameters.AllgatherLongBytes.Read();
 
     /// <summary>HPCMSG_ALLGATHER_SHORT_BYTES: below, non-power-of-two counts use Bruck (MPICH: 80 KiB).</summary>
-    public static long AllgatherShortBytes = Parameters.AllgatherShortBytes.Read();
+    public long AllgatherShortBytes { get; init; } = Parameters.AllgatherShortBytes.Read();
 
     /// <summary>HPCMSG_ALLTOALL_SHORT_BYTES / _MEDIUM_BYTES: per-block sizes for Bruck (with 8+ ranks)
     /// and for posting every send at once; pairwise exchange above (MPICH: 256 B and 32 KiB).</summary>
-    public static long AlltoallShortBytes = Parameters.AlltoallShortBytes.Read();
-    public static long AlltoallMediumBytes = Parameters.AlltoallMediumBytes.Read();
-    public static int AlltoallMinRanksForBruck = Parameters.AlltoallMinRanks.ReadInt();
+    public long AlltoallShortBytes { get; init; } = Parameters.AlltoallShortBytes.Read();
+    public long AlltoallMediumBytes { get; init; } = Parameters.AlltoallMediumBytes.Read();
+    public int AlltoallMinRanksForBruck { get; init; } = Parameters.AlltoallMinRanks.ReadInt();
 
     /// <summary>HPCMSG_GATHER_LINEAR_BYTES: blocks from which Gather and Scatter go straight between
     /// the root and each rank instead of down a binomial tree, whatever the number of ranks (and up to
     /// HPCMSG_LINEAR_MAX_RANKS ranks always). 16 KiB, the eager limit: above it each block is
     /// a rendezvous anyway, and at np = 4 on 2 cores the tree was 2-4x slower than Open MPI's linear
     /// algorithm from 64 KiB blocks.</summary>
-    public static long GatherLinearBytes = Parameters.GatherLinearBytes.Read();
+    public long GatherLinearBytes { get; init; } = Parameters.GatherLinearBytes.Read();
 
-    public static BarrierAlgorithm? ForcedBarrier = Parameters.CollBarrier.Read();
-    public static BcastAlgorithm? ForcedBcast = Parameters.CollBcast.Read();
-    public static AllreduceAlgorithm? ForcedAllreduce = Parameters.CollAllreduce.Read();
-    public static ReduceAlgorithm? ForcedReduce = Parameters.CollReduce.Read();
-    public static AllgatherAlgorithm? ForcedAllgather = Parameters.CollAllgather.Read();
-    public static AlltoallAlgorithm? ForcedAlltoall = Parameters.CollAlltoall.Read();
-    public static GatherScatterAlgorithm? ForcedGatherScatter = Parameters.CollGather.Read();
+    public BarrierAlgorithm? ForcedBarrier { get; init; } = Parameters.CollBarrier.Read();
+    public BcastAlgorithm? ForcedBcast { get; init; } = Parameters.CollBcast.Read();
+    public AllreduceAlgorithm? ForcedAllreduce { get; init; } = Parameters.CollAllreduce.Read();
+    public ReduceAlgorithm? ForcedReduce { get; init; } = Parameters.CollReduce.Read();
+    public AllgatherAlgorithm? ForcedAllgather { get; init; } = Parameters.CollAllgather.Read();
+    public AlltoallAlgorithm? ForcedAlltoall { get; init; } = Parameters.CollAlltoall.Read();
+    public GatherScatterAlgorithm? ForcedGatherScatter { get; init; } = Parameters.CollGather.Read();
 
     /// <summary>HPCMSG_COLL_BARRIER. The world communicator of a one-node job uses the segment's
     /// counter barrier: measured 0.14-0.29 us against 0.27-0.45 us for dissemination at np = 2, and
     /// 10 us against 18-40 us at np = 4 on 2 cores (same runs, interleaved).</summary>
-    public static BarrierAlgorithm ChooseBarrier(bool nodeBarrierAvailable) =>
+    public BarrierAlgorithm ChooseBarrier(bool nodeBarrierAvailable) =>
         nodeBarrierAvailable ? ForcedBarrier ?? DefaultBarrier : BarrierAlgorithm.Dissemination;
 
-    public static BarrierAlgorithm DefaultBarrier = BarrierAlgorithm.SharedMemory;
+    public BarrierAlgorithm DefaultBarrier { get; init; } = BarrierAlgorithm.SharedMemory;
 
     /// <summary>HPCMSG_SHM_COLL_BYTES: largest broadcast or allreduce of a one-node world done
     /// through the segment's slots instead of messages (at most the 4 KiB slot). Default 0 (off):
     /// at np = 2 and 4 on this 2-core machine the slot path (two node barriers) did not beat one
     /// round of ring messages; the node barrier alone did (README, "Collectives").</summary>
-    public static long SharedMemoryCollectiveBytes = Math.Min(Parameters.ShmCollBytes.Read(), NodeSharedCollectives.MaxBytes);
+    public long SharedMemoryCollectiveBytes { get; init; } = Math.Min(Parameters.ShmCollBytes.Read(), NodeSharedCollectives.MaxBytes);
 
     /// <summary>HPCMSG_LINEAR_MAX_RANKS: up to this many ranks, Gather and Scatter at every size and
     /// Broadcast of eager-sized messages go straight between the root and each rank, and so does a
@@ -87,9 +99,9 @@ internal static class CollectiveTuning
     /// 1.9x Open MPI with the tree (sends overlapped), 1.1x linear. Through the ring pipeline (then the
     /// default), np = 4 on 2 cores, 64 KiB / 256 KiB / 1 MiB: tree 8.7 / 34.9 / 106 us, linear 6.8 /
     /// 25.7 / 92, Open MPI 8.5 / 27.4 / 161 (five interleaved runs, 2026-11-30).</summary>
-    public static int LinearMaxRanks = Parameters.LinearMaxRanks.ReadInt();
+    public int LinearMaxRanks { get; init; } = Parameters.LinearMaxRanks.ReadInt();
 
-    public static BcastAlgorithm ChooseBcast(long bytes, int size, bool sharedAvailable, bool linearAtAnySize = false, long eagerLimit = long.MaxValue)
+    public BcastAlgorithm ChooseBcast(long bytes, int size, bool sharedAvailable, bool linearAtAnySize = false, long eagerLimit = long.MaxValue)
     {
         if (ForcedBcast is { } forced) return forced == BcastAlgorithm.SharedMemory && !sharedAvailable ? BcastAlgorithm.Binomial : forced;
         if (sharedAvailable && bytes <= SharedMemoryCollectiveBytes) return BcastAlgorithm.SharedMemory;
@@ -97,7 +109,7 @@ internal static class CollectiveTuning
         return bytes < BcastShortBytes || size < BcastMinRanksForScatter ? BcastAlgorithm.Binomial : BcastAlgorithm.ScatterAllgather;
     }
 
-    public static AllreduceAlgorithm ChooseAllreduce(long bytes, int count, int size, bool commutative, bool sharedAvailable)
+    public AllreduceAlgorithm ChooseAllreduce(long bytes, int count, int size, bool commutative, bool sharedAvailable)
     {
         if (ForcedAllreduce is { } forced)
         {
@@ -109,7 +121,7 @@ internal static class CollectiveTuning
         return bytes < AllreduceShortBytes || !commutative || count < size ? AllreduceAlgorithm.RecursiveDoubling : AllreduceAlgorithm.Rabenseifner;
     }
 
-    public static ReduceAlgorithm ChooseReduce(long bytes, int count, int size, bool commutative)
+    public ReduceAlgorithm ChooseReduce(long bytes, int count, int size, bool commutative)
     {
         if (ForcedReduce is { } forced)
             return forced == ReduceAlgorithm.ReduceScatterGather && !commutative ? ReduceAlgorithm.Binomial : forced;
@@ -122,9 +134,9 @@ internal static class CollectiveTuning
     /// 2 cores, direct against the default algorithms (recursive doubling, ring from 128 KiB blocks)
     /// and Open MPI, near placement: 4 B 2.55 / 3.1-3.4 / 3.3-3.5 us, 16 KiB 5.5-5.9 / 10.1-10.8 /
     /// 19-21, 256 KiB 80-81 / 99-127 / 130, 1 MiB 317-333 / 383-493 / 518-533 (interleaved, 2026-11-30).</summary>
-    public static long AllgatherDirectBytes = Parameters.AllgatherDirectBytes.Read();
+    public long AllgatherDirectBytes { get; init; } = Parameters.AllgatherDirectBytes.Read();
 
-    public static AllgatherAlgorithm ChooseAllgather(long totalBytes, int size, bool oversubscribed)
+    public AllgatherAlgorithm ChooseAllgather(long totalBytes, int size, bool oversubscribed)
     {
         if (ForcedAllgather is { } forced) return forced;
         if (oversubscribed && size <= LinearMaxRanks && totalBytes / size <= AllgatherDirectBytes) return AllgatherAlgorithm.Direct;
@@ -140,7 +152,7 @@ internal static class CollectiveTuning
     /// size (up to HPCMSG_LINEAR_MAX_RANKS ranks), so that no rank waits for a partner off its core.
     /// np = 4 on 2 cores, posted against pairwise and Open MPI: 64 KiB 25 / 32-33 / 37 us, 256 KiB
     /// 90-94 / 108 / 120-130, 1 MiB 485-489 / 539-708 / 698-718 (interleaved, 2026-11-30).</param>
-    public static AlltoallAlgorithm ChooseAlltoall(long blockBytes, int size, bool oversubscribed)
+    public AlltoallAlgorithm ChooseAlltoall(long blockBytes, int size, bool oversubscribed)
     {
         if (ForcedAlltoall is { } forced) return forced;
         if (size == 2) return AlltoallAlgorithm.Pairwise; // one exchange either way; pairwise is the cheapest form
@@ -150,7 +162,7 @@ internal static class CollectiveTuning
     }
 
     /// <summary>HPCMSG_COLL_GATHER forces Gather's and Scatter's algorithm.</summary>
-    public static GatherScatterAlgorithm ChooseGatherScatter(long blockBytes, int size)
+    public GatherScatterAlgorithm ChooseGatherScatter(long blockBytes, int size)
     {
         if (ForcedGatherScatter is { } forced) return forced;
         return size <= LinearMaxRanks || blockBytes >= GatherLinearBytes ? GatherScatterAlgorithm.Linear : GatherScatterAlgorithm.Binomial;

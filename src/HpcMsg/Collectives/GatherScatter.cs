@@ -18,7 +18,7 @@ internal static unsafe class GatherScatter
             Combine.Copy(send, recv, blockBytes);
             return;
         }
-        if (CollectiveTuning.ChooseGatherScatter(blockBytes, size) == GatherScatterAlgorithm.Linear)
+        if (t.Comm.Tuning.ChooseGatherScatter(blockBytes, size) == GatherScatterAlgorithm.Linear)
         {
             LinearGather(t, send, recv, blockBytes, root);
             return;
@@ -57,7 +57,7 @@ internal static unsafe class GatherScatter
             Combine.Copy(send, recv, blockBytes);
             return;
         }
-        if (CollectiveTuning.ChooseGatherScatter(blockBytes, size) == GatherScatterAlgorithm.Linear)
+        if (t.Comm.Tuning.ChooseGatherScatter(blockBytes, size) == GatherScatterAlgorithm.Linear)
         {
             LinearScatter(t, send, recv, blockBytes, root);
             return;

@@ -21,7 +21,7 @@ internal static unsafe class Reduction
             Combine.Copy(send, recv, bytes);
             return;
         }
-        AllreduceAlgorithm algorithm = CollectiveTuning.ChooseAllreduce(bytes, count, t.Size, op.IsCommutative, NodeSharedCollectives.Available(t.Comm, bytes));
+        AllreduceAlgorithm algorithm = t.Comm.Tuning.ChooseAllreduce(bytes, count, t.Size, op.IsCommutative, NodeSharedCollectives.Available(t.Comm, bytes));
         if (algorithm == AllreduceAlgorithm.Rabenseifner && count >= LargestPowerOfTwo(t.Size))
         {
             Rabenseifner(t, send, recv, count, op, root: -1);
@@ -43,7 +43,7 @@ internal static unsafe class Reduction
             return;
         }
         if (count == 0) return;
-        ReduceAlgorithm algorithm = CollectiveTuning.ChooseReduce(bytes, count, t.Size, op.IsCommutative);
+        ReduceAlgorithm algorithm = t.Comm.Tuning.ChooseReduce(bytes, count, t.Size, op.IsCommutative);
         if (algorithm == ReduceAlgorithm.ReduceScatterGather && count >= LargestPowerOfTwo(t.Size))
         {
             using ScratchBuffer work = ScratchPool.Rent(bytes);

@@ -57,7 +57,7 @@ internal sealed unsafe partial class ProgressEngine : IFrameSink
         if (owner is Operation { CompletedFlag: false } r)
         {
             _rendezvous.Remove(r.State.RendezvousId);
-            r.Complete(default, Route(peer).PeerFailure(peer));
+            r.Complete(default, Route(peer).PeerFailure(peer).ToPublic());
         }
     }
 
@@ -73,11 +73,11 @@ internal sealed unsafe partial class ProgressEngine : IFrameSink
     {
         ArrivingFrame arriving = _arriving[peer];
         _arriving[peer] = default;
-        if (arriving.Operation is { CompletedFlag: false } target) target.Complete(default, Route(peer).PeerFailure(peer));
+        if (arriving.Operation is { CompletedFlag: false } target) target.Complete(default, Route(peer).PeerFailure(peer).ToPublic());
         if (arriving.Message is { } partial)
         {
             // Queued at its header; its payload will never be whole.
-            if (partial.Waiter is { } waiter) waiter.Complete(default, Route(peer).PeerFailure(peer));
+            if (partial.Waiter is { } waiter) waiter.Complete(default, Route(peer).PeerFailure(peer).ToPublic());
             else _unexpected.Remove(partial);
             _inboundPool.Return(partial);
         }
@@ -87,7 +87,7 @@ internal sealed unsafe partial class ProgressEngine : IFrameSink
             bool involves = r.State.Kind == RequestKind.Send ? r.State.Peer == peer : r.State.ReceiveInProgress && r.State.PeerWorld == peer;
             if (!involves) continue;
             (gone ??= []).Add(id);
-            if (!r.CompletedFlag) r.Complete(default, Route(peer).PeerFailure(peer));
+            if (!r.CompletedFlag) r.Complete(default, Route(peer).PeerFailure(peer).ToPublic());
         }
         if (gone is not null) foreach (long id in gone) _rendezvous.Remove(id);
         // A large message announced but not yet matched could only be fetched from the dead peer.
@@ -114,7 +114,7 @@ internal sealed unsafe partial class ProgressEngine : IFrameSink
             Operation? r;
             while ((r = _posted.TakeFirstFrom(peer)) is not null)
             {
-                r.Complete(default, t.PeerFailure(peer));
+                r.Complete(default, t.PeerFailure(peer).ToPublic());
                 any = true;
             }
         }
@@ -127,7 +127,7 @@ internal sealed unsafe partial class ProgressEngine : IFrameSink
     {
         foreach (ITransport t in _networks)
         {
-            if (t.JobEndingError() is { } e) return e;
+            if (t.JobEndingError() is { } e) return e.ToPublic();
         }
         return null;
     }
@@ -154,7 +154,7 @@ internal sealed unsafe partial class ProgressEngine : IFrameSink
 
     /// <summary>A frame header has arrived: check it against what the protocol allows, then match it
     /// and say where its payload goes. Nothing here trusts a length enough to allocate it unbounded;
-    /// a header that breaks the protocol throws, and the transport closes the connection as malformed.</summary>
+    /// a header that breaks the protocol throws (a <see cref="TransportException"/>), and the transport closes the connection as malformed.</summary>
     PayloadTarget IFrameSink.OnHeader(int src, in RecordHeader header)
     {
         RecordHeader h = header;
@@ -165,7 +165,7 @@ internal sealed unsafe partial class ProgressEngine : IFrameSink
             case RecordKind.Eager:
             {
                 long n = h.MessageBytes;
-                if (n < 0 || n > _eagerLimitOf[src]) throw new HpcMsgException($"an eager message of {n} bytes, the limit is {_eagerLimitOf[src]}");
+                if (n < 0 || n > _eagerLimitOf[src]) throw TransportException.Error($"an eager message of {n} bytes, the limit is {_eagerLimitOf[src]}");
                 Operation? r = _posted.TakeMatch(h.Context, h.Source, src, h.Tag);
                 _arriving[src] = new ArrivingFrame { Operation = r, Source = h.Source, Tag = h.Tag, Bytes = n };
                 if (r is not null && n <= r.State.BufferBytes)
@@ -192,9 +192,9 @@ internal sealed unsafe partial class ProgressEngine : IFrameSink
             case RecordKind.Data:
             {
                 if (!_rendezvous.TryGetValue(h.Token1, out Operation? recv) || !recv.State.ReceiveInProgress)
-                    throw new HpcMsgException($"data for unknown receive {h.Token1}");
+                    throw TransportException.Error($"data for unknown receive {h.Token1}");
                 if (h.Token2 != 0 || h.MessageBytes != recv.State.ExpectedBytes)
-                    throw new HpcMsgException($"data of {h.MessageBytes} bytes at {h.Token2} for a {recv.State.ExpectedBytes}-byte message");
+                    throw TransportException.Error($"data of {h.MessageBytes} bytes at {h.Token2} for a {recv.State.ExpectedBytes}-byte message");
                 _rendezvous.Remove(h.Token1);
                 // Its wait threw and its buffer is unpinned (ProgressEngine.Abandon): read and drop.
                 if (recv.State.Abandoned) return PayloadTarget.Dropped(h.MessageBytes, notify: false);
@@ -202,17 +202,17 @@ internal sealed unsafe partial class ProgressEngine : IFrameSink
                 return PayloadTarget.Into(recv.State.Buffer, h.MessageBytes);
             }
             case RecordKind.Rts:
-                if (h.MessageBytes < 0) throw new HpcMsgException($"a request to send {h.MessageBytes} bytes");
+                if (h.MessageBytes < 0) throw TransportException.Error($"a request to send {h.MessageBytes} bytes");
                 HandleRecord(src, &h, kind);
                 return PayloadTarget.None;
             case RecordKind.Cts:
             case RecordKind.Fin:
                 if (!_rendezvous.TryGetValue(h.Token1, out Operation? send) || send.State.Kind != RequestKind.Send)
-                    throw new HpcMsgException($"{kind} for unknown send {h.Token1}");
+                    throw TransportException.Error($"{kind} for unknown send {h.Token1}");
                 HandleRecord(src, &h, kind);
                 return PayloadTarget.None;
             default:
-                throw new HpcMsgException($"unknown frame kind {(int)kind}");
+                throw TransportException.Error($"unknown frame kind {(int)kind}");
         }
     }
 

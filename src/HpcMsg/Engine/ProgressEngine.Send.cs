@@ -236,7 +236,7 @@ internal sealed unsafe partial class ProgressEngine
     private static void AfterEager(ITransport t, int dest, Operation r, SendOutcome o)
     {
         if (o == SendOutcome.Done) CompleteSend(r);
-        else if (o == SendOutcome.PeerGone) r.Complete(default, t.PeerFailure(dest));
+        else if (o == SendOutcome.PeerGone) r.Complete(default, t.PeerFailure(dest).ToPublic());
         // Pending: the transport's sink completes it (OnSent).
     }
 
@@ -244,7 +244,7 @@ internal sealed unsafe partial class ProgressEngine
     {
         if (o != SendOutcome.PeerGone) return; // announced: the receiver answers
         _rendezvous.Remove(r.State.RendezvousId);
-        r.Complete(default, t.PeerFailure(dest));
+        r.Complete(default, t.PeerFailure(dest).ToPublic());
     }
 
     private void AfterLarge(ITransport t, int dest, Operation r, SendOutcome o)
@@ -257,7 +257,7 @@ internal sealed unsafe partial class ProgressEngine
                 break;
             case SendOutcome.PeerGone:
                 _rendezvous.Remove(r.State.RendezvousId);
-                r.Complete(default, t.PeerFailure(dest));
+                r.Complete(default, t.PeerFailure(dest).ToPublic());
                 break;
             // Pending: the transport's sink completes it (OnSent).
         }

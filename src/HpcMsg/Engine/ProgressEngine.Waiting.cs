@@ -205,7 +205,7 @@ internal sealed unsafe partial class ProgressEngine
     /// <summary>The throw site of a job that ends (kept out of line: the hot check stays small).</summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
     private void ThrowJobEnding() =>
-        throw _node!.JobEndingError() ?? new HpcMsgException($"rank {WorldRank}: the job is ending"); // the word does not go back to running
+        throw _node!.JobEndingError()?.ToPublic() ?? new HpcMsgException($"rank {WorldRank}: the job is ending"); // the word does not go back to running
 
     internal void AwaiterRegistered()
     {

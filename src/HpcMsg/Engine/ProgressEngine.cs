@@ -45,7 +45,8 @@ internal sealed unsafe partial class ProgressEngine : IDisposable
     private bool _disposed;
 
     /// <summary>This rank's transports, the node transport first: for tests and diagnostics.</summary>
-    internal IReadOnlyList<ITransport> Transports => _transports;
+    internal IReadOnlyList<ITransport> Transports =>
+        [.. _transports.Select(t => t is GuardedTransport g ? g.Inner : t)];
 
     /// <summary>Large messages this rank has received as single copies (process_vm_readv): for tests and diagnostics.</summary>
     internal long DirectReads
@@ -77,7 +78,7 @@ internal sealed unsafe partial class ProgressEngine : IDisposable
         WorldSize = job.Size;
         _node = node;
         _launcherPid = job.LauncherPid;
-        _networks = network is null ? [] : [network];
+        _networks = network is null ? [] : [new GuardedTransport(network)]; // its failures leave as the public exceptions
         _transports = node is null ? _networks : [node, .. _networks];
         _arriving = new ArrivingFrame[WorldSize];
         _pending = new OutboundQueue[WorldSize];

@@ -39,7 +39,7 @@ internal static unsafe class ScratchPool
     {
         int cls = ClassOf(bytes);
         if (cls == MinClass && t_smallCount > 0) return new ScratchBuffer((byte*)t_small![--t_smallCount], cls);
-        if (cls > MaxClass) throw new HpcMsgException($"a collective needs {bytes} bytes of scratch memory, more than the {1L << MaxClass}-byte limit");
+        if (cls > MaxClass) ThrowHelper.ScratchTooLarge(bytes, 1L << MaxClass);
         using (s_lock.EnterScope())
         {
             if (s_freeCount[cls] > 0) return new ScratchBuffer((byte*)s_free[cls][--s_freeCount[cls]], cls);

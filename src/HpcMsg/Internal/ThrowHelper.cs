@@ -20,4 +20,10 @@ internal static class ThrowHelper
     [DoesNotReturn]
     public static void Disposed() =>
         throw new ObjectDisposedException("Communicator", "this communicator has been disposed");
+
+    /// <summary>A collective's scratch request beyond the pool's largest class: a memory limit, as
+    /// the allocation's own failure would be (Internal names no exception of the API).</summary>
+    [DoesNotReturn]
+    public static void ScratchTooLarge(long bytes, long limit) =>
+        throw new OutOfMemoryException($"a collective needs {bytes} bytes of scratch memory, more than the {limit}-byte limit");
 }

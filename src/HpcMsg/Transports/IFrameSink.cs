@@ -14,7 +14,7 @@ namespace HpcMsg.Transports;
 internal interface IFrameSink
 {
     /// <summary>A frame header from world rank <paramref name="peer"/>: match it, and say where its
-    /// payload goes. Throws <see cref="HpcMsgException"/> when the header breaks the protocol: the
+    /// payload goes. Throws <see cref="TransportException"/> when the header breaks the protocol: the
     /// transport then closes the connection as malformed, with the exception's message as the reason.</summary>
     PayloadTarget OnHeader(int peer, in RecordHeader header);
 

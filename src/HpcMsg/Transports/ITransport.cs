@@ -64,14 +64,15 @@ internal unsafe interface ITransport
     /// <summary>After a wait on <paramref name="set"/>: reset what fired (a doorbell).</summary>
     void AfterWait(WaitSet set);
 
-    /// <summary>The error a blocked call throws once this transport knows that the job is ending; null while it runs.</summary>
-    HpcMsgException? JobEndingError();
+    /// <summary>Why a blocked call fails once this transport knows that the job is ending (the engine
+    /// throws it as the public exception); null while it runs.</summary>
+    TransportException? JobEndingError();
 
     /// <summary>Peers whose connection broke (receives naming them fail).</summary>
     IReadOnlyList<int> FailedPeers { get; }
 
-    /// <summary>A fresh exception saying why <paramref name="peer"/> is gone.</summary>
-    RankFailedException PeerFailure(int peer);
+    /// <summary>A fresh failure (<see cref="TransportFailureKind.PeerLost"/>) saying why <paramref name="peer"/> is gone.</summary>
+    TransportException PeerFailure(int peer);
 
     /// <summary>The receive that <paramref name="peer"/>'s payload now streams into was abandoned: drop the rest.</summary>
     void DiscardRestOfPayload(int peer);

@@ -123,9 +123,9 @@ internal abstract unsafe class NodeTransport : ITransport
     public abstract bool MayHaveWork { get; }
     public abstract void CollectWaits(WaitSet set);
     public abstract void AfterWait(WaitSet set);
-    public abstract HpcMsgException? JobEndingError();
+    public abstract TransportException? JobEndingError();
     public abstract IReadOnlyList<int> FailedPeers { get; }
-    public abstract RankFailedException PeerFailure(int peer);
+    public abstract TransportException PeerFailure(int peer);
     public abstract void DiscardRestOfPayload(int peer);
     public abstract void RetargetPayload(int peer, object owner, byte* copy);
     public abstract (int[] Peers, bool Opening) ConnectedPeers();

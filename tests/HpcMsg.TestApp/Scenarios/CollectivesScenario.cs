@@ -19,12 +19,12 @@ internal sealed class CollectivesScenario : IScenario
     {
         bool quick = args.Length > 0 && args[0] == "quick";
         int[] counts = quick ? [0, 1, 3, 17, 1000] : [0, 1, 3, 17, 1000, 40_000, 300_000];
-        foreach (string setting in AlgorithmSettings.Apply())
+        foreach (string setting in AlgorithmSettings.Apply(world))
         {
             var checks = new CollectiveChecks(world, setting);
             checks.RunAll(counts);
         }
-        AlgorithmSettings.Reset();
+        AlgorithmSettings.Reset(world);
 
         using Communicator dup = world.Dup();
         new CollectiveChecks(dup, "dup").RunAll([0, 5, 1000]);
@@ -52,49 +52,43 @@ internal sealed class CollectivesScenario : IScenario
 /// <summary>Forces each algorithm of each collective in turn (all ranks run the same sequence).</summary>
 internal static class AlgorithmSettings
 {
-    public static IEnumerable<string> Apply()
+    public static IEnumerable<string> Apply(Communicator comm)
     {
-        Reset();
+        Reset(comm);
         yield return "default";
         foreach (BcastAlgorithm a in Enum.GetValues<BcastAlgorithm>())
         {
-            Reset();
-            CollectiveTuning.ForcedBcast = a;
+            comm.Tuning = DifferentialSettings.Initial with { ForcedBcast = a };
             yield return $"bcast={a}";
         }
         foreach (AllreduceAlgorithm a in Enum.GetValues<AllreduceAlgorithm>())
         {
-            Reset();
-            CollectiveTuning.ForcedAllreduce = a;
+            comm.Tuning = DifferentialSettings.Initial with { ForcedAllreduce = a };
             yield return $"allreduce={a}";
         }
         foreach (ReduceAlgorithm a in Enum.GetValues<ReduceAlgorithm>())
         {
-            Reset();
-            CollectiveTuning.ForcedReduce = a;
+            comm.Tuning = DifferentialSettings.Initial with { ForcedReduce = a };
             yield return $"reduce={a}";
         }
         foreach (AllgatherAlgorithm a in Enum.GetValues<AllgatherAlgorithm>())
         {
-            Reset();
-            CollectiveTuning.ForcedAllgather = a;
+            comm.Tuning = DifferentialSettings.Initial with { ForcedAllgather = a };
             yield return $"allgather={a}";
         }
         foreach (AlltoallAlgorithm a in Enum.GetValues<AlltoallAlgorithm>())
         {
-            Reset();
-            CollectiveTuning.ForcedAlltoall = a;
+            comm.Tuning = DifferentialSettings.Initial with { ForcedAlltoall = a };
             yield return $"alltoall={a}";
         }
         foreach (GatherScatterAlgorithm a in Enum.GetValues<GatherScatterAlgorithm>())
         {
-            Reset();
-            CollectiveTuning.ForcedGatherScatter = a;
+            comm.Tuning = DifferentialSettings.Initial with { ForcedGatherScatter = a };
             yield return $"gather={a}";
         }
     }
 
     /// <summary>Back to what the environment chose (so the "default" pass runs an algorithm forced with
     /// HPCMSG_COLL_*, as An_algorithm_forced_through_the_environment_is_used_and_right expects).</summary>
-    public static void Reset() => DifferentialSettings.Reset();
+    public static void Reset(Communicator comm) => DifferentialSettings.Reset(comm);
 }

@@ -154,11 +154,12 @@ internal sealed record DifferentialCase(int Index, Collective Collective, int Se
     public static long[] Thresholds(Communicator world)
     {
         var config = world.Engine.Config;
+        CollectiveTuning tuning = world.Tuning;
         long[] all =
         [
-            CollectiveTuning.AlltoallShortBytes, CollectiveTuning.ReduceShortBytes, NodeSharedCollectives.MaxBytes,
-            CollectiveTuning.BcastShortBytes, CollectiveTuning.GatherLinearBytes, CollectiveTuning.AllreduceShortBytes,
-            CollectiveTuning.AlltoallMediumBytes, CollectiveTuning.AllgatherShortBytes, CollectiveTuning.AllgatherLongBytes,
+            tuning.AlltoallShortBytes, tuning.ReduceShortBytes, NodeSharedCollectives.MaxBytes,
+            tuning.BcastShortBytes, tuning.GatherLinearBytes, tuning.AllreduceShortBytes,
+            tuning.AlltoallMediumBytes, tuning.AllgatherShortBytes, tuning.AllgatherLongBytes,
             config.EagerLimit, config.TcpEagerLimit, config.ChunkBytes,
         ];
         return all.Where(t => t > 0 && t <= MaxBufferBytes).Distinct().Order().ToArray();

@@ -44,8 +44,7 @@ internal sealed class DifferentialRunner(ulong seed, CaseCommunicator[] comms, l
         _rng = new Rng(c.Draw);
         _local = new Rng(Rng.Mix(c.Draw ^ (ulong)_comm.Comm.Rank));
         _base = Rng.Mix(seed ^ Rng.Mix((ulong)c.Index + 1));
-        DifferentialSettings.Reset();
-        setting.Apply();
+        setting.Apply(_comm.Comm);
         try
         {
             switch (c.Type)
@@ -70,7 +69,7 @@ internal sealed class DifferentialRunner(ulong seed, CaseCommunicator[] comms, l
         }
         finally
         {
-            DifferentialSettings.Reset();
+            DifferentialSettings.Reset(_comm.Comm);
         }
     }
 

@@ -58,7 +58,7 @@ internal sealed class DifferentialScenario : IScenario
                 else if ((round == 0 && options.Seeds.Count == 0) || clock.Elapsed.TotalMinutes < options.Minutes)
                     next = Random.Shared.NextInt64(1, 1_000_000_000_000);
             }
-            DifferentialSettings.Reset();
+            DifferentialSettings.Reset(world);
             next = world.Broadcast(next, 0);
             if (next < 0) break;
             ulong seed = (ulong)next;

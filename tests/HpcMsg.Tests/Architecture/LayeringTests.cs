@@ -10,14 +10,16 @@ namespace HpcMsg.Tests.Architecture;
 /// and Ofi; Engine; Collectives (with Reductions); the API (the files at the root, and Serialization).
 /// Each rule says which layers a folder's files must not name: a type declared at the top level of
 /// that layer's files, or its namespace. The sources are read with comments and string literals
-/// blanked, so that prose naming a type is not a dependency. The library's exceptions (Errors.cs)
-/// are the one vocabulary every layer shares.
+/// blanked, so that prose naming a type is not a dependency. The library's public exceptions
+/// (Errors.cs) are a layer of their own: the API, the collectives and the engine throw them (the
+/// engine turns a transport's <c>TransportException</c> into them at its boundary), and the bootstrap
+/// fails with them; Internal, the wire header and the transports name none of them.
 /// </summary>
 public sealed partial class LayeringTests
 {
     private static string Src => Path.Combine(RepositoryRoot.Path, "src", "HpcMsg");
 
-    private sealed record Layer(string Name, string Namespace, string[] Files);
+    private sealed record Layer(string Name, string? Namespace, string[] Files);
 
     private static Layer Folder(string name, string relative, string ns) =>
         new(name, ns, Directory.GetFiles(Path.Combine(Src, relative), "*.cs", SearchOption.AllDirectories));
@@ -39,6 +41,7 @@ public sealed partial class LayeringTests
             new Layer("Collectives", "HpcMsg.Collectives",
                 [.. Directory.GetFiles(Path.Combine(Src, "Collectives"), "*.cs", SearchOption.AllDirectories),
                  .. Directory.GetFiles(Path.Combine(Src, "Reductions"), "*.cs", SearchOption.AllDirectories)]),
+            new Layer("Errors", null, [Path.Combine(Src, "Errors.cs")]), // namespace HpcMsg, as every layer's is under
             new Layer("Api", "HpcMsg.Serialization",
                 [.. Directory.GetFiles(Src, "*.cs", SearchOption.TopDirectoryOnly)
                     .Where(f => Path.GetFileName(f) != "Errors.cs"),
@@ -49,18 +52,30 @@ public sealed partial class LayeringTests
 
     [Fact]
     public void Internal_names_no_layer_above_it() =>
-        AssertNone("Internal", ["Bootstrap", "Wire", "Shm", "Tcp", "Ofi", "Engine", "Collectives", "Api"]);
+        AssertNone("Internal", ["Bootstrap", "Wire", "Shm", "Tcp", "Ofi", "Engine", "Collectives", "Api", "Errors"]);
 
     [Fact]
     public void The_wire_header_names_no_particular_transport_and_nothing_above_the_transports() =>
-        AssertNone("Wire", ["Shm", "Tcp", "Ofi", "Engine", "Collectives", "Api"]);
+        AssertNone("Wire", ["Shm", "Tcp", "Ofi", "Engine", "Collectives", "Api", "Errors"]);
 
     [Theory]
     [InlineData("Shm", new[] { "Tcp", "Ofi" })]
     [InlineData("Tcp", new[] { "Shm", "Ofi" })]
     [InlineData("Ofi", new[] { "Shm", "Tcp" })]
     public void A_transport_names_neither_another_transport_nor_the_engine_collectives_or_API(string transport, string[] others) =>
-        AssertNone(transport, [.. others, "Engine", "Collectives", "Api"]);
+        AssertNone(transport, [.. others, "Engine", "Collectives", "Api", "Errors"]);
+
+    /// <summary>The public exceptions are the API's: a transport reports a <c>TransportException</c>
+    /// (root of <c>Transports/</c>) with its kind (peer lost, job aborted, error), which the engine turns
+    /// into <c>RankFailedException</c>, <c>JobAbortedException</c> or <c>HpcMsgException</c>.</summary>
+    [Fact]
+    public void The_checker_sees_a_transport_naming_a_public_exception()
+    {
+        HashSet<string> errors = TypesOf(Layers.Value["Errors"]);
+        Assert.Superset(new HashSet<string> { "HpcMsgException", "RankFailedException", "JobAbortedException", "MessageTruncatedException" }, errors);
+        Assert.Single(Crossings(CodeOf("class A { void F() => throw new HpcMsgException(\"x\"); }"), errors, null));
+        Assert.Empty(Crossings(CodeOf("class A { void F() => throw TransportException.Error(\"HpcMsgException\"); } // RankFailedException"), errors, null));
+    }
 
     /// <summary>No exception: the engine works on its own <c>Operation</c> (pooled), which the API's
     /// public <c>Request</c> is a handle on, and reports with its own <c>Completion</c>, which the API
@@ -106,7 +121,7 @@ public sealed partial class LayeringTests
                 Layer o = Layers.Value[other];
                 HashSet<string> types = TypesOf(o);
                 if (allowed is not null) types.ExceptWith(allowed);
-                string? ns = allowed is not null && allowed.Contains(o.Namespace) ? null : o.Namespace;
+                string? ns = o.Namespace is null || (allowed is not null && allowed.Contains(o.Namespace)) ? null : o.Namespace;
                 foreach (string name in Crossings(code, types, ns))
                     problems.Add($"{Path.GetRelativePath(Src, file)} ({layer}) names {name} ({other})");
             }

@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using HpcMsg.Bootstrap;
+using HpcMsg.Transports;
 using HpcMsg.Transports.Tcp;
 
 namespace HpcMsg.Tests.Bootstrap;
@@ -145,8 +146,8 @@ public sealed class LifelineTests
         }
         Assert.Equal(1, opened.Peer);
         Assert.Null(opened.Socket);
-        RankFailedException error = Assert.IsType<RankFailedException>(opened.Error);
-        Assert.Equal(1, error.FailedRank);
+        TransportException error = Assert.IsType<TransportException>(opened.Error);
+        Assert.Equal((TransportFailureKind.PeerLost, 1), (error.Kind, error.Rank));
         Assert.Contains("cannot connect to rank 1", error.Message);
         Assert.Contains("lost the connection to hpcrun", error.Message);
         Assert.Equal(JobEndWord.LauncherGone, mesh.LauncherWord);

@@ -123,9 +123,10 @@ public sealed class ParameterTests
     public void The_libraries_read_their_defaults_from_the_registry()
     {
         // Whatever this test process's environment holds, each reader holds what the registry reads.
-        Assert.Equal(Parameters.BcastShortBytes.Read(), CollectiveTuning.BcastShortBytes);
-        Assert.Equal(Parameters.AllreduceShortBytes.Read(), CollectiveTuning.AllreduceShortBytes);
-        Assert.Equal(Parameters.LinearMaxRanks.ReadInt(), CollectiveTuning.LinearMaxRanks);
+        CollectiveTuning tuning = CollectiveTuning.FromParameters();
+        Assert.Equal(Parameters.BcastShortBytes.Read(), tuning.BcastShortBytes);
+        Assert.Equal(Parameters.AllreduceShortBytes.Read(), tuning.AllreduceShortBytes);
+        Assert.Equal(Parameters.LinearMaxRanks.ReadInt(), tuning.LinearMaxRanks);
         Assert.Equal(Parameters.MaxObjectBytes.Read(), HpcMsg.Serialization.ObjectFraming.MaxObjectBytes);
         var config = HpcMsg.Engine.EngineConfig.FromEnvironment(HpcMsg.Transports.Shm.ShmTransport.LargestRecordPayload(1 << 20), oversubscribed: true);
         Assert.Equal(Parameters.SpinMicros.ReadInt(Parameters.SpinMicrosOversubscribed), config.SpinMicros);

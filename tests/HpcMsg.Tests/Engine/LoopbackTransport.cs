@@ -129,11 +129,11 @@ internal sealed unsafe class LoopbackTransport(LoopbackFabric fabric, int rank) 
 
     public void AfterWait(WaitSet set) { }
 
-    public HpcMsgException? JobEndingError() => null;
+    public TransportException? JobEndingError() => null;
 
     public IReadOnlyList<int> FailedPeers => _failed;
 
-    public RankFailedException PeerFailure(int peer) => new(peer, $"rank {rank}: loopback peer {peer} was killed");
+    public TransportException PeerFailure(int peer) => TransportException.PeerLost(peer, $"rank {rank}: loopback peer {peer} was killed");
 
     /// <summary>Records arrive whole: the engine drops the chunks of an abandoned receive itself.</summary>
     public void DiscardRestOfPayload(int peer) { }

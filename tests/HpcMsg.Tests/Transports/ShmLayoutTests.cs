@@ -1,3 +1,4 @@
+using HpcMsg.Transports;
 using HpcMsg.Transports.Shm;
 
 namespace HpcMsg.Tests.Transports;
@@ -44,7 +45,7 @@ public sealed class ShmLayoutTests
     [Fact]
     public void OpeningAMissingSegmentNamesIt()
     {
-        var e = Assert.Throws<HpcMsgException>(() => ShmSegment.Open("/dev/shm/hpcmsg-does-not-exist"));
+        var e = Assert.Throws<TransportException>(() => ShmSegment.Open("/dev/shm/hpcmsg-does-not-exist"));
         Assert.Contains("/dev/shm/hpcmsg-does-not-exist", e.Message);
     }
 }

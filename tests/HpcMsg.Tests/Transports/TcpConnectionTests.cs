@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
+using HpcMsg.Transports;
 using HpcMsg.Transports.Wire;
 using HpcMsg.Transports.Tcp;
 using HpcMsg.Tests.Infrastructure;
@@ -24,8 +25,8 @@ public sealed class TcpConnectionTests
         var c = new TcpConnection(1, mine);
         theirs.Dispose(); // the peer's process ends without finalizing
 
-        RankFailedException e = Assert.Throws<RankFailedException>(() => ReceiveUntil(c, transport, () => false));
-        Assert.Equal(1, e.FailedRank);
+        TransportException e = Assert.Throws<TransportException>(() => ReceiveUntil(c, transport, () => false));
+        Assert.Equal((TransportFailureKind.PeerLost, 1), (e.Kind, e.Rank));
         Assert.Contains("without finalizing", e.Message, StringComparison.Ordinal);
         Assert.Same(e, c.Failure);
         Assert.False(c.Usable);
@@ -64,7 +65,8 @@ public sealed class TcpConnectionTests
         theirs.Send(bytes); // a Bye, then 10 bytes of a header that never ends
         theirs.Dispose();
 
-        RankFailedException e = Assert.Throws<RankFailedException>(() => ReceiveUntil(c, transport, () => false));
+        TransportException e = Assert.Throws<TransportException>(() => ReceiveUntil(c, transport, () => false));
+        Assert.Equal((TransportFailureKind.PeerLost, 1), (e.Kind, e.Rank));
         Assert.Contains("middle of a frame header", e.Message, StringComparison.Ordinal);
     }
 

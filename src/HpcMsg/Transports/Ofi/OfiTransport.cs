@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
+using HpcMsg.Bootstrap;
 using HpcMsg.Internal;
 using HpcMsg.Transports.Wire;
 
@@ -110,7 +111,7 @@ internal sealed unsafe class OfiTransport : ITransport
     private readonly List<int> _failed = [];
     private readonly byte* _discard;
     private IFrameSink? _sink;
-    private volatile JobAbortedException? _abortedByPeer;
+    private volatile TransportException? _abortedByPeer;
     private bool _closed;
 
     // Strangers (see StrangerMessages).
@@ -137,7 +138,7 @@ internal sealed unsafe class OfiTransport : ITransport
     /// <param name="isRemote">Whether a world rank is on another host.</param>
     public OfiTransport(OfiEndpoint endpoint, OfiJobLinks job, int worldRank, int worldSize, int eagerLimit, Func<int, bool> isRemote)
     {
-        if (worldSize - 1 > OfiTagLayout.MaxSource) throw new HpcMsgException($"the libfabric transport carries at most {OfiTagLayout.MaxSource + 1} ranks, not {worldSize}");
+        if (worldSize - 1 > OfiTagLayout.MaxSource) throw TransportException.Error($"the libfabric transport carries at most {OfiTagLayout.MaxSource + 1} ranks, not {worldSize}");
         _endpoint = endpoint;
         _job = job;
         _rank = worldRank;
@@ -339,7 +340,7 @@ internal sealed unsafe class OfiTransport : ITransport
     {
         if (_gone[peer]) return SendOutcome.PeerGone;
         if (RecordHeader.Size + bytes > _slotBytes)
-            throw new HpcMsgException($"rank {_rank}: an eager message of {bytes} bytes exceeds the libfabric transport's slots ({_slotBytes - RecordHeader.Size} bytes)");
+            throw TransportException.Error($"rank {_rank}: an eager message of {bytes} bytes exceeds the libfabric transport's slots ({_slotBytes - RecordHeader.Size} bytes)");
         if (!_known[peer] || _address[peer] == OfiConstants.FiAddrUnspec)
         {
             SendOutcome reached = Reach(peer);
@@ -413,11 +414,11 @@ internal sealed unsafe class OfiTransport : ITransport
         if (_gone[peer]) return false;
         Task<string?> lookup;
         try { lookup = _lookup[peer] ??= _job.AnnexOf(peer); }
-        catch (HpcMsgException e) { PeerFailed(peer, e.Message); return false; }
+        catch (Exception e) when (BootstrapFailure.Is(e)) { PeerFailed(peer, e.Message); return false; }
         if (!lookup.IsCompleted) return false;
         _lookup[peer] = null;
         try { AddressOf(peer, lookup.GetAwaiter().GetResult()); }
-        catch (Exception e) when (e is OfiException or HpcMsgException)
+        catch (Exception e) when (e is OfiException or TransportException || BootstrapFailure.Is(e))
         {
             PeerFailed(peer, $"rank {_rank}: cannot reach rank {peer} over libfabric: {e.Message}");
             return false;
@@ -462,7 +463,7 @@ internal sealed unsafe class OfiTransport : ITransport
         Span<OfiCompletion> done = stackalloc OfiCompletion[PollBatch];
         int n;
         try { n = _endpoint.Poll(done); }
-        catch (OfiException e) { throw new HpcMsgException($"rank {_rank}: the libfabric completion queue failed: {e.Message}"); }
+        catch (OfiException e) { throw TransportException.Error($"rank {_rank}: the libfabric completion queue failed: {e.Message}"); }
         _completions += n;
         for (int i = 0; i < n; i++)
         {
@@ -475,7 +476,7 @@ internal sealed unsafe class OfiTransport : ITransport
     private void Complete(in OfiCompletion c, bool sendsOnly)
     {
         int op = (int)((c.Context - (nint)_contexts) / sizeof(FiContext2));
-        if ((uint)op >= (uint)_ops) throw new HpcMsgException($"rank {_rank}: libfabric completed an operation HpcMsg did not post");
+        if ((uint)op >= (uint)_ops) throw TransportException.Error($"rank {_rank}: libfabric completed an operation HpcMsg did not post");
         int peer = _peer[op];
         switch (_type[op])
         {
@@ -652,7 +653,7 @@ internal sealed unsafe class OfiTransport : ITransport
             case RecordKind.Bye:
                 break;
             case RecordKind.Abort:
-                _abortedByPeer ??= new JobAbortedException(peer, (int)header.Token1);
+                _abortedByPeer ??= TransportException.JobAborted(peer, (int)header.Token1);
                 break;
             case RecordKind.Eager:
                 if (header.MessageBytes != payload)
@@ -682,7 +683,7 @@ internal sealed unsafe class OfiTransport : ITransport
         target = default;
         if (_gone[peer]) return false;
         try { target = Sink.OnHeader(peer, header); }
-        catch (HpcMsgException e)
+        catch (TransportException e)
         {
             PeerFailed(peer, e.Message);
             return false;
@@ -829,12 +830,12 @@ internal sealed unsafe class OfiTransport : ITransport
         Sink.OnPeerFailed(peer);
     }
 
-    public RankFailedException PeerFailure(int peer) =>
-        new(peer, _why[peer] ?? $"rank {_rank}: rank {peer} is gone");
+    public TransportException PeerFailure(int peer) =>
+        TransportException.PeerLost(peer, _why[peer] ?? $"rank {_rank}: rank {peer} is gone");
 
-    public HpcMsgException? JobEndingError()
+    public TransportException? JobEndingError()
     {
-        if (_abortedByPeer is { } a) return new JobAbortedException(a.AbortingRank, a.ErrorCode);
+        if (_abortedByPeer is { } a) return TransportException.JobAborted(a.Rank, a.Code);
         return _job.LauncherEnding();
     }
 
@@ -963,7 +964,7 @@ internal sealed unsafe class OfiTransport : ITransport
         while (Environment.TickCount64 < deadline && SendsInFlight())
         {
             try { PollOnce(sendsOnly: true); }
-            catch (HpcMsgException) { return; }
+            catch (TransportException) { return; }
             Thread.Yield();
         }
     }
@@ -1008,7 +1009,7 @@ internal sealed unsafe class OfiTransport : ITransport
         _type[op] = OpType.RecordReceive;
         _peer[op] = -1;
         if (!_endpoint.TryReceive(Slot(op), (nuint)_slotBytes, OfiConstants.FiAddrUnspec, TransportBit, OfiTagLayout.RecordIgnore, _contexts + op))
-            throw new HpcMsgException($"rank {_rank}: libfabric ({Provider}) has no room for {_receiveSlots} posted receives");
+            throw TransportException.Error($"rank {_rank}: libfabric ({Provider}) has no room for {_receiveSlots} posted receives");
     }
 
     private void RepostUnlessClosed(int op)
@@ -1040,7 +1041,7 @@ internal sealed unsafe class OfiTransport : ITransport
 /// tag (<see cref="OfiTagLayout.JobKey"/> of the job secret), so that another job's strays never match.</summary>
 internal sealed record OfiJobLinks(
     Func<int, Task<string?>> AnnexOf,
-    Func<HpcMsgException?> LauncherEnding,
+    Func<TransportException?> LauncherEnding,
     Action<int> TellLauncherAbort,
     IDisposable Mesh,
     Socket? Bell = null,

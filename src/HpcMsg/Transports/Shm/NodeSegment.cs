@@ -24,10 +24,10 @@ internal static class NodeSegment
             {
                 return ShmSegment.Open(path);
             }
-            catch (Exception e) when (e is IOException or HpcMsgException or ArgumentException or UnauthorizedAccessException)
+            catch (Exception e) when (e is IOException or TransportException or ArgumentException or UnauthorizedAccessException)
             {
                 if (DateTime.UtcNow > deadline)
-                    throw new HpcMsgException($"rank {job.Rank}: the segment {path} of host {job.Host} was not created by its first rank within {WaitLimit.TotalSeconds:F0} s: {e.Message}");
+                    throw TransportException.Error($"rank {job.Rank}: the segment {path} of host {job.Host} was not created by its first rank within {WaitLimit.TotalSeconds:F0} s: {e.Message}");
                 Thread.Sleep(5);
             }
         }

@@ -31,9 +31,9 @@ internal sealed unsafe class ShmSegment : IDisposable, INodeSharedSlots
         view.SafeMemoryMappedViewHandle.AcquirePointer(ref p);
         Base = p + view.PointerOffset;
         if (*(long*)(Base + ShmLayout.MagicOffset) != ShmLayout.Magic)
-            throw new HpcMsgException($"shared segment {path} is not an HpcMsg segment (bad magic)");
+            throw TransportException.Error($"shared segment {path} is not an HpcMsg segment (bad magic)");
         if (*(int*)(Base + ShmLayout.VersionOffset) != ShmLayout.Version)
-            throw new HpcMsgException($"shared segment {path} has layout version {*(int*)(Base + ShmLayout.VersionOffset)}, this library expects {ShmLayout.Version}");
+            throw TransportException.Error($"shared segment {path} has layout version {*(int*)(Base + ShmLayout.VersionOffset)}, this library expects {ShmLayout.Version}");
         Size = *(int*)(Base + ShmLayout.SizeOffset);
         RingCapacity = (int)*(long*)(Base + ShmLayout.RingCapacityOffset);
     }
@@ -82,7 +82,7 @@ internal sealed unsafe class ShmSegment : IDisposable, INodeSharedSlots
     public static ShmSegment Open(string path)
     {
         if (!File.Exists(path))
-            throw new HpcMsgException($"shared segment {path} does not exist (was the job started by hpcrun, and is it still running?)");
+            throw TransportException.Error($"shared segment {path} does not exist (was the job started by hpcrun, and is it still running?)");
         var file = MemoryMappedFile.CreateFromFile(path, FileMode.Open, null, 0, MemoryMappedFileAccess.ReadWrite);
         var view = file.CreateViewAccessor(0, 0, MemoryMappedFileAccess.ReadWrite);
         return new ShmSegment(path, file, view);
@@ -133,7 +133,7 @@ internal sealed unsafe class ShmSegment : IDisposable, INodeSharedSlots
             if ((uint)rank >= (uint)seg.Size) return false;
             return Volatile.Read(ref *seg.Ready(rank)) != 0 && Volatile.Read(ref *seg.Finalized(rank)) == 0;
         }
-        catch (Exception e) when (e is IOException or HpcMsgException or UnauthorizedAccessException)
+        catch (Exception e) when (e is IOException or TransportException or UnauthorizedAccessException)
         {
             return false;
         }
@@ -181,7 +181,7 @@ internal sealed unsafe class ShmSegment : IDisposable, INodeSharedSlots
             using var seg = Open(path);
             seg.MarkJobEnding(state, rank, exitCode);
         }
-        catch (Exception e) when (e is IOException or HpcMsgException or UnauthorizedAccessException) { }
+        catch (Exception e) when (e is IOException or TransportException or UnauthorizedAccessException) { }
     }
 
     public void Dispose()

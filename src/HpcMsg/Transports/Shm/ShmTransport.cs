@@ -181,13 +181,12 @@ internal sealed unsafe class ShmTransport : NodeTransport
     }
 
     /// <summary>The error a blocked call throws once <see cref="NodeTransport.JobRunning"/> is false.</summary>
-    private HpcMsgException EndingError()
+    private TransportException EndingError()
     {
         int state = _shm.ReadJobState();
         int rank = Volatile.Read(ref *_shm.FailedRank);
         int code = Volatile.Read(ref *_shm.ExitCode);
-        if (state == ShmLayout.JobAborted) return new JobAbortedException(rank, code);
-        return new RankFailedException(rank, $"rank {rank} failed (exit code {code}); the job is ending");
+        return TransportException.JobEnding(state == ShmLayout.JobAborted, rank, code);
     }
 
     /// <summary>The node's shared per-rank slots (node collectives).</summary>
@@ -395,12 +394,12 @@ internal sealed unsafe class ShmTransport : NodeTransport
         if (set.Fired(_doorbell.Socket)) _doorbell.Silence();
     }
 
-    public override HpcMsgException? JobEndingError() => JobRunning ? null : EndingError();
+    public override TransportException? JobEndingError() => JobRunning ? null : EndingError();
 
     /// <summary>A rank of the node that dies ends the whole job (hpcrun marks the segment): no single peer fails.</summary>
     public override IReadOnlyList<int> FailedPeers => [];
 
-    public override RankFailedException PeerFailure(int peer) => new(peer, $"rank {_rank}: rank {peer} on this host is gone");
+    public override TransportException PeerFailure(int peer) => TransportException.PeerLost(peer, $"rank {_rank}: rank {peer} on this host is gone");
 
     /// <summary>Chunks land whole in a record: the engine drops them itself (it checks the receive).</summary>
     public override void DiscardRestOfPayload(int peer) { }

@@ -21,7 +21,7 @@ namespace HpcMsg.Transports.Tcp;
 /// abort: srun cancels the step, mpiexec ends the job), as a broken connection between ranks does.
 /// The words, 16 bytes: <see cref="ByeMagic"/> when a leader that finalized exits (the link's end is
 /// orderly); <see cref="JobEndWord.AbortMagic"/> with the code when the leader calls Abort (the
-/// neighbours' blocked calls throw <see cref="JobAbortedException"/>, not a failure); and
+/// neighbours' blocked calls fail as aborted, not as a failure); and
 /// <see cref="JobEndWord.EndingMagic"/> naming a dead rank, passed on by a leader that has finalized
 /// and can no longer end the job itself (its links stay open as a relay until its process exits, so
 /// that the order in which leaders finalize never leaves a running rank unwatched). TCP keepalive on the links
@@ -99,7 +99,7 @@ internal sealed class NodeRing : IDisposable
             }
             catch (OperationCanceledException)
             {
-                throw new HpcMsgException($"rank {rank}: the liveness ring over the nodes' first ranks was not linked within {LinkLimit.TotalSeconds:F0} s " +
+                throw TransportException.Error($"rank {rank}: the liveness ring over the nodes' first ranks was not linked within {LinkLimit.TotalSeconds:F0} s " +
                     $"({(toNext.IsCompletedSuccessfully ? $"no link came from rank {previous}" : $"rank {next} did not answer")})");
             }
             finally
@@ -124,7 +124,7 @@ internal sealed class NodeRing : IDisposable
     {
         string endpoint = await _mesh.EndpointOfAsync(Next).WaitAsync(limit).ConfigureAwait(false);
         if (!IPEndPoint.TryParse(endpoint, out IPEndPoint? target))
-            throw new HpcMsgException($"rank {Next} published a malformed endpoint '{endpoint}'");
+            throw TransportException.Error($"rank {Next} published a malformed endpoint '{endpoint}'");
         var socket = new Socket(target.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         try
         {
@@ -139,7 +139,7 @@ internal sealed class NodeRing : IDisposable
         catch (Exception e) when (e is SocketException or AuthenticationFailedException)
         {
             socket.Dispose();
-            throw new HpcMsgException($"rank {_rank}: cannot link the liveness ring to rank {Next} (the next node's first rank) at {endpoint}: {e.Message}", e);
+            throw TransportException.Error($"rank {_rank}: cannot link the liveness ring to rank {Next} (the next node's first rank) at {endpoint}: {e.Message}", e);
         }
         catch
         {

@@ -79,7 +79,7 @@ internal sealed unsafe class TcpConnection : IDisposable
 
     /// <summary>Why this connection broke (the peer died, or sent what the protocol forbids); null
     /// while it works. A broken connection's socket is closed and never touched again.</summary>
-    public RankFailedException? Failure { get; private set; }
+    public TransportException? Failure { get; private set; }
 
     /// <summary>Neither closed nor broken: frames may still be read and written.</summary>
     public bool Usable => Failure is null && !ClosedByPeer;
@@ -330,14 +330,14 @@ internal sealed unsafe class TcpConnection : IDisposable
         }
     }
 
-    public RankFailedException Broken(int localRank, string why) =>
-        Fail(new RankFailedException(PeerWorld, $"{Describe(localRank)} broke: {why}"));
+    public TransportException Broken(int localRank, string why) =>
+        Fail(TransportException.PeerLost(PeerWorld, $"{Describe(localRank)} broke: {why}"));
 
-    public RankFailedException Malformed(int localRank, string why) =>
-        Fail(new RankFailedException(PeerWorld, $"{Describe(localRank)} sent a malformed frame ({why}); the connection was closed"));
+    public TransportException Malformed(int localRank, string why) =>
+        Fail(TransportException.PeerLost(PeerWorld, $"{Describe(localRank)} sent a malformed frame ({why}); the connection was closed"));
 
     /// <summary>Marks the connection broken (the first reason wins) and closes its socket.</summary>
-    public RankFailedException Fail(RankFailedException why)
+    public TransportException Fail(TransportException why)
     {
         Failure ??= why;
         Dispose();

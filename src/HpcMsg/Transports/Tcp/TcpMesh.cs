@@ -155,7 +155,7 @@ internal sealed class TcpMesh : IDisposable
     }
 
     /// <summary>A connection opened (Socket set) or a dial that failed (Error set), for the engine.</summary>
-    internal readonly record struct Opened(int Peer, Socket? Socket, RankFailedException? Error);
+    internal readonly record struct Opened(int Peer, Socket? Socket, TransportException? Error);
 
     private TcpMesh(JobEnvironment job, IJobControl control, Func<int, bool> isRemote)
     {
@@ -166,8 +166,8 @@ internal sealed class TcpMesh : IDisposable
         Connections = new TcpConnection?[job.Size];
         _state = new PairState[job.Size];
         IPAddress address = job.IfaceAddress is { Length: > 0 } given
-            ? (IPAddress.TryParse(given, out IPAddress? parsed) ? parsed : throw new HpcMsgException($"{JobEnvironment.IfaceAddressVar}='{given}' is not an IP address"))
-            : job.Iface is { Length: > 0 } iface ? InterfaceAddress.Resolve(iface) : control.LocalAddress ?? throw new HpcMsgException($"rank {job.Rank}: no address to listen on: set {JobEnvironment.IfaceVar} or {JobEnvironment.IfaceAddressVar}");
+            ? (IPAddress.TryParse(given, out IPAddress? parsed) ? parsed : throw TransportException.Error($"{JobEnvironment.IfaceAddressVar}='{given}' is not an IP address"))
+            : job.Iface is { Length: > 0 } iface ? InterfaceAddress.Resolve(iface) : control.LocalAddress ?? throw TransportException.Error($"rank {job.Rank}: no address to listen on: set {JobEnvironment.IfaceVar} or {JobEnvironment.IfaceAddressVar}");
         (Bell, _bellWriter) = SocketPair();
         _listener = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         _listener.Bind(new IPEndPoint(address, 0));
@@ -235,10 +235,10 @@ internal sealed class TcpMesh : IDisposable
             try { endpoint = published.WaitAsync(ConnectTimeout, _stop.Token).GetAwaiter().GetResult(); }
             catch (TimeoutException)
             {
-                throw new HpcMsgException($"the job's launcher did not give its endpoint within {ConnectTimeout.TotalSeconds:F0} s");
+                throw TransportException.Error($"the job's launcher did not give its endpoint within {ConnectTimeout.TotalSeconds:F0} s");
             }
             if (!IPEndPoint.TryParse(endpoint, out IPEndPoint? target))
-                throw new HpcMsgException($"rank {peer} published a malformed endpoint '{endpoint}'");
+                throw TransportException.Error($"rank {peer} published a malformed endpoint '{endpoint}'");
             socket = new Socket(target.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
             using CancellationTokenRegistration stop = _stop.Token.Register(static s => ((Socket)s!).Dispose(), socket);
             ConnectWithin(socket, target, endpoint);
@@ -265,13 +265,13 @@ internal sealed class TcpMesh : IDisposable
                 }
             }
         }
-        catch (Exception e) when (e is HpcMsgException or SocketException or ObjectDisposedException or OperationCanceledException)
+        catch (Exception e) when (e is TransportException or SocketException or ObjectDisposedException or OperationCanceledException || BootstrapFailure.Is(e))
         {
             using (_lock.EnterScope())
             {
                 if (_state[peer] == PairState.Dialing) _state[peer] = PairState.Failed;
             }
-            Publish(new Opened(peer, null, new RankFailedException(peer, $"rank {_rank}: cannot connect to rank {peer}{(endpoint is null ? "" : $" at {endpoint}")}: {e.Message}")));
+            Publish(new Opened(peer, null, TransportException.PeerLost(peer, $"rank {_rank}: cannot connect to rank {peer}{(endpoint is null ? "" : $" at {endpoint}")}: {e.Message}")));
         }
         finally
         {
@@ -293,10 +293,10 @@ internal sealed class TcpMesh : IDisposable
         {
             ObjectDisposedException.ThrowIf(_stop.IsCancellationRequested, this);
             if (Environment.TickCount64 > deadline)
-                throw new HpcMsgException($"no answer from {endpoint} within {ConnectTimeout.TotalSeconds:F0} s (is a firewall in the way, or --iface wrong?)");
+                throw TransportException.Error($"no answer from {endpoint} within {ConnectTimeout.TotalSeconds:F0} s (is a firewall in the way, or --iface wrong?)");
         }
         if (socket.GetSocketOption(SocketOptionLevel.Socket, SocketOptionName.Error) is int error and not 0)
-            throw new HpcMsgException($"no connection to {endpoint} ({(Enum.IsDefined((SocketError)error) ? (SocketError)error : Marshal.GetPInvokeErrorMessage(error))})");
+            throw TransportException.Error($"no connection to {endpoint} ({(Enum.IsDefined((SocketError)error) ? (SocketError)error : Marshal.GetPInvokeErrorMessage(error))})");
         _ = socket.Connected; // settles the socket's state after a non-blocking connect (its RemoteEndPoint)
     }
 
@@ -348,7 +348,7 @@ internal sealed class TcpMesh : IDisposable
             catch (Exception e) when (accept && e is SocketException or ObjectDisposedException)
             {
                 // The pair's connection broke as it opened: the engine fails what involves that peer.
-                Publish(new Opened(peer, null, new RankFailedException(peer, $"rank {_rank}: the connection from rank {peer} broke as it opened: {e.Message}")));
+                Publish(new Opened(peer, null, TransportException.PeerLost(peer, $"rank {_rank}: the connection from rank {peer} broke as it opened: {e.Message}")));
                 throw;
             }
             if (!accept)
@@ -359,7 +359,7 @@ internal sealed class TcpMesh : IDisposable
             // Queued only once the verdict is out: the engine's first frame must not precede it.
             if (!Publish(new Opened(peer, socket, null))) socket.Dispose();
         }
-        catch (Exception e) when (e is HpcMsgException or SocketException or ObjectDisposedException or OperationCanceledException)
+        catch (Exception e) when (e is TransportException or SocketException or ObjectDisposedException or OperationCanceledException || BootstrapFailure.Is(e))
         {
             if (!_disposed)
             {
@@ -455,6 +455,6 @@ internal static class InterfaceAddress
                 if (range is { } r ? r.Contains(a.Address) : nic.Name == iface) return a.Address;
             }
         }
-        throw new HpcMsgException($"{JobEnvironment.IfaceVar}='{iface}': no local IPv4 address on that interface or in that range");
+        throw TransportException.Error($"{JobEnvironment.IfaceVar}='{iface}': no local IPv4 address on that interface or in that range");
     }
 }

@@ -21,7 +21,7 @@ internal sealed unsafe class TcpTransport : ITransport, ITcpFrameSink
     private IFrameSink? _sink;
 
     /// <summary>Set when a peer announced Abort over its connection: the job is ending.</summary>
-    private volatile JobAbortedException? _abortedByPeer;
+    private volatile TransportException? _abortedByPeer;
 
     /// <param name="mesh">The job's listener and dials (the transport owns it from here on).</param>
     /// <param name="worldRank">This rank.</param>
@@ -64,7 +64,7 @@ internal sealed unsafe class TcpTransport : ITransport, ITcpFrameSink
                 if (c.HasPendingSends) progressed |= c.FlushSends(this);
                 progressed |= c.Receive(this);
             }
-            catch (Exception e) when (e is HpcMsgException or ObjectDisposedException)
+            catch (Exception e) when (e is TransportException or ObjectDisposedException)
             {
                 // One broken peer must neither stop progress with the others nor leave a disposed
                 // socket in the loop (the next pass threw ObjectDisposedException, and the await pump stopped).
@@ -148,20 +148,20 @@ internal sealed unsafe class TcpTransport : ITransport, ITcpFrameSink
 
     /// <summary>A fresh exception for each failed operation with <paramref name="peer"/> (one instance
     /// thrown on several threads would have its stack trace overwritten), with the connection's reason.</summary>
-    public RankFailedException PeerFailure(int peer)
+    public TransportException PeerFailure(int peer)
     {
         TcpConnection? c = _connections[peer];
         return c?.Failure is { } f
-            ? new RankFailedException(f.FailedRank, f.Message)
-            : new RankFailedException(peer, $"rank {_rank}: rank {peer} has closed its connection (it finalized)");
+            ? TransportException.PeerLost(f.Rank, f.Message)
+            : TransportException.PeerLost(peer, $"rank {_rank}: rank {peer} has closed its connection (it finalized)");
     }
 
     /// <summary>The job is ending as a peer announced (Abort), or as hpcrun said through the
     /// rendezvous connection; null while it runs.</summary>
-    public HpcMsgException? JobEndingError()
+    public TransportException? JobEndingError()
     {
-        if (_abortedByPeer is { } a) return new JobAbortedException(a.AbortingRank, a.ErrorCode);
-        if (_mesh.LauncherWord is { } w) return w.ToException();
+        if (_abortedByPeer is { } a) return TransportException.JobAborted(a.Rank, a.Code);
+        if (_mesh.LauncherWord is { } w) return TransportException.JobEnding(w.Aborted, w.Rank, w.ExitCode);
         return null;
     }
 
@@ -182,7 +182,7 @@ internal sealed unsafe class TcpTransport : ITransport, ITcpFrameSink
 
     void ITransport.BeginAbort(int errorCode) => TellLauncherAbort(errorCode);
 
-    /// <summary>Abort: an Abort frame to each peer, so that they throw <see cref="JobAbortedException"/>
+    /// <summary>Abort: an Abort frame to each peer, so that their blocked calls fail as aborted
     /// rather than see a connection break. Best effort within a bound.</summary>
     public void AnnounceAbort(int errorCode)
     {
@@ -283,7 +283,7 @@ internal sealed unsafe class TcpTransport : ITransport, ITcpFrameSink
         {
             c.FlushSends(this);
         }
-        catch (Exception e) when (e is HpcMsgException or ObjectDisposedException)
+        catch (Exception e) when (e is TransportException or ObjectDisposedException)
         {
             PeerFailed(c, e);
         }
@@ -312,7 +312,7 @@ internal sealed unsafe class TcpTransport : ITransport, ITcpFrameSink
     /// reason, the owners of its unwritten frames are handed back, and the sink fails the rest.</summary>
     private void PeerFailed(TcpConnection c, Exception cause)
     {
-        if (cause is RankFailedException rf && rf.FailedRank == c.PeerWorld) c.Fail(rf);
+        if (cause is TransportException { Kind: TransportFailureKind.PeerLost } lost && lost.Rank == c.PeerWorld) c.Fail(lost);
         else c.Malformed(_rank, cause.Message);
         _failed.Add(c.PeerWorld);
         while (c.TryTakeUnsent(out TcpFrame frame))
@@ -341,7 +341,7 @@ internal sealed unsafe class TcpTransport : ITransport, ITcpFrameSink
                 return false;
             case RecordKind.Abort:
                 c.PeerAnnouncedClose = true;
-                _abortedByPeer ??= new JobAbortedException(c.PeerWorld, (int)header.Token1);
+                _abortedByPeer ??= TransportException.JobAborted(c.PeerWorld, (int)header.Token1);
                 return false;
         }
         PayloadTarget target = Sink.OnHeader(c.PeerWorld, header);
