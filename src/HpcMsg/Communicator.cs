@@ -136,7 +136,7 @@ public sealed unsafe partial class Communicator : IDisposable
         {
             tasks = LocalTaskWatch.Start(wait, control.Client.Rank, control.TellAbort);
             JobEnvironment job = PmiJob.Join(control.Client, PmiJob.NodeIdentity());
-            ProcessGuard.Install(job, control.TellAbort);
+            ProcessGuard.Install(job, (code, why) => EndJobThroughPmi(control, code, why));
             LoadTunables();
             if (job.LocalSize > 1)
             {
@@ -422,6 +422,20 @@ public sealed unsafe partial class Communicator : IDisposable
             Native.ExitNow(errorCode);
         }
         Environment.Exit(errorCode);
+    }
+
+    /// <summary>Under PMI, a rank that cannot go on (an unhandled exception): the PMI abort ends the
+    /// step (srun cancels it, Hydra's mpiexec exits with <paramref name="code"/>), and the rank leaves
+    /// at once with <c>_exit(code)</c>, as <see cref="Abort"/> does, so that the process manager's kill
+    /// does not reach it while the runtime's exit handlers run (srun would report it "Killed" instead
+    /// of exited with its code). Does not return.</summary>
+    private static void EndJobThroughPmi(PmiJobControl control, int code, string why)
+    {
+        Console.Out.Flush();
+        Console.Error.Flush();
+        if (Interlocked.Exchange(ref s_unlinkAtExit, null) is { } left) ShmSegment.Remove(left);
+        control.TellAbort(code, why);
+        Native.ExitNow(code);
     }
 
     private void ThrowIfDisposed()

@@ -6,10 +6,15 @@ namespace HpcMsg.Bootstrap;
 /// ends it with a one-line report and exit code 1 instead of an abort signal and a core dump.</summary>
 internal static class ProcessGuard
 {
+    /// <summary>The exit code of a rank that ends with an unhandled exception.</summary>
+    public const int UnhandledExitCode = 1;
+
     /// <param name="job">The job this rank belongs to.</param>
-    /// <param name="endJob">Under a process manager (no hpcrun to stop the others): called with 1 before
-    /// the exit, so that the whole job ends (PMI abort) rather than leave the other ranks waiting.</param>
-    public static void Install(JobEnvironment job, Action<int>? endJob = null)
+    /// <param name="endJob">Under a process manager (no hpcrun to stop the others): called with
+    /// <see cref="UnhandledExitCode"/> and a message naming the exception instead of the exit, so that
+    /// the whole job ends (PMI abort, then <c>_exit</c>: it does not return) rather than leave the
+    /// other ranks waiting, and the process is gone before the process manager's kill reaches it.</param>
+    public static void Install(JobEnvironment job, Action<int, string>? endJob = null)
     {
         if (job.LauncherPid > 0)
         {
@@ -30,12 +35,21 @@ internal static class ProcessGuard
                 Console.Out.Flush();
                 Console.Error.WriteLine($"hpcmsg: rank {job.Rank}: unhandled exception: {what}");
                 Console.Error.Flush();
-                endJob?.Invoke(1);
+                endJob?.Invoke(UnhandledExitCode, $"rank {job.Rank}: unhandled exception: {Summary(e.ExceptionObject)}");
             }
             finally
             {
-                Environment.Exit(1);
+                Environment.Exit(UnhandledExitCode);
             }
         };
     }
+
+    /// <summary>The exception's type and message on one line (the process manager's abort message
+    /// has room for little more), without the stack trace that stderr has.</summary>
+    internal static string Summary(object exception) => exception switch
+    {
+        RankFailedException or JobAbortedException => ((Exception)exception).Message,
+        Exception x => $"{x.GetType().FullName}: {x.Message}",
+        _ => exception.ToString() ?? "unknown exception",
+    };
 }

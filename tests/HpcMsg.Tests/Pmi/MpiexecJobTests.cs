@@ -76,6 +76,16 @@ public class MpiexecJobTests(ITestOutputHelper log)
     }
 
     [MpiexecFact]
+    public void AnUnhandledExceptionEndsTheJobWithCode1()
+    {
+        // The guard's PMI abort (exit code 1, naming the exception), then _exit(1): Hydra ends the others.
+        JobResult r = Mpiexec(4, "throw");
+        JobAssert.ExitedWith(r, 1);
+        JobAssert.StderrHasLineWith(r, "rank 3", "unhandled exception", "InvalidOperationException");
+        JobAssert.FinishedWithin(r, TimeSpan.FromSeconds(30));
+    }
+
+    [MpiexecFact]
     public void AKilledRankEndsTheJob()
     {
         // Hydra ends the job itself when a rank dies of a signal (exit 9 here); the ranks' own watch

@@ -18,10 +18,15 @@ public class SrunInitFailureTests(ITestOutputHelper log)
 {
     private static readonly TimeSpan Limit = TimeSpan.FromSeconds(120);
 
-    private JobResult Srun(int nodes, int tasks, string end, string? pmiTimeout = null) =>
+    private JobResult Srun(int nodes, int tasks, string end, string? pmiTimeout = null, string? killOnBadExit = null) =>
         SlurmCommand.Run("srun",
             ["--mpi=pmi2", "-N", Text(nodes), "-n", Text(tasks), "--overcommit", BuildArtifacts.DotnetHost, BuildArtifacts.TestAppDll, "basic"],
-            Limit, log, new Dictionary<string, string?> { ["TESTAPP_END_BEFORE_INIT"] = end, ["HPCMSG_PMI_TIMEOUT"] = pmiTimeout });
+            Limit, log, new Dictionary<string, string?>
+            {
+                ["TESTAPP_END_BEFORE_INIT"] = end,
+                ["HPCMSG_PMI_TIMEOUT"] = pmiTimeout,
+                ["SLURM_KILL_BAD_EXIT"] = killOnBadExit,
+            });
 
     private static string Text(int v) => v.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
@@ -64,5 +69,18 @@ public class SrunInitFailureTests(ITestOutputHelper log)
         Assert.DoesNotContain("OK basic", r.Stdout);
         Assert.True(r.Elapsed >= TimeSpan.FromSeconds(4.5), $"ended after {r.Elapsed.TotalSeconds:F1} s, before the PMI timeout: by what?\n{r}");
         JobAssert.FinishedWithin(r, TimeSpan.FromSeconds(40));
+    }
+
+    /// <summary>What the timeout's message advises, checked: with SLURM_KILL_BAD_EXIT=1 in srun's
+    /// environment (as <c>sbatch --kill-on-bad-exit</c> sets it) Slurm itself ends the step when the task
+    /// alone on its node dies before Init, long before the default 60 s PMI wait (left as it is here).</summary>
+    [SlurmFact]
+    public void WithSlurmKillBadExitATaskKilledBeforeInitAloneOnItsNodeEndsTheStepAtOnce()
+    {
+        JobResult r = Srun(3, 3, "1:1500", killOnBadExit: "1");
+        Assert.NotEqual(0, r.ExitCode);
+        Assert.DoesNotContain("OK basic", r.Stdout);
+        Assert.DoesNotContain("did not come within", r.Stderr);
+        JobAssert.FinishedWithin(r, TimeSpan.FromSeconds(30));
     }
 }

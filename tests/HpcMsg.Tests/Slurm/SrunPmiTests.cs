@@ -107,6 +107,42 @@ public class SrunPmiTests(ITestOutputHelper log)
         }
     }
 
+    /// <summary>
+    /// The last rank throws an exception nothing catches (on a thread of its own, so that it is truly
+    /// unhandled) while the others wait to receive from it: under PMI the guard says it on stderr, sends
+    /// the PMI abort naming the exception and leaves with <c>_exit(1)</c> at once, so Slurm's kill of the
+    /// step never reaches it first: every run, srun names its exit code 1, never "Killed". Layouts: 2+2
+    /// (a node-mate beside it) and 1+1+1 (alone on its node). srun's own status is 137 once another task
+    /// is killed, or 1 when every task happened to exit first (heard the failure before Slurm's kill).
+    /// </summary>
+    [SlurmTheory]
+    [InlineData(2, 4)]
+    [InlineData(3, 3)]
+    public void AnUnhandledExceptionEndsTheStepAndSrunNamesCode1(int nodes, int tasks)
+    {
+        for (int run = 0; run < 3; run++)
+        {
+            JobResult r = Srun("pmi2", nodes, tasks, [], "throw");
+            Assert.True(r.ExitCode is 137 or 1, $"expected srun to exit 137 (the step was killed) or 1 (every task exited first)\n{r}");
+            JobAssert.StderrHasLineWith(r, $"rank {tasks - 1}", "unhandled exception", "InvalidOperationException", "deliberate failure from the throw scenario");
+            Assert.True(SrunSaysExited(r.Stderr, tasks - 1, 1), $"expected srun to say task {tasks - 1} exited with exit code 1 (not Killed)\n{r}");
+            Assert.DoesNotContain("OK throw", r.Stdout);
+            JobAssert.FinishedWithin(r, TimeSpan.FromSeconds(60));
+        }
+    }
+
+    /// <summary>Whether srun's stderr says that <paramref name="task"/> exited with <paramref name="code"/>:
+    /// "srun: error: n2: task 3: Exited with exit code 1", or a line of several tasks ("tasks 2-3", "tasks 0,2").</summary>
+    private static bool SrunSaysExited(string stderr, int task, int code) =>
+        stderr.Split('\n').Select(l => System.Text.RegularExpressions.Regex.Match(l, @"tasks? ([0-9,-]+): Exited with exit code (\d+)\s*$"))
+            .Any(m => m.Success && m.Groups[2].Value == Text(code) && m.Groups[1].Value.Split(',').Any(part =>
+            {
+                string[] ends = part.Split('-');
+                int lo = int.Parse(ends[0], System.Globalization.CultureInfo.InvariantCulture);
+                int hi = ends.Length > 1 ? int.Parse(ends[1], System.Globalization.CultureInfo.InvariantCulture) : lo;
+                return task >= lo && task <= hi;
+            }));
+
     [SlurmFact]
     public void AKilledTaskEndsTheStepAndLeavesNothing()
     {

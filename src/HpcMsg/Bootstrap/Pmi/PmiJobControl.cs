@@ -11,7 +11,7 @@ namespace HpcMsg.Bootstrap.Pmi;
 /// (srun cancels the step; Hydra's mpiexec exits with the code), and finalize is PMI's finalize.
 /// PMI has no word of its own that the job is ending: <see cref="LauncherWord"/> stays null, and a
 /// dead peer is noticed by the transports (a broken connection, a dead pid in the node's segment),
-/// which then end the step through <see cref="TellAbort"/>.
+/// which then end the step through <see cref="TellAbort(int)"/>.
 /// </summary>
 internal sealed class PmiJobControl : IJobControl
 {
@@ -81,17 +81,21 @@ internal sealed class PmiJobControl : IJobControl
     }
 
     /// <summary>Set by Communicator.Abort while it tells the peers itself: the mesh's call to
-    /// <see cref="TellAbort"/> is then ignored, and the PMI abort goes last, right before the exit, so
+    /// <see cref="TellAbort(int)"/> is then ignored, and the PMI abort goes last, right before the exit, so
     /// that srun's kill of the step does not cut the peers' abort frames or this rank's own exit code.</summary>
     public bool HoldAbort { get; set; }
 
     /// <summary>PMI abort, once: the process manager ends every rank of the job.</summary>
-    public void TellAbort(int errorCode)
+    public void TellAbort(int errorCode) => TellAbort(errorCode, $"rank {_pmi.Rank} aborted the job");
+
+    /// <summary>PMI abort, once, with <paramref name="why"/> as its message (PMI-1's and PMI-2's
+    /// <c>msg</c>, PMIx_Abort's): the process manager ends every rank of the job.</summary>
+    public void TellAbort(int errorCode, string why)
     {
         // Not under _lock: a fence may hold it while another rank is dead; abort only writes.
         if (_aborted || HoldAbort) return;
         _aborted = true;
-        _pmi.Abort(errorCode, $"rank {_pmi.Rank} aborted the job");
+        _pmi.Abort(errorCode, why);
     }
 
     /// <summary>Set while Communicator.Init runs: a TCP mesh that fails to set up disposes its control,

@@ -57,10 +57,16 @@ internal sealed class PmiWait
         }
     }
 
-    /// <summary>The message of a reply that did not come in time: what it means and the fixes.</summary>
+    /// <summary>The message of a reply that did not come in time: what it most likely means (a task
+    /// that ended before it joined, alone on its node, since one beside another task is seen at once by
+    /// <see cref="LocalTaskWatch"/>) and the fixes: where to look, how to have Slurm end the step at
+    /// once next time, and when to raise the timeout instead.</summary>
     public static string TimedOut(string waitingFor, TimeSpan timeout) =>
         $"PMI: {waitingFor} did not come within {timeout.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s " +
-        $"({Configuration.Parameters.PmiTimeout.Name}): a rank of the job died or exited before joining it, or has not called " +
-        $"Communicator.Init, and the process manager waits for it forever. If the ranks legitimately reach Init this far " +
-        $"apart, raise {Configuration.Parameters.PmiTimeout.Name}; under Slurm, srun --kill-on-bad-exit=1 ends the step as soon as a task dies";
+        $"({Configuration.Parameters.PmiTimeout.Name}): most likely a rank of the job died or exited before joining it " +
+        $"(one alone on its node: a task beside another is noticed at once), or has not called Communicator.Init, " +
+        $"and the process manager waits for it forever. The launcher's output names that task (srun: 'task N: Exited with " +
+        $"exit code' or 'Killed'). Under Slurm, srun --kill-on-bad-exit=1 (or SLURM_KILL_BAD_EXIT=1 in srun's environment) " +
+        $"ends the step as soon as a task ends badly. If the ranks legitimately reach Init this far " +
+        $"apart, raise {Configuration.Parameters.PmiTimeout.Name}";
 }
