@@ -93,7 +93,7 @@ internal sealed class JobRunner
             using var onSignal = _signals.Token.Register(() => _events.Add(new SignalReceived()));
             using var timer = ArmTimeout();
             StartRanks(plan);
-            return Conclude(WaitForEnd(shmPath), shmPath, rendezvous);
+            return Conclude(WaitForEnd(shmPath, rendezvous), shmPath, rendezvous);
         }
         finally
         {
@@ -190,7 +190,7 @@ internal sealed class JobRunner
     }
 
     /// <summary>Blocks until the job is decided: every rank succeeded, one failed, a signal, or the time-out.</summary>
-    private JobEvent WaitForEnd(string? shmPath)
+    private JobEvent WaitForEnd(string? shmPath, RendezvousServer? rendezvous)
     {
         int running = _ranks.Count;
         if (running == 0) return _signals.Token.IsCancellationRequested ? new SignalReceived() : new AllSucceeded();
@@ -203,6 +203,9 @@ internal sealed class JobRunner
             if (exited.Rank.ExitCode != 0) return e;
             // Exit code 0 after Init but without finalize still strands the ranks waiting for this one.
             if (shmPath is not null && ShmSegment.JoinedButNotFinalized(shmPath, exited.Rank.Rank)) return e;
+            // Abort(0) ends the job too, with code 0: a rank alone on its host has no segment that says
+            // so, but it told hpcrun over its rendezvous connection before it exited.
+            if (rendezvous?.AbortCodeOf(exited.Rank.Rank, AbortWordWait) is not null) return e;
             if (--running == 0) return new AllSucceeded();
         }
     }
@@ -234,7 +237,8 @@ internal sealed class JobRunner
                     : IsAgentConnectionFailure(failed)
                     ? $"cannot start rank {failed.Rank} on host {failed.Host} through '{failed.Launch.Agent}': the launch agent exited with code {code} (for ssh: the host cannot be reached)"
                     : $"rank {failed.Rank} on host {failed.Host} {ExitStatus.Describe(code)}";
-                if (recorded is { IsAbort: true } && recorded.ExitCode != 0)
+                // The abort's code, 0 included (API.md: hpcrun exits with errorCode).
+                if (recorded is { IsAbort: true })
                 {
                     code = recorded.ExitCode;
                     verdict = $"rank {recorded.Rank} on host {failed.Host} aborted the job with code {code}";

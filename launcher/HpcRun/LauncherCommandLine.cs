@@ -125,9 +125,13 @@ internal static class LauncherCommandLine
         else
         {
             slots = (int)Math.Min(int.MaxValue, hosts.Sum(h => (long)h.Slots));
+            string source = slurm is not null ? $"the Slurm allocation, {SlurmAllocation.TasksPerNodeVar}={getEnv(SlurmAllocation.TasksPerNodeVar)}" : raw.Hostfile ?? "--host";
             if (np > slots && !raw.Oversubscribe)
-                throw UsageFailure($"{np} ranks requested but the hosts ({(slurm is not null ? $"the Slurm allocation, {SlurmAllocation.TasksPerNodeVar}={getEnv(SlurmAllocation.TasksPerNodeVar)}" : raw.Hostfile ?? "--host")}) have only {slots} slots; " +
+                throw UsageFailure($"{np} ranks requested but the hosts ({source}) have only {slots} slots; " +
                             "add --oversubscribe to run more ranks than slots");
+            if (np > RankPlacement.CapacityOf(hosts))
+                throw UsageFailure($"{np} ranks requested but the hosts ({source}) take at most {RankPlacement.CapacityOf(hosts)} " +
+                            "(their max_slots), even with --oversubscribe");
             placement = RankPlacement.Place(hosts, np);
         }
         return new LauncherOptions(np, slots, raw.Oversubscribe, raw.TagOutput, forwarded, timeout, bind,

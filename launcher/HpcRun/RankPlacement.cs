@@ -9,7 +9,7 @@ internal sealed record NodePlacement(string Host, int Slots, int FirstRank, int 
 /// <summary>
 /// Puts ranks on hosts as Open MPI's by-slot mapping does: hosts are filled in order, <c>slots</c> ranks
 /// each. With more ranks than slots (allowed with --oversubscribe) the excess is dealt round-robin, one
-/// more rank per host per round, and every host's ranks stay contiguous world ranks, so that a host's
+/// more rank per host per round, never past a host's max_slots, and every host's ranks stay contiguous world ranks, so that a host's
 /// local ranks are a block. Hosts left without a rank are not part of the job.
 /// </summary>
 internal static class RankPlacement
@@ -32,9 +32,30 @@ internal static class RankPlacement
         }
         else
         {
+            if (np > CapacityOf(hosts))
+                throw new ArgumentException($"{np} ranks do not fit the hosts' max_slots ({CapacityOf(hosts)} in all)", nameof(np));
+            for (int i = 0; i < hosts.Count; i++) counts[i] = hosts[i].Slots;
+            // One more rank per host per round, in order, skipping a host at its max_slots. Whole rounds
+            // at once while no host is bounded, so that a large np on few hosts costs no loop per rank.
             long excess = np - totalSlots;
-            for (int i = 0; i < hosts.Count; i++)
-                counts[i] = hosts[i].Slots + (int)(excess / hosts.Count) + (i < excess % hosts.Count ? 1 : 0);
+            while (excess > 0)
+            {
+                int open = 0;
+                foreach (HostSpec h in hosts) if (h.MaxSlots is null) open++;
+                if (open == hosts.Count && excess >= hosts.Count)
+                {
+                    int rounds = (int)(excess / hosts.Count);
+                    for (int i = 0; i < hosts.Count; i++) counts[i] += rounds;
+                    excess -= (long)rounds * hosts.Count;
+                    continue;
+                }
+                for (int i = 0; i < hosts.Count && excess > 0; i++)
+                {
+                    if (hosts[i].MaxSlots is int max && counts[i] >= max) continue;
+                    counts[i]++;
+                    excess--;
+                }
+            }
         }
 
         var nodes = new List<NodePlacement>();
@@ -46,6 +67,20 @@ internal static class RankPlacement
             first += counts[i];
         }
         return nodes;
+    }
+
+    /// <summary>The most ranks the hosts take even with --oversubscribe: the sum of their max_slots, or
+    /// unbounded (<see cref="long.MaxValue"/>) when one of them has none.</summary>
+    public static long CapacityOf(IReadOnlyList<HostSpec> hosts)
+    {
+        ArgumentNullException.ThrowIfNull(hosts);
+        long capacity = 0;
+        foreach (HostSpec h in hosts)
+        {
+            if (h.MaxSlots is not int max) return long.MaxValue;
+            capacity += max;
+        }
+        return capacity;
     }
 
     /// <summary>"ranks 0-1 on hpcA, 2-3 on hpcB", the line hpcrun prints for a job on several hosts.</summary>

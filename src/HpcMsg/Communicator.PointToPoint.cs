@@ -96,6 +96,11 @@ public sealed unsafe partial class Communicator
         return new Request(Engine, op);
     }
 
+    /// <summary>Non-blocking send of <paramref name="data"/>, as the <see cref="ReadOnlyMemory{T}"/>
+    /// overload: so that <c>ISend(array.AsMemory(0, n), dest, tag)</c> infers <typeparamref name="T"/>
+    /// (C# infers nothing through the implicit conversion to <see cref="ReadOnlyMemory{T}"/>).</summary>
+    public Request ISend<T>(Memory<T> data, int dest, int tag) where T : unmanaged => ISend((ReadOnlyMemory<T>)data, dest, tag);
+
     /// <summary>Non-blocking send of a whole array; do not modify it until the request completes.</summary>
     public Request ISend<T>(T[] data, int dest, int tag) where T : unmanaged => ISendArray(data, 0, data?.Length ?? 0, dest, tag);
 

@@ -44,7 +44,7 @@ internal sealed class NonBlockingScenario : IScenario
             for (int i = 0; i < data.Length; i++) data[i] = Key(world.Rank, n, 80) + i;
             var into = new long[n + 7];
             Request r = world.IRecv(into.AsMemory(4, n), partner, 80);
-            Request s = world.ISend((ReadOnlyMemory<long>)data.AsMemory(2, n), partner, 80);
+            Request s = world.ISend(data.AsMemory(2, n), partner, 80); // Memory<T>: T inferred (the overload for it)
             Request.WaitAll(r, s);
             Check.Equal((long)n * sizeof(long), r.Wait().ByteCount, $"slice receive ({n} longs): ByteCount");
             int wrong = -1;

@@ -44,7 +44,11 @@ public sealed class HostfileParserTests
     }
 
     [Theory]
-    [InlineData("a slots=2\nb max_slots=4\n", "hosts.txt:2: unknown keyword 'max_slots'")]
+    [InlineData("a slots=2\nb maxslots=4\n", "hosts.txt:2: unknown keyword 'maxslots'")]
+    [InlineData("a max_slots=0\n", "hosts.txt:1: bad max_slots value '0'")]
+    [InlineData("a max-slots=x\n", "hosts.txt:1: bad max-slots value 'x'")]
+    [InlineData("a max_slots=2 max-slots=3\n", "hosts.txt:1: max_slots= given twice")]
+    [InlineData("a\nb slots=4 max_slots=2\n", "hosts.txt:2: max_slots=2 is below slots=4")]
     [InlineData("a cpus=2\n", "hosts.txt:1: unknown keyword 'cpus'")]
     [InlineData("a 4\n", "hosts.txt:1: unknown keyword '4'")]
     [InlineData("# x\n\na slots=0\n", "hosts.txt:3: bad slots value '0'")]
@@ -53,7 +57,6 @@ public sealed class HostfileParserTests
     [InlineData("a slots=\n", "hosts.txt:1: bad slots value ''")]
     [InlineData("a slots=99999999999\n", "hosts.txt:1: bad slots value '99999999999'")]
     [InlineData("a slots=1 slots=2\n", "hosts.txt:1: slots= given twice")]
-    [InlineData("a\nb\n# c\nA slots=2\n", "hosts.txt:4: host 'A' is already listed on line 1")]
     [InlineData("slots=2\n", "hosts.txt:1: 'slots=2' is not a host name")]
     [InlineData("a;rm slots=2\n", "hosts.txt:1: 'a;rm' is not a host name")]
     public void ErrorsNameTheFileAndLine(string text, string expected)
@@ -67,6 +70,27 @@ public sealed class HostfileParserTests
     public void AFileWithoutHostsIsAnError(string text)
     {
         Assert.Equal("hosts.txt: no hosts in the file", Error(text));
+    }
+
+    /// <summary>Open MPI's max_slots (or max-slots): the most ranks a host takes even with
+    /// --oversubscribe; alone, it is the slots too.</summary>
+    [Fact]
+    public void ReadsMaxSlots()
+    {
+        Assert.Equal(
+            [new HostSpec("a", 2, 4), new HostSpec("b", 3, 3), new HostSpec("c", 1, null)],
+            Parse("a slots=2 max_slots=4\nb max-slots = 3\nc\n"));
+    }
+
+    /// <summary>A host listed again adds its slots to the first line's, in the first line's place (as
+    /// Open MPI and MPICH read a hostfile that names a node once per slot); names compare without case.</summary>
+    [Fact]
+    public void AHostListedAgainAddsItsSlots()
+    {
+        Assert.Equal([new HostSpec("a", 3), new HostSpec("b", 1)], Parse("a\nb\n# c\nA slots=2\n"));
+        Assert.Equal([new HostSpec("n1", 4)], Parse("n1\nn1\nn1\nn1\n"));
+        Assert.Equal([new HostSpec("a", 3, 5), new HostSpec("b", 1)], Parse("a max_slots=2\nb\na slots=1 max_slots=3\n"));
+        Assert.Equal([new HostSpec("a", 3, null)], Parse("a max_slots=2\na\n"));
     }
 
     [Fact]

@@ -10,6 +10,7 @@ public sealed class MultiHostCommandLineTests
     {
         ["hosts"] = "# two hosts\nhpcA slots=2\nhpcB slots=2\n",
         ["bad"] = "hpcA slots=2\nhpcB slots=lots\n",
+        ["bounded"] = "hpcA slots=2 max_slots=3\nhpcB slots=1 max-slots=2\n",
     };
 
     private static ParseOutcome Parse(params string[] args) =>
@@ -51,6 +52,18 @@ public sealed class MultiHostCommandLineTests
         Assert.Contains("--oversubscribe", Error("-n", "3", "--host", "a,b", "app.dll"), StringComparison.Ordinal);
         LauncherOptions o = Launch("-n", "5", "--oversubscribe", "--hostfile", "hosts", "app.dll");
         Assert.Equal([3, 2], o.Placement!.Select(n => n.RankCount));
+    }
+
+    /// <summary>max_slots: --oversubscribe goes up to the hosts' bounds and no further, and the message
+    /// names the file and the bound.</summary>
+    [Fact]
+    public void MaxSlotsBoundTheRanksEvenWithOversubscribe()
+    {
+        Assert.Contains("--oversubscribe", Error("-n", "4", "--hostfile", "bounded", "app.dll"), StringComparison.Ordinal);
+        LauncherOptions o = Launch("-n", "5", "--oversubscribe", "--hostfile", "bounded", "app.dll");
+        Assert.Equal([3, 2], o.Placement!.Select(n => n.RankCount));
+        string e = Error("-n", "6", "--oversubscribe", "--hostfile", "bounded", "app.dll");
+        Assert.Contains("6 ranks requested but the hosts (bounded) take at most 5 (their max_slots)", e, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -32,6 +32,22 @@ public sealed class RankPlacementTests
         Assert.Equal([("a", 0, 3), ("b", 3, 2), ("c", 5, 2)], Place([new("a", 1), new("b", 1), new("c", 1)], 7));
     }
 
+    /// <summary>max_slots bounds a host even when oversubscribed: the excess goes round-robin to the
+    /// hosts below their bound; beyond the sum of the bounds nothing fits.</summary>
+    [Fact]
+    public void ExcessRanksSkipAHostAtItsMaxSlots()
+    {
+        HostSpec[] bounded = [new("a", 2, 3), new("b", 2)];
+        Assert.Equal([("a", 0, 3), ("b", 3, 2)], Place(bounded, 5));
+        Assert.Equal([("a", 0, 3), ("b", 3, 5)], Place(bounded, 8));
+        Assert.Equal([("a", 0, 2), ("b", 2, 2)], Place(bounded, 4)); // within the slots the bound plays no part
+        HostSpec[] allBounded = [new("a", 1, 2), new("b", 1, 3)];
+        Assert.Equal(5, RankPlacement.CapacityOf(allBounded));
+        Assert.Equal(long.MaxValue, RankPlacement.CapacityOf(bounded));
+        Assert.Equal([("a", 0, 2), ("b", 2, 3)], Place(allBounded, 5));
+        Assert.Throws<ArgumentException>(() => RankPlacement.Place(allBounded, 6));
+    }
+
     [Fact]
     public void EveryRankIsOnExactlyOneHost()
     {

@@ -127,6 +127,21 @@ public sealed class MultiHostJobTests(ITestOutputHelper log) : IClassFixture<Net
         JobAssert.FinishedWithin(result, Quickly);
     }
 
+    /// <summary>API.md: after Abort(errorCode) hpcrun exits with errorCode, 0 included. The aborting
+    /// rank (the last) is alone on its host, so no shared segment records the abort: hpcrun knows it
+    /// from the rank's rendezvous connection, and must not count the rank's exit code 0 as success.</summary>
+    [NetnsTheory]
+    [InlineData(0)]
+    [InlineData(7)]
+    public void Abort_by_a_rank_alone_on_its_host_ends_the_job_with_its_code(int code)
+    {
+        string text = code.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        JobResult result = NetnsJob.Run(log, new JobSpec(3, "abort", text) { LauncherTimeoutSeconds = 60 }, [("hpcA", 2), ("hpcB", 1)]);
+        JobAssert.ExitedWith(result, code);
+        JobAssert.StderrNamesFailedRankOnHost(result, 2, "hpcB", "aborted", text);
+        JobAssert.FinishedWithin(result, Quickly);
+    }
+
     /// <summary>Freed communicators give their context ids back and drop what was left unreceived on
     /// them over TCP too (the members' closing exchange follows every earlier frame on each connection).</summary>
     [NetnsFact]

@@ -43,14 +43,17 @@ public sealed class PeerFailureTests(ITestOutputHelper log)
     }
 
     [Theory]
-    [InlineData(1)]
-    [InlineData(2)]
-    [InlineData(4)]
-    public void Abort_ends_the_job_with_its_code(int np)
+    [InlineData(1, 7)]
+    [InlineData(2, 7)]
+    [InlineData(4, 7)]
+    [InlineData(2, 0)] // API.md: "hpcrun exits with errorCode", 0 included
+    [InlineData(4, 0)]
+    public void Abort_ends_the_job_with_its_code(int np, int code)
     {
-        JobResult result = JobRunner.Run(new JobSpec(np, "abort", "7"), log);
-        JobAssert.ExitedWith(result, 7);
-        JobAssert.StderrNamesFailedRank(result, np - 1, "7");
+        string text = code.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        JobResult result = JobRunner.Run(new JobSpec(np, "abort", text) { LauncherTimeoutSeconds = 25 }, log);
+        JobAssert.ExitedWith(result, code);
+        JobAssert.StderrNamesFailedRank(result, np - 1, text);
         JobAssert.FinishedWithin(result, Quickly);
     }
 
