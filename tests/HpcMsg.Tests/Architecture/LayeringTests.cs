@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.RegularExpressions;
 using HpcMsg.Tests.Infrastructure;
 
@@ -10,7 +9,7 @@ namespace HpcMsg.Tests.Architecture;
 /// and Ofi; Engine; Collectives (with Reductions); the API (the files at the root, and Serialization).
 /// Each rule says which layers a folder's files must not name: a type declared at the top level of
 /// that layer's files, or its namespace. The sources are read with comments and string literals
-/// blanked, so that prose naming a type is not a dependency. The library's public exceptions
+/// blanked (<see cref="CSharpLexer"/>), so that prose naming a type is not a dependency. The library's public exceptions
 /// (Errors.cs) are a layer of their own: the API, the collectives and the engine throw them (the
 /// engine turns a transport's <c>TransportException</c> into them at its boundary), and the bootstrap
 /// fails with them; Internal, the wire header and the transports name none of them.
@@ -105,6 +104,8 @@ public sealed partial class LayeringTests
         Assert.Single(Crossings(CodeOf("using HpcMsg.Engine;\nclass A { }"), types, "HpcMsg.Engine"));
         Assert.Empty(Crossings(CodeOf("class A { } // ProgressEngine\n/* HpcMsg.Engine */ class B { string s = \"ProgressEngine\"; char c = '\"'; string t = @\"ProgressEngine\"; }"), types, "HpcMsg.Engine"));
         Assert.Empty(Crossings(CodeOf("class A { ProgressEngineX e; }"), types, "HpcMsg.Engine"));
+        // The code in an interpolated string's hole is code; the text around it is not.
+        Assert.Single(Crossings(CodeOf("class A { string s = $\"ProgressEngine {nameof(ProgressEngine)}\"; }"), types, "HpcMsg.Engine"));
     }
 
     /// <summary>Fails with every place where a file of <paramref name="layer"/> names a type or the
@@ -160,62 +161,8 @@ public sealed partial class LayeringTests
     }
 
     /// <summary>The source with comments, string and character literals replaced by spaces (line
-    /// breaks kept). Interpolated strings are blanked whole: a type named only inside a hole is missed,
-    /// which is acceptable for a layering check.</summary>
-    private static string CodeOf(string source)
-    {
-        var sb = new StringBuilder(source.Length);
-        int i = 0;
-        while (i < source.Length)
-        {
-            char c = source[i];
-            char next = i + 1 < source.Length ? source[i + 1] : '\0';
-            if (c == '/' && next == '/')
-            {
-                while (i < source.Length && source[i] != '\n') { sb.Append(' '); i++; }
-            }
-            else if (c == '/' && next == '*')
-            {
-                int end = source.IndexOf("*/", i + 2, StringComparison.Ordinal);
-                end = end < 0 ? source.Length : end + 2;
-                for (; i < end; i++) sb.Append(source[i] == '\n' ? '\n' : ' ');
-            }
-            else if (c == '"' || c == '\'' || ((c == '$' || c == '@') && next == '"'))
-            {
-                bool verbatim = (c == '@') || (c == '$' && i + 2 < source.Length && source[i + 2] == '@');
-                bool raw = c == '"' && next == '"' && i + 2 < source.Length && source[i + 2] == '"';
-                char quote = c == '\'' ? '\'' : '"';
-                int start = i;
-                i = source.IndexOf(quote, i) + 1; // past the opening quote
-                if (raw)
-                {
-                    int end = source.IndexOf("\"\"\"", i + 2, StringComparison.Ordinal);
-                    i = end < 0 ? source.Length : end + 3;
-                }
-                else
-                {
-                    while (i < source.Length)
-                    {
-                        if (!verbatim && source[i] == '\\') { i += 2; continue; }
-                        if (source[i] == quote)
-                        {
-                            if (verbatim && i + 1 < source.Length && source[i + 1] == quote) { i += 2; continue; }
-                            i++;
-                            break;
-                        }
-                        i++;
-                    }
-                }
-                for (int k = start; k < Math.Min(i, source.Length); k++) sb.Append(source[k] == '\n' ? '\n' : ' ');
-            }
-            else
-            {
-                sb.Append(c);
-                i++;
-            }
-        }
-        return sb.ToString();
-    }
+    /// breaks kept); the code in an interpolated string's holes is kept (<see cref="CSharpLexer"/>).</summary>
+    private static string CodeOf(string source) => CSharpLexer.Code(source, Literals.Blank);
 
     [GeneratedRegex(@"(?m)^(?:(?:public|internal|private|protected|static|sealed|abstract|unsafe|readonly|partial|ref|file)\s+)*(?:class|struct|interface|enum|record(?:\s+struct|\s+class)?)\s+(\w+)")]
     private static partial Regex TopLevelType();

@@ -1,5 +1,4 @@
 using System.Reflection;
-using System.Text;
 using System.Text.RegularExpressions;
 using HpcMsg.Tests.Infrastructure;
 
@@ -9,7 +8,7 @@ namespace HpcMsg.Tests.Architecture;
 /// Every HPCMSG_ variable is declared once, in src/HpcMsg/Configuration/Parameters.cs, and read through
 /// its descriptor there (name, type, default, valid values, reason), so that <c>hpcrun --info</c> and the
 /// README list what the code reads. This scans the sources of the library and of hpcrun, with comments
-/// blanked and strings kept, for the two ways around the registry: a string literal that is a whole
+/// blanked and strings kept (<see cref="CSharpLexer"/>), for the two ways around the registry: a string literal that is a whole
 /// HPCMSG_ variable name (a second declaration), and an environment read (Environment.GetEnvironmentVariable,
 /// or a passed-in environment function) whose argument is such a literal or a constant holding an HPCMSG_
 /// name (JobEnvironment.RankVar, Parameters.Names.Iface, ...). Prose that mentions a variable inside a
@@ -62,6 +61,7 @@ public sealed partial class ParameterReadTests
         Assert.Single(Problems("string? r = getEnv(Parameters.Names.Iface);", constants));
         Assert.Single(Problems("""public const string NetworkVariable = "HPCMSG_NETWORK";""", constants));
         Assert.Single(Problems("""string s = $"x {Environment.GetEnvironmentVariable(RankVar)} y";""", constants));
+        Assert.Single(Problems(""""string s = $$"""{ "x" } {{getEnv(RankVar)}} y""";"""", constants));
         Assert.Empty(Problems("""
             // Environment.GetEnvironmentVariable("HPCMSG_RANK") in a comment
             /* getEnv(RankVar) */
@@ -77,7 +77,7 @@ public sealed partial class ParameterReadTests
 
     private static IEnumerable<string> Problems(string source, NameConstants constants)
     {
-        string code = WithoutComments(source);
+        string code = CSharpLexer.Code(source, Literals.Keep);
         foreach (Match m in WholeName().Matches(code))
             yield return $"line {LineOf(code, m.Index)}: the literal {m.Value} declares a variable outside the registry";
         foreach (Match m in EnvironmentRead().Matches(code))
@@ -121,100 +121,6 @@ public sealed partial class ParameterReadTests
     }
 
     private static int LineOf(string code, int index) => code.AsSpan(0, index).Count('\n') + 1;
-
-    /// <summary>The source with comments replaced by spaces (line breaks kept) and everything else as it
-    /// is; strings are followed (verbatim, raw, interpolated with their holes) only so that "//" or a
-    /// quote inside one is not taken for code.</summary>
-    internal static string WithoutComments(string source)
-    {
-        var sb = new StringBuilder(source.Length);
-        int i = 0;
-        Code(source, ref i, sb, stopAtBrace: false);
-        return sb.ToString();
-    }
-
-    private static void Code(string s, ref int i, StringBuilder sb, bool stopAtBrace)
-    {
-        int depth = 0;
-        while (i < s.Length)
-        {
-            char c = s[i];
-            char next = i + 1 < s.Length ? s[i + 1] : '\0';
-            if (c == '/' && next == '/')
-            {
-                while (i < s.Length && s[i] != '\n') { sb.Append(' '); i++; }
-            }
-            else if (c == '/' && next == '*')
-            {
-                int end = s.IndexOf("*/", i + 2, StringComparison.Ordinal);
-                end = end < 0 ? s.Length : end + 2;
-                for (; i < end; i++) sb.Append(s[i] == '\n' ? '\n' : ' ');
-            }
-            else if (c == '\'')
-            {
-                int start = i++;
-                while (i < s.Length && s[i] != '\'') i += s[i] == '\\' ? 2 : 1;
-                i = Math.Min(i + 1, s.Length);
-                sb.Append(s, start, i - start);
-            }
-            else if (c is '"' or '$' or '@' && StringStart(s, i) is var (prefix, interpolated, verbatim, quotes) && quotes > 0)
-            {
-                sb.Append(s, i, prefix + quotes);
-                i += prefix + quotes;
-                StringBody(s, ref i, sb, interpolated, verbatim, quotes);
-            }
-            else
-            {
-                if (stopAtBrace && c == '{') depth++;
-                if (stopAtBrace && c == '}' && depth-- == 0) return;
-                sb.Append(c);
-                i++;
-            }
-        }
-    }
-
-    /// <summary>At s[i]: the length of the $/@ prefix, whether the string is interpolated or verbatim, and
-    /// its opening quotes (1, or 3 and more for a raw string); 0 quotes when no string starts here.</summary>
-    private static (int Prefix, bool Interpolated, bool Verbatim, int Quotes) StringStart(string s, int i)
-    {
-        int j = i;
-        int dollars = 0;
-        bool verbatim = false;
-        while (j < s.Length && (s[j] == '$' || s[j] == '@'))
-        {
-            if (s[j] == '$') dollars++; else verbatim = true;
-            j++;
-        }
-        if (j >= s.Length || s[j] != '"') return (0, false, false, 0);
-        int quotes = 0;
-        while (j + quotes < s.Length && s[j + quotes] == '"') quotes++;
-        if (quotes == 2) quotes = 1; // "" is an empty string, not a raw one
-        // $$"""...""" holes need {{: read as plain text (a read in one is missed).
-        return (j - i, dollars == 1, verbatim, quotes >= 3 ? quotes : 1);
-    }
-
-    private static void StringBody(string s, ref int i, StringBuilder sb, bool interpolated, bool verbatim, int quotes)
-    {
-        string close = new('"', quotes);
-        while (i < s.Length)
-        {
-            char c = s[i];
-            if (quotes == 1 && !verbatim && c == '\\') { sb.Append(s, i, Math.Min(2, s.Length - i)); i += 2; continue; }
-            if (quotes == 1 && verbatim && c == '"' && i + 1 < s.Length && s[i + 1] == '"') { sb.Append("\"\""); i += 2; continue; }
-            if (string.CompareOrdinal(s, i, close, 0, quotes) == 0) { sb.Append(close); i += quotes; return; }
-            if (interpolated && c == '{')
-            {
-                if (i + 1 < s.Length && s[i + 1] == '{') { sb.Append("{{"); i += 2; continue; }
-                sb.Append('{');
-                i++;
-                Code(s, ref i, sb, stopAtBrace: true);
-                if (i < s.Length) { sb.Append('}'); i++; }
-                continue;
-            }
-            sb.Append(c);
-            i++;
-        }
-    }
 
     /// <summary>A string literal that is a whole HPCMSG_ variable name.</summary>
     [GeneratedRegex("\"HPCMSG_[A-Z0-9_]*[A-Z0-9]\"")]

@@ -14,10 +14,8 @@ namespace HpcMsg.Bootstrap.Pmi;
 /// connections to this node (the TCP transport fails their calls, and their unhandled exception
 /// aborts through PMI as well).
 /// </summary>
-internal sealed unsafe class LocalPeerWatch : IDisposable
+internal sealed unsafe class LocalPeerWatch : LocalWatch
 {
-    private static readonly TimeSpan Period = TimeSpan.FromMilliseconds(200);
-
     /// <summary>As hpcrun's: how long the node's ranks have to report the failure before the step ends.</summary>
     private static readonly TimeSpan ReportGrace = TimeSpan.FromSeconds(1);
 
@@ -25,10 +23,9 @@ internal sealed unsafe class LocalPeerWatch : IDisposable
     private readonly int _localRank;
     private readonly int _firstWorldRank;
     private readonly Action<int> _abort;
-    private readonly ManualResetEventSlim _stop = new(false);
-    private readonly Thread _thread;
 
     public LocalPeerWatch(ShmSegment segment, int localRank, int firstWorldRank, Action<int> abort)
+        : base("HpcMsg peer watch")
     {
         _segment = segment;
         _localRank = localRank;
@@ -37,29 +34,25 @@ internal sealed unsafe class LocalPeerWatch : IDisposable
         // A rank that exits during the grace (having reported the failure) must still end the step:
         // its background thread dies with the process, so the exit itself sends the abort.
         AppDomain.CurrentDomain.ProcessExit += (_, _) => { if (Volatile.Read(ref _peerDied) != 0) AbortOnce(); };
-        _thread = new Thread(Run) { IsBackground = true, Name = "HpcMsg peer watch" };
-        _thread.Start();
+        Start();
     }
 
-    private void Run()
+    /// <inheritdoc/>
+    protected override bool Look()
     {
-        while (!_stop.Wait(Period))
-        {
-            int dead = FindDeadPeer();
-            if (dead < 0) continue;
-            int world = _firstWorldRank + dead;
-            // 137 as a shell reports a SIGKILL: the usual way a task vanishes without a word.
-            _segment.MarkJobEnding(ShmLayout.JobRankFailed, world, 137);
-            Console.Error.WriteLine($"hpcmsg: rank {_firstWorldRank + _localRank}: rank {world} on this node died without finalizing; ending the job");
-            Console.Error.Flush();
-            // The grace lets this rank report the failure of its blocked call first. The step is ended
-            // even when this rank finalizes or exits meanwhile: ranks on other nodes may hold no
-            // connection to the dead one (connections open on first use) and would wait forever.
-            Volatile.Write(ref _peerDied, 1);
-            _stop.Wait(ReportGrace);
-            AbortOnce();
-            return;
-        }
+        int dead = FindDeadPeer();
+        if (dead < 0) return false;
+        int world = _firstWorldRank + dead;
+        // 137 as a shell reports a SIGKILL: the usual way a task vanishes without a word.
+        _segment.MarkJobEnding(ShmLayout.JobRankFailed, world, 137);
+        Report($"rank {_firstWorldRank + _localRank}: rank {world} on this node died without finalizing; ending the job");
+        // The grace lets this rank report the failure of its blocked call first. The step is ended
+        // even when this rank finalizes or exits meanwhile: ranks on other nodes may hold no
+        // connection to the dead one (connections open on first use) and would wait forever.
+        Volatile.Write(ref _peerDied, 1);
+        StoppedWithin(ReportGrace);
+        AbortOnce();
+        return true;
     }
 
     private int _peerDied;
@@ -82,11 +75,10 @@ internal sealed unsafe class LocalPeerWatch : IDisposable
         return -1;
     }
 
-    /// <summary>Stops watching (before the segment is unmapped).</summary>
-    public void Dispose()
+    /// <summary>Called by <see cref="LocalWatch.Dispose"/> (before the segment is unmapped): a dead peer
+    /// found ends the step even when this rank stops watching within the grace.</summary>
+    protected override void OnStopped()
     {
-        _stop.Set();
-        if (Thread.CurrentThread != _thread) _thread.Join(2000);
         if (Volatile.Read(ref _peerDied) != 0) AbortOnce();
     }
 }

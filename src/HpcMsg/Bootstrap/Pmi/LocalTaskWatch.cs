@@ -9,10 +9,8 @@ namespace HpcMsg.Bootstrap.Pmi;
 /// so that Init fails with that reason, cleans up and ends the job through PMI. Where Init is blocked
 /// elsewhere and has not failed within <see cref="AbortGrace"/>, the watch ends the job itself.
 /// </summary>
-internal sealed class LocalTaskWatch : IDisposable
+internal sealed class LocalTaskWatch : LocalWatch
 {
-    private static readonly TimeSpan Period = TimeSpan.FromMilliseconds(200);
-
     /// <summary>How long Init has to fail by itself (and clean up) before the watch aborts the job.</summary>
     public static readonly TimeSpan AbortGrace = TimeSpan.FromSeconds(2);
 
@@ -20,17 +18,15 @@ internal sealed class LocalTaskWatch : IDisposable
     private readonly PmiWait _wait;
     private readonly int _rank;
     private readonly Action<int> _abort;
-    private readonly ManualResetEventSlim _stop = new(false);
-    private readonly Thread _thread;
 
     public LocalTaskWatch(NodeTasks tasks, PmiWait wait, int rank, Action<int> abort)
+        : base("HpcMsg task watch")
     {
         _tasks = tasks;
         _wait = wait;
         _rank = rank;
         _abort = abort;
-        _thread = new Thread(Run) { IsBackground = true, Name = "HpcMsg task watch" };
-        _thread.Start();
+        Start();
     }
 
     /// <summary>Null where this node's tasks cannot be watched (<see cref="NodeTasks.OfThisNode"/>).</summary>
@@ -44,28 +40,19 @@ internal sealed class LocalTaskWatch : IDisposable
     /// (<see cref="NodeTasks.ExitCode"/>, which Hydra's mpiexec then exits with), else 1.</summary>
     public int AbortCode => _tasks.ExitCode ?? 1;
 
-    private void Run()
+    /// <inheritdoc/>
+    protected override bool Look()
     {
-        while (!_stop.Wait(Period))
-        {
-            string? gone;
-            try { gone = _tasks.Check(); }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { continue; }
-            if (gone is null) continue;
-            string reason = $"rank {_rank}: {gone}; Init cannot complete, so this rank ends the job";
-            Failure = reason;
-            Console.Error.WriteLine($"hpcmsg: {reason}");
-            Console.Error.Flush();
-            _wait.Stop(reason);
-            if (!_stop.Wait(AbortGrace)) _abort(AbortCode);
-            return;
-        }
-    }
-
-    /// <summary>Stops watching: Init has completed, or has failed and ended the job itself.</summary>
-    public void Dispose()
-    {
-        _stop.Set();
-        if (Thread.CurrentThread != _thread) _thread.Join(2000);
+        string? gone;
+        try { gone = _tasks.Check(); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return false; }
+        if (gone is null) return false;
+        string reason = $"rank {_rank}: {gone}; Init cannot complete, so this rank ends the job";
+        Failure = reason;
+        Report(reason);
+        _wait.Stop(reason);
+        // Dispose (Init has completed, or has failed and ended the job itself) ends the grace without an abort.
+        if (!StoppedWithin(AbortGrace)) _abort(AbortCode);
+        return true;
     }
 }
