@@ -11,16 +11,21 @@ namespace HpcMsg.Tests.Ofi;
 /// payload lands in the buffer the receiver names for its Data header and completes the sender's send;
 /// records sent after a large message reach the sink after its payload, in sending order; control
 /// records carry their tokens. (Across hosts, through the engine: Network/OfiMultiHostJobTests.)
+/// With buffers registered (FI_MR_LOCAL's path, forced: neither test provider asks for it) the slots are
+/// registered once, a large message's buffer once on each side for that message and closed when it
+/// completes, every post carries a descriptor, and nothing stays registered after Close.
 /// </summary>
 public sealed unsafe class OfiTransportTests
 {
     [OfiTheory]
-    [InlineData("net")]
-    [InlineData("tcp;ofi_rxm")]
-    public void Eager_large_and_control_records_reach_the_peers_sink_in_order(string provider)
+    [InlineData("net", false)]
+    [InlineData("net", true)]
+    [InlineData("tcp;ofi_rxm", false)]
+    [InlineData("tcp;ofi_rxm", true)]
+    public void Eager_large_and_control_records_reach_the_peers_sink_in_order(string provider, bool registered)
     {
-        OfiEndpoint ea = OfiEndpoint.Open(OfiLibrary.Shared, provider, "127.0.0.1", peers: 2);
-        OfiEndpoint eb = OfiEndpoint.Open(OfiLibrary.Shared, provider, "127.0.0.1", peers: 2);
+        OfiEndpoint ea = OfiEndpoint.Open(OfiLibrary.Shared, provider, "127.0.0.1", peers: 2, registerLocal: registered);
+        OfiEndpoint eb = OfiEndpoint.Open(OfiLibrary.Shared, provider, "127.0.0.1", peers: 2, registerLocal: registered);
         string[] annex = [OfiTransport.Annex(ea), OfiTransport.Annex(eb)];
         OfiTransport a = OfiPair.Make(ea, 0, annex), b = OfiPair.Make(eb, 1, annex);
         var sa = new RecordingSink();
@@ -29,6 +34,8 @@ public sealed unsafe class OfiTransportTests
         b.Attach(null!, sb);
         const int large = 3 * 1024 * 1024;
         byte* memory = (byte*)NativeMemory.AlignedAlloc(2 * large, 64);
+        // The slots: registered once at setup where buffers are registered.
+        Assert.Equal((registered ? 1L : 0L, registered ? 1L : 0L), (ea.Registrations, eb.Registrations));
         try
         {
             byte* small = memory, payload = memory + 4096;
@@ -62,6 +69,14 @@ public sealed unsafe class OfiTransportTests
             Assert.Equal((1, RecordKind.Cts, 5L, 6L), (sa.Headers[0].Peer, RecordHeader.KindOf(sa.Headers[0].Header.LengthAndKind), sa.Headers[0].Header.Token1, sa.Headers[0].Header.Token2));
             Assert.Empty(a.FailedPeers);
             Assert.Empty(b.FailedPeers);
+
+            // Registered: the large message's buffer once on each side (sender's payload, receiver's target),
+            // closed again when it completed; every post (record sends, slot receives, the payload's send and
+            // receive) went with a descriptor. Not registered: no region and no descriptor at all.
+            Assert.Equal((registered ? 2L : 0L, registered ? 2L : 0L), (ea.Registrations, eb.Registrations));
+            Assert.Equal((registered ? 1 : 0, registered ? 1 : 0), (ea.OpenRegistrations, eb.OpenRegistrations));
+            if (registered) Assert.True(ea.PostsWithDescriptor >= 5 && eb.PostsWithDescriptor >= 5, $"posts with a descriptor: {ea.PostsWithDescriptor}, {eb.PostsWithDescriptor}");
+            else Assert.Equal((0L, 0L), (ea.PostsWithDescriptor, eb.PostsWithDescriptor));
         }
         finally
         {
@@ -69,6 +84,7 @@ public sealed unsafe class OfiTransportTests
             b.Close();
             NativeMemory.AlignedFree(memory);
         }
+        Assert.Equal((0, 0), (ea.OpenRegistrations, eb.OpenRegistrations));
     }
 
 
