@@ -55,6 +55,12 @@ internal sealed unsafe partial class OfiEndpoint : IDisposable
     /// <summary>Regions registered since the endpoint opened, for tests and diagnostics.</summary>
     public long Registrations { get; private set; }
 
+    /// <summary>Regions registered by every endpoint of this process (the test app prints it: a job's ranks
+    /// show that they took the registered path).</summary>
+    public static long RegistrationsInProcess => Interlocked.Read(ref s_registrations);
+
+    private static long s_registrations;
+
     /// <summary>Regions registered and not yet closed.</summary>
     public int OpenRegistrations => _regions.Count;
 
@@ -211,6 +217,7 @@ internal sealed unsafe partial class OfiEndpoint : IDisposable
         Check(OfiCalls.MrReg(_domain, buffer, length, OfiConstants.FiSend | OfiConstants.FiRecv, _nextKey++, &mr), "fi_mr_reg");
         _regions.Add((nint)mr);
         Registrations++;
+        Interlocked.Increment(ref s_registrations);
         return mr;
     }
 
