@@ -41,6 +41,7 @@ internal sealed unsafe partial class OfiEndpoint : IDisposable
         ReportsUnknownSources = ReportsSources && (info->Caps & OfiConstants.FiSourceErr) != 0;
         ProviderRequiresRegistration = (info->DomainAttr->MrMode & OfiConstants.FiMrLocal) != 0;
         RegistersLocal = ProviderRequiresRegistration || forceRegistration;
+        AuthKeySize = info->DomainAttr->AuthKeySize;
     }
 
     /// <summary>Whether the provider asks for registered local buffers (FI_MR_LOCAL kept in the fi_info it
@@ -51,6 +52,13 @@ internal sealed unsafe partial class OfiEndpoint : IDisposable
     /// post: where the provider requires it, or where asked (HPCMSG_OFI_MR_LOCAL=1, which tests the path on the
     /// providers that do not need it). Otherwise <see cref="Register"/> returns null and null descriptors go.</summary>
     public bool RegistersLocal { get; }
+
+    /// <summary>Whether the domain was opened with an auth_key made from the job secret (<see cref="OfiAuthKey"/>:
+    /// psm3; no test provider takes one).</summary>
+    public bool AuthKeyFromJob { get; private set; }
+
+    /// <summary>The auth_key size the provider reported (0: it takes none).</summary>
+    public ulong AuthKeySize { get; }
 
     /// <summary>Regions registered since the endpoint opened, for tests and diagnostics.</summary>
     public long Registrations { get; private set; }
@@ -99,9 +107,11 @@ internal sealed unsafe partial class OfiEndpoint : IDisposable
     /// <param name="provider">The provider's name, with its layering ("tcp;ofi_rxm").</param>
     /// <param name="sourceAddress">The interface's address to bind to; null: libfabric chooses.</param>
     /// <param name="peers">Room in the address vector.</param>
+    /// <param name="jobSecret">The job's secret: where the provider's auth_key is the job's to choose
+    /// (<see cref="OfiAuthKey"/>), the domain is opened with a key made from it.</param>
     /// <param name="registerLocal">Register buffers and pass descriptors even where the provider does not
     /// require it (FI_MR_LOCAL); null: as HPCMSG_OFI_MR_LOCAL says.</param>
-    public static OfiEndpoint Open(OfiLibrary library, string provider, string? sourceAddress, int peers, bool? registerLocal = null)
+    public static OfiEndpoint Open(OfiLibrary library, string provider, string? sourceAddress, int peers, bool? registerLocal = null, byte[]? jobSecret = null)
     {
         // The sources of receives where the provider reports them (FI_SOURCE, and FI_SOURCE_ERR for a
         // sender not in the address vector): the transport drops what does not come from the job.
@@ -119,6 +129,7 @@ internal sealed unsafe partial class OfiEndpoint : IDisposable
         var endpoint = new OfiEndpoint(library, info, registerLocal ?? Configuration.Parameters.OfiMrLocal.Read());
         try
         {
+            endpoint.SetAuthKey(jobSecret);
             endpoint.OpenObjects(peers);
             return endpoint;
         }
@@ -127,6 +138,18 @@ internal sealed unsafe partial class OfiEndpoint : IDisposable
             endpoint.Dispose();
             throw;
         }
+    }
+
+    /// <summary>domain_attr.auth_key from the job secret where <see cref="OfiAuthKey.For"/> gives one; fi_freeinfo
+    /// frees it with free(), so it comes from malloc (NativeMemory.Alloc).</summary>
+    private void SetAuthKey(byte[]? jobSecret)
+    {
+        if (OfiAuthKey.For(Offer.Provider, AuthKeySize, jobSecret) is not byte[] key) return;
+        byte* p = (byte*)NativeMemory.Alloc((nuint)key.Length);
+        key.CopyTo(new Span<byte>(p, key.Length));
+        _info->DomainAttr->AuthKey = p;
+        _info->DomainAttr->AuthKeySize = (nuint)key.Length;
+        AuthKeyFromJob = true;
     }
 
     private void OpenObjects(int peers)
