@@ -762,7 +762,12 @@ internal sealed unsafe class OfiTransport : ITransport
             _region[op] = (nint)_endpoint.Register(into, capacity); // none for a dropped payload: _discard is in the slots' region
             posted = _endpoint.TryReceive(into, capacity, Descriptor(op), OfiConstants.FiAddrUnspec, _tag[op], 0, _contexts + op);
         }
-        catch (OfiException e) { posted = false; PeerFailed(peer, e.Message); }
+        catch (OfiException e)
+        {
+            posted = false;
+            ReleaseReceive(op); // its region (if registered) closed, its pin freed: nothing was posted
+            PeerFailed(peer, e.Message);
+        }
         if (!posted && !_gone[peer])
         {
             ReleaseReceive(op);
