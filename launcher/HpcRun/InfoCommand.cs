@@ -63,6 +63,8 @@ internal static class InfoCommand
             text.AppendLine(CultureInfo.InvariantCulture, $"A rank blocked on it {waiting}");
         if (TransportProbe.Strangers(decision) is string strangers)
             text.AppendLine(CultureInfo.InvariantCulture, $"Traffic on it from outside the job {strangers}");
+        if (TransportProbe.MemoryAndKey(decision) is string memory)
+            text.AppendLine(CultureInfo.InvariantCulture, $"Memory and keys on it {memory}");
         return text.ToString();
     }
 
@@ -225,6 +227,13 @@ internal static class TransportProbe
     internal static string? Strangers(HpcMsg.Transports.Ofi.NetworkDecision decision) =>
         decision is { Error: null, Network: HpcMsg.Transports.Ofi.NetworkKind.Ofi, Provider: string provider }
             ? $"({provider}): {HpcMsg.Transports.Ofi.OfiProbe.DescribeStrangers(HpcMsg.Transports.Ofi.OfiLibrary.Shared, provider)}"
+            : null;
+
+    /// <summary>With libfabric chosen: whether buffers are registered (FI_MR_LOCAL) and what becomes of the
+    /// provider's auth_key; null for TCP or an error.</summary>
+    internal static string? MemoryAndKey(HpcMsg.Transports.Ofi.NetworkDecision decision) =>
+        decision is { Error: null, Network: HpcMsg.Transports.Ofi.NetworkKind.Ofi, Provider: string provider }
+            ? $"({provider}): {HpcMsg.Transports.Ofi.OfiProbe.DescribeMemoryAndKey(HpcMsg.Transports.Ofi.OfiLibrary.Shared, provider)}"
             : null;
 
     /// <summary>Whether the libfabric library loads; which providers work is the OFI transport's own probe.</summary>

@@ -301,7 +301,7 @@ public sealed unsafe partial class Communicator : IDisposable
         {
             annex = address =>
             {
-                try { opened = Transports.Ofi.OfiEndpoint.Open(Transports.Ofi.OfiLibrary.Shared, decision.Provider!, address.ToString(), job.Size); }
+                try { opened = Transports.Ofi.OfiEndpoint.Open(Transports.Ofi.OfiLibrary.Shared, decision.Provider!, address.ToString(), job.Size, jobSecret: job.Secret); }
                 catch (Transports.Ofi.OfiException e)
                 {
                     throw new HpcMsgException($"rank {job.Rank}: {decision}; but its endpoint cannot be opened on {address}: {e.Message}");

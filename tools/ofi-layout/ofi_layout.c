@@ -100,8 +100,14 @@ int main(void)
 	F(fi_ops_domain, stx_ctx); F(fi_ops_domain, srx_ctx); F(fi_ops_domain, query_atomic);
 	F(fi_ops_domain, query_collective); F(fi_ops_domain, endpoint2);
 
+	S(fi_ops_mr);
+	F(fi_ops_mr, size); F(fi_ops_mr, reg); F(fi_ops_mr, regv); F(fi_ops_mr, regattr);
+
 	S(fid_domain);
 	F(fid_domain, fid); F(fid_domain, ops); F(fid_domain, mr);
+
+	S(fid_mr);
+	F(fid_mr, fid); F(fid_mr, mem_desc); F(fid_mr, key);
 
 	S(fi_ops_ep);
 	F(fi_ops_ep, size); F(fi_ops_ep, cancel); F(fi_ops_ep, getopt); F(fi_ops_ep, setopt); F(fi_ops_ep, tx_ctx);
@@ -138,7 +144,7 @@ int main(void)
 	/* Constants (OfiConstants.cs): capabilities, modes, flags, enums, control commands, errors. */
 	C(FI_RMA); C(FI_TAGGED); C(FI_RECV); C(FI_SEND); C(FI_READ); C(FI_WRITE); C(FI_REMOTE_READ);
 	C(FI_REMOTE_WRITE); C(FI_CONTEXT); C(FI_CONTEXT2); C(FI_SOURCE); C(FI_EP_RDM); C(FI_AV_TABLE);
-	C(FI_THREAD_DOMAIN); C(FI_MR_VIRT_ADDR); C(FI_MR_ALLOCATED); C(FI_MR_PROV_KEY);
+	C(FI_THREAD_DOMAIN); C(FI_MR_LOCAL); C(FI_MR_VIRT_ADDR); C(FI_MR_ALLOCATED); C(FI_MR_PROV_KEY);
 	C(FI_CQ_FORMAT_TAGGED); C(FI_WAIT_NONE); C(FI_WAIT_FD); C(FI_GETWAIT); C(FI_ENABLE);
 	C(FI_TRANSMIT); C(FI_ADDR_UNSPEC); C(FI_EAGAIN); C(FI_ENODATA); C(FI_ECANCELED);
 	C(FI_ETOOSMALL); C(FI_EAVAIL); C(FI_ETRUNC);

@@ -130,6 +130,12 @@ internal static class Parameters
         "force a libfabric provider (e.g. tcp;ofi_rxm, net, verbs;ofi_rxm, efa); unset, the first that works.",
         defaultText: "none", validValues: "a libfabric provider name");
 
+    public static readonly SwitchParameter OfiMrLocal = new("HPCMSG_OFI_MR_LOCAL", false,
+        "1: the libfabric transport registers the buffers it posts (its send and receive slots once, a large message's " +
+        "buffer for each message) and passes their descriptors, as it always does for a provider that asks for it " +
+        "(FI_MR_LOCAL: verbs;ofi_rxm, efa); 0: only for such a provider. For tests: net and tcp;ofi_rxm do not need it, " +
+        "and it costs them a registration per large message.");
+
     public static readonly TextParameter PmixLibrary = new("HPCMSG_PMIX_LIBRARY", null,
         "the libpmix to load when a PMIx launcher (srun --mpi=pmix, Open MPI's mpirun or prterun) started the job: a file name or path; " +
         "unset, libpmix.so.2, then libpmix.so.",
@@ -293,7 +299,7 @@ internal static class Parameters
     /// <summary>Every parameter, tunables first, then the launcher's, in the README's order.</summary>
     public static IReadOnlyList<Parameter> All { get; } =
     [
-        EagerLimit, ShmCma, ShmCmaBytes, SpinMicros, Yields, SleepMicros, WarmUp, AsymmetricFence, MaxObjectBytes, TcpEagerLimit, NodeRing, PmiTimeout, Network, OfiProvider, PmixLibrary,
+        EagerLimit, ShmCma, ShmCmaBytes, SpinMicros, Yields, SleepMicros, WarmUp, AsymmetricFence, MaxObjectBytes, TcpEagerLimit, NodeRing, PmiTimeout, Network, OfiProvider, OfiMrLocal, PmixLibrary,
         CollBarrier, CollBcast, CollAllreduce, CollReduce, CollAllgather, CollAlltoall, CollGather,
         BcastShortBytes, BcastMinRanks, AllreduceShortBytes, ReduceShortBytes, ReduceTreeMaxRanks,
         AllgatherLongBytes, AllgatherShortBytes, AllgatherDirectBytes, AlltoallShortBytes, AlltoallMediumBytes, AlltoallMinRanks,

@@ -40,10 +40,12 @@ internal sealed unsafe class OfiPingPongScenario : IScenario
         byte* send = (byte*)NativeMemory.AlignedAlloc((nuint)largest, 4096);
         byte* receive = (byte*)NativeMemory.AlignedAlloc((nuint)largest, 4096);
         var contexts = (FiContext2*)NativeMemory.AlignedAlloc((nuint)(2 * sizeof(FiContext2)), 64);
+        // Registered where the provider asks for it (FI_MR_LOCAL) or HPCMSG_OFI_MR_LOCAL=1; else null regions.
+        FidMr* sendRegion = endpoint.Register(send, (nuint)largest), receiveRegion = endpoint.Register(receive, (nuint)largest);
         try
         {
             var pump = new OfiCompletionPump(endpoint, sleepOnFd, Limit);
-            var run = new Exchange(endpoint, pump, peer, send, receive, contexts, server);
+            var run = new Exchange(endpoint, pump, peer, send, receive, OfiEndpoint.Descriptor(sendRegion), OfiEndpoint.Descriptor(receiveRegion), contexts, server);
             for (int s = 0; s < sizes.Length; s++)
             {
                 (double median, double mean) = run.Size(s, sizes[s], repetitions, last: s == sizes.Length - 1);
@@ -54,6 +56,8 @@ internal sealed unsafe class OfiPingPongScenario : IScenario
         }
         finally
         {
+            endpoint.Deregister(sendRegion);
+            endpoint.Deregister(receiveRegion);
             NativeMemory.AlignedFree(send);
             NativeMemory.AlignedFree(receive);
             NativeMemory.AlignedFree(contexts);
@@ -62,7 +66,7 @@ internal sealed unsafe class OfiPingPongScenario : IScenario
     }
 
     /// <summary>One side of the exchange; source rank 0 is the server, 1 the client.</summary>
-    private sealed class Exchange(OfiEndpoint endpoint, OfiCompletionPump pump, ulong peer, byte* send, byte* receive, FiContext2* contexts, bool server)
+    private sealed class Exchange(OfiEndpoint endpoint, OfiCompletionPump pump, ulong peer, byte* send, byte* receive, void* sendDescriptor, void* receiveDescriptor, FiContext2* contexts, bool server)
     {
         private readonly int _me = server ? 0 : 1, _them = server ? 1 : 0;
 
@@ -107,7 +111,7 @@ internal sealed unsafe class OfiPingPongScenario : IScenario
             ulong expected = OfiTagLayout.Make(0, sizeIndex + 1, _them, tag);
             ulong ignore = server ? OfiTagLayout.Ignore(anySource: true, anyTag: false) : 0;
             ulong from = server ? OfiConstants.FiAddrUnspec : peer;
-            while (!endpoint.TryReceive(receive, (nuint)Math.Max(size, 1), from, expected, ignore, contexts + 1)) pump.Progress();
+            while (!endpoint.TryReceive(receive, (nuint)Math.Max(size, 1), receiveDescriptor, from, expected, ignore, contexts + 1)) pump.Progress();
         }
 
         /// <summary>Sends with fi_tinject when the size allows, except the server's <paramref name="final"/>
@@ -121,7 +125,7 @@ internal sealed unsafe class OfiPingPongScenario : IScenario
                 while (!endpoint.TryInject(send, (nuint)size, peer, t)) pump.Progress();
                 return;
             }
-            while (!endpoint.TrySend(send, (nuint)size, peer, t, contexts)) pump.Progress();
+            while (!endpoint.TrySend(send, (nuint)size, sendDescriptor, peer, t, contexts)) pump.Progress();
             pump.WaitFor(1, receive: false);
         }
 

@@ -6,7 +6,9 @@ namespace HpcMsg.TestApp.Scenarios;
 /// Which network library a rank had mapped while it talked to the others: a small and a large (4 MiB)
 /// message go round the ring both ways (eager and rendezvous across every pair of neighbouring hosts),
 /// an Allreduce sums the ranks, and then each rank prints "rank R libfabric=PATH" (the libfabric its
-/// process has mapped, from /proc/self/maps) or "libfabric=none".
+/// process has mapped, from /proc/self/maps) or "libfabric=none", and "rank R ofi_registrations=N": the
+/// memory regions its libfabric endpoint registered (0 unless the provider asks for FI_MR_LOCAL or
+/// HPCMSG_OFI_MR_LOCAL=1; then the slots and each large message's buffer).
 /// </summary>
 internal sealed class FabricScenario : IScenario
 {
@@ -39,6 +41,7 @@ internal sealed class FabricScenario : IScenario
             .Where(f => f.Length >= 6 && f[5].Contains("libfabric", StringComparison.Ordinal))
             .Select(f => f[5]).FirstOrDefault();
         Console.WriteLine($"rank {world.Rank} libfabric={mapped ?? "none"}");
+        Console.WriteLine($"rank {world.Rank} ofi_registrations={HpcMsg.Transports.Ofi.OfiEndpoint.RegistrationsInProcess}");
         Console.Out.Flush();
         world.Barrier();
         return Task.CompletedTask;

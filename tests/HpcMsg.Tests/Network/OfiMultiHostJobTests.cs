@@ -20,10 +20,59 @@ public sealed class OfiMultiHostJobTests(ITestOutputHelper log) : IClassFixture<
     private static readonly (string, int)[] AloneAndPair = [("hpcA", 1), ("hpcB", 2)];
     private static readonly TimeSpan Quickly = TimeSpan.FromSeconds(30);
 
+    /// <summary>The job over <paramref name="provider"/>; HPCMSG_OFI_MR_LOCAL, where this test process has it
+    /// (running the class with the registered path forced) and the job does not set it, goes to the ranks too.</summary>
     private static JobSpec Over(string provider, JobSpec spec) => spec with
     {
-        LauncherArgs = ["-x", "HPCMSG_NETWORK=ofi", "-x", $"HPCMSG_OFI_PROVIDER={provider}", .. spec.LauncherArgs],
+        LauncherArgs =
+        [
+            "-x", "HPCMSG_NETWORK=ofi", "-x", $"HPCMSG_OFI_PROVIDER={provider}",
+            .. Environment.GetEnvironmentVariable(MrLocal) is { Length: > 0 } forced && !spec.LauncherArgs.Any(a => a.StartsWith(MrLocal + "=", StringComparison.Ordinal))
+                ? (string[])["-x", $"{MrLocal}={forced}"] : [],
+            .. spec.LauncherArgs,
+        ],
     };
+
+    private const string MrLocal = "HPCMSG_OFI_MR_LOCAL";
+
+    /// <summary>The job over <paramref name="provider"/> with its buffers registered and descriptors passed
+    /// (FI_MR_LOCAL's path, which verbs;ofi_rxm and efa take; forced, since net and tcp;ofi_rxm do not ask for it).</summary>
+    private static JobSpec Registered(string provider, JobSpec spec) => Over(provider, spec with { LauncherArgs = ["-x", $"{MrLocal}=1", .. spec.LauncherArgs] });
+
+    /// <summary>FI_MR_LOCAL's path across hosts: every rank registered its slots and the buffer of the ring's
+    /// 4 MiB message that crosses hosts (each rank sends or receives one: at least 2 regions; 0 unforced),
+    /// and the data came through.</summary>
+    [OfiNetnsTheory]
+    [InlineData("net", true)]
+    [InlineData("tcp;ofi_rxm", true)]
+    [InlineData("net", false)]
+    public void Registered_buffers_carry_the_traffic_when_forced(string provider, bool forced)
+    {
+        JobSpec spec = new(4, "fabric");
+        JobResult result = NetnsJob.Run(log, forced ? Registered(provider, spec) : Over(provider, spec with { LauncherArgs = ["-x", $"{MrLocal}=0"] }), TwoHosts);
+        JobAssert.Succeeded(result, "fabric");
+        for (int rank = 0; rank < 4; rank++)
+        {
+            System.Text.RegularExpressions.Match m = System.Text.RegularExpressions.Regex.Match(result.Stdout, $@"rank {rank} ofi_registrations=(\d+)");
+            Assert.True(m.Success, $"rank {rank} printed no ofi_registrations line\n{result}");
+            long n = long.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+            Assert.True(forced ? n >= 2 : n == 0, $"rank {rank}: {n} regions registered, forced={forced}\n{result}");
+        }
+    }
+
+    /// <summary>Every message size, and 240 MB in one message, with registered buffers (each large message's
+    /// buffer registered for it on both sides).</summary>
+    [OfiNetnsTheory]
+    [InlineData("net", "sizes")]
+    [InlineData("tcp;ofi_rxm", "sizes")]
+    [InlineData("net", "huge")]
+    [InlineData("tcp;ofi_rxm", "huge")]
+    public void Sizes_with_registered_buffers(string provider, string scenario)
+    {
+        JobSpec spec = scenario == "huge" ? new JobSpec(2, "huge", "30000000") : new JobSpec(2, "sizes");
+        JobResult result = NetnsJob.Run(log, Registered(provider, spec), OneRankEach);
+        JobAssert.Succeeded(result, scenario);
+    }
 
     [OfiNetnsTheory]
     [InlineData("net")]

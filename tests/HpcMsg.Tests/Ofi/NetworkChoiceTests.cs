@@ -75,6 +75,10 @@ public sealed class NetworkChoiceTests(ITestOutputHelper log)
         Assert.Contains("A rank blocked on it (tcp;ofi_rxm): sleeps on the completion queue's wait fd",
             HpcRun.InfoCommand.Render(Env(("HPCMSG_NETWORK", "ofi"), ("HPCMSG_OFI_PROVIDER", "tcp;ofi_rxm"))), StringComparison.Ordinal);
         Assert.DoesNotContain("A rank blocked on it", HpcRun.InfoCommand.Render(Env(("HPCMSG_NETWORK", "tcp"))), StringComparison.Ordinal);
+        // Registration and auth_key: net asks for neither.
+        Assert.Contains("Memory and keys on it (net): buffers not registered (the provider does not ask for FI_MR_LOCAL", text, StringComparison.Ordinal);
+        Assert.Contains("net takes no auth_key", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("Memory and keys on it", HpcRun.InfoCommand.Render(Env(("HPCMSG_NETWORK", "tcp"))), StringComparison.Ordinal);
     }
 
     [OfiFact]

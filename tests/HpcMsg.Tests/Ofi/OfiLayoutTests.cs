@@ -22,7 +22,7 @@ public sealed class OfiLayoutTests(ITestOutputHelper log)
         ["fi_cq_attr"] = typeof(FiCqAttr), ["fi_av_attr"] = typeof(FiAvAttr), ["fi_cq_tagged_entry"] = typeof(FiCqTaggedEntry),
         ["fi_cq_err_entry"] = typeof(FiCqErrEntry), ["fi_context2"] = typeof(FiContext2),
         ["fi_ops"] = typeof(FiOps), ["fid"] = typeof(Fid), ["fi_ops_fabric"] = typeof(FiOpsFabric), ["fid_fabric"] = typeof(FidFabric),
-        ["fi_ops_domain"] = typeof(FiOpsDomain), ["fid_domain"] = typeof(FidDomain), ["fi_ops_ep"] = typeof(FiOpsEp),
+        ["fi_ops_domain"] = typeof(FiOpsDomain), ["fid_domain"] = typeof(FidDomain), ["fi_ops_mr"] = typeof(FiOpsMr), ["fid_mr"] = typeof(FidMr), ["fi_ops_ep"] = typeof(FiOpsEp),
         ["fi_ops_cm"] = typeof(FiOpsCm), ["fi_ops_tagged"] = typeof(FiOpsTagged), ["fid_ep"] = typeof(FidEp),
         ["fi_ops_av"] = typeof(FiOpsAv), ["fid_av"] = typeof(FidAv), ["fi_ops_cq"] = typeof(FiOpsCq), ["fid_cq"] = typeof(FidCq),
     };

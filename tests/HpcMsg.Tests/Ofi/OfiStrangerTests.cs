@@ -40,7 +40,7 @@ public sealed unsafe class OfiStrangerTests
             ulong forged = TransportBit | OfiTagLayout.RecordKeyBits(Key);
             var clock = Stopwatch.StartNew();
             Span<OfiCompletion> done = stackalloc OfiCompletion[4];
-            while (!stranger.TrySend(memory, (nuint)(RecordHeader.Size + 4), toB, forged, context))
+            while (!stranger.TrySend(memory, (nuint)(RecordHeader.Size + 4), null, toB, forged, context))
             {
                 b.Progress();
                 stranger.Poll(done);
@@ -60,7 +60,7 @@ public sealed unsafe class OfiStrangerTests
 
             // One that names rank 1 itself (a rank it never hears from over libfabric) is dropped too.
             ulong self = forged | (1UL << OfiTagLayout.SourceShift);
-            while (!stranger.TrySend(memory, (nuint)(RecordHeader.Size + 4), toB, self, context))
+            while (!stranger.TrySend(memory, (nuint)(RecordHeader.Size + 4), null, toB, self, context))
             {
                 b.Progress();
                 stranger.Poll(done);
@@ -204,7 +204,7 @@ public sealed unsafe class OfiStrangerTests
             ulong forged = TransportBit | OfiTagLayout.RecordKeyBits(Key); // source rank 0
             var clock = Stopwatch.StartNew();
             Span<OfiCompletion> done = stackalloc OfiCompletion[4];
-            while (!stranger.TrySend(memory, RecordHeader.Size, toB, forged, context))
+            while (!stranger.TrySend(memory, RecordHeader.Size, null, toB, forged, context))
             {
                 b.Progress();
                 stranger.Poll(done);
@@ -220,7 +220,7 @@ public sealed unsafe class OfiStrangerTests
             Assert.Equal((1, 0), (b.AddressVectorEntries, a.AddressVectorEntries));
             Assert.Equal((0L, 1L), (b.StrangerMessages, a.StrangerMessages));
 
-            while (!stranger.TrySend(memory, RecordHeader.Size, toB, forged, context))
+            while (!stranger.TrySend(memory, RecordHeader.Size, null, toB, forged, context))
             {
                 b.Progress();
                 stranger.Poll(done);
@@ -275,7 +275,7 @@ public sealed unsafe class OfiStrangerTests
             ulong toB = stranger.InsertPeer(eb.Name);
             var clock = Stopwatch.StartNew();
             Span<OfiCompletion> done = stackalloc OfiCompletion[4];
-            while (!stranger.TrySend(forged, Forged, toB, b.PayloadTag(0, ReceiveId), context))
+            while (!stranger.TrySend(forged, Forged, null, toB, b.PayloadTag(0, ReceiveId), context))
             {
                 b.Progress();
                 stranger.Poll(done);

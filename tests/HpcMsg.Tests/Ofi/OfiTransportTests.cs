@@ -11,16 +11,21 @@ namespace HpcMsg.Tests.Ofi;
 /// payload lands in the buffer the receiver names for its Data header and completes the sender's send;
 /// records sent after a large message reach the sink after its payload, in sending order; control
 /// records carry their tokens. (Across hosts, through the engine: Network/OfiMultiHostJobTests.)
+/// With buffers registered (FI_MR_LOCAL's path, forced: neither test provider asks for it) the slots are
+/// registered once, a large message's buffer once on each side for that message and closed when it
+/// completes, every post carries a descriptor, and nothing stays registered after Close.
 /// </summary>
 public sealed unsafe class OfiTransportTests
 {
     [OfiTheory]
-    [InlineData("net")]
-    [InlineData("tcp;ofi_rxm")]
-    public void Eager_large_and_control_records_reach_the_peers_sink_in_order(string provider)
+    [InlineData("net", false)]
+    [InlineData("net", true)]
+    [InlineData("tcp;ofi_rxm", false)]
+    [InlineData("tcp;ofi_rxm", true)]
+    public void Eager_large_and_control_records_reach_the_peers_sink_in_order(string provider, bool registered)
     {
-        OfiEndpoint ea = OfiEndpoint.Open(OfiLibrary.Shared, provider, "127.0.0.1", peers: 2);
-        OfiEndpoint eb = OfiEndpoint.Open(OfiLibrary.Shared, provider, "127.0.0.1", peers: 2);
+        OfiEndpoint ea = OfiEndpoint.Open(OfiLibrary.Shared, provider, "127.0.0.1", peers: 2, registerLocal: registered);
+        OfiEndpoint eb = OfiEndpoint.Open(OfiLibrary.Shared, provider, "127.0.0.1", peers: 2, registerLocal: registered);
         string[] annex = [OfiTransport.Annex(ea), OfiTransport.Annex(eb)];
         OfiTransport a = OfiPair.Make(ea, 0, annex), b = OfiPair.Make(eb, 1, annex);
         var sa = new RecordingSink();
@@ -29,6 +34,8 @@ public sealed unsafe class OfiTransportTests
         b.Attach(null!, sb);
         const int large = 3 * 1024 * 1024;
         byte* memory = (byte*)NativeMemory.AlignedAlloc(2 * large, 64);
+        // The slots: registered once at setup where buffers are registered.
+        Assert.Equal((registered ? 1L : 0L, registered ? 1L : 0L), (ea.Registrations, eb.Registrations));
         try
         {
             byte* small = memory, payload = memory + 4096;
@@ -62,6 +69,14 @@ public sealed unsafe class OfiTransportTests
             Assert.Equal((1, RecordKind.Cts, 5L, 6L), (sa.Headers[0].Peer, RecordHeader.KindOf(sa.Headers[0].Header.LengthAndKind), sa.Headers[0].Header.Token1, sa.Headers[0].Header.Token2));
             Assert.Empty(a.FailedPeers);
             Assert.Empty(b.FailedPeers);
+
+            // Registered: the large message's buffer once on each side (sender's payload, receiver's target),
+            // closed again when it completed; every post (record sends, slot receives, the payload's send and
+            // receive) went with a descriptor. Not registered: no region and no descriptor at all.
+            Assert.Equal((registered ? 2L : 0L, registered ? 2L : 0L), (ea.Registrations, eb.Registrations));
+            Assert.Equal((registered ? 1 : 0, registered ? 1 : 0), (ea.OpenRegistrations, eb.OpenRegistrations));
+            if (registered) Assert.True(ea.PostsWithDescriptor >= 5 && eb.PostsWithDescriptor >= 5, $"posts with a descriptor: {ea.PostsWithDescriptor}, {eb.PostsWithDescriptor}");
+            else Assert.Equal((0L, 0L), (ea.PostsWithDescriptor, eb.PostsWithDescriptor));
         }
         finally
         {
@@ -69,6 +84,7 @@ public sealed unsafe class OfiTransportTests
             b.Close();
             NativeMemory.AlignedFree(memory);
         }
+        Assert.Equal((0, 0), (ea.OpenRegistrations, eb.OpenRegistrations));
     }
 
 
@@ -113,6 +129,87 @@ public sealed unsafe class OfiTransportTests
         }
     }
 
+
+    /// <summary>The hot path with registered buffers allocates nothing: after a warm-up (wire-up, the
+    /// per-peer queues), 50 large messages from rank 0 to rank 1, each with its buffers registered on
+    /// both sides and closed at its completion, and 50 eager ones, leave the thread's allocated bytes
+    /// unchanged.</summary>
+    [OfiTheory]
+    [InlineData("net")]
+    [InlineData("tcp;ofi_rxm")]
+    public void Registered_large_and_eager_messages_allocate_nothing(string provider)
+    {
+        OfiEndpoint ea = OfiEndpoint.Open(OfiLibrary.Shared, provider, "127.0.0.1", peers: 2, registerLocal: true);
+        OfiEndpoint eb = OfiEndpoint.Open(OfiLibrary.Shared, provider, "127.0.0.1", peers: 2, registerLocal: true);
+        string[] annex = [OfiTransport.Annex(ea), OfiTransport.Annex(eb)];
+        OfiTransport a = OfiPair.Make(ea, 0, annex), b = OfiPair.Make(eb, 1, annex);
+        const int large = 256 * 1024;
+        byte* memory = (byte*)NativeMemory.AlignedAlloc(2 * large, 64);
+        var sa = new CountingSink(null);
+        var sb = new CountingSink(memory + large);
+        a.Attach(null!, sa);
+        b.Attach(null!, sb);
+        object owner = new();
+        try
+        {
+            Exchange(a, b, sa, sb, memory, large, owner, 10);
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            long registrations = ea.Registrations + eb.Registrations;
+            Exchange(a, b, sa, sb, memory, large, owner, 50);
+            long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+            Assert.Equal(0, allocated);
+            Assert.Equal(registrations + 100, ea.Registrations + eb.Registrations); // one region per message on each side
+            Assert.Equal((1, 1), (ea.OpenRegistrations, eb.OpenRegistrations)); // the slots' alone
+        }
+        finally
+        {
+            a.Close();
+            b.Close();
+            NativeMemory.AlignedFree(memory);
+        }
+    }
+
+    /// <summary><paramref name="count"/> rounds of one large message (receive id = round) and one eager one
+    /// from a to b, each pumped to completion, with no lambda or collection on the way.</summary>
+    private static void Exchange(OfiTransport a, OfiTransport b, CountingSink sa, CountingSink sb, byte* memory, int large, object owner, int count)
+    {
+        long deadline = Environment.TickCount64 + 20_000;
+        for (int i = 0; i < count; i++)
+        {
+            int sent = sa.Sent, done = sb.Done;
+            long offset = 0;
+            SendOutcome o;
+            while ((o = a.SendLarge(1, i, memory, large, ref offset, owner)) == SendOutcome.NoRoom) Pump(a, b, deadline);
+            if (o != SendOutcome.Pending) Assert.Fail($"SendLarge: {o}"); // Assert.Equal would allocate in the measured loop
+            while ((o = a.SendEager(1, 3, 0, 7, memory, 64, owner)) == SendOutcome.NoRoom) Pump(a, b, deadline);
+            if (o != SendOutcome.Done) Assert.Fail($"SendEager: {o}");
+            while (sa.Sent == sent || sb.Done < done + 2) Pump(a, b, deadline);
+        }
+    }
+
+    private static void Pump(OfiTransport a, OfiTransport b, long deadline)
+    {
+        a.Progress();
+        b.Progress();
+        if (Environment.TickCount64 > deadline) Assert.Fail("nothing arrived within the limit");
+    }
+
+    /// <summary>Counts what the transport reports, allocating nothing: every payload goes into one native buffer.</summary>
+    private sealed class CountingSink(byte* target) : IFrameSink
+    {
+        public int Done, Sent;
+
+        public PayloadTarget OnHeader(int peer, in RecordHeader header) =>
+            header.MessageBytes == 0 ? PayloadTarget.Dropped(0, notify: true) : PayloadTarget.Into(target, header.MessageBytes);
+
+        public void OnPayloadDone(int peer) => Done++;
+
+        public void OnSent(int peer, object owner, RecordKind kind) => Sent++;
+
+        public void OnUnsent(int peer, object owner) => throw new InvalidOperationException($"unsent to {peer}");
+
+        public void OnPeerFailed(int peer) => throw new InvalidOperationException($"peer {peer} failed");
+    }
 
     /// <summary>Records what the transport reports; names a buffer for a Data header's payload and a
     /// managed array for an eager one, and drops nothing.</summary>

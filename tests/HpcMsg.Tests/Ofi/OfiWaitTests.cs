@@ -220,10 +220,10 @@ public sealed unsafe partial class OfiWaitTests(ITestOutputHelper log)
         try
         {
             ulong tag = OfiTagLayout.Make(0, 1, 0, 4);
-            Assert.True(b.TryReceive(memory + 128, 64, OfiConstants.FiAddrUnspec, tag, 0, contexts + 1));
+            Assert.True(b.TryReceive(memory + 128, 64, null, OfiConstants.FiAddrUnspec, tag, 0, contexts + 1));
             Span<OfiCompletion> one = stackalloc OfiCompletion[1];
             var clock = Stopwatch.StartNew();
-            while (!a.TrySend(memory, 64, aToB, tag, contexts))
+            while (!a.TrySend(memory, 64, null, aToB, tag, contexts))
             {
                 a.Poll(one);
                 b.Poll(one);

@@ -43,17 +43,24 @@ internal static unsafe class OfiCalls
     public static int AvInsert(FidAv* av, void* addr, nuint count, ulong* fiAddr, ulong flags) =>
         av->Ops->Insert(av, addr, count, fiAddr, flags, null);
 
-    /// <summary>fi_tsend</summary>
-    public static nint TSend(FidEp* ep, void* buf, nuint len, ulong dest, ulong tag, void* context) =>
-        ep->Tagged->Send(ep, buf, len, null, dest, tag, context);
+    /// <summary>fi_mr_reg (offset 0, no flags, no context).</summary>
+    public static int MrReg(FidDomain* domain, void* buf, nuint len, ulong access, ulong requestedKey, FidMr** mr) =>
+        domain->Mr->Reg(&domain->Fid, buf, len, access, 0, requestedKey, 0, mr, null);
+
+    /// <summary>fi_mr_desc</summary>
+    public static void* MrDesc(FidMr* mr) => mr->MemDesc;
+
+    /// <summary>fi_tsend; <paramref name="desc"/> is the buffer's fi_mr_desc, or null where the provider does not ask for one.</summary>
+    public static nint TSend(FidEp* ep, void* buf, nuint len, void* desc, ulong dest, ulong tag, void* context) =>
+        ep->Tagged->Send(ep, buf, len, desc, dest, tag, context);
 
     /// <summary>fi_tinject</summary>
     public static nint TInject(FidEp* ep, void* buf, nuint len, ulong dest, ulong tag) =>
         ep->Tagged->Inject(ep, buf, len, dest, tag);
 
     /// <summary>fi_trecv</summary>
-    public static nint TRecv(FidEp* ep, void* buf, nuint len, ulong src, ulong tag, ulong ignore, void* context) =>
-        ep->Tagged->Recv(ep, buf, len, null, src, tag, ignore, context);
+    public static nint TRecv(FidEp* ep, void* buf, nuint len, void* desc, ulong src, ulong tag, ulong ignore, void* context) =>
+        ep->Tagged->Recv(ep, buf, len, desc, src, tag, ignore, context);
 
     /// <summary>fi_cancel</summary>
     public static nint Cancel(FidEp* ep, void* context) => ep->Ops->Cancel(&ep->Fid, context);

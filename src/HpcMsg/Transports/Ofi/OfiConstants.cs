@@ -43,7 +43,9 @@ internal static class OfiConstants
     // enum fi_threading
     public const int FiThreadDomain = 3;
 
-    // Memory registration modes (fabric.h): what a provider may ask of the buffers we hand it.
+    // Memory registration modes (fabric.h): what a provider may ask of the buffers we hand it. FI_MR_LOCAL:
+    // local buffers must be registered and their descriptor passed with each operation (verbs, efa).
+    public const int FiMrLocal = 1 << 2;
     public const int FiMrVirtAddr = 1 << 4;
     public const int FiMrAllocated = 1 << 5;
     public const int FiMrProvKey = 1 << 6;

@@ -27,15 +27,53 @@ internal sealed unsafe partial class OfiEndpoint : IDisposable
     private FidCq* _cq;
     private FidAv* _av;
     private FidEp* _ep;
+    // Memory regions open in the domain (fi_mr_reg), closed at Dispose after the endpoint: sized for every
+    // operation the transport can have posted, so that adding and removing one allocates nothing.
+    private readonly HashSet<nint> _regions = new(1024);
+    private ulong _nextKey = 1; // requested_key: unique per region where the provider does not choose keys (no FI_MR_PROV_KEY)
 
-    private OfiEndpoint(OfiLibrary library, FiInfo* info)
+    private OfiEndpoint(OfiLibrary library, FiInfo* info, bool forceRegistration)
     {
         _library = library;
         _info = info;
         Offer = OfiProviderInfo.From(info);
         ReportsSources = (info->Caps & OfiConstants.FiSource) != 0;
         ReportsUnknownSources = ReportsSources && (info->Caps & OfiConstants.FiSourceErr) != 0;
+        ProviderRequiresRegistration = (info->DomainAttr->MrMode & OfiConstants.FiMrLocal) != 0;
+        RegistersLocal = ProviderRequiresRegistration || forceRegistration;
+        AuthKeySize = info->DomainAttr->AuthKeySize;
     }
+
+    /// <summary>Whether the provider asks for registered local buffers (FI_MR_LOCAL kept in the fi_info it
+    /// returned: verbs;ofi_rxm, efa; not net or tcp;ofi_rxm in libfabric 1.17).</summary>
+    public bool ProviderRequiresRegistration { get; }
+
+    /// <summary>Whether buffers are registered (<see cref="Register"/>) and their descriptors passed with each
+    /// post: where the provider requires it, or where asked (HPCMSG_OFI_MR_LOCAL=1, which tests the path on the
+    /// providers that do not need it). Otherwise <see cref="Register"/> returns null and null descriptors go.</summary>
+    public bool RegistersLocal { get; }
+
+    /// <summary>Whether the domain was opened with an auth_key made from the job secret (<see cref="OfiAuthKey"/>:
+    /// psm3; no test provider takes one).</summary>
+    public bool AuthKeyFromJob { get; private set; }
+
+    /// <summary>The auth_key size the provider reported (0: it takes none).</summary>
+    public ulong AuthKeySize { get; }
+
+    /// <summary>Regions registered since the endpoint opened, for tests and diagnostics.</summary>
+    public long Registrations { get; private set; }
+
+    /// <summary>Regions registered by every endpoint of this process (the test app prints it: a job's ranks
+    /// show that they took the registered path).</summary>
+    public static long RegistrationsInProcess => Interlocked.Read(ref s_registrations);
+
+    private static long s_registrations;
+
+    /// <summary>Regions registered and not yet closed.</summary>
+    public int OpenRegistrations => _regions.Count;
+
+    /// <summary>Posts (sends and receives) that the provider took with a descriptor, for tests.</summary>
+    public long PostsWithDescriptor { get; private set; }
 
     /// <summary>Whether the provider reports each receive's source (FI_SOURCE; <see cref="Poll"/> then
     /// fills <see cref="OfiCompletion.Source"/>): net and tcp;ofi_rxm in libfabric 1.17 do.</summary>
@@ -65,7 +103,15 @@ internal sealed unsafe partial class OfiEndpoint : IDisposable
     /// <summary>Opens an endpoint of <paramref name="provider"/> bound to <paramref name="sourceAddress"/>
     /// (an IP address of the interface to use, for the socket providers; null lets libfabric choose),
     /// with room for <paramref name="peers"/> peers in its address vector.</summary>
-    public static OfiEndpoint Open(OfiLibrary library, string provider, string? sourceAddress, int peers)
+    /// <param name="library">The loaded libfabric.</param>
+    /// <param name="provider">The provider's name, with its layering ("tcp;ofi_rxm").</param>
+    /// <param name="sourceAddress">The interface's address to bind to; null: libfabric chooses.</param>
+    /// <param name="peers">Room in the address vector.</param>
+    /// <param name="jobSecret">The job's secret: where the provider's auth_key is the job's to choose
+    /// (<see cref="OfiAuthKey"/>), the domain is opened with a key made from it.</param>
+    /// <param name="registerLocal">Register buffers and pass descriptors even where the provider does not
+    /// require it (FI_MR_LOCAL); null: as HPCMSG_OFI_MR_LOCAL says.</param>
+    public static OfiEndpoint Open(OfiLibrary library, string provider, string? sourceAddress, int peers, bool? registerLocal = null, byte[]? jobSecret = null)
     {
         // The sources of receives where the provider reports them (FI_SOURCE, and FI_SOURCE_ERR for a
         // sender not in the address vector): the transport drops what does not come from the job.
@@ -80,9 +126,10 @@ internal sealed unsafe partial class OfiEndpoint : IDisposable
         }
         OfiException.Check(library, rc, $"fi_getinfo (provider {provider}, source {sourceAddress ?? "any"})");
 
-        var endpoint = new OfiEndpoint(library, info);
+        var endpoint = new OfiEndpoint(library, info, registerLocal ?? Configuration.Parameters.OfiMrLocal.Read());
         try
         {
+            endpoint.SetAuthKey(jobSecret);
             endpoint.OpenObjects(peers);
             return endpoint;
         }
@@ -91,6 +138,18 @@ internal sealed unsafe partial class OfiEndpoint : IDisposable
             endpoint.Dispose();
             throw;
         }
+    }
+
+    /// <summary>domain_attr.auth_key from the job secret where <see cref="OfiAuthKey.For"/> gives one; fi_freeinfo
+    /// frees it with free(), so it comes from malloc (NativeMemory.Alloc).</summary>
+    private void SetAuthKey(byte[]? jobSecret)
+    {
+        if (OfiAuthKey.For(Offer.Provider, AuthKeySize, jobSecret) is not byte[] key) return;
+        byte* p = (byte*)NativeMemory.Alloc((nuint)key.Length);
+        key.CopyTo(new Span<byte>(p, key.Length));
+        _info->DomainAttr->AuthKey = p;
+        _info->DomainAttr->AuthKeySize = (nuint)key.Length;
+        AuthKeyFromJob = true;
     }
 
     private void OpenObjects(int peers)
@@ -170,21 +229,56 @@ internal sealed unsafe partial class OfiEndpoint : IDisposable
         return address;
     }
 
-    /// <summary>Posts a tagged send of <paramref name="length"/> bytes at <paramref name="buffer"/>;
+    /// <summary>Registers <paramref name="length"/> bytes at <paramref name="buffer"/> for sends and receives
+    /// (fi_mr_reg, FI_SEND | FI_RECV) where <see cref="RegistersLocal"/>; null otherwise, or for no bytes. The
+    /// memory must stay put until <see cref="Deregister"/> (or <see cref="Dispose"/>, which closes what is left
+    /// after the endpoint). Allocates nothing managed (the provider allocates its region).</summary>
+    public FidMr* Register(void* buffer, nuint length)
+    {
+        if (!RegistersLocal || length == 0) return null;
+        FidMr* mr;
+        Check(OfiCalls.MrReg(_domain, buffer, length, OfiConstants.FiSend | OfiConstants.FiRecv, _nextKey++, &mr), "fi_mr_reg");
+        _regions.Add((nint)mr);
+        Registrations++;
+        Interlocked.Increment(ref s_registrations);
+        return mr;
+    }
+
+    /// <summary>Closes a region of <see cref="Register"/> (null: nothing), once no posted operation uses it.</summary>
+    public void Deregister(FidMr* region)
+    {
+        if (region is null || !_regions.Remove((nint)region)) return;
+        OfiCalls.Close(&region->Fid);
+    }
+
+    /// <summary>The descriptor to pass with a post into or from <paramref name="region"/> (fi_mr_desc); null for no region.</summary>
+    public static void* Descriptor(FidMr* region) => region is null ? null : OfiCalls.MrDesc(region);
+
+    /// <summary>Posts a tagged send of <paramref name="length"/> bytes at <paramref name="buffer"/>, with the
+    /// buffer's <paramref name="descriptor"/> (<see cref="Descriptor"/>; null where nothing is registered);
     /// false when the provider has no room now (poll, then try again).</summary>
-    public bool TrySend(void* buffer, nuint length, ulong destination, ulong tag, FiContext2* context) =>
-        Posted(OfiCalls.TSend(_ep, buffer, length, destination, tag, context), "fi_tsend");
+    public bool TrySend(void* buffer, nuint length, void* descriptor, ulong destination, ulong tag, FiContext2* context)
+    {
+        if (!Posted(OfiCalls.TSend(_ep, buffer, length, descriptor, destination, tag, context), "fi_tsend")) return false;
+        if (descriptor is not null) PostsWithDescriptor++;
+        return true;
+    }
 
     /// <summary>A send of at most <see cref="OfiProviderInfo.InjectSize"/> bytes that is done on return:
     /// no completion comes for it. False when the provider has no room now.</summary>
     public bool TryInject(void* buffer, nuint length, ulong destination, ulong tag) =>
         Posted(OfiCalls.TInject(_ep, buffer, length, destination, tag), "fi_tinject");
 
-    /// <summary>Posts a tagged receive into <paramref name="capacity"/> bytes at <paramref name="buffer"/>
+    /// <summary>Posts a tagged receive into <paramref name="capacity"/> bytes at <paramref name="buffer"/> (registered
+    /// as <paramref name="descriptor"/> says, as for <see cref="TrySend"/>)
     /// for a message whose tag equals <paramref name="tag"/> outside the <paramref name="ignore"/> bits,
     /// from <paramref name="source"/> (FI_ADDR_UNSPEC: anyone). False when there is no room now.</summary>
-    public bool TryReceive(void* buffer, nuint capacity, ulong source, ulong tag, ulong ignore, FiContext2* context) =>
-        Posted(OfiCalls.TRecv(_ep, buffer, capacity, source, tag, ignore, context), "fi_trecv");
+    public bool TryReceive(void* buffer, nuint capacity, void* descriptor, ulong source, ulong tag, ulong ignore, FiContext2* context)
+    {
+        if (!Posted(OfiCalls.TRecv(_ep, buffer, capacity, descriptor, source, tag, ignore, context), "fi_trecv")) return false;
+        if (descriptor is not null) PostsWithDescriptor++;
+        return true;
+    }
 
     /// <summary>libfabric's text for an error completion's code (fi_strerror), for failure messages.</summary>
     public string ErrorText(int error) => $"{_library.StrError(error)} ({error})";
@@ -251,6 +345,9 @@ internal sealed unsafe partial class OfiEndpoint : IDisposable
     {
         // Children before parents, as libfabric requires (fi_close of a domain with an open endpoint fails).
         Close((Fid*)_ep); _ep = null;
+        // Regions after the endpoint, whose operations may still have used them, and before the domain.
+        foreach (nint region in _regions) Close(&((FidMr*)region)->Fid);
+        _regions.Clear();
         Close((Fid*)_av); _av = null;
         Close((Fid*)_cq); _cq = null;
         Close((Fid*)_domain); _domain = null;

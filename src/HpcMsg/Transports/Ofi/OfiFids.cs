@@ -71,13 +71,34 @@ internal unsafe struct FiOpsDomain
     public void* Endpoint2;
 }
 
+/// <summary>struct fi_ops_mr: memory registration (fi_mr_reg and its vector and attribute forms).</summary>
+[StructLayout(LayoutKind.Sequential)]
+internal unsafe struct FiOpsMr
+{
+    public nuint Size;
+    /// <summary>(domain fid, buf, len, access, offset, requested_key, flags, mr, context)</summary>
+    public delegate* unmanaged<Fid*, void*, nuint, ulong, ulong, ulong, ulong, FidMr**, void*, int> Reg;
+    public void* RegV;
+    public void* RegAttr;
+}
+
 /// <summary>struct fid_domain</summary>
 [StructLayout(LayoutKind.Sequential)]
 internal unsafe struct FidDomain
 {
     public Fid Fid;
     public FiOpsDomain* Ops;
-    public void* Mr;
+    public FiOpsMr* Mr;
+}
+
+/// <summary>struct fid_mr: a registered memory region; <see cref="MemDesc"/> is what fi_mr_desc returns, the
+/// descriptor passed with each data transfer that uses the region where the provider asks for FI_MR_LOCAL.</summary>
+[StructLayout(LayoutKind.Sequential)]
+internal unsafe struct FidMr
+{
+    public Fid Fid;
+    public void* MemDesc;
+    public ulong Key;
 }
 
 /// <summary>struct fi_ops_ep</summary>

@@ -8,9 +8,11 @@ namespace HpcMsg.Transports.Ofi;
 /// reliable datagram endpoints (FI_EP_RDM) with tagged messages (FI_TAGGED), one address vector
 /// indexed by peer (FI_AV_TABLE), one thread at a time per domain (the engine's lock) and the mode
 /// bits FI_CONTEXT and FI_CONTEXT2 (we pass a pinned fi_context2 with every operation, as Open MPI's
-/// mtl/ofi and MPICH's ch4 ofi netmod do). Memory registration: FI_MR_VIRT_ADDR, FI_MR_ALLOCATED and
-/// FI_MR_PROV_KEY are accepted; FI_MR_LOCAL is not, since no descriptors are passed yet (a provider that
-/// needs registered local buffers is therefore not offered).
+/// mtl/ofi and MPICH's ch4 ofi netmod do). Memory registration: FI_MR_LOCAL, FI_MR_VIRT_ADDR, FI_MR_ALLOCATED
+/// and FI_MR_PROV_KEY are accepted: where the provider keeps FI_MR_LOCAL in its answer (verbs;ofi_rxm, efa),
+/// the endpoint registers the buffers it posts and passes their descriptors (<see cref="OfiEndpoint.RegistersLocal"/>);
+/// the other three concern only remote access (RMA), which the transport does not expose. FI_MR_ENDPOINT
+/// (regions bound to an endpoint, cxi) is not accepted.
 /// </summary>
 internal static unsafe class OfiHints
 {
@@ -26,7 +28,7 @@ internal static unsafe class OfiHints
         hints->EpAttr->Type = OfiConstants.FiEpRdm;
         hints->DomainAttr->Threading = OfiConstants.FiThreadDomain;
         hints->DomainAttr->AvType = OfiConstants.FiAvTable;
-        hints->DomainAttr->MrMode = OfiConstants.FiMrVirtAddr | OfiConstants.FiMrAllocated | OfiConstants.FiMrProvKey;
+        hints->DomainAttr->MrMode = OfiConstants.FiMrLocal | OfiConstants.FiMrVirtAddr | OfiConstants.FiMrAllocated | OfiConstants.FiMrProvKey;
         if (provider is not null) hints->FabricAttr->ProvName = MallocString(provider);
         return hints;
     }

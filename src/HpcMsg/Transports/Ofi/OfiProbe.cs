@@ -50,6 +50,18 @@ internal static unsafe class OfiProbe
             : $"only the job's key in the tag keeps it out: {provider} does not report senders (no FI_SOURCE), so a stranger "
               + "who learns the key (it travels in every tag, unencrypted) is taken for the rank its tag names (docs/ofi.md, Security)";
 
+    /// <summary>For <c>hpcrun --info</c>: whether <paramref name="provider"/>'s buffers are registered (FI_MR_LOCAL)
+    /// and what becomes of its auth_key in a job with a secret (hpcrun's always have one).</summary>
+    public static string DescribeMemoryAndKey(OfiLibrary library, string provider)
+    {
+        OfiProviderInfo? offer = Run(library, provider).Offers.FirstOrDefault(o => o.Provider == provider);
+        if (offer is null) return $"{provider} is not offered";
+        string registration = offer.RequiresRegistration
+            ? "buffers registered (the provider asks for FI_MR_LOCAL): the slots once, each large message's buffer for that message"
+            : "buffers not registered (the provider does not ask for FI_MR_LOCAL; HPCMSG_OFI_MR_LOCAL=1 registers them anyway)";
+        return $"{registration}; {OfiAuthKey.Describe(provider, offer.AuthKeySize, hasSecret: true)}";
+    }
+
     private static (List<OfiProviderInfo> Offers, string? Error) Ask(OfiLibrary library, string? provider, bool rma)
     {
         FiInfo* hints = OfiHints.Create(library, provider, rma);

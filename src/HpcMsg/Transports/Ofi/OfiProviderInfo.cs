@@ -15,6 +15,12 @@ namespace HpcMsg.Transports.Ofi;
 internal sealed record OfiProviderInfo(
     string Provider, string Fabric, string Domain, ulong MaxMessageSize, ulong InjectSize, bool Rma, ulong MemTagFormat)
 {
+    /// <summary>Whether the provider kept FI_MR_LOCAL in its answer: local buffers must be registered.</summary>
+    public bool RequiresRegistration { get; init; }
+
+    /// <summary>domain_attr.auth_key_size: the bytes of authorization key the provider takes (0: none).</summary>
+    public ulong AuthKeySize { get; init; }
+
     public static unsafe OfiProviderInfo From(FiInfo* info) => new(
         Text(info->FabricAttr->ProvName),
         Text(info->FabricAttr->Name),
@@ -22,7 +28,11 @@ internal sealed record OfiProviderInfo(
         info->EpAttr->MaxMsgSize,
         info->TxAttr->InjectSize,
         (info->Caps & OfiConstants.FiRma) != 0,
-        info->EpAttr->MemTagFormat);
+        info->EpAttr->MemTagFormat)
+    {
+        RequiresRegistration = (info->DomainAttr->MrMode & OfiConstants.FiMrLocal) != 0,
+        AuthKeySize = info->DomainAttr->AuthKeySize,
+    };
 
     private static unsafe string Text(byte* s) => Marshal.PtrToStringUTF8((nint)s) ?? string.Empty;
 }

@@ -83,6 +83,7 @@ internal sealed unsafe class OfiTransport : ITransport
     private readonly ulong[] _tag;            // a payload receive's tag
     private readonly nint[] _into;            // a payload receive's buffer ...
     private readonly nuint[] _capacity;       // ... and its bytes (to post it again after a stranger's)
+    private readonly nint[] _region;          // a large message's buffer registered for the op (FidMr*; 0: none)
     private readonly Queue<(int Slot, int Error)> _deferred = new(); // payload completions polled from inside a send
     private readonly Stack<int> _freeSends;
     private readonly Stack<int> _freeData;
@@ -109,7 +110,9 @@ internal sealed unsafe class OfiTransport : ITransport
     private readonly List<int> _opening = []; // peers with a lookup or a reply under way, served by Progress
     private const int HelloMark = -1, HelloReplyMark = -2; // in RecordHeader.Reserved of a RecordKind.None record
     private readonly List<int> _failed = [];
-    private readonly byte* _discard;
+    private readonly byte* _discard;          // 64 bytes after the slots, in their registered region
+    private readonly FidMr* _slotRegion;      // the slots (and _discard), registered once where the endpoint registers buffers
+    private readonly void* _slotDescriptor;   // its fi_mr_desc (null: nothing registered)
     private IFrameSink? _sink;
     private volatile TransportException? _abortedByPeer;
     private bool _closed;
@@ -149,8 +152,20 @@ internal sealed unsafe class OfiTransport : ITransport
         _sendSlots = slots;
         _ops = _receiveSlots + _sendSlots + DataOps;
         _contexts = (FiContext2*)NativeMemory.AllocZeroed((nuint)_ops, (nuint)sizeof(FiContext2));
-        _slots = (byte*)NativeMemory.AlignedAlloc((nuint)((long)(_receiveSlots + _sendSlots) * _slotBytes), 64);
-        _discard = (byte*)NativeMemory.Alloc(64);
+        long slotArea = (long)(_receiveSlots + _sendSlots) * _slotBytes;
+        _slots = (byte*)NativeMemory.AlignedAlloc((nuint)(slotArea + 64), 64);
+        _discard = _slots + slotArea;
+        // Where the provider asks for registered local buffers (FI_MR_LOCAL), or HPCMSG_OFI_MR_LOCAL=1: the
+        // slots once, here; a large message's buffer per message (SendLarge, StartPayload).
+        try { _slotRegion = endpoint.Register(_slots, (nuint)(slotArea + 64)); }
+        catch (OfiException e)
+        {
+            NativeMemory.Free(_contexts);
+            NativeMemory.AlignedFree(_slots);
+            throw TransportException.Error($"rank {worldRank}: {e.Message}");
+        }
+        _slotDescriptor = OfiEndpoint.Descriptor(_slotRegion);
+        _region = new nint[_ops];
         _type = new OpType[_ops];
         _peer = new int[_ops];
         _owner = new object?[_ops];
@@ -313,7 +328,13 @@ internal sealed unsafe class OfiTransport : ITransport
         _peer[op] = peer;
         _owner[op] = owner;
         bool posted;
-        try { posted = _endpoint.TrySend(data, (nuint)bytes, _address[peer], PayloadTag(_rank, receiveId), _contexts + op); }
+        try
+        {
+            // The sender's own buffer goes to libfabric: registered for this message where buffers are
+            // (closed when its completion comes: Release). No copy through the slots: see docs/ofi.md.
+            _region[op] = (nint)_endpoint.Register(data, (nuint)bytes);
+            posted = _endpoint.TrySend(data, (nuint)bytes, OfiEndpoint.Descriptor((FidMr*)_region[op]), _address[peer], PayloadTag(_rank, receiveId), _contexts + op);
+        }
         catch (OfiException e)
         {
             Release(op);
@@ -364,7 +385,7 @@ internal sealed unsafe class OfiTransport : ITransport
         _type[op] = OpType.RecordSend;
         _peer[op] = peer;
         bool posted;
-        try { posted = _endpoint.TrySend(slot, (nuint)(RecordHeader.Size + bytes), _address[peer], RecordTag(_rank), _contexts + op); }
+        try { posted = _endpoint.TrySend(slot, (nuint)(RecordHeader.Size + bytes), _slotDescriptor, _address[peer], RecordTag(_rank), _contexts + op); }
         catch (OfiException e) { Release(op); PeerFailed(peer, e.Message); return SendOutcome.PeerGone; }
         _sendRefused = !posted;
         if (posted)
@@ -565,7 +586,7 @@ internal sealed unsafe class OfiTransport : ITransport
                 {
                     // A stranger's message with this payload's tag took the receive: post it again for the peer's.
                     Stranger(c.Source, "a payload from another sender than the rank its tag names");
-                    if (!_endpoint.TryReceive((byte*)_into[op], _capacity[op], OfiConstants.FiAddrUnspec, _tag[op], 0, _contexts + op))
+                    if (!_endpoint.TryReceive((byte*)_into[op], _capacity[op], Descriptor(op), OfiConstants.FiAddrUnspec, _tag[op], 0, _contexts + op))
                         PeerFailed(peer, $"rank {_rank}: libfabric has no room to receive rank {peer}'s message again after a stranger's");
                     return;
                 }
@@ -736,8 +757,17 @@ internal sealed unsafe class OfiTransport : ITransport
         _tag[op] = PayloadTag(peer, header.Token1);
         _into[op] = (nint)into;
         _capacity[op] = capacity;
-        try { posted = _endpoint.TryReceive(into, capacity, OfiConstants.FiAddrUnspec, _tag[op], 0, _contexts + op); }
-        catch (OfiException e) { posted = false; PeerFailed(peer, e.Message); }
+        try
+        {
+            _region[op] = (nint)_endpoint.Register(into, capacity); // none for a dropped payload: _discard is in the slots' region
+            posted = _endpoint.TryReceive(into, capacity, Descriptor(op), OfiConstants.FiAddrUnspec, _tag[op], 0, _contexts + op);
+        }
+        catch (OfiException e)
+        {
+            posted = false;
+            ReleaseReceive(op); // its region (if registered) closed, its pin freed: nothing was posted
+            PeerFailed(peer, e.Message);
+        }
         if (!posted && !_gone[peer])
         {
             ReleaseReceive(op);
@@ -773,7 +803,7 @@ internal sealed unsafe class OfiTransport : ITransport
             _capacity[drop] = 0;
             _owner[drop] = this;
             _arriving[peer] = drop;
-            if (!_endpoint.TryReceive(_discard, 0, OfiConstants.FiAddrUnspec, _tag[drop], 0, _contexts + drop))
+            if (!_endpoint.TryReceive(_discard, 0, _slotDescriptor, OfiConstants.FiAddrUnspec, _tag[drop], 0, _contexts + drop))
                 PeerFailed(peer, $"rank {_rank}: libfabric has no room to drop rank {peer}'s abandoned message");
             return;
         }
@@ -949,12 +979,12 @@ internal sealed unsafe class OfiTransport : ITransport
         if (_closed) return;
         DrainSends(TimeSpan.FromSeconds(2));
         _closed = true;
-        _endpoint.Dispose();
+        _endpoint.Dispose(); // closes the endpoint, then every region still registered (the slots', large messages')
+        Array.Clear(_region);
         for (int op = 0; op < _ops; op++)
             if (_pin[op].IsAllocated) _pin[op].Free();
         NativeMemory.Free(_contexts);
         NativeMemory.AlignedFree(_slots);
-        NativeMemory.Free(_discard);
         _job.Mesh.Dispose();
     }
 
@@ -1008,7 +1038,7 @@ internal sealed unsafe class OfiTransport : ITransport
     {
         _type[op] = OpType.RecordReceive;
         _peer[op] = -1;
-        if (!_endpoint.TryReceive(Slot(op), (nuint)_slotBytes, OfiConstants.FiAddrUnspec, TransportBit, OfiTagLayout.RecordIgnore, _contexts + op))
+        if (!_endpoint.TryReceive(Slot(op), (nuint)_slotBytes, _slotDescriptor, OfiConstants.FiAddrUnspec, TransportBit, OfiTagLayout.RecordIgnore, _contexts + op))
             throw TransportException.Error($"rank {_rank}: libfabric ({Provider}) has no room for {_receiveSlots} posted receives");
     }
 
@@ -1017,8 +1047,16 @@ internal sealed unsafe class OfiTransport : ITransport
         if (!_closed) PostRecordReceive(op);
     }
 
+    /// <summary>The descriptor of the buffer <paramref name="op"/> posts: its own region (a large message's), else the slots'.</summary>
+    private void* Descriptor(int op) => _region[op] != 0 ? OfiEndpoint.Descriptor((FidMr*)_region[op]) : _slotDescriptor;
+
     private void Release(int op)
     {
+        if (_region[op] != 0 && !_closed)
+        {
+            _endpoint.Deregister((FidMr*)_region[op]);
+            _region[op] = 0;
+        }
         _type[op] = OpType.Free;
         _owner[op] = null;
         if (op < _receiveSlots + _sendSlots) _freeSends.Push(op);
