@@ -4,8 +4,8 @@ namespace HpcMsg.Tests.Slurm;
 
 /// <summary>The one-node set that .ci/run runs on <c>.ci/slurm-up single</c> (trait
 /// <see cref="SlurmTopology.OneNode"/>) holds only tests that need one node, so that none of them is skipped
-/// there; and it covers what the one node is run for: srun with PMI-2 and PMIx, hpcrun in an allocation,
-/// the sbatch examples, the harness's own checks.</summary>
+/// there; and it covers what the one node is run for: srun with PMI-2 and PMIx (a task lost before Init
+/// too), hpcrun in an allocation, the sbatch examples, the harness's own checks.</summary>
 public sealed class SlurmTopologyTests
 {
     private static readonly Type[] SlurmAttributes =
@@ -37,7 +37,7 @@ public sealed class SlurmTopologyTests
     {
         string[] classes = [.. OneNodeTests().Select(m => m.DeclaringType!.Name).Distinct().Order()];
         Assert.Equal(
-            [nameof(HpcrunInAllocationTests), nameof(SlurmHarnessTests), nameof(SrunPmiTests), nameof(SrunPmixTests)],
+            [nameof(HpcrunInAllocationTests), nameof(SlurmHarnessTests), nameof(SrunInitFailureTests), nameof(SrunPmiTests), nameof(SrunPmixTests)],
             classes);
     }
 }

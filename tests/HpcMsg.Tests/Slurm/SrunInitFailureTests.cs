@@ -46,6 +46,18 @@ public class SrunInitFailureTests(ITestOutputHelper log)
         JobAssert.FinishedWithin(r, TimeSpan.FromSeconds(30));
     }
 
+    /// <summary>The same with every task on one node: rank 3's node-mates see it gone.</summary>
+    [SlurmFact]
+    [Trait(SlurmTopology.Trait, SlurmTopology.OneNode)]
+    public void ATaskKilledBeforeInitOnOneNodeEndsTheStepAtOnce()
+    {
+        JobResult r = Srun(1, 4, "3:0");
+        JobAssert.ExitedWith(r, 137);
+        JobAssert.StderrHasLineWith(r, "rank 3", "of this node exited before every rank had joined", "Init cannot complete");
+        Assert.DoesNotContain("OK basic", r.Stdout);
+        JobAssert.FinishedWithin(r, TimeSpan.FromSeconds(30));
+    }
+
     [SlurmFact(Nodes = 2)]
     public void ATaskThatExitsBeforeInitEndsTheStepToo()
     {

@@ -139,7 +139,14 @@ public class SrunPmiTests(ITestOutputHelper log)
     [SlurmTheory(Nodes = 3)]
     [InlineData(2, 4)]
     [InlineData(3, 3)]
-    public void AnUnhandledExceptionEndsTheStepAndSrunNamesCode1(int nodes, int tasks)
+    public void AnUnhandledExceptionEndsTheStepAndSrunNamesCode1(int nodes, int tasks) => AnUnhandledExceptionEndsTheStep(nodes, tasks);
+
+    /// <summary>The same with every task on one node.</summary>
+    [SlurmFact]
+    [Trait(SlurmTopology.Trait, SlurmTopology.OneNode)]
+    public void AnUnhandledExceptionOnOneNodeEndsTheStepAndSrunNamesCode1() => AnUnhandledExceptionEndsTheStep(1, 4);
+
+    private void AnUnhandledExceptionEndsTheStep(int nodes, int tasks)
     {
         for (int run = 0; run < 3; run++)
         {

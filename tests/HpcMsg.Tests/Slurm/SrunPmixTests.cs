@@ -119,6 +119,7 @@ public class SrunPmixTests(ITestOutputHelper log)
     }
 
     [SlurmFact]
+    [Trait(SlurmTopology.Trait, SlurmTopology.OneNode)]
     public void WithoutLibpmixEveryTaskFailsNamingWhatWasTried()
     {
         const string Missing = "/nonexistent/libpmix.so.2";
