@@ -5,11 +5,13 @@ using Xunit.Abstractions;
 namespace HpcMsg.Tests.Slurm;
 
 /// <summary>The harness itself: the cluster from .ci/slurm-up places a step on every node (each with its own
-/// hostname), and a job past its limit is cancelled through Slurm with nothing left behind.</summary>
+/// hostname), and a job past its limit is cancelled through Slurm with nothing left behind; on either
+/// cluster of .ci/run (one node, and three).</summary>
 [Collection(JobsCollection.Name)]
 public sealed class SlurmHarnessTests(ITestOutputHelper log)
 {
     [SlurmFact]
+    [Trait(SlurmTopology.Trait, SlurmTopology.OneNode)]
     public void A_step_over_every_node_runs_one_task_per_node_with_the_nodes_hostname()
     {
         int nodes = NodeCount();
@@ -20,6 +22,7 @@ public sealed class SlurmHarnessTests(ITestOutputHelper log)
     }
 
     [SlurmFact]
+    [Trait(SlurmTopology.Trait, SlurmTopology.OneNode)]
     public void A_job_past_its_limit_is_cancelled_and_leaves_nothing()
     {
         string? marker = null;

@@ -32,7 +32,7 @@ public class SrunInitFailureTests(ITestOutputHelper log)
 
     /// <summary>Rank 3 shares node 2 with rank 2 (block distribution of 4 over 2 nodes); rank 0 shares
     /// node 1 with rank 1. The default timeout (60 s) is left, so only the watch can end it this soon.</summary>
-    [SlurmTheory]
+    [SlurmTheory(Nodes = 2)]
     [InlineData("3:0")]
     [InlineData("3:2000")]
     [InlineData("0:2000")]
@@ -46,7 +46,19 @@ public class SrunInitFailureTests(ITestOutputHelper log)
         JobAssert.FinishedWithin(r, TimeSpan.FromSeconds(30));
     }
 
+    /// <summary>The same with every task on one node: rank 3's node-mates see it gone.</summary>
     [SlurmFact]
+    [Trait(SlurmTopology.Trait, SlurmTopology.OneNode)]
+    public void ATaskKilledBeforeInitOnOneNodeEndsTheStepAtOnce()
+    {
+        JobResult r = Srun(1, 4, "3:0");
+        JobAssert.ExitedWith(r, 137);
+        JobAssert.StderrHasLineWith(r, "rank 3", "of this node exited before every rank had joined", "Init cannot complete");
+        Assert.DoesNotContain("OK basic", r.Stdout);
+        JobAssert.FinishedWithin(r, TimeSpan.FromSeconds(30));
+    }
+
+    [SlurmFact(Nodes = 2)]
     public void ATaskThatExitsBeforeInitEndsTheStepToo()
     {
         JobResult r = Srun(2, 4, "1:0:exit");
@@ -58,7 +70,7 @@ public class SrunInitFailureTests(ITestOutputHelper log)
     /// <summary>Rank 2 alone on node 2 (3 tasks over 2 nodes: 2 + 1), or rank 1 alone on node 2 of 3:
     /// nothing of the job runs beside it, so the others' PMI wait (5 s here) ends the step, naming
     /// HPCMSG_PMI_TIMEOUT and the fence.</summary>
-    [SlurmTheory]
+    [SlurmTheory(Nodes = 3)]
     [InlineData(2, 3, "2:0")]
     [InlineData(3, 3, "1:1500")]
     public void ATaskKilledBeforeInitAloneOnItsNodeEndsTheStepWhenThePmiWaitTimesOut(int nodes, int tasks, string end)
@@ -74,7 +86,7 @@ public class SrunInitFailureTests(ITestOutputHelper log)
     /// <summary>What the timeout's message advises, checked: with SLURM_KILL_BAD_EXIT=1 in srun's
     /// environment (as <c>sbatch --kill-on-bad-exit</c> sets it) Slurm itself ends the step when the task
     /// alone on its node dies before Init, long before the default 60 s PMI wait (left as it is here).</summary>
-    [SlurmFact]
+    [SlurmFact(Nodes = 3)]
     public void WithSlurmKillBadExitATaskKilledBeforeInitAloneOnItsNodeEndsTheStepAtOnce()
     {
         JobResult r = Srun(3, 3, "1:1500", killOnBadExit: "1");

@@ -35,7 +35,7 @@ public sealed class SrunOfiTests(ITestOutputHelper log)
 
     /// <summary>One rank per node (every pair talks over libfabric), and two ranks on each of two nodes
     /// (shared memory within a node, libfabric between them).</summary>
-    [SlurmOfiTheory]
+    [SlurmOfiTheory(Nodes = 3)]
     [InlineData("net", 3, 3)]
     [InlineData("tcp;ofi_rxm", 3, 3)]
     [InlineData("net", 2, 4)]
@@ -53,7 +53,7 @@ public sealed class SrunOfiTests(ITestOutputHelper log)
         }
     }
 
-    [SlurmOfiTheory]
+    [SlurmOfiTheory(Nodes = 2)]
     [InlineData("net")]
     [InlineData("tcp;ofi_rxm")]
     public void Point_to_point_conformance_over_two_nodes(string provider)
@@ -62,7 +62,7 @@ public sealed class SrunOfiTests(ITestOutputHelper log)
         OneJobSucceeded(r, "basic");
     }
 
-    [SlurmOfiTheory]
+    [SlurmOfiTheory(Nodes = 3)]
     [InlineData("net")]
     [InlineData("tcp;ofi_rxm")]
     public void Collectives_over_three_nodes(string provider)
@@ -71,7 +71,7 @@ public sealed class SrunOfiTests(ITestOutputHelper log)
         OneJobSucceeded(r, "collectives");
     }
 
-    [SlurmOfiTheory]
+    [SlurmOfiTheory(Nodes = 2)]
     [InlineData("net")]
     [InlineData("tcp;ofi_rxm")]
     public void Every_message_size_between_two_nodes(string provider)
@@ -82,7 +82,7 @@ public sealed class SrunOfiTests(ITestOutputHelper log)
 
     /// <summary>A task killed (SIGKILL) while the others talk to it over libfabric: the step ends with
     /// 137, its death is named, and nothing is left on any node.</summary>
-    [SlurmOfiTheory]
+    [SlurmOfiTheory(Nodes = 2)]
     [InlineData("net")]
     [InlineData("tcp;ofi_rxm")]
     public void A_killed_task_ends_the_step_and_leaves_nothing(string provider)
@@ -96,7 +96,7 @@ public sealed class SrunOfiTests(ITestOutputHelper log)
     /// <summary>A task alone on its node killed while the others wait on it over libfabric (no TCP
     /// connection to it: TCP carries no message on this path): the node leaders' ring sees its node's
     /// link break and ends the step, as over TCP.</summary>
-    [SlurmOfiTheory]
+    [SlurmOfiTheory(Nodes = 3)]
     [InlineData("net")]
     [InlineData("tcp;ofi_rxm")]
     public void A_task_killed_alone_on_its_node_ends_the_step(string provider)
@@ -108,7 +108,7 @@ public sealed class SrunOfiTests(ITestOutputHelper log)
     }
 
     /// <summary>A provider libfabric does not offer fails Init on every rank, naming it, and the step ends.</summary>
-    [SlurmOfiFact]
+    [SlurmOfiFact(Nodes = 2)]
     public void An_unknown_provider_fails_every_rank_naming_it()
     {
         JobResult r = Srun("no-such-provider", 2, 2, "basic");
@@ -125,14 +125,40 @@ public sealed class SrunOfiTests(ITestOutputHelper log)
 [AttributeUsage(AttributeTargets.Method)]
 public sealed class SlurmOfiFactAttribute : FactAttribute
 {
+    private int nodes = 1;
+
     public SlurmOfiFactAttribute() => Skip = SlurmOfi.SkipReason();
+
+    /// <summary>The nodes the test needs: on a smaller cluster it is skipped, saying so (<see cref="SlurmFactAttribute.Nodes"/>).</summary>
+    public int Nodes
+    {
+        get => nodes;
+        set
+        {
+            nodes = value;
+            Skip ??= SlurmSupport.WhyTooFewNodes(value);
+        }
+    }
 }
 
 /// <summary>The theory form of <see cref="SlurmOfiFactAttribute"/>.</summary>
 [AttributeUsage(AttributeTargets.Method)]
 public sealed class SlurmOfiTheoryAttribute : TheoryAttribute
 {
+    private int nodes = 1;
+
     public SlurmOfiTheoryAttribute() => Skip = SlurmOfi.SkipReason();
+
+    /// <summary>The nodes its most demanding row needs (<see cref="SlurmFactAttribute.Nodes"/>).</summary>
+    public int Nodes
+    {
+        get => nodes;
+        set
+        {
+            nodes = value;
+            Skip ??= SlurmSupport.WhyTooFewNodes(value);
+        }
+    }
 }
 
 internal static class SlurmOfi

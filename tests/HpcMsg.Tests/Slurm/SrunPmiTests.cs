@@ -8,7 +8,9 @@ namespace HpcMsg.Tests.Slurm;
 /// slurmstepd over PMI_FD, ranks of a node share memory and nodes talk TCP. The nodes of the test
 /// cluster are network and UTS namespaces that share /dev/shm, so these also prove that the node
 /// layout comes from the node's name, not from the file system. Every job is checked for leftovers
-/// (processes, queue entries, /dev/shm files) by <see cref="SlurmCommand"/>.
+/// (processes, queue entries, /dev/shm files) by <see cref="SlurmCommand"/>. The tests of one node
+/// (trait <see cref="SlurmTopology.OneNode"/>) also run on <c>.ci/slurm-up single</c>, the others need
+/// the nodes their <c>Nodes</c> says.
 /// </summary>
 [Collection(JobsCollection.Name)]
 public class SrunPmiTests(ITestOutputHelper log)
@@ -30,7 +32,19 @@ public class SrunPmiTests(ITestOutputHelper log)
 
     private static string Text(int v) => v.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
+    /// <summary>Every rank on one node: shared memory only, the job joined through PMI-2.</summary>
     [SlurmTheory]
+    [Trait(SlurmTopology.Trait, SlurmTopology.OneNode)]
+    [InlineData("basic")]
+    [InlineData("nonblocking")]
+    [InlineData("collectives", "quick")]
+    public void FourRanksOnOneNodeRunTheScenario(params string[] scenario)
+    {
+        JobResult r = Srun("pmi2", 1, 4, [], scenario);
+        OneJobSucceeded(r, scenario[0]);
+    }
+
+    [SlurmTheory(Nodes = 2)]
     [InlineData("basic")]
     [InlineData("nonblocking")]
     [InlineData("objects")]
@@ -42,14 +56,14 @@ public class SrunPmiTests(ITestOutputHelper log)
         OneJobSucceeded(r, scenario);
     }
 
-    [SlurmFact]
+    [SlurmFact(Nodes = 3)]
     public void SixRanksOverThreeNodesAreOneJob()
     {
         JobResult r = Srun("pmi2", 3, 6, [], "basic");
         OneJobSucceeded(r, "basic");
     }
 
-    [SlurmTheory]
+    [SlurmTheory(Nodes = 3)]
     [InlineData(2, 4)]
     [InlineData(3, 6)]
     public void CollectivesRunOverTheNodes(int nodes, int tasks)
@@ -59,7 +73,7 @@ public class SrunPmiTests(ITestOutputHelper log)
         OneJobSucceeded(r, "collectives");
     }
 
-    [SlurmFact]
+    [SlurmFact(Nodes = 2)]
     public void SizesCrossTheNodesOverTcp()
     {
         // sizes talks between ranks 0 and 1 only: one task per node puts that pair on TCP (with 4
@@ -68,7 +82,7 @@ public class SrunPmiTests(ITestOutputHelper log)
         OneJobSucceeded(r, "sizes");
     }
 
-    [SlurmFact]
+    [SlurmFact(Nodes = 2)]
     public void ALargeMessageCrossesTheNodesOverTcp()
     {
         // 30 million doubles (240 MB) from rank 0 on n1 to rank 1 on n2 (huge needs np = 2), as the
@@ -77,7 +91,7 @@ public class SrunPmiTests(ITestOutputHelper log)
         OneJobSucceeded(r, "huge");
     }
 
-    [SlurmFact]
+    [SlurmFact(Nodes = 2)]
     public void AnExecutableRunsAsOneJob()
     {
         // The app host next to the test app's dll: what `srun ./app` runs after a build or publish.
@@ -87,8 +101,15 @@ public class SrunPmiTests(ITestOutputHelper log)
         OneJobSucceeded(r, "basic");
     }
 
+    [SlurmFact(Nodes = 2)]
+    public void AbortCancelsTheStepAndSrunNamesTheCode() => AbortCancelsTheStep(2);
+
+    /// <summary>The same on one node, where the other ranks hear the abort through shared memory.</summary>
     [SlurmFact]
-    public void AbortCancelsTheStepAndSrunNamesTheCode()
+    [Trait(SlurmTopology.Trait, SlurmTopology.OneNode)]
+    public void AbortOnOneNodeCancelsTheStepAndSrunNamesTheCode() => AbortCancelsTheStep(1);
+
+    private void AbortCancelsTheStep(int nodes)
     {
         // Slurm's PMI abort cancels the step: the other tasks are killed, so srun reports 128+9 and
         // names the aborting task's own exit code on its stderr. The aborting rank leaves with _exit
@@ -99,7 +120,7 @@ public class SrunPmiTests(ITestOutputHelper log)
         // (seen under load): then it is rank 3's 7. Either is the job's failure; anything else is not.
         for (int run = 0; run < 3; run++)
         {
-            JobResult r = Srun("pmi2", 2, 4, [], "abort", "7");
+            JobResult r = Srun("pmi2", nodes, 4, [], "abort", "7");
             Assert.True(r.ExitCode is 137 or 7, $"expected srun to exit 137 (the step was killed) or 7 (every task exited first)\n{r}");
             JobAssert.StderrHasLineWith(r, "rank 3", "Abort(7)");
             JobAssert.StderrHasLineWith(r, "task 3", "exit code 7");
@@ -115,10 +136,17 @@ public class SrunPmiTests(ITestOutputHelper log)
     /// (a node-mate beside it) and 1+1+1 (alone on its node). srun's own status is 137 once another task
     /// is killed, or 1 when every task happened to exit first (heard the failure before Slurm's kill).
     /// </summary>
-    [SlurmTheory]
+    [SlurmTheory(Nodes = 3)]
     [InlineData(2, 4)]
     [InlineData(3, 3)]
-    public void AnUnhandledExceptionEndsTheStepAndSrunNamesCode1(int nodes, int tasks)
+    public void AnUnhandledExceptionEndsTheStepAndSrunNamesCode1(int nodes, int tasks) => AnUnhandledExceptionEndsTheStep(nodes, tasks);
+
+    /// <summary>The same with every task on one node.</summary>
+    [SlurmFact]
+    [Trait(SlurmTopology.Trait, SlurmTopology.OneNode)]
+    public void AnUnhandledExceptionOnOneNodeEndsTheStepAndSrunNamesCode1() => AnUnhandledExceptionEndsTheStep(1, 4);
+
+    private void AnUnhandledExceptionEndsTheStep(int nodes, int tasks)
     {
         for (int run = 0; run < 3; run++)
         {
@@ -143,11 +171,18 @@ public class SrunPmiTests(ITestOutputHelper log)
                 return task >= lo && task <= hi;
             }));
 
+    /// <summary>Rank 3 shares its node with rank 2 (node 2 of 2, or the one node), whose peer watch sees
+    /// it die (Slurm itself lets the step run on).</summary>
+    [SlurmFact(Nodes = 2)]
+    public void AKilledTaskEndsTheStepAndLeavesNothing() => AKilledTaskEndsTheStep(2);
+
     [SlurmFact]
-    public void AKilledTaskEndsTheStepAndLeavesNothing()
+    [Trait(SlurmTopology.Trait, SlurmTopology.OneNode)]
+    public void AKilledTaskOnOneNodeEndsTheStepAndLeavesNothing() => AKilledTaskEndsTheStep(1);
+
+    private void AKilledTaskEndsTheStep(int nodes)
     {
-        // Rank 3 shares node 2 with rank 2, whose peer watch sees it die (Slurm itself lets the step run on).
-        JobResult r = Srun("pmi2", 2, 4, [], "sigkill");
+        JobResult r = Srun("pmi2", nodes, 4, [], "sigkill");
         JobAssert.ExitedWith(r, 137);
         JobAssert.StderrHasLineWith(r, "rank 3", "died");
         JobAssert.FinishedWithin(r, TimeSpan.FromSeconds(60));
@@ -160,7 +195,7 @@ public class SrunPmiTests(ITestOutputHelper log)
     /// link break and ends the step, without --kill-on-bad-exit. Layouts: 1+1+1 on three nodes (every
     /// rank a leader), 2+1 on two (the ring's two links join the same pair), 2+2+1.
     /// </summary>
-    [SlurmTheory]
+    [SlurmTheory(Nodes = 3)]
     [InlineData(3, 3, "")]
     [InlineData(2, 3, "")]
     [InlineData(3, 5, "")]
@@ -175,7 +210,7 @@ public class SrunPmiTests(ITestOutputHelper log)
         JobAssert.FinishedWithin(r, TimeSpan.FromSeconds(60));
     }
 
-    [SlurmFact]
+    [SlurmFact(Nodes = 2)]
     public void WithoutTheRingALoneKilledTaskNeedsKillOnBadExit()
     {
         // HPCMSG_NODE_RING=0: nothing in the library sees rank 2 die; --kill-on-bad-exit=1 has Slurm end the step.
@@ -187,7 +222,7 @@ public class SrunPmiTests(ITestOutputHelper log)
         JobAssert.FinishedWithin(r, TimeSpan.FromSeconds(60));
     }
 
-    [SlurmFact]
+    [SlurmFact(Nodes = 2)]
     public void AnArbitraryDistributionRunsAsOneJob()
     {
         // Slurm's map of -m arbitrary is one node per rank whatever the placement: the ranks see that
@@ -197,6 +232,7 @@ public class SrunPmiTests(ITestOutputHelper log)
     }
 
     [SlurmFact]
+    [Trait(SlurmTopology.Trait, SlurmTopology.OneNode)]
     public void WithoutPmiEveryTaskFailsNamingPmi2()
     {
         JobResult r = Srun("none", 1, 2, [], "basic");
@@ -205,7 +241,7 @@ public class SrunPmiTests(ITestOutputHelper log)
         Assert.DoesNotContain("OK basic", r.Stdout);
     }
 
-    [SlurmFact]
+    [SlurmFact(Nodes = 2)]
     public void CyclicDistributionIsRefusedNamingBlock()
     {
         JobResult r = Srun("pmi2", 2, 4, ["-m", "cyclic"], "basic");

@@ -10,6 +10,7 @@ namespace HpcMsg.Tests.Slurm;
 /// killed task ending it. Every job is checked for leftovers by <see cref="SlurmCommand"/>. (The nodes of
 /// the test cluster share /tmp, where the plugin makes TmpFS/spmix_appdir_&lt;uid&gt;_&lt;job&gt;.&lt;step&gt; on
 /// every node of a step: .ci/slurm-up sets TmpFS per node, or the second node fails with "File exists".)
+/// The tests of one node (trait <see cref="SlurmTopology.OneNode"/>) also run on <c>.ci/slurm-up single</c>.
 /// </summary>
 [Collection(JobsCollection.Name)]
 public class SrunPmixTests(ITestOutputHelper log)
@@ -35,6 +36,7 @@ public class SrunPmixTests(ITestOutputHelper log)
     }
 
     [SlurmTheory]
+    [Trait(SlurmTopology.Trait, SlurmTopology.OneNode)]
     [InlineData("basic")]
     [InlineData("sizes")]
     [InlineData("collectives", "quick")]
@@ -45,7 +47,7 @@ public class SrunPmixTests(ITestOutputHelper log)
         OneJobSucceeded(r, scenario[0]);
     }
 
-    [SlurmTheory]
+    [SlurmTheory(Nodes = 2)]
     [InlineData("basic")]
     [InlineData("collectives", "quick")]
     [InlineData("nonblocking")]
@@ -56,7 +58,7 @@ public class SrunPmixTests(ITestOutputHelper log)
         OneJobSucceeded(r, scenario[0]);
     }
 
-    [SlurmFact]
+    [SlurmFact(Nodes = 3)]
     public void SixTasksOverThreeNodesAreOneJobOverPmix()
     {
         JobResult r = SrunOn(3, 6, null, "basic");
@@ -64,6 +66,7 @@ public class SrunPmixTests(ITestOutputHelper log)
     }
 
     [SlurmFact]
+    [Trait(SlurmTopology.Trait, SlurmTopology.OneNode)]
     public void AbortEndsTheStepWithItsCode()
     {
         // Slurm's PMIx plugin hands PMIx_Abort's status to srun, which cancels the step and exits with
@@ -74,7 +77,7 @@ public class SrunPmixTests(ITestOutputHelper log)
         JobAssert.FinishedWithin(r, TimeSpan.FromSeconds(60));
     }
 
-    [SlurmFact]
+    [SlurmFact(Nodes = 2)]
     public void AbortOverTwoNodesEndsTheStepWithItsCode()
     {
         // Rank 3 is on the second node: the plugin carries PMIx_Abort to srun, which ends both nodes' tasks.
@@ -84,7 +87,7 @@ public class SrunPmixTests(ITestOutputHelper log)
         JobAssert.FinishedWithin(r, TimeSpan.FromSeconds(60));
     }
 
-    [SlurmFact]
+    [SlurmFact(Nodes = 2)]
     public void AKilledTaskOverTwoNodesEndsTheStep()
     {
         // Rank 3 shares the second node with rank 2, whose peer watch sees it die and ends the step.
@@ -94,7 +97,7 @@ public class SrunPmixTests(ITestOutputHelper log)
         JobAssert.FinishedWithin(r, TimeSpan.FromSeconds(60));
     }
 
-    [SlurmFact]
+    [SlurmFact(Nodes = 2)]
     public void AKilledTaskAloneOnItsNodeEndsTheStep()
     {
         // Rank 2 is alone on the second node: the node leaders' ring sees its link break (2+1 layout).
@@ -105,6 +108,7 @@ public class SrunPmixTests(ITestOutputHelper log)
     }
 
     [SlurmFact]
+    [Trait(SlurmTopology.Trait, SlurmTopology.OneNode)]
     public void AKilledTaskEndsTheStep()
     {
         // The killed rank's node peers see it die (LocalPeerWatch) and end the step through PMIx_Abort.
@@ -115,6 +119,7 @@ public class SrunPmixTests(ITestOutputHelper log)
     }
 
     [SlurmFact]
+    [Trait(SlurmTopology.Trait, SlurmTopology.OneNode)]
     public void WithoutLibpmixEveryTaskFailsNamingWhatWasTried()
     {
         const string Missing = "/nonexistent/libpmix.so.2";
