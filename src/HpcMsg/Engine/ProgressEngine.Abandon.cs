@@ -31,7 +31,7 @@ internal sealed unsafe partial class ProgressEngine
     {
         try
         {
-            if (!r.CompletedFlag) WaitFor(r);
+            if (!r.CompletedFlag) WaitFor(r, r.Generation, blocking: true);
         }
         catch (Exception e)
         {

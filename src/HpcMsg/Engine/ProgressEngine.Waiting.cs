@@ -38,7 +38,13 @@ internal sealed unsafe partial class ProgressEngine
 
     /// <summary>Waits until <paramref name="r"/>, taken at <paramref name="generation"/>, has completed
     /// (or finished and been released since: another thread waited for the same handle).</summary>
-    public void WaitFor(Operation r, int generation)
+    public void WaitFor(Operation r, int generation) => WaitFor(r, generation, blocking: false);
+
+    /// <summary><see cref="WaitFor(Operation, int)"/>; <paramref name="blocking"/>: the wait of a
+    /// blocking call (<see cref="WaitOrAbandon"/>), which returns as soon as <paramref name="r"/> has
+    /// completed, so that its passes stop draining a sender's records once it has (see
+    /// IRecordSink.OnRecord); a wait for one of several requests drains them all.</summary>
+    private void WaitFor(Operation r, int generation, bool blocking)
     {
         var backoff = new Backoff(Config);
         while (!r.IsDone(generation))
@@ -53,7 +59,7 @@ internal sealed unsafe partial class ProgressEngine
             using (_lock.EnterScope())
             {
                 ThrowIfJobEnding();
-                progressed = ProgressLocked();
+                progressed = ProgressLocked(blocking ? r : null);
             }
             if (r.IsDone(generation)) return;
             if (progressed) backoff.Reset(); else backoff.Idle(this, r);

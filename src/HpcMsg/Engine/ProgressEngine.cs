@@ -118,14 +118,24 @@ internal sealed unsafe partial class ProgressEngine : IDisposable
     /// <see cref="HandleRecord"/> directly for each record.</summary>
     private readonly struct RecordSink(ProgressEngine engine) : IRecordSink
     {
-        public void OnRecord(int sourceWorld, RecordHeader* header) =>
+        public bool OnRecord(int sourceWorld, RecordHeader* header)
+        {
             engine.HandleRecord(sourceWorld, header, RecordHeader.KindOf(header->LengthAndKind));
+            return engine._passAwaits is { CompletedFlag: true };
+        }
     }
 
-    /// <summary>One pass over what every transport received and every pending outgoing item. Caller holds the lock.</summary>
-    private bool ProgressLocked()
+    /// <summary>The operation of the blocking call that drives the current pass, if any: the node
+    /// transport ends its pass over a sender's records once it has completed (see IRecordSink.OnRecord).
+    /// Set by every pass before it drains.</summary>
+    private Operation? _passAwaits;
+
+    /// <summary>One pass over what every transport received and every pending outgoing item. Caller
+    /// holds the lock. <paramref name="awaited"/>: the operation of the blocking call that drives it.</summary>
+    private bool ProgressLocked(Operation? awaited = null)
     {
         bool progressed = _networks.Length > 0 && ProgressNetworks();
+        _passAwaits = awaited;
         if (_drain is not null) progressed |= _drain.Drain();
         if (_pendingDestinations > 0) progressed |= PushPending();
         return progressed;

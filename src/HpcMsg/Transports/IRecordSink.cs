@@ -11,6 +11,8 @@ namespace HpcMsg.Transports;
 /// </summary>
 internal unsafe interface IRecordSink
 {
-    /// <summary>A record from world rank <paramref name="sourceWorld"/>.</summary>
-    void OnRecord(int sourceWorld, RecordHeader* header);
+    /// <summary>A record from world rank <paramref name="sourceWorld"/>. True when the caller that drives
+    /// this pass has what it waits for (its blocking call completed): the transport then ends its pass
+    /// over this sender's records after this one, and leaves any further record for the next pass.</summary>
+    bool OnRecord(int sourceWorld, RecordHeader* header);
 }

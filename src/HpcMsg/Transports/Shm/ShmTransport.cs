@@ -147,9 +147,16 @@ internal sealed unsafe class ShmTransport : NodeTransport
             while (budget-- > 0 && (record = ring.Peek()) != null)
             {
                 int recordBytes = RecordHeader.RecordBytesOf(*(long*)record);
-                sink.OnRecord(src, (RecordHeader*)record);
+                bool done = sink.OnRecord(src, (RecordHeader*)record);
                 ring.Release(record, recordBytes);
                 progressed = true;
+                // The blocking call that drives this pass has its message: no look at the next cell
+                // now. The sender zeroed that cell just before it published this record, so the line
+                // is still in the sender's cache, modified: reading it costs a line transfer, and the
+                // reply this rank is about to send could not leave until it had come (retirement is
+                // in order, and the reply's lock and stores wait for it). The next pass reads it,
+                // while this rank waits anyway.
+                if (done) break;
                 // A large record frees a good part of the ring: hand it back at once, so that a
                 // streaming sender refills it while this rank copies out the next chunk.
                 if (recordBytes >= PublishEarlyBytes && ring.Publish()) Wake(src);
@@ -363,7 +370,7 @@ internal sealed unsafe class ShmTransport : NodeTransport
     /// <summary>Drains into a sink known only by its interface (the engine drains with its own struct).</summary>
     private readonly struct ForwardingSink(IRecordSink sink) : IRecordSink
     {
-        public void OnRecord(int sourceWorld, RecordHeader* header) => sink.OnRecord(sourceWorld, header);
+        public bool OnRecord(int sourceWorld, RecordHeader* header) => sink.OnRecord(sourceWorld, header);
     }
 
     public override bool MayHaveWork => HasIncoming();
