@@ -78,7 +78,7 @@ internal sealed unsafe partial class ProgressEngine : IFrameSink
         {
             // Queued at its header; its payload will never be whole.
             if (partial.Waiter is { } waiter) waiter.Complete(default, Route(peer).PeerFailure(peer).ToPublic());
-            else _unexpected.Remove(partial);
+            else if (!partial.Dropped) _unexpected.Remove(partial); // a dropped one is out of the queue already
             _inboundPool.Return(partial);
         }
         List<long>? gone = null;
