@@ -129,8 +129,9 @@ internal static class LauncherCommandLine
             if (np > slots && !raw.Oversubscribe)
                 throw UsageFailure($"{np} ranks requested but the hosts ({source}) have only {slots} slots; " +
                             "add --oversubscribe to run more ranks than slots");
-            if (np > RankPlacement.CapacityOf(hosts))
-                throw UsageFailure($"{np} ranks requested but the hosts ({source}) take at most {RankPlacement.CapacityOf(hosts)} " +
+            long capacity = RankPlacement.CapacityOf(hosts);
+            if (np > capacity)
+                throw UsageFailure($"{np} ranks requested but the hosts ({source}) take at most {capacity} " +
                             "(their max_slots), even with --oversubscribe");
             placement = RankPlacement.Place(hosts, np);
         }

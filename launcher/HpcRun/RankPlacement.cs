@@ -32,17 +32,17 @@ internal static class RankPlacement
         }
         else
         {
-            if (np > CapacityOf(hosts))
-                throw new ArgumentException($"{np} ranks do not fit the hosts' max_slots ({CapacityOf(hosts)} in all)", nameof(np));
+            long capacity = CapacityOf(hosts);
+            if (np > capacity)
+                throw new ArgumentException($"{np} ranks do not fit the hosts' max_slots ({capacity} in all)", nameof(np));
             for (int i = 0; i < hosts.Count; i++) counts[i] = hosts[i].Slots;
             // One more rank per host per round, in order, skipping a host at its max_slots. Whole rounds
-            // at once while no host is bounded, so that a large np on few hosts costs no loop per rank.
+            // at once when no host is bounded, so that a large np on few hosts costs no loop per rank.
+            bool anyBounded = hosts.Any(h => h.MaxSlots is not null);
             long excess = np - totalSlots;
             while (excess > 0)
             {
-                int open = 0;
-                foreach (HostSpec h in hosts) if (h.MaxSlots is null) open++;
-                if (open == hosts.Count && excess >= hosts.Count)
+                if (!anyBounded && excess >= hosts.Count)
                 {
                     int rounds = (int)(excess / hosts.Count);
                     for (int i = 0; i < hosts.Count; i++) counts[i] += rounds;
