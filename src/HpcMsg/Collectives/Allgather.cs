@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using HpcMsg.Internal;
 
 namespace HpcMsg.Collectives;
@@ -65,10 +66,12 @@ internal static unsafe class Allgather
 
     /// <summary>Bruck: ceil(log2 p) steps for any p; block i of the work buffer holds rank (rank+i)'s
     /// data, rotated into place at the end.</summary>
+    [SkipLocalsInit]
     private static void Bruck(CollectiveTransport t, byte* recv, long blockBytes)
     {
         int size = t.Size, rank = t.Rank;
-        using ScratchBuffer work = ScratchPool.Rent(size * blockBytes);
+        byte* onStack = stackalloc byte[ScratchPool.StackBytes];
+        using ScratchBuffer work = ScratchPool.Rent(size * blockBytes, onStack);
         byte* w = work.Pointer;
         Combine.Copy(recv + rank * blockBytes, w, blockBytes);
         int have = 1;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using HpcMsg.Internal;
 
 namespace HpcMsg.Collectives;
@@ -42,12 +43,14 @@ internal static unsafe class Alltoall
 
     /// <summary>Bruck: rotate so that block i goes to rank+i; in step k send every block whose index
     /// has bit k set to rank+2^k; finally rotate back (block i came from rank-i).</summary>
+    [SkipLocalsInit]
     private static void Bruck(CollectiveTransport t, byte* send, byte* recv, long blockBytes)
     {
         int size = t.Size, rank = t.Rank;
-        using ScratchBuffer workBuffer = ScratchPool.Rent(size * blockBytes);
-        using ScratchBuffer packBuffer = ScratchPool.Rent((size / 2 + 1) * blockBytes);
-        using ScratchBuffer unpackBuffer = ScratchPool.Rent((size / 2 + 1) * blockBytes);
+        byte* onStack = stackalloc byte[3 * ScratchPool.StackBytes];
+        using ScratchBuffer workBuffer = ScratchPool.Rent(size * blockBytes, onStack);
+        using ScratchBuffer packBuffer = ScratchPool.Rent((size / 2 + 1) * blockBytes, onStack + ScratchPool.StackBytes);
+        using ScratchBuffer unpackBuffer = ScratchPool.Rent((size / 2 + 1) * blockBytes, onStack + 2 * ScratchPool.StackBytes);
         byte* work = workBuffer.Pointer, pack = packBuffer.Pointer, unpack = unpackBuffer.Pointer;
         for (int i = 0; i < size; i++)
             Combine.Copy(send + ((rank + i) % size) * blockBytes, work + i * blockBytes, blockBytes);

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Buffers;
 using HpcMsg.Engine;
 using HpcMsg.Internal;
@@ -10,6 +11,7 @@ namespace HpcMsg.Collectives;
 /// forwarding moves each byte log p times and copies the root's blocks through scratch.</summary>
 internal static unsafe class GatherScatter
 {
+    [SkipLocalsInit]
     public static void Gather(CollectiveTransport t, byte* send, byte* recv, long blockBytes, int root)
     {
         int size = t.Size, rank = t.Rank;
@@ -25,7 +27,8 @@ internal static unsafe class GatherScatter
         }
         int relative = (rank - root + size) % size;
         int subtree = Subtree(relative, size);
-        using ScratchBuffer work = ScratchPool.Rent(Math.Max(1, subtree * blockBytes));
+        byte* onStack = stackalloc byte[ScratchPool.StackBytes];
+        using ScratchBuffer work = ScratchPool.Rent(Math.Max(1, subtree * blockBytes), onStack);
         byte* w = work.Pointer; // blocks of relative ranks relative .. relative+subtree-1
         Combine.Copy(send, w, blockBytes);
         for (int mask = 1; mask < size; mask <<= 1)
@@ -49,6 +52,7 @@ internal static unsafe class GatherScatter
         }
     }
 
+    [SkipLocalsInit]
     public static void Scatter(CollectiveTransport t, byte* send, byte* recv, long blockBytes, int root)
     {
         int size = t.Size, rank = t.Rank;
@@ -64,7 +68,8 @@ internal static unsafe class GatherScatter
         }
         int relative = (rank - root + size) % size;
         int subtree = Subtree(relative, size);
-        using ScratchBuffer work = ScratchPool.Rent(Math.Max(1, subtree * blockBytes));
+        byte* onStack = stackalloc byte[ScratchPool.StackBytes];
+        using ScratchBuffer work = ScratchPool.Rent(Math.Max(1, subtree * blockBytes), onStack);
         byte* w = work.Pointer;
         if (relative == 0)
         {

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using HpcMsg.Internal;
 
 namespace HpcMsg.Collectives;
@@ -6,13 +7,15 @@ namespace HpcMsg.Collectives;
 /// log p exchanges; operands from lower ranks always stand on the left, so non-commutative ops work.</summary>
 internal static unsafe class PrefixScan
 {
+    [SkipLocalsInit]
     public static void Scan(CollectiveTransport t, byte* send, byte* recv, int count, Combiner op)
     {
         long bytes = (long)count * op.ElementSize;
         Combine.Copy(send, recv, bytes);
         if (t.Size == 1 || count == 0) return;
-        using ScratchBuffer partialBuffer = ScratchPool.Rent(bytes);
-        using ScratchBuffer tmpBuffer = ScratchPool.Rent(bytes);
+        byte* onStack = stackalloc byte[2 * ScratchPool.StackBytes];
+        using ScratchBuffer partialBuffer = ScratchPool.Rent(bytes, onStack);
+        using ScratchBuffer tmpBuffer = ScratchPool.Rent(bytes, onStack + ScratchPool.StackBytes);
         byte* partial = partialBuffer.Pointer, tmp = tmpBuffer.Pointer;
         Combine.Copy(send, partial, bytes);
         int rank = t.Rank;
@@ -35,12 +38,14 @@ internal static unsafe class PrefixScan
     }
 
     /// <summary>Rank 0's result is left as it was (MPI leaves it undefined).</summary>
+    [SkipLocalsInit]
     public static void Exscan(CollectiveTransport t, byte* send, byte* recv, int count, Combiner op)
     {
         long bytes = (long)count * op.ElementSize;
         if (t.Size == 1 || count == 0) return;
-        using ScratchBuffer partialBuffer = ScratchPool.Rent(bytes);
-        using ScratchBuffer tmpBuffer = ScratchPool.Rent(bytes);
+        byte* onStack = stackalloc byte[2 * ScratchPool.StackBytes];
+        using ScratchBuffer partialBuffer = ScratchPool.Rent(bytes, onStack);
+        using ScratchBuffer tmpBuffer = ScratchPool.Rent(bytes, onStack + ScratchPool.StackBytes);
         byte* partial = partialBuffer.Pointer, tmp = tmpBuffer.Pointer;
         Combine.Copy(send, partial, bytes);
         int rank = t.Rank;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Diagnostics;
 using HpcMsg.Internal;
 
@@ -55,6 +56,7 @@ internal static unsafe class Reduction
         }
     }
 
+    [SkipLocalsInit]
     private static void Binomial(CollectiveTransport t, byte* send, byte* recv, int count, Combiner op, int root)
     {
         int size = t.Size, rank = t.Rank;
@@ -74,8 +76,10 @@ internal static unsafe class Reduction
         }
         // Children received into scratch: tmp for the first, spare from the second on.
         int viaScratch = rank == root && treeRoot == root ? children - 1 : children;
-        using ScratchBuffer accBuffer = ScratchPool.Rent(viaScratch >= 2 ? bytes : 1);
-        using ScratchBuffer tmpBuffer = ScratchPool.Rent(viaScratch >= 1 ? bytes : 1);
+        // None at np 2: the leaf sends send itself, the root receives into recv.
+        byte* onStack = stackalloc byte[2 * ScratchPool.StackBytes];
+        using ScratchBuffer accBuffer = viaScratch >= 2 ? ScratchPool.Rent(bytes, onStack) : default;
+        using ScratchBuffer tmpBuffer = viaScratch >= 1 ? ScratchPool.Rent(bytes, onStack + ScratchPool.StackBytes) : default;
         // acc is the operand of the lower relative ranks so far; it starts as send itself (read only),
         // so that a leaf sends without a copy and the root combines without one.
         byte* acc = send, tmp = tmpBuffer.Pointer, spare = accBuffer.Pointer;
@@ -122,11 +126,13 @@ internal static unsafe class Reduction
     }
 
     /// <summary>Recursive doubling on <paramref name="acc"/> (which holds this rank's operand).</summary>
+    [SkipLocalsInit]
     private static void RecursiveDoubling(CollectiveTransport t, byte* acc, int count, Combiner op)
     {
         int size = t.Size, rank = t.Rank;
         long bytes = (long)count * op.ElementSize;
-        using ScratchBuffer tmpBuffer = ScratchPool.Rent(bytes);
+        byte* onStack = stackalloc byte[ScratchPool.StackBytes];
+        using ScratchBuffer tmpBuffer = ScratchPool.Rent(bytes, onStack);
         byte* tmp = tmpBuffer.Pointer;
         int pof2 = LargestPowerOfTwo(size), rem = size - pof2;
         int newRank = FoldIn(t, acc, tmp, count, op, rem);

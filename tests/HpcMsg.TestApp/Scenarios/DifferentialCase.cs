@@ -161,6 +161,7 @@ internal sealed record DifferentialCase(int Index, Collective Collective, int Se
             tuning.BcastShortBytes, tuning.GatherLinearBytes, tuning.AllreduceShortBytes,
             tuning.AlltoallMediumBytes, tuning.AllgatherShortBytes, tuning.AllgatherLongBytes,
             config.EagerLimit, config.TcpEagerLimit, config.ChunkBytes,
+            HpcMsg.Internal.ScratchPool.StackBytes, // temporaries on the stack up to it, pooled above
         ];
         return all.Where(t => t > 0 && t <= MaxBufferBytes).Distinct().Order().ToArray();
     }
