@@ -106,8 +106,18 @@ internal static unsafe class GatherScatter
             t.Send(send, blockBytes, root, CollectiveTags.Gather + 1);
             return;
         }
+        byte* own = recv + root * blockBytes;
+        if (size == 2 && (send >= recv + 2 * blockBytes || send + blockBytes <= recv))
+        {
+            // The other block first, then the own one: the sender waits for the root's read of its
+            // block (single copy), which no longer waits behind the root's own copy. np 2, 1 MiB,
+            // interleaved, far: 82-112 us against 108-123 copying first; 256 KiB 22.5-25 against 24-32.
+            t.Recv(recv + (1 - root) * blockBytes, blockBytes, 1 - root, CollectiveTags.Gather + 1);
+            Combine.Copy(send, own, blockBytes);
+            return;
+        }
         // The root's own block first: a send span inside recv must be read before blocks land on it.
-        Combine.Copy(send, recv + root * blockBytes, blockBytes);
+        Combine.Copy(send, own, blockBytes);
         if (size == 2)
         {
             t.Recv(recv + (1 - root) * blockBytes, blockBytes, 1 - root, CollectiveTags.Gather + 1);
