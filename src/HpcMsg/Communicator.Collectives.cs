@@ -320,7 +320,7 @@ public sealed unsafe partial class Communicator
     private static ScratchBuffer CopyIfOverlapping(byte* send, long sendBytes, byte* recv, long recvBytes, out byte* source)
     {
         source = send;
-        if (sendBytes == 0 || recvBytes == 0 || send >= recv + recvBytes || recv >= send + sendBytes) return default;
+        if (!Combine.Overlap(send, sendBytes, recv, recvBytes)) return default;
         ScratchBuffer copy = ScratchPool.Rent(sendBytes);
         Combine.Copy(send, copy.Pointer, sendBytes);
         source = copy.Pointer;

@@ -18,4 +18,8 @@ internal static unsafe class Combine
     {
         if (from != to && bytes > 0) Buffer.MemoryCopy(from, to, bytes, bytes);
     }
+
+    /// <summary>Whether the two ranges share a byte (an empty range shares none).</summary>
+    public static bool Overlap(byte* a, long aBytes, byte* b, long bBytes) =>
+        aBytes > 0 && bBytes > 0 && a < b + bBytes && b < a + aBytes;
 }

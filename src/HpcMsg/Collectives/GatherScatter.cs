@@ -107,7 +107,7 @@ internal static unsafe class GatherScatter
             return;
         }
         byte* own = recv + root * blockBytes;
-        if (size == 2 && (send >= recv + 2 * blockBytes || send + blockBytes <= recv))
+        if (size == 2 && !Combine.Overlap(send, blockBytes, recv, 2 * blockBytes))
         {
             // The other block first, then the own one: the sender waits for the root's read of its
             // block (single copy), which no longer waits behind the root's own copy. np 2, 1 MiB,
