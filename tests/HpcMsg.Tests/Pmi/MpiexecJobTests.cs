@@ -114,8 +114,10 @@ public class MpiexecJobTests(ITestOutputHelper log)
     /// <summary>
     /// A rank exits with code 3 before it calls Init: Hydra ends a job only for a signal or a PMI
     /// connection closed after use, so without the ranks' watch of their node's tasks (LocalTaskWatch)
-    /// the others would wait in the barrier forever. The watch names it and aborts (Hydra has reaped the
-    /// task, so its code is unknown and the abort's is 1), far below HPCMSG_PMI_TIMEOUT's 60 s.
+    /// the others would wait in the barrier forever. The watch names it and aborts, far below
+    /// HPCMSG_PMI_TIMEOUT's 60 s, with the task's own code where it saw the task as a zombie (3, and its
+    /// line says "with code 3"), else with 1 (Hydra had reaped it and the code is gone): which of the two
+    /// a watch sees first is a race with Hydra's proxy (about 1 run in 12 here), so both are right.
     /// </summary>
     [MpiexecTheory]
     [InlineData("2:0:exit")]
@@ -123,7 +125,8 @@ public class MpiexecJobTests(ITestOutputHelper log)
     public void ARankThatExitsBeforeInitEndsTheJobThroughItsNodesOtherRanks(string end)
     {
         JobResult r = Mpiexec(4, new Dictionary<string, string?> { ["TESTAPP_END_BEFORE_INIT"] = end }, "basic");
-        JobAssert.ExitedWith(r, 1);
+        Assert.True(r.ExitCode is 1 or 3, $"expected exit code 1 (the task's code unknown) or 3 (the task's own)\n{r}");
+        if (r.ExitCode == 3) JobAssert.StderrHasLineWith(r, "rank 2", "with code 3", "exited before every rank had joined");
         JobAssert.StderrHasLineWith(r, "of this node exited before every rank had joined", "Init cannot complete");
         Assert.DoesNotContain("OK basic", r.Stdout);
         JobAssert.FinishedWithin(r, TimeSpan.FromSeconds(30));
