@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using HpcMsg.Bootstrap;
 using HpcMsg.Internal;
 using HpcMsg.Transports;
@@ -141,28 +142,39 @@ internal sealed unsafe partial class ProgressEngine : IDisposable
         return progressed;
     }
 
+    /// <summary>A whole message from a ring: to its posted receive, or copied out as unexpected.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void HandleEager(int srcWorld, int context, int source, int tag, byte* payload, long bytes)
+    {
+        Operation? r = _posted.TakeMatch(context, source, srcWorld, tag);
+        if (r is not null)
+        {
+            DeliverEager(r, source, tag, payload, bytes);
+        }
+        else
+        {
+            InboundMessage m = _inboundPool.Rent();
+            SetHeader(m, InboundKind.Eager, context, source, srcWorld, tag, bytes);
+            m.Data = System.Buffers.ArrayPool<byte>.Shared.Rent((int)bytes);
+            new ReadOnlySpan<byte>(payload, (int)bytes).CopyTo(m.Data);
+            _unexpected.Append(m);
+        }
+    }
+
     private void HandleRecord(int srcWorld, RecordHeader* h, RecordKind kind)
     {
         switch (kind)
         {
-            case RecordKind.Eager:
+            case RecordKind.ShortEager:
             {
-                byte* payload = (byte*)h + RecordHeader.Size;
-                Operation? r = _posted.TakeMatch(h->Context, h->Source, srcWorld, h->Tag);
-                if (r is not null)
-                {
-                    DeliverEager(r, h->Source, h->Tag, payload, h->MessageBytes);
-                }
-                else
-                {
-                    InboundMessage m = _inboundPool.Rent();
-                    SetHeader(m, InboundKind.Eager, h->Context, h->Source, srcWorld, h->Tag, h->MessageBytes);
-                    m.Data = System.Buffers.ArrayPool<byte>.Shared.Rent((int)h->MessageBytes);
-                    new ReadOnlySpan<byte>(payload, (int)h->MessageBytes).CopyTo(m.Data);
-                    _unexpected.Append(m);
-                }
+                var s = (ShortEagerHeader*)h;
+                long word = s->Word;
+                HandleEager(srcWorld, s->Context, ShortEagerHeader.SourceOf(word), s->Tag, (byte*)h + ShortEagerHeader.Size, ShortEagerHeader.MessageBytesOf(word));
                 break;
             }
+            case RecordKind.Eager:
+                HandleEager(srcWorld, h->Context, h->Source, h->Tag, (byte*)h + RecordHeader.Size, h->MessageBytes);
+                break;
             case RecordKind.Rts:
             {
                 Operation? r = _posted.TakeMatch(h->Context, h->Source, srcWorld, h->Tag);

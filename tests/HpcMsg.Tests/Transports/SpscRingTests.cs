@@ -38,11 +38,80 @@ public sealed unsafe class SpscRingTests : IDisposable
     [Theory]
     [InlineData(0, 64)]
     [InlineData(16, 64)]
-    [InlineData(17, 128)]
-    [InlineData(80, 128)]
-    [InlineData(81, 192)]
+    [InlineData(17, 96)]
+    [InlineData(48, 96)]
+    [InlineData(49, 128)]
     public void RecordsTakeWholeCells(long payload, int expectedRecordBytes) =>
         Assert.Equal(expectedRecordBytes, RingProducer.RecordBytesFor(payload));
+
+    /// <summary>A short record's 16-byte header: up to 16 bytes of message in one 32-byte cell, two to
+    /// a cache line; its first word holds the message's bytes, and its size follows from them.</summary>
+    [Theory]
+    [InlineData(0, 32)]
+    [InlineData(16, 32)]
+    [InlineData(17, 64)]
+    [InlineData(48, 64)]
+    [InlineData(49, 96)]
+    [InlineData(4000, 4032)]
+    public void ShortRecordsTakeWholeCells(int messageBytes, int expectedRecordBytes)
+    {
+        Assert.Equal(expectedRecordBytes, ShortEagerHeader.RecordBytesFor(messageBytes));
+        long word = ShortEagerHeader.Pack(messageBytes, ShortEagerHeader.MaxSource);
+        Assert.Equal(RecordKind.ShortEager, RecordHeader.KindOf(word));
+        Assert.Equal(expectedRecordBytes, RecordHeader.RecordBytesOf(word));
+        Assert.Equal(messageBytes, ShortEagerHeader.MessageBytesOf(word));
+        Assert.Equal(ShortEagerHeader.MaxSource, ShortEagerHeader.SourceOf(word));
+        Assert.True(RecordHeader.HasHighBits(word));
+        Assert.False(RecordHeader.HasHighBits(RecordHeader.Pack(RecordHeader.Size, RecordKind.Abort)));
+    }
+
+    [Fact]
+    public void ShortRecordsShareCellsWithFullOnesInOrder()
+    {
+        var producer = new RingProducer(_ring, Capacity);
+        var consumer = new RingConsumer(_ring, Capacity);
+        for (byte i = 1; i <= 6; i++)
+        {
+            if (i % 2 == 1)
+            {
+                int rb = ShortEagerHeader.RecordBytesFor(i);
+                byte* r = producer.TryClaim(rb);
+                ((ShortEagerHeader*)r)->Context = 7;
+                ((ShortEagerHeader*)r)->Tag = -i;
+                new Span<byte>(r + ShortEagerHeader.Size, i).Fill(i);
+                producer.Commit(r, ShortEagerHeader.Pack(i, source: 1000 + i));
+            }
+            else
+            {
+                int rb = RingProducer.RecordBytesFor(i);
+                Write(ref producer, producer.TryClaim(rb), rb, i, i);
+            }
+        }
+        byte* first = consumer.Peek();
+        byte* second = first + ShmLayout.RingCell;
+        for (byte i = 1; i <= 6; i++)
+        {
+            byte* record = consumer.Peek();
+            Assert.True(record != null);
+            if (i == 2) Assert.True(record == second); // the 32-byte short record before it took one cell
+            long word = *(long*)record;
+            if (i % 2 == 1)
+            {
+                Assert.Equal(RecordKind.ShortEager, RecordHeader.KindOf(word));
+                Assert.Equal(1000 + i, ShortEagerHeader.SourceOf(word));
+                Assert.Equal(-i, ((ShortEagerHeader*)record)->Tag);
+                Assert.Equal(i, ShortEagerHeader.MessageBytesOf(word));
+                Assert.All(new ReadOnlySpan<byte>(record + ShortEagerHeader.Size, i).ToArray(), b => Assert.Equal(i, b));
+            }
+            else
+            {
+                Assert.Equal(RecordKind.Eager, RecordHeader.KindOf(word));
+                Assert.Equal(i, ((RecordHeader*)record)->MessageBytes);
+            }
+            consumer.Release(record, RecordHeader.RecordBytesOf(word));
+        }
+        Assert.True(consumer.Peek() == null);
+    }
 
     [Fact]
     public void RecordsComeOutInOrderWithTheirPayload()
@@ -73,16 +142,17 @@ public sealed unsafe class SpscRingTests : IDisposable
         var producer = new RingProducer(_ring, Capacity);
         var consumer = new RingConsumer(_ring, Capacity);
         int rb = 1024;
+        const int Cell = ShmLayout.RingCell;
         // Three records and one a cell short: the ring keeps the cell after its newest record free.
         for (int i = 0; i < 3; i++) Write(ref producer, producer.TryClaim(rb), rb, rb - RecordHeader.Size, 1);
-        Write(ref producer, producer.TryClaim(rb - 64), rb - 64, rb - 64 - RecordHeader.Size, 1);
-        Assert.True(producer.TryClaim(64) == null);
+        Write(ref producer, producer.TryClaim(rb - Cell), rb - Cell, rb - Cell - RecordHeader.Size, 1);
+        Assert.True(producer.TryClaim(Cell) == null);
 
         byte* first = consumer.Peek();
         consumer.Release(first, rb);
-        Assert.True(producer.TryClaim(64) == null); // released but not yet published
+        Assert.True(producer.TryClaim(Cell) == null); // released but not yet published
         Assert.True(consumer.Publish());
-        Assert.True(producer.TryClaim(64) != null);
+        Assert.True(producer.TryClaim(Cell) != null);
     }
 
     [Fact]
@@ -109,7 +179,7 @@ public sealed unsafe class SpscRingTests : IDisposable
         var producer = new RingProducer(_ring, Capacity);
         var consumer = new RingConsumer(_ring, Capacity);
         // Lap 1: the whole ring in records full of 0xFF, read and handed back.
-        int[] lap = [1024, 1024, 1024, 1024 - 64];
+        int[] lap = [1024, 1024, 1024, 1024 - ShmLayout.RingCell];
         foreach (int rb in lap)
         {
             byte* r = producer.TryClaim(rb);
@@ -122,13 +192,15 @@ public sealed unsafe class SpscRingTests : IDisposable
 
         // Lap 2 puts its boundaries inside lap 1's payload: after each record the consumer must see
         // an empty cell, not the 0xFF bytes that lie there.
-        Write(ref producer, producer.TryClaim(64), 64, 8, 1); // the last cell; the next one is the start
+        byte* last = producer.TryClaim(ShmLayout.RingCell); // the last cell; the next one is the start
+        last[ShortEagerHeader.Size] = 1;
+        producer.Commit(last, ShortEagerHeader.Pack(1, source: 0));
         Write(ref producer, producer.TryClaim(128), 128, 70, 2);
         for (int expected = 1; expected <= 2; expected++)
         {
             byte* r = consumer.Peek();
             Assert.True(r != null);
-            Assert.Equal(expected, r[RecordHeader.Size]);
+            Assert.Equal(expected, r[RecordHeader.KindOf(*(long*)r) == RecordKind.ShortEager ? ShortEagerHeader.Size : RecordHeader.Size]);
             consumer.Release(r, RecordHeader.RecordBytesOf(*(long*)r));
         }
         Assert.True(consumer.Peek() == null);
@@ -146,15 +218,25 @@ public sealed unsafe class SpscRingTests : IDisposable
             for (int i = 0; i < Count; i++)
             {
                 int payload = i % 200;
-                int rb = RingProducer.RecordBytesFor(payload);
+                bool isShort = i % 3 != 0;
+                int rb = isShort ? ShortEagerHeader.RecordBytesFor(payload) : RingProducer.RecordBytesFor(payload);
+                int headerBytes = isShort ? ShortEagerHeader.Size : RecordHeader.Size;
                 byte* record;
                 while ((record = producer.TryClaim(rb)) == null) Thread.SpinWait(1);
-                ((RecordHeader*)record)->Tag = i;
-                ((RecordHeader*)record)->MessageBytes = payload;
                 // Non-zero payload everywhere: record sizes vary, so a lap later these bytes lie
                 // where headers are looked for, and a consumer that trusted stale cells would fail.
-                if (payload > 0) new Span<byte>(record + RecordHeader.Size, payload).Fill((byte)(i | 0x80));
-                producer.Commit(record, rb, RecordKind.Eager);
+                if (payload > 0) new Span<byte>(record + headerBytes, payload).Fill((byte)(i | 0x80));
+                if (isShort)
+                {
+                    ((ShortEagerHeader*)record)->Tag = i;
+                    producer.Commit(record, ShortEagerHeader.Pack(payload, source: i & ShortEagerHeader.MaxSource));
+                }
+                else
+                {
+                    ((RecordHeader*)record)->Tag = i;
+                    ((RecordHeader*)record)->MessageBytes = payload;
+                    producer.Commit(record, rb, RecordKind.Eager);
+                }
             }
         });
         producerThread.Start();
@@ -163,12 +245,23 @@ public sealed unsafe class SpscRingTests : IDisposable
         {
             byte* record;
             while ((record = consumer.Peek()) == null) Thread.SpinWait(1);
-            var h = (RecordHeader*)record;
-            Assert.Equal(i, h->Tag);
+            long word = *(long*)record;
             int payload = i % 200;
-            Assert.Equal(payload, h->MessageBytes);
-            if (payload > 0) Assert.Equal((byte)(i | 0x80), record[RecordHeader.Size + payload - 1]);
-            consumer.Release(record, RecordHeader.RecordBytesOf(h->LengthAndKind));
+            bool isShort = i % 3 != 0;
+            Assert.Equal(isShort ? RecordKind.ShortEager : RecordKind.Eager, RecordHeader.KindOf(word));
+            if (isShort)
+            {
+                Assert.Equal(i, ((ShortEagerHeader*)record)->Tag);
+                Assert.Equal(payload, ShortEagerHeader.MessageBytesOf(word));
+                Assert.Equal(i & ShortEagerHeader.MaxSource, ShortEagerHeader.SourceOf(word));
+            }
+            else
+            {
+                Assert.Equal(i, ((RecordHeader*)record)->Tag);
+                Assert.Equal(payload, ((RecordHeader*)record)->MessageBytes);
+            }
+            if (payload > 0) Assert.Equal((byte)(i | 0x80), record[(isShort ? ShortEagerHeader.Size : RecordHeader.Size) + payload - 1]);
+            consumer.Release(record, RecordHeader.RecordBytesOf(word));
             consumer.Publish();
         }
         Assert.True(producerThread.Join(TimeSpan.FromSeconds(30)));

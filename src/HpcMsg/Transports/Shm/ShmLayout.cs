@@ -1,3 +1,4 @@
+using HpcMsg.Transports.Wire;
 using HpcMsg.Transports;
 
 namespace HpcMsg.Transports.Shm;
@@ -22,9 +23,13 @@ namespace HpcMsg.Transports.Shm;
 internal static class ShmLayout
 {
     public const long Magic = 0x31304753_4D435048; // "HPCMSG01" little-endian
-    public const int Version = 3;
+    public const int Version = 4;
     public const int PageSize = 4096;
     public const int CacheLine = 64;
+
+    /// <summary>A ring's unit: records start at multiples of it (half a line, so that two short
+    /// records share one; see ShortEagerHeader).</summary>
+    public const int RingCell = ShortEagerHeader.Alignment;
 
     public const int HeaderBytes = PageSize;
     public const int MagicOffset = 0;

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using HpcMsg.Bootstrap;
 using HpcMsg.Internal;
@@ -51,6 +52,8 @@ internal sealed unsafe class ShmTransport : NodeTransport
     public ShmTransport(ShmSegment shm, JobEnvironment job)
         : base(shm.JobState, ShmLayout.JobRunning)
     {
+        if (job.Size - 1 > ShortEagerHeader.MaxSource)
+            throw TransportException.Error($"rank {job.Rank}: a job of {job.Size} ranks is larger than shared memory's records can name ({ShortEagerHeader.MaxSource + 1} ranks)");
         _shm = shm;
         _rank = job.Rank;
         _chunkBytes = LargestRecordPayload(shm.RingCapacity);
@@ -225,17 +228,17 @@ internal sealed unsafe class ShmTransport : NodeTransport
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private bool WriteEager(int dest, int context, int source, int tag, byte* data, long bytes)
     {
-        int recordBytes = RingProducer.RecordBytesFor(bytes);
+        // Every eager message travels in a short record: the source fits its 24 bits (the constructor
+        // refuses a larger job) and an eager message fits a ring record (EagerLimit <= LargestRecordPayload).
+        Debug.Assert((uint)source <= ShortEagerHeader.MaxSource);
         ref RingProducer ring = ref _out[dest];
-        byte* record = ring.TryClaim(recordBytes);
+        byte* record = ring.TryClaim(ShortEagerHeader.RecordBytesFor((int)bytes));
         if (record == null) return false;
-        RecordHeader* h = (RecordHeader*)record;
+        ShortEagerHeader* h = (ShortEagerHeader*)record;
         h->Context = context;
-        h->Source = source;
         h->Tag = tag;
-        h->MessageBytes = bytes;
-        if (bytes > 0) PayloadCopy.Copy(data, record + RecordHeader.Size, bytes);
-        ring.Commit(record, recordBytes, RecordKind.Eager);
+        if (bytes > 0) PayloadCopy.Copy(data, record + ShortEagerHeader.Size, bytes);
+        ring.Commit(record, ShortEagerHeader.Pack((int)bytes, source));
         return true;
     }
 

@@ -6,8 +6,8 @@ namespace HpcMsg.Transports.Shm;
 
 /// <summary>
 /// The writing end of one single-producer single-consumer ring (Agrona-style): a power-of-two data
-/// area of 64-byte cells; a record takes consecutive cells and never wraps (a Pad record fills the
-/// end instead). The producer keeps its tail privately and a cached copy of the consumer's head,
+/// area of 32-byte cells (<see cref="ShmLayout.RingCell"/>); a record takes consecutive cells and
+/// never wraps (a Pad record fills the end instead). The producer keeps its tail privately and a cached copy of the consumer's head,
 /// so the shared head line is read only when the ring looks full.
 /// <para>
 /// The consumer never writes the data area: before it publishes a record the producer zeroes the
@@ -40,11 +40,11 @@ internal unsafe struct RingProducer
     public readonly int Capacity => _capacity;
 
     public static int RecordBytesFor(long payloadBytes) =>
-        (int)ShmLayout.AlignUp(RecordHeader.Size + payloadBytes, ShmLayout.CacheLine);
+        (int)ShmLayout.AlignUp(RecordHeader.Size + payloadBytes, ShmLayout.RingCell);
 
-    /// <summary>Reserves room for a record of <paramref name="recordBytes"/> (a multiple of 64);
+    /// <summary>Reserves room for a record of <paramref name="recordBytes"/> (a multiple of the cell);
     /// returns its start, or null when the ring has no room now. Nothing is visible to the consumer
-    /// until <see cref="Commit"/>. The ring holds at most its capacity less one cell: the cell after
+    /// until it is committed. The ring holds at most its capacity less one cell: the cell after
     /// the newest record must be free, to be zeroed.</summary>
     public byte* TryClaim(int recordBytes)
     {
@@ -52,7 +52,7 @@ internal unsafe struct RingProducer
         int index = (int)(tail & (_capacity - 1));
         int toEnd = _capacity - index;
         int padding = recordBytes > toEnd ? toEnd : 0;
-        long needed = recordBytes + padding + ShmLayout.CacheLine;
+        long needed = recordBytes + padding + ShmLayout.RingCell;
         if (needed > _capacity - (tail - _headCache))
         {
             _headCache = Volatile.Read(ref *_sharedHead);
@@ -72,9 +72,13 @@ internal unsafe struct RingProducer
 
     /// <summary>Publishes a claimed record with one ordered store of its first word.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Commit(byte* record, int recordBytes, RecordKind kind)
+    public void Commit(byte* record, int recordBytes, RecordKind kind) => Commit(record, RecordHeader.Pack(recordBytes, kind));
+
+    /// <summary>Publishes a claimed record whose first word is <paramref name="firstWord"/> (a short record's).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Commit(byte* record, long firstWord)
     {
-        Volatile.Write(ref *(long*)record, RecordHeader.Pack(recordBytes, kind));
+        Volatile.Write(ref *(long*)record, firstWord);
         // The tail is informational (debugging, a future unblock()): only this producer reads it back.
         *_sharedTail = _tail;
     }

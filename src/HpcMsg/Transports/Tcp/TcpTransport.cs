@@ -334,6 +334,8 @@ internal sealed unsafe class TcpTransport : ITransport, ITcpFrameSink
     {
         if (RecordHeader.RecordBytesOf(header.LengthAndKind) != RecordHeader.Size)
             throw c.Malformed(_rank, $"header length {RecordHeader.RecordBytesOf(header.LengthAndKind)}");
+        if (RecordHeader.HasHighBits(header.LengthAndKind))
+            throw c.Malformed(_rank, $"header word 0x{header.LengthAndKind:x16} (bits 40-63 set)");
         switch (RecordHeader.KindOf(header.LengthAndKind))
         {
             case RecordKind.Bye:
