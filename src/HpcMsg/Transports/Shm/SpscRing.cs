@@ -45,25 +45,32 @@ internal unsafe struct RingProducer
     /// <summary>Reserves room for a record of <paramref name="recordBytes"/> (a multiple of the cell);
     /// returns its start, or null when the ring has no room now. Nothing is visible to the consumer
     /// until it is committed. The ring holds at most its capacity less one cell: the cell after
-    /// the newest record must be free, to be zeroed.</summary>
+    /// the newest record must be free, to be zeroed.
+    /// <para>Only a one-cell record may start in the middle of a line: a larger one starts on a line
+    /// (a Pad record fills the half line before it), so that it shares no line with the record before
+    /// it. Records laid across line boundaries made a stream of 32-512-byte messages take one line
+    /// more per message from the reader, who had read the first half of the line in between.</para></summary>
     public byte* TryClaim(int recordBytes)
     {
         long tail = _tail;
-        int index = (int)(tail & (_capacity - 1));
-        int toEnd = _capacity - index;
-        int padding = recordBytes > toEnd ? toEnd : 0;
-        long needed = recordBytes + padding + ShmLayout.RingCell;
+        long start = recordBytes > ShmLayout.RingCell ? ShmLayout.AlignUp(tail, ShmLayout.CacheLine) : tail;
+        int index = (int)(start & (_capacity - 1));
+        if (recordBytes > _capacity - index)
+        {
+            start += _capacity - index; // never wrap: to the start of the next lap
+            index = 0;
+        }
+        long needed = start - tail + recordBytes + ShmLayout.RingCell;
         if (needed > _capacity - (tail - _headCache))
         {
             _headCache = Volatile.Read(ref *_sharedHead);
             if (needed > _capacity - (tail - _headCache)) return null;
         }
-        if (padding != 0)
+        if (start != tail)
         {
-            *(long*)_data = 0; // the consumer, sent to the start by the pad, must find it empty
-            Volatile.Write(ref *(long*)(_data + index), RecordHeader.Pack(padding, RecordKind.Pad));
-            tail += padding;
-            index = 0;
+            *(long*)(_data + index) = 0; // the consumer, sent here by the pad, must find it empty
+            Volatile.Write(ref *(long*)(_data + (int)(tail & (_capacity - 1))), RecordHeader.Pack((int)(start - tail), RecordKind.Pad));
+            tail = start;
         }
         _tail = tail + recordBytes;
         *(long*)(_data + (int)(_tail & (_capacity - 1))) = 0; // ordered before the record by Commit's release
