@@ -38,20 +38,21 @@ public sealed unsafe class SpscRingTests : IDisposable
     [Theory]
     [InlineData(0, 64)]
     [InlineData(16, 64)]
-    [InlineData(17, 96)]
-    [InlineData(48, 96)]
-    [InlineData(49, 128)]
-    public void RecordsTakeWholeCells(long payload, int expectedRecordBytes) =>
+    [InlineData(17, 128)]
+    [InlineData(80, 128)]
+    [InlineData(81, 192)]
+    public void RecordsTakeWholeLines(long payload, int expectedRecordBytes) =>
         Assert.Equal(expectedRecordBytes, RingProducer.RecordBytesFor(payload));
 
     /// <summary>A short record's 16-byte header: up to 16 bytes of message in one 32-byte cell, two to
-    /// a cache line; its first word holds the message's bytes, and its size follows from them.</summary>
+    /// a cache line, a longer one in whole lines; its first word holds the message's bytes, and its
+    /// size follows from them.</summary>
     [Theory]
     [InlineData(0, 32)]
     [InlineData(16, 32)]
     [InlineData(17, 64)]
     [InlineData(48, 64)]
-    [InlineData(49, 96)]
+    [InlineData(49, 128)]
     [InlineData(4000, 4032)]
     public void ShortRecordsTakeWholeCells(int messageBytes, int expectedRecordBytes)
     {

@@ -97,5 +97,10 @@ internal struct ShortEagerHeader
 
     public static int MessageBytesOf(long word) => (int)(uint)word;
     public static int SourceOf(long word) => (int)((ulong)word >> 40);
-    public static int RecordBytesFor(int messageBytes) => (Size + messageBytes + Alignment - 1) & -Alignment;
+    /// <summary>One cell for a message of up to 16 bytes, else whole lines (as every larger record:
+    /// see RingProducer.TryClaim).</summary>
+    public static int RecordBytesFor(int messageBytes) =>
+        Size + messageBytes <= Alignment ? Alignment : (Size + messageBytes + LineBytes - 1) & -LineBytes;
+
+    private const int LineBytes = 64;
 }
