@@ -27,7 +27,7 @@ internal enum RecordKind
 }
 
 /// <summary>
-/// The 48-byte header in front of every record; the payload follows it. A record is committed by
+/// The 48-byte header in front of every record (but an eager message in a ring: <see cref="ShortEagerHeader"/>); the payload follows it. A record is committed by
 /// the single ordered store of <see cref="LengthAndKind"/>, so a reader that sees a non-zero first
 /// word sees the whole record.
 /// <code>
