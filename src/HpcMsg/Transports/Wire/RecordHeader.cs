@@ -27,9 +27,10 @@ internal enum RecordKind
 }
 
 /// <summary>
-/// The 48-byte header in front of every record (but an eager message in a ring: <see cref="ShortEagerHeader"/>); the payload follows it. A record is committed by
-/// the single ordered store of <see cref="LengthAndKind"/>, so a reader that sees a non-zero first
-/// word sees the whole record.
+/// The 48-byte header in front of every record (but an eager message in a ring, which has the
+/// <see cref="ShortEagerHeader"/>); the payload follows it. A record is committed by the single
+/// ordered store of <see cref="LengthAndKind"/>, so a reader that sees a non-zero first word sees the
+/// whole record.
 /// <code>
 ///  0 LengthAndKind (8: record bytes in the low half, kind in the high half)
 ///  8 Context (4) | 12 Source (4, rank in the communicator) | 16 Tag (4) | 20 reserved (4)
