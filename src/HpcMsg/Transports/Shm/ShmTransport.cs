@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics.X86;
 using HpcMsg.Bootstrap;
 using HpcMsg.Internal;
 using HpcMsg.Transports.Wire;
@@ -150,6 +151,7 @@ internal sealed unsafe class ShmTransport : NodeTransport
             while (budget-- > 0 && (record = ring.Peek()) != null)
             {
                 int recordBytes = RecordHeader.RecordBytesOf(*(long*)record);
+                PrefetchRest(record, recordBytes);
                 bool done = sink.OnRecord(src, (RecordHeader*)record);
                 ring.Release(record, recordBytes);
                 progressed = true;
@@ -168,6 +170,22 @@ internal sealed unsafe class ShmTransport : NodeTransport
         }
         return progressed;
     }
+
+    /// <summary>Asks for the record's further lines (up to 1 KiB) as soon as its first is seen. Each comes
+    /// from the sender's cache; read when the payload is copied, after the match, the second line of a
+    /// 64-512-byte message was a second transfer after the first. Asked for at once, the transfers
+    /// overlap each other and the match: one-way latency of 64-512 B 15-18% lower, np 2 Allreduce of
+    /// 64-256 B 6% (osu, far placement, 4 rounds interleaved, 2026-12-07); larger records stream well
+    /// enough by themselves.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void PrefetchRest(byte* record, int recordBytes)
+    {
+        if (!Sse.IsSupported) return;
+        int end = Math.Min(recordBytes, PrefetchLimit);
+        for (int offset = ShmLayout.CacheLine; offset < end; offset += ShmLayout.CacheLine) Sse.Prefetch0(record + offset);
+    }
+
+    private const int PrefetchLimit = 1024;
 
     public override RecordDrain DrainInto<TSink>(TSink sink) => new Drainer<TSink>(this, sink);
 
