@@ -174,9 +174,9 @@ internal sealed unsafe class ShmTransport : NodeTransport
     /// <summary>Asks for the record's further lines (up to 1 KiB) as soon as its first is seen. Each comes
     /// from the sender's cache; read when the payload is copied, after the match, the second line of a
     /// 64-512-byte message was a second transfer after the first. Asked for at once, the transfers
-    /// overlap each other and the match: one-way latency of 64-512 B 15-18% lower, np 2 Allreduce of
-    /// 64-256 B 6% (osu, far placement, 4 rounds interleaved, 2026-12-07); larger records stream well
-    /// enough by themselves.</summary>
+    /// overlap each other and the match: one-way latency of 64-512 B 8-18% lower, np 2 Allreduce of
+    /// 64-256 B 6-13% (osu, far placement, 4-5 rounds interleaved, 2026-12-07; near unchanged); larger
+    /// records stream well enough by themselves.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void PrefetchRest(byte* record, int recordBytes)
     {

@@ -7,8 +7,8 @@ namespace HpcMsg.Transports.Shm;
 /// <summary>
 /// The writing end of one single-producer single-consumer ring (Agrona-style): a power-of-two data
 /// area of 32-byte cells (<see cref="ShmLayout.RingCell"/>); a record takes consecutive cells and
-/// never wraps (a Pad record fills the end instead). The producer keeps its tail privately and a cached copy of the consumer's head,
-/// so the shared head line is read only when the ring looks full.
+/// never wraps (a Pad record fills the end instead). The producer keeps its tail privately and a
+/// cached copy of the consumer's head, so the shared head line is read only when the ring looks full.
 /// <para>
 /// The consumer never writes the data area: before it publishes a record the producer zeroes the
 /// first word of the cell that follows it, where the consumer looks next. So the cell at the tail

@@ -83,7 +83,7 @@ internal struct ShortEagerHeader
 {
     public const int Size = 16;
 
-    /// <summary>The largest source rank the header holds (24 bits); a larger one goes in a full header.</summary>
+    /// <summary>The largest source rank the header holds (24 bits): shared memory refuses a larger job.</summary>
     public const int MaxSource = (1 << 24) - 1;
 
     /// <summary>A short record's granularity: the ring's cell.</summary>
