@@ -6,18 +6,6 @@ namespace HpcRun;
 /// <summary>What one rank finds in its environment: the -x variables, then the job's own (which win).</summary>
 internal static class RankEnvironment
 {
-    /// <summary>
-    /// The .NET runtime waits 100 ms without new code before it counts calls and recompiles the hot
-    /// methods at tier 1, and ten times as long in a process bound to one CPU (it takes that for a
-    /// single-processor machine, where the recompiles would compete with the program): a rank bound to
-    /// a core (<c>--bind-to core</c>, or Slurm's binding of a step under hpcrun) ran the ReadyToRun
-    /// library's code and the tier-0 code of the public generic methods for its first second and more.
-    /// Tier-1 code made np 2 Allreduce, Alltoall and Allgather of 4-256 B 8-15% faster (osu, far
-    /// placement, interleaved, 2026-12-07). So each rank gets a multiplier of 1, unless -x or
-    /// hpcrun's own environment sets one.
-    /// </summary>
-    public const string TieringDelayMultiplierVar = "DOTNET_TC_DelaySingleProcMultiplier";
-
     /// <summary>A null value removes the variable, so that one inherited from an enclosing job cannot leak in.</summary>
     public static IReadOnlyList<KeyValuePair<string, string?>> For(int rank, LauncherOptions options, JobPlan plan)
     {
@@ -28,8 +16,6 @@ internal static class RankEnvironment
         bool local = node.IsLocal;
         var vars = new List<KeyValuePair<string, string?>>();
         foreach (var (name, value) in options.ForwardedEnvironment) vars.Add(new(name, value));
-        if (!options.ForwardedEnvironment.Any(v => v.Key == TieringDelayMultiplierVar))
-            vars.Add(new(TieringDelayMultiplierVar, Environment.GetEnvironmentVariable(TieringDelayMultiplierVar) ?? "1"));
         vars.Add(new(JobEnvironment.RankVar, Text(rank)));
         vars.Add(new(JobEnvironment.SizeVar, Text(plan.Size)));
         vars.Add(new(JobEnvironment.JobIdVar, plan.JobId));

@@ -45,21 +45,6 @@ public sealed class RankEnvironmentTests
             Assert.Null(env[name]);
     }
 
-    /// <summary>The runtime's tier-1 delay multiplier for processes bound to one CPU: 1 for every rank,
-    /// on this host or another, unless -x or hpcrun's own environment gives one (that one, once).</summary>
-    [Fact]
-    public void EachRankGetsTheTieringDelayMultiplierUnlessTheUserSetsIt()
-    {
-        const string Name = RankEnvironment.TieringDelayMultiplierVar;
-        var o = Options(2, 2);
-        string expected = Environment.GetEnvironmentVariable(Name) ?? "1";
-        Assert.Equal(expected, EnvOf(1, o, OneHost(o, "j", "/dev/shm/x", 1))[Name]);
-
-        var given = Options(2, 2, new KeyValuePair<string, string>(Name, "10"));
-        var vars = RankEnvironment.For(0, given, OneHost(given, "j", "/dev/shm/x", 1));
-        Assert.Equal("10", Assert.Single(vars, v => v.Key == Name).Value);
-    }
-
     [Fact]
     public void OversubscribedOnlyWhenRanksExceedSlots()
     {

@@ -25,7 +25,7 @@ public sealed class MultiHostJobTests(ITestOutputHelper log) : IClassFixture<Net
         const string script =
             "read -r secret; echo \"rank=$HPCMSG_RANK ns=$(ip netns identify) host=$HPCMSG_HOST node=$HPCMSG_NODE/$HPCMSG_NODES " +
             "local=$HPCMSG_LOCAL_RANK/$HPCMSG_LOCAL_SIZE shm=$HPCMSG_SHM rendezvous=$HPCMSG_RENDEZVOUS iface=$HPCMSG_IFACE " +
-            "stdin=$HPCMSG_SECRET_STDIN envsecret=${HPCMSG_SECRET:-none} pid=${HPCMSG_LAUNCHER_PID:-none} secretlen=${#secret} tiering=${DOTNET_TC_DelaySingleProcMultiplier:-unset}\"";
+            "stdin=$HPCMSG_SECRET_STDIN envsecret=${HPCMSG_SECRET:-none} pid=${HPCMSG_LAUNCHER_PID:-none} secretlen=${#secret}\"";
         JobResult result = NetnsJob.Run(log, new JobSpec(4, "-c", script) { Program = "/bin/sh" }, TwoHosts);
         JobAssert.ExitedWith(result, 0);
         JobAssert.StderrHasLineWith(result, "hpcrun: ranks 0-1 on hpcA, 2-3 on hpcB");
@@ -41,7 +41,7 @@ public sealed class MultiHostJobTests(ITestOutputHelper log) : IClassFixture<Net
             [
                 $"ns={host} ", $"host={host} ", $"node={node}/2 ", $"local={rank % 2}/2 ", $"-n{node} ",
                 "rendezvous=10.213.0.254:", $"iface={NetworkNamespaces.Subnet} ", "stdin=1 ", "envsecret=none ",
-                "pid=none ", "secretlen=64 ", $"tiering={Environment.GetEnvironmentVariable(HpcRun.RankEnvironment.TieringDelayMultiplierVar) ?? "1"}",
+                "pid=none ", "secretlen=64",
             ];
             foreach (string fragment in expected)
                 Assert.True(line.Contains(fragment, StringComparison.Ordinal), $"rank {rank}: expected '{fragment}' in '{line}'\n{result}");
