@@ -27,8 +27,12 @@ public sealed unsafe partial class Communicator
         if (Size == 1) return;
         // Only the world may use the node's single shared counter: two communicators' barriers could interleave.
         bool node = _isWorld && Engine.HasNodeBarrier;
-        if (Tuning.ChooseBarrier(node) == BarrierAlgorithm.SharedMemory) Engine.NodeBarrier();
-        else Collectives.Barrier.Run(t);
+        switch (Tuning.ChooseBarrier(node, Size))
+        {
+            case BarrierAlgorithm.SharedMemory: Engine.NodeBarrier(); break;
+            case BarrierAlgorithm.SharedDissemination: Engine.NodeDisseminationBarrier(); break;
+            default: Collectives.Barrier.Run(t); break;
+        }
     }
 
     /// <summary>Copies <paramref name="buffer"/> of <paramref name="root"/> into <paramref name="buffer"/> of every rank; every rank passes the same length.</summary>

@@ -75,13 +75,18 @@ internal sealed record CollectiveTuning
     public AlltoallAlgorithm? ForcedAlltoall { get; init; } = Parameters.CollAlltoall.Read();
     public GatherScatterAlgorithm? ForcedGatherScatter { get; init; } = Parameters.CollGather.Read();
 
-    /// <summary>HPCMSG_COLL_BARRIER. The world communicator of a one-node job uses the segment's
-    /// counter barrier: measured 0.14-0.29 us against 0.27-0.45 us for dissemination at np = 2, and
-    /// 10 us against 18-40 us at np = 4 on 2 cores (same runs, interleaved).</summary>
-    public BarrierAlgorithm ChooseBarrier(bool nodeBarrierAvailable) =>
-        nodeBarrierAvailable ? ForcedBarrier ?? DefaultBarrier : BarrierAlgorithm.Dissemination;
-
-    public BarrierAlgorithm DefaultBarrier { get; init; } = BarrierAlgorithm.SharedMemory;
+    /// <summary>HPCMSG_COLL_BARRIER. The world communicator of a one-node job waits in the node's
+    /// segment, not on messages (measured 0.14-0.29 us against 0.27-0.45 us for message dissemination
+    /// at np = 2, 10 us against 18-40 us at np = 4 on 2 cores). At np = 2 by dissemination over round
+    /// counts: both ranks store and read at once, one line transfer, where gather/release takes two
+    /// in a row (osu barrier, 5 rounds interleaved, far placement, 2026-12-07: 0.47 against 0.60 us,
+    /// Open MPI 0.50). Above np = 2 gather/release (rank 0, the usual root, leaves first): at np = 3
+    /// and 4 on 2 cores the two were within the noise of each other (medians 13.9/14.1 and
+    /// 13.5/14.9 us); with a core per rank dissemination's log2(np) rounds may win, not measured
+    /// here. The choice depends on np alone: every rank must make the same one.</summary>
+    public BarrierAlgorithm ChooseBarrier(bool nodeBarrierAvailable, int size) =>
+        !nodeBarrierAvailable ? BarrierAlgorithm.Dissemination
+        : ForcedBarrier ?? (size == 2 ? BarrierAlgorithm.SharedDissemination : BarrierAlgorithm.SharedMemory);
 
     /// <summary>HPCMSG_SHM_COLL_BYTES: largest broadcast or allreduce of a one-node world done
     /// through the segment's slots instead of messages (at most the 4 KiB slot). Default 0 (off):
@@ -169,7 +174,7 @@ internal sealed record CollectiveTuning
     }
 }
 
-internal enum BarrierAlgorithm { Dissemination, SharedMemory }
+internal enum BarrierAlgorithm { Dissemination, SharedMemory, SharedDissemination }
 
 internal enum BcastAlgorithm { Binomial, ScatterAllgather, SharedMemory, Linear }
 

@@ -48,6 +48,36 @@ internal sealed unsafe partial class ProgressEngine
         for (int r = 1; r < WorldSize; r++) WakeIfSleeping(r);
     }
 
+    /// <summary>
+    /// A barrier of every rank of the node by dissemination over the ranks' round counts: in round k
+    /// each rank stores that it has entered round k and waits until the rank 2^k below it has too.
+    /// After ceil(log2 n) rounds every rank has heard, through a chain, from every other. One count a
+    /// rank, written by it alone and only ever growing: a partner that is already in a later round or
+    /// barrier has passed the value waited for, so nothing is reset between barriers and a fast rank
+    /// cannot overwrite a signal its partner has not read yet. Every rank starts a barrier at the same
+    /// count (each has entered the same rounds), which it reads back from its own word.
+    /// At np = 2 this is one exchange: both ranks store and read at once and leave after one line
+    /// transfer, where the gather/release barrier (<see cref="NodeBarrier"/>) takes two in a row.
+    /// </summary>
+    public void NodeDisseminationBarrier()
+    {
+        NodeTransport node = _node!;
+        int size = WorldSize, rank = WorldRank;
+        int* mine = node.BarrierRounds(rank);
+        int entered = *mine; // only this rank writes it
+        for (int distance = 1; distance < size; distance <<= 1)
+        {
+            int round = ++entered;
+            Volatile.Write(ref *mine, round);
+            WakeIfSleeping((rank + distance) % size);
+            int* partner = node.BarrierRounds((rank - distance + size) % size);
+            int seen;
+            // The count wraps after 2^31 rounds; the difference stays right as long as the partner is
+            // less than 2^31 rounds ahead, and it is at most one barrier ahead.
+            while ((seen = Volatile.Read(ref *partner)) - round < 0) WaitWhileEquals(partner, seen);
+        }
+    }
+
     /// <summary>Drives progress until <paramref name="word"/> differs from <paramref name="value"/>.</summary>
     private void WaitWhileEquals(int* word, int value)
     {

@@ -110,6 +110,10 @@ internal abstract unsafe class NodeTransport : ITransport
     /// <summary>The barrier arrival word of local rank <paramref name="localRank"/>.</summary>
     public abstract int* BarrierArrival(int localRank);
 
+    /// <summary>The count of dissemination-barrier rounds local rank <paramref name="localRank"/> has
+    /// entered (written by that rank only).</summary>
+    public abstract int* BarrierRounds(int localRank);
+
     // ITransport: what every transport does.
 
     public abstract string Name { get; }

@@ -14,7 +14,8 @@ namespace HpcMsg.Transports.Shm;
 ///  SegmentHeader: 0 magic(8) | 8 version(4) | 12 np(4) | 16 ringCapacity(8) | 24 totalBytes(8)
 ///                 64 jobState(4) | 68 failedRank(4) | 72 exitCode(4)     (own cache line)
 ///                 192 barrierGeneration(4)  (own cache line)
-///  RankControl (128 B): 0 pid(4) | 4 ready(4) | 8 finalized(4) | 12 barrierArrival(4) | 64 wakeWord(4, futex) | 68 sleeping(4) | 72 doorbellArmed(4)
+///  RankControl (128 B): 0 pid(4) | 4 ready(4) | 8 finalized(4) | 12 barrierArrival(4) | 16 abandonedSends(4) | 20 barrierRounds(4)
+///                      64 wakeWord(4, futex) | 68 sleeping(4) | 72 doorbellArmed(4)
 ///  Ring: 0 tail (producer line, 128 B) | 128 head (consumer line, 128 B) | 256 data (capacity bytes)
 /// </code>
 /// The ring for the ordered pair (src -> dst) is written only by src and read only by dst.
@@ -23,7 +24,7 @@ namespace HpcMsg.Transports.Shm;
 internal static class ShmLayout
 {
     public const long Magic = 0x31304753_4D435048; // "HPCMSG01" little-endian
-    public const int Version = 4;
+    public const int Version = 5;
     public const int PageSize = 4096;
     public const int CacheLine = 64;
 
@@ -55,6 +56,9 @@ internal static class ShmLayout
     /// <summary>Large sends this rank abandoned after announcing them (ProgressEngine.Abandon): a
     /// cross-memory reader compares it with the count its request-to-send carried.</summary>
     public const int AbandonedSendsOffset = 16;
+    /// <summary>The dissemination node barrier's count of rounds this rank has entered (written by this
+    /// rank only; read by its partner of each round).</summary>
+    public const int BarrierRoundsOffset = 20;
     public const int WakeWordOffset = 64;
     public const int SleepingOffset = 68;
     /// <summary>Nonzero while the rank waits on its sockets and its doorbell (see Doorbell): a waker that

@@ -117,6 +117,7 @@ internal sealed unsafe class ShmSegment : IDisposable, INodeSharedSlots
     public int* Finalized(int rank) => (int*)(RankControl(rank) + ShmLayout.FinalizedOffset);
     public int* AbandonedSends(int rank) => (int*)(RankControl(rank) + ShmLayout.AbandonedSendsOffset);
     public int* BarrierArrival(int rank) => (int*)(RankControl(rank) + ShmLayout.BarrierArrivalOffset);
+    public int* BarrierRounds(int rank) => (int*)(RankControl(rank) + ShmLayout.BarrierRoundsOffset);
 
     public int* DoorbellArmed(int rank) => (int*)(RankControl(rank) + ShmLayout.DoorbellArmedOffset);
 

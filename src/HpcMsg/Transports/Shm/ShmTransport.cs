@@ -229,6 +229,9 @@ internal sealed unsafe class ShmTransport : NodeTransport
     /// <summary>The barrier arrival word of local rank <paramref name="localRank"/>.</summary>
     public override int* BarrierArrival(int localRank) => _shm.BarrierArrival(localRank);
 
+    /// <summary>The dissemination barrier's round count of local rank <paramref name="localRank"/>.</summary>
+    public override int* BarrierRounds(int localRank) => _shm.BarrierRounds(localRank);
+
     /// <summary>A whole small message, payload inline, and the receiver woken; false when the ring has no room now.</summary>
     public override bool TrySendEager(int dest, int context, int source, int tag, byte* data, long bytes)
     {
