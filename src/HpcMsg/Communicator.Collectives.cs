@@ -27,7 +27,7 @@ public sealed unsafe partial class Communicator
         if (Size == 1) return;
         // Only the world may use the node's single shared counter: two communicators' barriers could interleave.
         bool node = _isWorld && Engine.HasNodeBarrier;
-        switch (Tuning.ChooseBarrier(node, Size))
+        switch (Tuning.ChooseBarrier(node))
         {
             case BarrierAlgorithm.SharedMemory: Engine.NodeBarrier(); break;
             case BarrierAlgorithm.SharedDissemination: Engine.NodeDisseminationBarrier(); break;

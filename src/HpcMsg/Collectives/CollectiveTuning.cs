@@ -77,16 +77,20 @@ internal sealed record CollectiveTuning
 
     /// <summary>HPCMSG_COLL_BARRIER. The world communicator of a one-node job waits in the node's
     /// segment, not on messages (measured 0.14-0.29 us against 0.27-0.45 us for message dissemination
-    /// at np = 2, 10 us against 18-40 us at np = 4 on 2 cores). At np = 2 by dissemination over round
-    /// counts: both ranks store and read at once, one line transfer, where gather/release takes two
-    /// in a row (osu barrier, 5 rounds interleaved, far placement, 2026-12-07: 0.47 against 0.60 us,
-    /// Open MPI 0.50). Above np = 2 gather/release (rank 0, the usual root, leaves first): at np = 3
-    /// and 4 on 2 cores the two were within the noise of each other (medians 13.9/14.1 and
-    /// 13.5/14.9 us); with a core per rank dissemination's log2(np) rounds may win, not measured
-    /// here. The choice depends on np alone: every rank must make the same one.</summary>
-    public BarrierAlgorithm ChooseBarrier(bool nodeBarrierAvailable, int size) =>
-        !nodeBarrierAvailable ? BarrierAlgorithm.Dissemination
-        : ForcedBarrier ?? (size == 2 ? BarrierAlgorithm.SharedDissemination : BarrierAlgorithm.SharedMemory);
+    /// at np = 2, 10 us against 18-40 us at np = 4 on 2 cores), by gather/release: rank 0, the usual
+    /// root, leaves first. Dissemination over round counts (<see cref="BarrierAlgorithm.SharedDissemination"/>)
+    /// is the faster barrier at np = 2 (one line transfer, not two in a row: osu barrier 0.47 against
+    /// 0.60 us far, Open MPI 0.50) but not the default. Measured 2026-12-07, np = 2, far placement,
+    /// interleaved: loops of a barrier and a collective cost, end to end, 0.78x (barrier alone),
+    /// 1.08x (and Bcast), 1.01x (Reduce), 0.93x (Allreduce), 0.95x (Allgather) of gather/release's; and
+    /// osu's per-call times, which start at each rank's own exit from the barrier, moved the wait for
+    /// a root's data into Bcast and Scatter (np = 2 Bcast of 4 B-1 KiB 0.23-0.33 -> 0.38-0.60 us, 1.3-1.7x
+    /// MPICH's, whose own barrier lets its root go first): a full suite run had 126 of 142 rows within
+    /// 1.2x of the best native, against 139. At np = 3 and 4 on 2 cores the two were within the
+    /// noise of each other. With a core per rank at larger np its log2(np) rounds may win: not
+    /// measured here. The choice depends on the job alone: every rank must make the same one.</summary>
+    public BarrierAlgorithm ChooseBarrier(bool nodeBarrierAvailable) =>
+        nodeBarrierAvailable ? ForcedBarrier ?? BarrierAlgorithm.SharedMemory : BarrierAlgorithm.Dissemination;
 
     /// <summary>HPCMSG_SHM_COLL_BYTES: largest broadcast or allreduce of a one-node world done
     /// through the segment's slots instead of messages (at most the 4 KiB slot). Default 0 (off):

@@ -144,9 +144,9 @@ internal static class Parameters
     // ---- Collectives (CollectiveTuning) ----
 
     public static readonly ChoiceParameter<BarrierAlgorithm> CollBarrier = new("HPCMSG_COLL_BARRIER", "unset",
-        "force the barrier algorithm. Unset, on a one-node world: shared_dissemination (each rank's round count in the node's " +
-        "segment: one exchange at np=2) at np=2, shared_memory (arrival words gathered by rank 0, which releases) above; " +
-        "else dissemination (messages). np=2: 0.47 us against 0.60 for shared_memory (Open MPI 0.50); np=3-4 on 2 cores: no clear winner.");
+        "force the barrier algorithm. Unset: shared_memory (arrival words in the node's segment, gathered by rank 0, which " +
+        "releases) on a one-node world, else dissemination (messages). shared_dissemination: dissemination over each rank's " +
+        "round count in the segment, the faster barrier at np=2 (0.47 against 0.60 us) but the root no longer leaves first.");
 
     public static readonly ChoiceParameter<BcastAlgorithm> CollBcast = new("HPCMSG_COLL_BCAST", "unset",
         "force the broadcast algorithm. Unset: linear up to HPCMSG_LINEAR_MAX_RANKS ranks for eager-sized messages, and " +

@@ -57,7 +57,9 @@ internal sealed unsafe partial class ProgressEngine
     /// cannot overwrite a signal its partner has not read yet. Every rank starts a barrier at the same
     /// count (each has entered the same rounds), which it reads back from its own word.
     /// At np = 2 this is one exchange: both ranks store and read at once and leave after one line
-    /// transfer, where the gather/release barrier (<see cref="NodeBarrier"/>) takes two in a row.
+    /// transfer, where the gather/release barrier (<see cref="NodeBarrier"/>) takes two in a row; but
+    /// then no rank leaves first (HPCMSG_COLL_BARRIER=shared_dissemination; CollectiveTuning says why
+    /// it is not the default).
     /// </summary>
     public void NodeDisseminationBarrier()
     {
