@@ -1,4 +1,4 @@
-// What a user's own program sees, written as a user writes it. Three modes, each with a C twin in
+// What a user's own program sees, written as a user writes it. The modes but barrier-cycles have a C twin in
 // tests/HpcMsg.Benchmarks.Native (plain_*.c) so that Open MPI and MPICH run the very same loops:
 //   latency      osu_latency's loop (100 untimed, 10,000 timed round trips) at 0, 8, 1 KiB and 64 KiB,
 //                the sweep three times in one process: pass 1 is what a short job sees, pass 3 the
@@ -6,6 +6,10 @@
 //   first-calls  the first, second and steady (mean of 200) time of each collective, slowest rank.
 //   first-calls-large  the same for 64 KiB to 4 MiB Broadcast, Reduce, Allreduce, Allgather, Alltoall.
 //   init         Init, Barrier, exit: for start-up time measured from outside.
+//   barrier-cycles  (HpcMsg only, no C twin) loops of a Barrier and a small collective, timed end to
+//                end (20,000 iterations, slowest rank): what a barrier algorithm costs a program,
+//                whichever rank it lets go first (osu times each call from each rank's own exit from
+//                the barrier). Run it with and without HPCMSG_COLL_BARRIER=shared_dissemination.
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using HpcMsg;
@@ -18,7 +22,37 @@ switch (mode)
     case "first-calls": FirstCalls(world); break;
     case "first-calls-large": FirstCallsLarge(world); break;
     case "init": world.Barrier(); break;
-    default: throw new ArgumentException($"unknown mode '{mode}': latency, first-calls, first-calls-large or init");
+    case "barrier-cycles": BarrierCycles(world); break;
+    default: throw new ArgumentException($"unknown mode '{mode}': latency, first-calls, first-calls-large, init or barrier-cycles");
+}
+
+static void BarrierCycles(Communicator world)
+{
+    const int Iterations = 20000;
+    byte[] value = new byte[4], gathered = new byte[4 * world.Size];
+    double[] operand = [1.0], sum = new double[1];
+    foreach (string loop in (string[])["barrier", "barrier+bcast", "barrier+reduce", "barrier+allreduce", "barrier+allgather"])
+    {
+        long start = 0;
+        for (int i = 0; i < 2000 + Iterations; i++)
+        {
+            if (i == 2000)
+            {
+                world.Barrier();
+                start = Stopwatch.GetTimestamp();
+            }
+            world.Barrier();
+            switch (loop)
+            {
+                case "barrier+bcast": world.Broadcast<byte>(value, 0); break;
+                case "barrier+reduce": world.Reduce<double>(operand, sum, Op.Sum, 0); break;
+                case "barrier+allreduce": world.Allreduce<double>(operand, sum, Op.Sum); break;
+                case "barrier+allgather": world.Allgather<byte>(value, gathered); break;
+            }
+        }
+        double us = world.Allreduce(Stopwatch.GetElapsedTime(start).TotalMicroseconds / Iterations, Op.Max);
+        if (world.Rank == 0) Console.WriteLine($"cycle {loop}: {us:F3} us");
+    }
 }
 
 static void Latency(Communicator world)

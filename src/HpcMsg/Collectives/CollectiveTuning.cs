@@ -81,8 +81,9 @@ internal sealed record CollectiveTuning
     /// root, leaves first. Dissemination over round counts (<see cref="BarrierAlgorithm.SharedDissemination"/>)
     /// is the faster barrier at np = 2 (one line transfer, not two in a row: osu barrier 0.47 against
     /// 0.60 us far, Open MPI 0.50) but not the default. Measured 2026-12-07, np = 2, far placement,
-    /// interleaved: loops of a barrier and a collective cost, end to end, 0.78x (barrier alone),
-    /// 1.08x (and Bcast), 1.01x (Reduce), 0.93x (Allreduce), 0.95x (Allgather) of gather/release's; and
+    /// interleaved: loops of a barrier and a collective cost, end to end (Plain benchmark,
+    /// barrier-cycles), 0.78x (barrier alone), 1.08-1.22x (and Bcast), 1.01x (Reduce), 0.93-0.96x
+    /// (Allreduce), 0.93-0.95x (Allgather) of gather/release's; and
     /// osu's per-call times, which start at each rank's own exit from the barrier, moved the wait for
     /// a root's data into Bcast and Scatter (np = 2 Bcast of 4 B-1 KiB 0.23-0.33 -> 0.38-0.60 us, 1.3-1.7x
     /// MPICH's, whose own barrier lets its root go first): a full suite run had 126 of 142 rows within
