@@ -25,7 +25,7 @@ public sealed unsafe partial class Communicator
     {
         CollectiveTransport t = Collective;
         if (Size == 1) return;
-        // Only the world may use the node's single shared counter: two communicators' barriers could interleave.
+        // Only the world may use the node's barrier words (one set per node): two communicators' barriers could interleave.
         bool node = _isWorld && Engine.HasNodeBarrier;
         switch (Tuning.ChooseBarrier(node))
         {
