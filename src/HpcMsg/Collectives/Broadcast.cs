@@ -3,7 +3,7 @@ using HpcMsg.Engine;
 namespace HpcMsg.Collectives;
 
 /// <summary>Broadcast: on up to 8 ranks, linear for eager sizes (and for larger ones on a one-node world
-/// whose large messages are single copies, or whose ranks outnumber its cores); otherwise a binomial
+/// whose large messages may be single copies, or whose ranks outnumber its cores); otherwise a binomial
 /// tree for short messages and van de Geijn's scatter + ring allgather for long ones (log p latency
 /// against ~2n bandwidth).</summary>
 internal static unsafe class Broadcast
@@ -12,7 +12,7 @@ internal static unsafe class Broadcast
     {
         if (t.Size == 1) return;
         ProgressEngine engine = t.Comm.Engine;
-        bool linearAtAnySize = t.Comm.IsWorld && engine.HasNodeBarrier && (engine.Config.UseCrossMemoryAttach || engine.Config.Oversubscribed);
+        bool linearAtAnySize = t.Comm.IsWorld && engine.HasNodeBarrier && (engine.Config.LargePath != LargeMessagePath.Pipeline || engine.Config.Oversubscribed);
         switch (t.Comm.Tuning.ChooseBcast(bytes, t.Size, NodeSharedCollectives.Available(t.Comm, bytes), linearAtAnySize, engine.EagerLimitEverywhere))
         {
             case BcastAlgorithm.Linear:

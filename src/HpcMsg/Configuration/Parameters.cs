@@ -1,4 +1,5 @@
 using HpcMsg.Collectives;
+using HpcMsg.Engine;
 
 namespace HpcMsg.Configuration;
 
@@ -63,6 +64,15 @@ internal static class Parameters
         "pinning cost more than the pipeline's one chunk (np 2 bw 16 KiB: 2.0 against the ring's 5.8 GB/s quiet, 0.5x " +
         "loaded; bibw 0.3x), at 32 KiB the two tie quiet (6.1 and 6.0 GB/s) and the single copy won loaded (bw 2.6x, " +
         "bibw 5.8x), at 64 KiB it wins quiet too (7.1 against 6.2).");
+
+    public static readonly ChoiceParameter<LargeMessagePath> ShmLargePath = new("HPCMSG_SHM_LARGE_PATH", "auto (single_copy when oversubscribed)",
+        "how a message of at least HPCMSG_SHM_CMA_BYTES between ranks of a node travels when HPCMSG_SHM_CMA=1. auto: the " +
+        "receiver streams it through the ring (pipeline) when neither rank has other large messages on the node in flight, " +
+        "else reads it once; single_copy: always one process_vm_readv; pipeline: always the ring. Unset: auto with a core " +
+        "per rank, single_copy when oversubscribed (the pipeline needs both ranks on a core at once). Measured at np 2 " +
+        "with a core each (2026-12-07, 3 rounds interleaved, osu): one way, the pipeline's bw 1.2-2.4x the single copy's " +
+        "(32 KiB-4 MiB), latency 0.65-0.9x, bcast, scatter, gather, reduce 64 KiB-1 MiB 0.6-0.97x the time; both ways at " +
+        "once the single copy's bibw 1.3-1.6x the pipeline's (128 KiB-4 MiB).");
 
     public static readonly IntegerParameter SpinMicros = new("HPCMSG_SPIN_US", 5000, 0, int.MaxValue,
         "microseconds a blocked call polls before it yields its core. With a core per rank 5 ms: a futex wake-up in a VM " +
@@ -300,7 +310,7 @@ internal static class Parameters
     /// <summary>Every parameter, tunables first, then the launcher's, in the README's order.</summary>
     public static IReadOnlyList<Parameter> All { get; } =
     [
-        EagerLimit, ShmCma, ShmCmaBytes, SpinMicros, Yields, SleepMicros, WarmUp, AsymmetricFence, MaxObjectBytes, TcpEagerLimit, NodeRing, PmiTimeout, Network, OfiProvider, OfiMrLocal, PmixLibrary,
+        EagerLimit, ShmCma, ShmCmaBytes, ShmLargePath, SpinMicros, Yields, SleepMicros, WarmUp, AsymmetricFence, MaxObjectBytes, TcpEagerLimit, NodeRing, PmiTimeout, Network, OfiProvider, OfiMrLocal, PmixLibrary,
         CollBarrier, CollBcast, CollAllreduce, CollReduce, CollAllgather, CollAlltoall, CollGather,
         BcastShortBytes, BcastMinRanks, AllreduceShortBytes, ReduceShortBytes, ReduceTreeMaxRanks,
         AllgatherLongBytes, AllgatherShortBytes, AllgatherDirectBytes, AlltoallShortBytes, AlltoallMediumBytes, AlltoallMinRanks,

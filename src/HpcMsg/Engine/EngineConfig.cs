@@ -30,6 +30,12 @@ internal sealed class EngineConfig
     /// rendezvous messages below it take the ring pipeline.</summary>
     public long CrossMemoryAttachBytes { get; init; }
 
+    /// <summary>HPCMSG_SHM_LARGE_PATH: how a message of at least <see cref="CrossMemoryAttachBytes"/>
+    /// between ranks of a node travels. Unset: <see cref="LargeMessagePath.Auto"/>, but the single copy
+    /// when oversubscribed (a pipeline needs both ranks on a core at once); always the pipeline with
+    /// HPCMSG_SHM_CMA=0.</summary>
+    public LargeMessagePath LargePath { get; init; }
+
     /// <summary>HPCMSG_ASYMMETRIC_FENCE (default 1): a rank about to sleep issues a membarrier(2)
     /// across the node instead of every sender fencing after each message; 0 restores the sender's
     /// fence. Either way the kernel is asked first, and a refusal falls back to the fence.</summary>
@@ -53,9 +59,24 @@ internal sealed class EngineConfig
             Yields = oversubscribed ? Parameters.Yields.ReadInt(Parameters.YieldsOversubscribed) : Parameters.Yields.ReadInt(),
             SleepMicros = Parameters.SleepMicros.ReadInt(),
             UseCrossMemoryAttach = Parameters.ShmCma.Read(),
+            LargePath = ReadLargePath(oversubscribed),
             CrossMemoryAttachBytes = Parameters.ShmCmaBytes.Read(),
             Oversubscribed = oversubscribed,
             AsymmetricFence = Parameters.AsymmetricFence.Read(),
         };
+    }
+
+    /// <summary>HPCMSG_SHM_LARGE_PATH as it applies: the pipeline whenever HPCMSG_SHM_CMA=0 (single copies
+    /// off), which a request for the single copy contradicts.</summary>
+    internal static LargeMessagePath ReadLargePath(bool oversubscribed, Func<string, string?>? environment = null)
+    {
+        LargeMessagePath? chosen = Parameters.ShmLargePath.Read(environment);
+        if (!Parameters.ShmCma.Read(environment))
+        {
+            if (chosen == LargeMessagePath.SingleCopy)
+                throw new HpcMsgException($"{Parameters.ShmLargePath.Name}=single_copy needs single copies, which {Parameters.ShmCma.Name}=0 turns off");
+            return LargeMessagePath.Pipeline;
+        }
+        return chosen ?? (oversubscribed ? LargeMessagePath.SingleCopy : LargeMessagePath.Auto);
     }
 }

@@ -24,6 +24,7 @@ internal sealed class InboundMessage
     public long SendId;     // rendezvous: sender's request id
     public Operation? SelfSend;
     public int SenderAbandoned; // rendezvous on shared memory: see ProgressEngine.StartRendezvousReceive
+    public bool SenderBusy;     // rendezvous on shared memory: RecordKind.RtsFromBusySender
 
     /// <summary>TCP: queued at its header (so that matching keeps arrival order) while its payload is
     /// still arriving; a receive that takes it meanwhile waits here for the payload.</summary>

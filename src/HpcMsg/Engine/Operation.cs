@@ -69,6 +69,7 @@ internal sealed unsafe class Operation
     /// touches the operation no more: an observer on another thread may release it at once.</summary>
     public void Complete(in Completion outcome, Exception? error)
     {
+        if (State.NodeLargeSend) EndNodeLargeSend();
         if (State.Abandoned)
         {
             // The transfer this operation was part of has ended; its caller was told long ago.
@@ -84,7 +85,17 @@ internal sealed unsafe class Operation
     }
 
     /// <summary>Completes it with <paramref name="error"/> and marks it abandoned (ProgressEngine.Abandon), under the engine's lock.</summary>
-    public void CompleteAbandoned(Exception error) => Finish(default, error, abandon: true);
+    public void CompleteAbandoned(Exception error)
+    {
+        if (State.NodeLargeSend) EndNodeLargeSend();
+        Finish(default, error, abandon: true);
+    }
+
+    private void EndNodeLargeSend()
+    {
+        State.NodeLargeSend = false;
+        Engine.NodeLargeSendEnded(State.Peer);
+    }
 
     private void Finish(in Completion outcome, Exception? error, bool abandon)
     {

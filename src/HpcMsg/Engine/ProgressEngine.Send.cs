@@ -176,6 +176,12 @@ internal sealed unsafe partial class ProgressEngine
         }
         r.State.RendezvousId = NewRendezvousId();
         _rendezvous[r.State.RendezvousId] = r;
+        if (_nodeLargeSends is not null && ReferenceEquals(t, _node))
+        {
+            r.State.NodeLargeSend = true;
+            _nodeLargeSends[dest]++;
+            _nodeLargeSendsInFlight++;
+        }
         if (_pending[dest].Count == 0)
         {
             SendOutcome o = SendRequestToSend(t, dest, r);
@@ -210,7 +216,8 @@ internal sealed unsafe partial class ProgressEngine
 
     private SendOutcome SendRequestToSend(ITransport t, int dest, Operation r) =>
         ReferenceEquals(t, _node)
-            ? (_node!.TryWriteRequestToSend(dest, r.State.Context, r.State.SourceInComm, r.State.Tag, r.State.BufferBytes, (long)r.State.Buffer, r.State.RendezvousId) ? SendOutcome.Done : SendOutcome.NoRoom)
+            ? (_node!.TryWriteRequestToSend(dest, r.State.Context, r.State.SourceInComm, r.State.Tag, r.State.BufferBytes, (long)r.State.Buffer, r.State.RendezvousId,
+                senderBusy: _nodeLargeSends is not null && _nodeLargeSendsInFlight > _nodeLargeSends[dest]) ? SendOutcome.Done : SendOutcome.NoRoom)
             : t.SendRequestToSend(dest, r.State.Context, r.State.SourceInComm, r.State.Tag, r.State.BufferBytes, (long)r.State.Buffer, r.State.RendezvousId);
 
     private SendOutcome SendControl(ITransport t, int dest, RecordKind kind, long token1, long token2) =>

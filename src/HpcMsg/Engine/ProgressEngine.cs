@@ -39,6 +39,11 @@ internal sealed unsafe partial class ProgressEngine : IDisposable
     // something about the two processes (uids, Yama, seccomp, dumpability), not about the node.
     private readonly bool[] _directReadRefused;
     private long _directReads;
+    private long _pipelinedReceives; // large messages that came through the ring pipeline
+    // Large sends to ranks of this node not yet completed, by destination and in all (counted only
+    // where the choice of path is the engine's, LargeMessagePath.Auto): see StartRendezvousReceive.
+    private readonly int[]? _nodeLargeSends;
+    private int _nodeLargeSendsInFlight;
     private readonly bool _asymmetricFence; // see WakeIfSleeping and Sleep
     private readonly WakeSignal _signal; // what this rank sleeps on
     private readonly bool _privateSignal; // allocated here (no node transport): freed at dispose
@@ -55,6 +60,15 @@ internal sealed unsafe partial class ProgressEngine : IDisposable
         get
         {
             using (_lock.EnterScope()) return _directReads;
+        }
+    }
+
+    /// <summary>Large messages this rank has received through the ring pipeline: for tests and diagnostics.</summary>
+    internal long PipelinedReceives
+    {
+        get
+        {
+            using (_lock.EnterScope()) return _pipelinedReceives;
         }
     }
 
@@ -90,6 +104,7 @@ internal sealed unsafe partial class ProgressEngine : IDisposable
         Config = config ?? EngineConfig.FromEnvironment(node?.MaxRecordPayload, job.Oversubscribed);
         _asymmetricFence = Config.AsymmetricFence && Native.TryEnableGlobalMembarrier();
         _directReadRefused = new bool[WorldSize];
+        if (node is not null && Config.LargePath == LargeMessagePath.Auto) _nodeLargeSends = new int[WorldSize];
         if (node is not null)
         {
             if (Config.UseCrossMemoryAttach) node.PermitDirectReads();
@@ -176,11 +191,13 @@ internal sealed unsafe partial class ProgressEngine : IDisposable
                 HandleEager(srcWorld, h->Context, h->Source, h->Tag, (byte*)h + RecordHeader.Size, h->MessageBytes);
                 break;
             case RecordKind.Rts:
+            case RecordKind.RtsFromBusySender:
             {
                 Operation? r = _posted.TakeMatch(h->Context, h->Source, srcWorld, h->Tag);
+                bool senderBusy = kind == RecordKind.RtsFromBusySender;
                 if (r is not null)
                 {
-                    StartRendezvousReceive(r, srcWorld, h->Source, h->Tag, h->MessageBytes, h->Token1, h->Token2, h->Reserved);
+                    StartRendezvousReceive(r, srcWorld, h->Source, h->Tag, h->MessageBytes, h->Token1, h->Token2, h->Reserved, senderBusy);
                 }
                 else
                 {
@@ -189,6 +206,7 @@ internal sealed unsafe partial class ProgressEngine : IDisposable
                     m.Address = h->Token1;
                     m.SendId = h->Token2;
                     m.SenderAbandoned = h->Reserved;
+                    m.SenderBusy = senderBusy;
                     _unexpected.Append(m);
                 }
                 break;
@@ -212,6 +230,7 @@ internal sealed unsafe partial class ProgressEngine : IDisposable
                 if (recv.State.StreamOffset == recv.State.ExpectedBytes)
                 {
                     _rendezvous.Remove(h->Token1);
+                    _pipelinedReceives++;
                     recv.Complete(new Completion(recv.State.MatchedSource, recv.State.MatchedTag, recv.State.ExpectedBytes, recv.State.ElementSize), null);
                 }
                 break;
@@ -249,6 +268,14 @@ internal sealed unsafe partial class ProgressEngine : IDisposable
     }
 
     private long NewRendezvousId() => ++_nextRendezvousId;
+
+    /// <summary>A counted large send to <paramref name="dest"/> on the node has completed (or was abandoned).
+    /// Called by the operation, under the lock.</summary>
+    internal void NodeLargeSendEnded(int dest)
+    {
+        _nodeLargeSends![dest]--;
+        _nodeLargeSendsInFlight--;
+    }
 
     /// <summary>
     /// A communicator has been freed (its members have exchanged their last messages on it): drop what

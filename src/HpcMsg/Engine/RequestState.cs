@@ -33,6 +33,9 @@ internal unsafe struct RequestState
     public long ExpectedBytes;
     public int MatchedSource;
     public int MatchedTag;
+    /// <summary>A large send to a rank of the node, counted in the engine's sends in flight until it
+    /// completes (see ProgressEngine.NodeLargeSendEnded).</summary>
+    public bool NodeLargeSend;
 
     // Intrusive links for the posted-receive queue.
     public Operation? Next;

@@ -63,8 +63,9 @@ internal abstract unsafe class NodeTransport : ITransport
 
     /// <summary>Announces a large message at <paramref name="address"/> in this process under the
     /// engine's <paramref name="sendId"/> (the receiver may read it with <see cref="TryReadAnnounced"/>);
-    /// no wake; false when there is no room now.</summary>
-    public abstract bool TryWriteRequestToSend(int dest, int context, int source, int tag, long bytes, long address, long sendId);
+    /// <paramref name="senderBusy"/>: this rank has large messages to other ranks of the node in flight
+    /// (<see cref="RecordKind.RtsFromBusySender"/>). No wake; false when there is no room now.</summary>
+    public abstract bool TryWriteRequestToSend(int dest, int context, int source, int tag, long bytes, long address, long sendId, bool senderBusy = false);
 
     /// <summary>A control record of the protocol (clear-to-send, fin) with its two tokens; no wake;
     /// false when there is no room now.</summary>

@@ -1,3 +1,4 @@
+using HpcMsg.Engine;
 using HpcMsg.TestApp.Support;
 
 namespace HpcMsg.TestApp.Scenarios;
@@ -13,6 +14,9 @@ namespace HpcMsg.TestApp.Scenarios;
 /// first makes the kernel refuse it every process_vm_readv (a seccomp filter, EPERM): its pairs must
 /// fall back to the ring, for good, and every byte still arrive; the other pairs keep the single copy.
 /// With "refuse R of P", only R's reads of rank P are refused: R must still read its other peers.
+/// With HPCMSG_SHM_LARGE_PATH=auto (the default with a core per rank; set here, where the tests
+/// oversubscribe), a message one way between ranks 0 and 1 with nothing else in flight must come through
+/// the ring, and an exchange whose two sends are both in flight must be read once by each side.
 /// At the end each rank checks which path its messages took (the engine's counts).
 /// </summary>
 internal sealed class LargePathsScenario : IScenario
@@ -49,6 +53,7 @@ internal sealed class LargePathsScenario : IScenario
         Collectives(world, seed, eager);
         using (Communicator dup = world.Dup()) Collectives(dup, seed + 1, eager);
         if (big) Big(world);
+        if (config.LargePath == LargeMessagePath.Auto && refuser < 0) AutomaticChoice(world, seed, (int)Math.Max(threshold, 1 << 20));
         Paths(world, refuser, refusedPeer, threshold, readsBefore);
         return Task.CompletedTask;
     }
@@ -224,6 +229,74 @@ internal sealed class LargePathsScenario : IScenario
             Status status = world.Recv<byte>(buffer, 0, 900);
             Check.Equal((long)BigBytes, status.ByteCount, "240 MB: ByteCount");
             Patterns.Verify(buffer, 240, "240 MB");
+        }
+        world.Barrier();
+    }
+
+    /// <summary>HPCMSG_SHM_LARGE_PATH=auto, each step's counts checked on its receiver: (1) 0 to 1 with
+    /// nothing else in flight: the pipeline (after every step before it, this also finds a large send still
+    /// counted as in flight after it completed); (2) 0 to 1 while 0's send to 2 is in flight: a single copy
+    /// (the sender is busy), and that send to 2, announced alone, the pipeline; (3) 0 to 1 while 1's own
+    /// send to 2 is in flight: a single copy (the receiver is busy). Steps 2 and 3 need a third rank.</summary>
+    private static void AutomaticChoice(Communicator world, long seed, int bytes)
+    {
+        var engine = world.Engine;
+        int rank = world.Rank;
+        void Large(int to, int tag) => world.Send<byte>(Patterns.Make(bytes, Key(seed, rank, to, tag)), to, tag);
+        Request LargeAsync(int to, int tag) => world.ISend(Patterns.Make(bytes, Key(seed, rank, to, tag)), to, tag);
+        void Expect(int from, int tag, long singleCopies, long pipelined, string step)
+        {
+            long reads = engine.DirectReads, streamed = engine.PipelinedReceives;
+            var buffer = new byte[bytes];
+            world.Recv<byte>(buffer, from, tag);
+            Patterns.Verify(buffer, Key(seed, from, rank, tag), step);
+            Check.Equal(singleCopies, engine.DirectReads - reads, $"{step}: single copies");
+            Check.Equal(pipelined, engine.PipelinedReceives - streamed, $"{step}: messages through the ring");
+        }
+        void Signal(int to, int tag) => world.Send<byte>([1], to, tag);
+        void AwaitSignal(int from, int tag) => world.Recv<byte>(new byte[1], from, tag);
+
+        world.Barrier();
+        if (rank == 0) Large(1, 700);
+        else if (rank == 1) Expect(0, 700, 0, 1, "one way, nothing else in flight");
+        world.Barrier();
+        if (world.Size < 3) return;
+
+        if (rank == 0)
+        {
+            Request toTwo = LargeAsync(2, 702);
+            Request toOne = LargeAsync(1, 701);
+            Request.WaitAll([toOne, toTwo]);
+        }
+        else if (rank == 1)
+        {
+            Expect(0, 701, 1, 0, "from a sender with another large send in flight");
+            Signal(2, 703);
+        }
+        else if (rank == 2)
+        {
+            AwaitSignal(1, 703);
+            Expect(0, 702, 0, 1, "announced while the sender had nothing else in flight");
+        }
+        world.Barrier();
+
+        if (rank == 0)
+        {
+            AwaitSignal(1, 704);
+            Large(1, 705);
+        }
+        else if (rank == 1)
+        {
+            Request toTwo = LargeAsync(2, 706);
+            Signal(0, 704);
+            Expect(0, 705, 1, 0, "to a receiver with a large send of its own in flight");
+            Signal(2, 707);
+            toTwo.Wait();
+        }
+        else if (rank == 2)
+        {
+            AwaitSignal(1, 707);
+            Expect(1, 706, 0, 1, "announced while the sender had nothing else in flight, later");
         }
         world.Barrier();
     }

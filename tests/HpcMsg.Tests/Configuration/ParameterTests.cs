@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using HpcMsg.Collectives;
 using HpcMsg.Configuration;
+using HpcMsg.Engine;
 using HpcMsg.Tests.Infrastructure;
 
 namespace HpcMsg.Tests.Configuration;
@@ -55,6 +56,35 @@ public sealed class ParameterTests
         Assert.False(Parameters.AsymmetricFence.Read(Env(("HPCMSG_ASYMMETRIC_FENCE", "0"))));
         var e = Assert.Throws<HpcMsgException>(() => Parameters.ShmCma.Read(Env(("HPCMSG_SHM_CMA", "yes"))));
         Assert.Equal("environment variable HPCMSG_SHM_CMA='yes' is invalid: expected 0 or 1", e.Message);
+    }
+
+    [Theory]
+    [InlineData(null, null, false, nameof(LargeMessagePath.Auto))]
+    [InlineData(null, null, true, nameof(LargeMessagePath.SingleCopy))] // oversubscribed: a pipeline needs both ranks on a core
+    [InlineData(null, "auto", true, nameof(LargeMessagePath.Auto))]
+    [InlineData(null, "single_copy", false, nameof(LargeMessagePath.SingleCopy))]
+    [InlineData(null, "pipeline", false, nameof(LargeMessagePath.Pipeline))]
+    [InlineData("1", "pipeline", true, nameof(LargeMessagePath.Pipeline))]
+    [InlineData("0", null, false, nameof(LargeMessagePath.Pipeline))]
+    [InlineData("0", "auto", false, nameof(LargeMessagePath.Pipeline))]
+    [InlineData("0", "pipeline", true, nameof(LargeMessagePath.Pipeline))]
+    public void The_large_message_path_follows_the_choice_the_single_copy_switch_and_oversubscription(
+        string? cma, string? path, bool oversubscribed, string expected)
+    {
+        var vars = new List<(string, string)>();
+        if (cma is not null) vars.Add(("HPCMSG_SHM_CMA", cma));
+        if (path is not null) vars.Add(("HPCMSG_SHM_LARGE_PATH", path));
+        Assert.Equal(expected, EngineConfig.ReadLargePath(oversubscribed, Env([.. vars])).ToString());
+    }
+
+    [Fact]
+    public void Asking_for_single_copies_that_are_switched_off_names_both_variables()
+    {
+        var e = Assert.Throws<HpcMsgException>(() =>
+            EngineConfig.ReadLargePath(false, Env(("HPCMSG_SHM_CMA", "0"), ("HPCMSG_SHM_LARGE_PATH", "single_copy"))));
+        Assert.Equal("HPCMSG_SHM_LARGE_PATH=single_copy needs single copies, which HPCMSG_SHM_CMA=0 turns off", e.Message);
+        e = Assert.Throws<HpcMsgException>(() => EngineConfig.ReadLargePath(false, Env(("HPCMSG_SHM_LARGE_PATH", "stream"))));
+        Assert.Equal("environment variable HPCMSG_SHM_LARGE_PATH='stream' is invalid: expected one of auto, single_copy, pipeline", e.Message);
     }
 
     [Theory]

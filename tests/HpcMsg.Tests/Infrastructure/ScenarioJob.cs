@@ -21,6 +21,7 @@ public static class ScenarioJob
 
     /// <summary>hpcrun options that make every message above the eager limit a single copy
     /// (process_vm_readv), down from the default's HPCMSG_SHM_CMA_BYTES, so that the tests exercise
-    /// it at every rendezvous size beside the default.</summary>
-    public static readonly string[] WithCrossMemoryAttach = ["-x", "HPCMSG_SHM_CMA=1", "-x", "HPCMSG_SHM_CMA_BYTES=0"];
+    /// it at every rendezvous size beside the default (and with a core per rank too, where the default
+    /// chooses between the two).</summary>
+    public static readonly string[] WithCrossMemoryAttach = ["-x", "HPCMSG_SHM_CMA=1", "-x", "HPCMSG_SHM_CMA_BYTES=0", "-x", "HPCMSG_SHM_LARGE_PATH=single_copy"];
 }

@@ -7,7 +7,9 @@ namespace HpcMsg.Tests.PointToPoint;
 /// <summary>
 /// Large messages between the ranks of a node by each path (scenario "largepaths"): the default (single
 /// copy from HPCMSG_SHM_CMA_BYTES, the ring pipeline between the eager limit and it), the single copy at
-/// every rendezvous size, and the ring forced; and the fallback, where the kernel refuses one rank every
+/// every rendezvous size, the ring forced, and the receiver's choice between the two
+/// (HPCMSG_SHM_LARGE_PATH=auto, the default with a core per rank), whose rules the scenario checks step by
+/// step; and the fallback, where the kernel refuses one rank every
 /// process_vm_readv (a seccomp filter, which refuses root too): its pairs take the ring for good, the
 /// others keep the single copy, and every byte arrives. np = 3 on 2 cores: oversubscribed, three pairs.
 /// Each job draws its sizes and inputs from one fresh seed per test run, written to the log.
@@ -17,12 +19,13 @@ public sealed class LargeMessagePathTests(ITestOutputHelper log)
 {
     private static readonly string Seed = Random.Shared.NextInt64(1, 1_000_000_000).ToString(CultureInfo.InvariantCulture);
 
-    public static TheoryData<string> Paths => new() { "default", "single-copy", "ring" };
+    public static TheoryData<string> Paths => new() { "default", "single-copy", "ring", "auto" };
 
     private static string[] Options(string path) => path switch
     {
         "single-copy" => ScenarioJob.WithCrossMemoryAttach,
         "ring" => ScenarioJob.WithoutCrossMemoryAttach,
+        "auto" => ["-x", "HPCMSG_SHM_LARGE_PATH=auto"], // the default with a core per rank; these jobs oversubscribe
         _ => [],
     };
 
@@ -44,6 +47,7 @@ public sealed class LargeMessagePathTests(ITestOutputHelper log)
         {
             "default" => Job(3, path, "refuse", "1", "big"), // rank 1 also takes 240 MB from rank 0 through the ring
             "single-copy" => Job(3, path, "refuse", "0"),
+            "auto" => Job(3, path, "refuse", "1", "of", "0"),
             _ => Job(3, path, "refuse", "2"),
         });
 

@@ -266,7 +266,7 @@ internal sealed unsafe class ShmTransport : NodeTransport
     /// <summary>Announces a large message at <paramref name="address"/> in this process (the receiver
     /// may read it with cross-memory attach), with this rank's abandoned-send count at this moment
     /// (see ShmLayout.AbandonedSendsOffset).</summary>
-    public override bool TryWriteRequestToSend(int dest, int context, int source, int tag, long bytes, long address, long sendId)
+    public override bool TryWriteRequestToSend(int dest, int context, int source, int tag, long bytes, long address, long sendId, bool senderBusy = false)
     {
         ref RingProducer ring = ref _out[dest];
         int recordBytes = RingProducer.RecordBytesFor(0);
@@ -280,7 +280,7 @@ internal sealed unsafe class ShmTransport : NodeTransport
         h->Token1 = address;
         h->Token2 = sendId;
         h->Reserved = Volatile.Read(ref *_myAbandonedSends);
-        ring.Commit(record, recordBytes, RecordKind.Rts);
+        ring.Commit(record, recordBytes, senderBusy ? RecordKind.RtsFromBusySender : RecordKind.Rts);
         return true;
     }
 

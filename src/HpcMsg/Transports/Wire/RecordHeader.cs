@@ -24,6 +24,10 @@ internal enum RecordKind
     Abort = 8,
     /// <summary>Shared memory only: a whole small message behind the 16-byte <see cref="ShortEagerHeader"/>.</summary>
     ShortEager = 9,
+    /// <summary>Shared memory only: a request-to-send (as <see cref="Rts"/>) from a sender that has large
+    /// messages to other ranks of the node in flight, so that the receiver reads it once rather than
+    /// asking this sender to stream it (see ProgressEngine.StartRendezvousReceive).</summary>
+    RtsFromBusySender = 10,
 }
 
 /// <summary>
