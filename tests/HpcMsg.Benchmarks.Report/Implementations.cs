@@ -10,7 +10,7 @@ public sealed record Implementation(string Key, string Label, bool IsNative, Col
     public string? Environment { get; init; }
 
     /// <summary>A name short enough for a bar's axis label.</summary>
-    public string ShortLabel => Key switch { "mpinet" => "MPI.NET", "hpcmsg-ring" => "ring", "hpcmsg-cma" => "CMA on", _ => Label };
+    public string ShortLabel => Key switch { "mpinet" => "MPI.NET", "hpcmsg-ring" => "ring", "hpcmsg-single" => "single copy", "hpcmsg-cma" => "CMA on", _ => Label };
 
     /// <summary>A diagnostic variant: run only with a core per rank, and never in the ratio.</summary>
     public bool IsVariant => Environment is not null;
@@ -20,11 +20,18 @@ public sealed record Implementation(string Key, string Label, bool IsNative, Col
     public static readonly Implementation OpenMpi = new("openmpi", "Open MPI", true, Color.FromHex("#2ca02c"), MarkerShape.FilledTriangleUp);
     public static readonly Implementation MpiNet = new("mpinet", "MPI.NET (MPICH)", false, Color.FromHex("#9467bd"), MarkerShape.OpenDiamond);
 
-    /// <summary>HpcMsg with large messages pipelined through the ring instead of copied once with
-    /// process_vm_readv (the default): shows what the single copy gains or costs.</summary>
+    /// <summary>HpcMsg with every large message on the node pipelined through the ring (the default
+    /// chooses, per message, between that and one process_vm_readv).</summary>
     public static readonly Implementation HpcMsgRing = new("hpcmsg-ring", "HpcMsg, ring", false, Color.FromHex("#ff7f0e"), MarkerShape.OpenCircle)
     {
         Environment = "HPCMSG_SHM_CMA=0",
+    };
+
+    /// <summary>HpcMsg with every large message on the node from 32 KiB copied once with process_vm_readv
+    /// (the default before the receiver chose between it and the ring): shows what the choice gains or costs.</summary>
+    public static readonly Implementation HpcMsgSingleCopy = new("hpcmsg-single", "HpcMsg, single copy", false, Color.FromHex("#ff7f0e"), MarkerShape.OpenCircle)
+    {
+        Environment = "HPCMSG_SHM_LARGE_PATH=single_copy",
     };
 
     /// <summary>The variant of the runs before 2026-12-07, when the ring was the default: kept so that
@@ -34,7 +41,7 @@ public sealed record Implementation(string Key, string Label, bool IsNative, Col
         Environment = "HPCMSG_SHM_CMA=1",
     };
 
-    public static IReadOnlyList<Implementation> All { get; } = [HpcMsg, Mpich, OpenMpi, MpiNet, HpcMsgRing, HpcMsgCma];
+    public static IReadOnlyList<Implementation> All { get; } = [HpcMsg, Mpich, OpenMpi, MpiNet, HpcMsgRing, HpcMsgSingleCopy, HpcMsgCma];
 
     public static Implementation Find(string key) =>
         All.FirstOrDefault(i => i.Key == key) ?? throw new ReportException($"unknown implementation '{key}' (known: {string.Join(", ", All.Select(i => i.Key))})");

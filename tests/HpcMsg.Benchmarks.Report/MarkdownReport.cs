@@ -35,8 +35,8 @@ public static class MarkdownReport
                       "ping-pong one-way latency, 10,000 iterations up to 8 KiB and 1,000 above; bandwidth = 64 non-blocking sends then a 4-byte ack, 100 windows (20 above 8 KiB); " +
                       "collectives timed call by call with a barrier between calls, 1,000 calls (100 above 8 KiB), the average over ranks. " +
                       "Latency in µs, bandwidth in MB/s (10⁶ bytes a second). np = 4 runs on the 2 vCPUs, oversubscribed. " +
-                      "\"HpcMsg, ring\" is HpcMsg again with `HPCMSG_SHM_CMA=0` (every message above the eager limit pipelined through the ring instead of copied once with process_vm_readv from 32 KiB, HpcMsg's default), " +
-                      "a diagnostic beside the default at np = 2; it is in no ratio.");
+                      "The variants \"HpcMsg, single copy\" (`HPCMSG_SHM_LARGE_PATH=single_copy`: every message from 32 KiB copied once with process_vm_readv, the default until 2026-12-07) and \"HpcMsg, ring\" (`HPCMSG_SHM_CMA=0`: every message above the eager limit pipelined through the ring) are HpcMsg again beside its default (the receiver chooses between the two per message: the ring when neither rank has other large traffic on the node in flight), " +
+                      "diagnostics at np = 2; they are in no ratio.");
         foreach (var kv in data.Meta.Where(kv => kv.Key.StartsWith("skipped.", StringComparison.Ordinal)))
         {
             string[] parts = kv.Key.Split('.');

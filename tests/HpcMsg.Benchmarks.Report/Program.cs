@@ -21,7 +21,7 @@ static int Run(ReportOptions o)
     {
         string root = o.Root ?? FindCheckout() ?? throw new ReportException("run this from the checkout (the folder with HpcMsg.sln), or give --root");
         string outDir = Path.GetFullPath(o.Out ?? Path.Combine(root, "docs", "benchmarks", o.Quick ? "quick" : ""));
-        string implList = o.Implementations ?? (o.Quick ? "hpcmsg,mpich,openmpi,mpinet" : "hpcmsg,mpich,openmpi,mpinet,hpcmsg-ring");
+        string implList = o.Implementations ?? (o.Quick ? "hpcmsg,mpich,openmpi,mpinet" : "hpcmsg,mpich,openmpi,mpinet,hpcmsg-single");
         Implementation[] impls = [.. implList.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(Implementation.Find)];
         Dataset data;
         if (o.FromCsv is not null)

@@ -14,8 +14,9 @@ public sealed class ReportOptions
     [Option("np", Default = "2,4", HelpText = "Rank counts, comma-separated. Point-to-point runs at np = 2 only; collectives at each.")]
     public string Np { get; set; } = "2,4";
 
-    [Option("impls", HelpText = "Implementations, in the order each block runs them: hpcmsg, mpich, openmpi, mpinet, and hpcmsg-ring " +
-        "(HpcMsg with HPCMSG_SHM_CMA=0, np = 2 only). Default: all five (the first four with --quick).")]
+    [Option("impls", HelpText = "Implementations, in the order each block runs them: hpcmsg, mpich, openmpi, mpinet, hpcmsg-single " +
+        "(HpcMsg with HPCMSG_SHM_LARGE_PATH=single_copy, np = 2 only) and hpcmsg-ring (HPCMSG_SHM_CMA=0, np = 2 only). " +
+        "Default: the first five (the first four with --quick).")]
     public string? Implementations { get; set; }
 
     [Option("interleave", HelpText = "What each run measures before the next implementation takes its turn: 'bench' (one benchmark; " +
