@@ -98,6 +98,42 @@ static void first_calls_large(int rank) {
     free(recv);
 }
 
+/* Twin of the large-fresh mode of tests/HpcMsg.Benchmarks.Plain/Program.cs. */
+static void large_fresh(int rank) {
+    const int warm = 20, timed = 200;
+    const int sizes[] = {256 * 1024, 1024 * 1024, 4 * 1024 * 1024};
+    const char *patterns[] = {"oneway", "exchange"};
+    int peer = rank == 0 ? 1 : 0, active = rank <= 1;
+    for (int s = 0; s < 3; s++) {
+        int size = sizes[s];
+        char *send = calloc(size, 1), *recv = calloc(size, 1);
+        for (int p = 0; p < 2; p++)
+            for (int fresh = 1; fresh >= 0; fresh--) {
+                MPI_Barrier(MPI_COMM_WORLD);
+                double t0 = 0;
+                for (int i = 0; i < warm + timed; i++) {
+                    if (i == warm) t0 = MPI_Wtime();
+                    if (!active) continue;
+                    if (fresh || i == 0) memset(send, (char)(i + 1), size);
+                    else send[0] = (char)(i + 1);
+                    if (p == 1) MPI_Sendrecv(send, size, MPI_BYTE, peer, 1, recv, size, MPI_BYTE, peer, 1, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+                    else if (rank == 0) {
+                        MPI_Send(send, size, MPI_BYTE, 1, 1, MPI_COMM_WORLD);
+                        MPI_Recv(recv, 0, MPI_BYTE, 1, 2, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+                    } else {
+                        MPI_Recv(recv, size, MPI_BYTE, 0, 1, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+                        MPI_Send(recv, 0, MPI_BYTE, 0, 2, MPI_COMM_WORLD);
+                    }
+                }
+                double us = (MPI_Wtime() - t0) * 1e6 / timed, slowest;
+                MPI_Reduce(&us, &slowest, 1, MPI_DOUBLE, MPI_MAX, 0, MPI_COMM_WORLD);
+                if (rank == 0) printf("large-fresh %s-%s-%dKiB: %.1f us\n", patterns[p], fresh ? "fresh" : "static", size / 1024, slowest);
+            }
+        free(send);
+        free(recv);
+    }
+}
+
 int main(int argc, char **argv) {
     const char *mode = argc > 1 ? argv[1] : "latency";
     MPI_Init(&argc, &argv);
@@ -108,6 +144,7 @@ int main(int argc, char **argv) {
     else if (strcmp(mode, "first-calls") == 0) first_calls(rank);
     else if (strcmp(mode, "first-calls-large") == 0) first_calls_large(rank);
     else if (strcmp(mode, "init") == 0) MPI_Barrier(MPI_COMM_WORLD);
+    else if (strcmp(mode, "large-fresh") == 0) large_fresh(rank);
     else { if (rank == 0) fprintf(stderr, "unknown mode '%s'\n", mode); MPI_Abort(MPI_COMM_WORLD, 2); }
     MPI_Finalize();
     return 0;

@@ -6,6 +6,10 @@
 //   first-calls  the first, second and steady (mean of 200) time of each collective, slowest rank.
 //   first-calls-large  the same for 64 KiB to 4 MiB Broadcast, Reduce, Allreduce, Allgather, Alltoall.
 //   init         Init, Barrier, exit: for start-up time measured from outside.
+//   large-fresh  ranks 0 and 1 move 256 KiB, 1 MiB and 4 MiB one way (then a 0-byte reply) and both ways
+//                at once (SendRecv), each time with the send buffer written just before ("fresh": what a
+//                program sends, data it has just computed) and untouched ("static": what osu sends);
+//                the write is in every variant's time. 200 timed of 220, mean, slowest rank.
 //   barrier-cycles  (HpcMsg only, no C twin) loops of a Barrier and a small collective, timed end to
 //                end (20,000 iterations, slowest rank): what a barrier algorithm costs a program,
 //                whichever rank it lets go first (osu times each call from each rank's own exit from
@@ -23,7 +27,45 @@ switch (mode)
     case "first-calls-large": FirstCallsLarge(world); break;
     case "init": world.Barrier(); break;
     case "barrier-cycles": BarrierCycles(world); break;
-    default: throw new ArgumentException($"unknown mode '{mode}': latency, first-calls, first-calls-large, init or barrier-cycles");
+    case "large-fresh": LargeFresh(world); break;
+    default: throw new ArgumentException($"unknown mode '{mode}': latency, first-calls, first-calls-large, init, barrier-cycles or large-fresh");
+}
+
+static void LargeFresh(Communicator world)
+{
+    const int Warm = 20, Timed = 200;
+    int rank = world.Rank, peer = rank == 0 ? 1 : 0;
+    bool active = rank <= 1;
+    foreach (int size in (int[])[256 * 1024, 1024 * 1024, 4 * 1024 * 1024])
+    {
+        byte[] send = new byte[size], recv = new byte[size];
+        foreach (string pattern in (string[])["oneway", "exchange"])
+            foreach (bool fresh in (bool[])[true, false])
+            {
+                world.Barrier();
+                long start = 0;
+                for (int i = 0; i < Warm + Timed; i++)
+                {
+                    if (i == Warm) start = Stopwatch.GetTimestamp();
+                    if (!active) continue;
+                    if (fresh || i == 0) send.AsSpan().Fill((byte)(i + 1));
+                    else send[0] = (byte)(i + 1); // the static variant writes one byte, a line the sender owns anyway
+                    if (pattern == "exchange") world.SendRecv<byte>(send, peer, 1, recv, peer, 1);
+                    else if (rank == 0)
+                    {
+                        world.Send<byte>(send, 1, 1);
+                        world.Recv<byte>(recv.AsSpan(0, 0), 1, 2);
+                    }
+                    else
+                    {
+                        world.Recv<byte>(recv, 0, 1);
+                        world.Send<byte>(recv.AsSpan(0, 0), 0, 2);
+                    }
+                }
+                double us = world.Allreduce(Stopwatch.GetElapsedTime(start).TotalMicroseconds / Timed, Op.Max);
+                if (rank == 0) Console.WriteLine($"large-fresh {pattern}-{(fresh ? "fresh" : "static")}-{size / 1024}KiB: {us:F1} us");
+            }
+    }
 }
 
 static void BarrierCycles(Communicator world)

@@ -67,12 +67,14 @@ internal static class Parameters
 
     public static readonly ChoiceParameter<LargeMessagePath> ShmLargePath = new("HPCMSG_SHM_LARGE_PATH", "auto (single_copy when oversubscribed)",
         "how a message of at least HPCMSG_SHM_CMA_BYTES between ranks of a node travels when HPCMSG_SHM_CMA=1. auto: the " +
-        "receiver streams it through the ring (pipeline) when neither rank has other large messages on the node in flight, " +
-        "else reads it once; single_copy: always one process_vm_readv; pipeline: always the ring. Unset: auto with a core " +
-        "per rank, single_copy when oversubscribed (the pipeline needs both ranks on a core at once). Measured at np 2 " +
-        "with a core each (2026-12-07, 3 rounds interleaved, osu): one way, the pipeline's bw 1.2-2.4x the single copy's " +
-        "(32 KiB-4 MiB), latency 0.65-0.9x, bcast, scatter, gather, reduce 64 KiB-1 MiB 0.6-0.97x the time; both ways at " +
-        "once the single copy's bibw 1.3-1.6x the pipeline's (128 KiB-4 MiB).");
+        "sender streams it through the ring (pipeline, two cores copying at once) unless it had large messages to other ranks " +
+        "of the node in flight (a root sending to several, whose receivers can read at once), then one process_vm_readv by the " +
+        "receiver; single_copy: always the read; pipeline: always the ring. Unset: auto with a core per rank, single_copy when " +
+        "oversubscribed (the pipeline needs both ranks on a core at once). Measured at np 2 with a core each (2026-12-07, " +
+        "interleaved): a program's own data, written just before it is sent, is read from the other core's cache, and the " +
+        "pipeline took 0.34-0.47x the single copy's time one way and 0.52-0.89x both ways at once (plain program, 256 KiB-" +
+        "4 MiB, 0.28-0.80x Open MPI's and MPICH's); osu's untouched buffers: bw 1.4-2.7x the single copy's, but bibw " +
+        "0.65-0.71x (far placement).");
 
     public static readonly IntegerParameter SpinMicros = new("HPCMSG_SPIN_US", 5000, 0, int.MaxValue,
         "microseconds a blocked call polls before it yields its core. With a core per rank 5 ms: a futex wake-up in a VM " +

@@ -4,8 +4,8 @@ namespace HpcMsg.Engine;
 /// HPCMSG_SHM_CMA_BYTES on; below that, and wherever the kernel refuses a pair its reads, the pipeline.</summary>
 internal enum LargeMessagePath
 {
-    /// <summary>The receiver chooses per message: the pipeline when neither rank has other large traffic
-    /// on the node in flight, else the single copy (see ProgressEngine.PreferSingleCopy).</summary>
+    /// <summary>The receiver chooses per message: the single copy when the sender has large messages to
+    /// other ranks of the node in flight, else the pipeline (see ProgressEngine.PreferSingleCopy).</summary>
     Auto,
     /// <summary>Read once by the receiver (process_vm_readv).</summary>
     SingleCopy,

@@ -41,7 +41,8 @@ internal sealed unsafe partial class ProgressEngine : IDisposable
     private long _directReads;
     private long _pipelinedReceives; // large messages that came through the ring pipeline
     // Large sends to ranks of this node not yet completed, by destination and in all (counted only
-    // where the choice of path is the engine's, LargeMessagePath.Auto): see StartRendezvousReceive.
+    // where the choice of path is the engine's, LargeMessagePath.Auto): a request-to-send written while
+    // others to other ranks are in flight says so (RecordKind.RtsFromBusySender, PreferSingleCopy).
     private readonly int[]? _nodeLargeSends;
     private int _nodeLargeSendsInFlight;
     private readonly bool _asymmetricFence; // see WakeIfSleeping and Sleep

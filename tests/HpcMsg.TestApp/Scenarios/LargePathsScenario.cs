@@ -15,8 +15,8 @@ namespace HpcMsg.TestApp.Scenarios;
 /// fall back to the ring, for good, and every byte still arrive; the other pairs keep the single copy.
 /// With "refuse R of P", only R's reads of rank P are refused: R must still read its other peers.
 /// With HPCMSG_SHM_LARGE_PATH=auto (the default with a core per rank; set here, where the tests
-/// oversubscribe), a message one way between ranks 0 and 1 with nothing else in flight must come through
-/// the ring, and an exchange whose two sends are both in flight must be read once by each side.
+/// oversubscribe), a message must come through the ring unless its sender had a large send to another
+/// rank in flight when it announced it, and then be read once (AutomaticChoice).
 /// At the end each rank checks which path its messages took (the engine's counts).
 /// </summary>
 internal sealed class LargePathsScenario : IScenario
@@ -237,7 +237,8 @@ internal sealed class LargePathsScenario : IScenario
     /// nothing else in flight: the pipeline (after every step before it, this also finds a large send still
     /// counted as in flight after it completed); (2) 0 to 1 while 0's send to 2 is in flight: a single copy
     /// (the sender is busy), and that send to 2, announced alone, the pipeline; (3) 0 to 1 while 1's own
-    /// send to 2 is in flight: a single copy (the receiver is busy). Steps 2 and 3 need a third rank.</summary>
+    /// send to 2 is in flight: the pipeline (what the receiver sends does not count). Steps 2 and 3 need a
+    /// third rank.</summary>
     private static void AutomaticChoice(Communicator world, long seed, int bytes)
     {
         var engine = world.Engine;
@@ -289,7 +290,7 @@ internal sealed class LargePathsScenario : IScenario
         {
             Request toTwo = LargeAsync(2, 706);
             Signal(0, 704);
-            Expect(0, 705, 1, 0, "to a receiver with a large send of its own in flight");
+            Expect(0, 705, 0, 1, "to a receiver with a large send of its own in flight");
             Signal(2, 707);
             toTwo.Wait();
         }
