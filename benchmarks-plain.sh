@@ -11,6 +11,9 @@
 #              (HpcMsg also with HPCMSG_WARMUP=0: Init's first-call warm-up off).
 # first-calls-large: np 2 and 4; the same for Broadcast, Reduce, Allreduce of 64 KiB to 4 MiB and
 #              Allgather, Alltoall with blocks of 64 KiB to 4 MiB (not in the default set; ~1 minute a round).
+# large-fresh: np 2, --bind-to core; 256 KiB-4 MiB one way and both ways, the send buffer written
+#              before each transfer or untouched; HpcMsg also with HPCMSG_SHM_LARGE_PATH=single_copy
+#              (not in the default set; ~1 minute a round).
 # startup:     wall time of Init + Barrier + exit at np 1, 4 and 16, for the JIT build, a ReadyToRun
 #              publish and a Native AOT publish of the program, and for mpirun/mpiexec of the C program.
 set -euo pipefail
@@ -22,7 +25,7 @@ while [[ $# -gt 0 ]]; do
     case "$1" in
         --rounds) rounds="$2"; shift 2 ;;
         --only) only="$2"; shift 2 ;;
-        -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
         *) echo "benchmarks-plain: unknown option $1 (see --help)" >&2; exit 2 ;;
     esac
 done
@@ -74,6 +77,12 @@ for round in $(seq "$rounds"); do
             mpich "$np" "$work/plain.mpich" first-calls-large | sed "s/^/large np $np|MPICH|/" >>"$samples"
         done
     fi
+    if [[ ",$only," == *",large-fresh,"* ]]; then
+        hpcmsg 2 --bind-to core "$work/jit/HpcMsg.Benchmarks.Plain.dll" large-fresh | sed 's/^/fresh|HpcMsg|/' >>"$samples"
+        hpcmsg 2 --bind-to core -x HPCMSG_SHM_LARGE_PATH=single_copy "$work/jit/HpcMsg.Benchmarks.Plain.dll" large-fresh | sed 's/^/fresh|HpcMsg, single copy|/' >>"$samples"
+        openmpi 2 --bind-to core "$work/plain.openmpi" large-fresh | sed 's/^/fresh|Open MPI|/' >>"$samples"
+        mpich 2 -bind-to core "$work/plain.mpich" large-fresh | sed 's/^/fresh|MPICH|/' >>"$samples"
+    fi
     if [[ ",$only," == *",startup,"* ]]; then
         for np in 1 4 16; do
             echo "startup|HpcMsg JIT|np $np|$(wall hpcmsg "$np" --oversubscribe "$work/jit/HpcMsg.Benchmarks.Plain.dll" init)" >>"$samples"
@@ -102,6 +111,9 @@ for line in open(sys.argv[1]):
         if m:
             for i, what in enumerate(("first", "second", "steady")):
                 rows[(exp, f"{m.group(1)} {what}", impl)].append(float(m.group(i + 2)))
+    elif exp == "fresh":
+        m = re.match(r"large-fresh (\S+): ([\d.]+) us", rest)
+        if m: rows[("fresh", m.group(1), impl)].append(float(m.group(2)))
     else:
         key, value = rest.split("|")
         rows[("startup", key, impl)].append(float(value) / 1000)
@@ -109,6 +121,7 @@ impls = lambda exp: sorted({k[2] for k in rows if k[0] == exp}, key=lambda s: (n
 print(f"Medians of {sys.argv[2]} interleaved rounds.\n")
 for exp, title, unit in (("latency", "Point-to-point, np 2, one-way", "us"), ("first", "Collectives, np 4 on 2 cores, slowest rank", "us"),
                          ("large np 2", "Large collectives, np 2, slowest rank", "us"), ("large np 4", "Large collectives, np 4 on 2 cores, slowest rank", "us"),
+                         ("fresh", "Large messages, np 2, written before each transfer or untouched", "us"),
                          ("startup", "Start-up: Init + Barrier + exit, wall time", "s")):
     names = impls(exp)
     if not names: continue
