@@ -38,16 +38,23 @@ public sealed unsafe partial class Communicator
     /// <summary>Copies <paramref name="buffer"/> of <paramref name="root"/> into <paramref name="buffer"/> of every rank; every rank passes the same length.</summary>
     public void Broadcast<T>(Span<T> buffer, int root) where T : unmanaged
     {
-        CollectiveTransport t = Collective;
-        CheckRoot(root);
-        fixed (T* p = buffer) Collectives.Broadcast.Run(t, (byte*)p, (long)buffer.Length * sizeof(T), root);
+        fixed (T* p = buffer) Broadcast((byte*)p, (long)buffer.Length * sizeof(T), root);
     }
 
     /// <summary>Returns <paramref name="root"/>'s <paramref name="value"/> on every rank.</summary>
     public T Broadcast<T>(T value, int root) where T : unmanaged
     {
-        Broadcast(new Span<T>(ref value), root);
+        Broadcast((byte*)&value, sizeof(T), root);
         return value;
+    }
+
+    /// <summary>The byte-level broadcast under the generic ones (which the runtime compiles per element
+    /// type, unoptimised at first: they only pin and call this).</summary>
+    internal void Broadcast(byte* buffer, long bytes, int root)
+    {
+        CollectiveTransport t = Collective;
+        CheckRoot(root);
+        Collectives.Broadcast.Run(t, buffer, bytes, root);
     }
 
     // Scatter, Gather, Allgather and Alltoall: as the reductions, a generic wrapper that pins and passes
