@@ -49,7 +49,12 @@ internal readonly unsafe struct CollectiveTransport
             Recv(recv, recvBytes, source, tag);
             return;
         }
-        Operation s = ISend(send, sendBytes, dest, tag);
+        Operation? s = ISend(send, sendBytes, dest, tag);
+        if (s is null)
+        {
+            Recv(recv, recvBytes, source, tag); // sent already (eager on the node, above the network's limit)
+            return;
+        }
         try
         {
             Recv(recv, recvBytes, source, tag);
@@ -61,9 +66,14 @@ internal readonly unsafe struct CollectiveTransport
         Finish(s);
     }
 
-    public Operation ISend(byte* data, long bytes, int dest, int tag)
+    /// <summary>A non-blocking send; null when it was written at once and is complete (an eager message
+    /// to a rank of the node with nothing queued before it), which needs no pooled operation:
+    /// <see cref="FinishAll"/> and <see cref="ReturnRequests"/> pass over null entries.</summary>
+    public Operation? ISend(byte* data, long bytes, int dest, int tag)
     {
-        return _engine.PostNewSend(_context, _comm.Rank, _comm.WorldRankOf(dest), tag, 1, data, bytes, default, pinned: false);
+        int destWorld = _comm.WorldRankOf(dest);
+        if (_engine.TrySendEagerNow(_context, _comm.Rank, destWorld, tag, data, bytes)) return null;
+        return _engine.PostNewSend(_context, _comm.Rank, destWorld, tag, 1, data, bytes, default, pinned: false);
     }
 
     public Operation IRecv(byte* buffer, long bytes, int source, int tag)
