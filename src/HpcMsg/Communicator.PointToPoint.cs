@@ -137,8 +137,8 @@ public sealed unsafe partial class Communicator
     public Request ISend<T>(T[] data, int dest, int tag) where T : unmanaged =>
         ISendArray(data, 0, data is null ? 0 : (long)data.Length * sizeof(T), sizeof(T), dest, tag);
 
-    /// <summary>The eager send of <see cref="ISendArray"/> for memory that is no array's: written now, or
-    /// null (the caller pins it and posts it).</summary>
+    /// <summary>Checks a send's arguments and writes it now if it is eager to a rank of the node with
+    /// nothing queued before it (a request born complete); null: the caller posts it (pinned).</summary>
     internal Request? TrySendNow(byte* data, long bytes, int elementSize, int dest, int tag)
     {
         ThrowIfDisposed();
@@ -162,19 +162,12 @@ public sealed unsafe partial class Communicator
     /// instead of 0.30.</summary>
     internal Request ISendArray(Array? array, nint byteOffset, long bytes, int elementSize, int dest, int tag)
     {
-        ThrowIfDisposed();
-        CheckDest(dest);
-        CheckSendTag(tag);
-        Operation op;
-        int destWorld = WorldRankOf(dest);
         fixed (byte* start = &ArrayBytes(array))
         {
             byte* p = start + byteOffset;
-            if (Engine.TrySendEagerNow(Context, Rank, destWorld, tag, p, bytes))
-                return new Request(Engine, new Completion(Rank, tag, bytes, elementSize));
-            op = Engine.PostNewSend(Context, Rank, destWorld, tag, elementSize, p, bytes, default, pinned: false, pinIfPending: array);
+            return TrySendNow(p, bytes, elementSize, dest, tag) // checks the arguments
+                ?? new Request(Engine, Engine.PostNewSend(Context, Rank, WorldRankOf(dest), tag, elementSize, p, bytes, default, pinned: false, pinIfPending: array));
         }
-        return new Request(Engine, op);
     }
 
     /// <summary>The first byte of <paramref name="array"/>'s elements; a null reference for no array

@@ -62,7 +62,11 @@ internal sealed unsafe partial class ProgressEngine
         Operation r = Interlocked.Exchange(ref _cachedSend, null) ?? new Operation(this);
         r.Reset(RequestKind.Send, context, destWorld, tag, elementSize, data, bytes);
         r.State.SourceInComm = sourceInComm;
-        using (_lock.EnterScope()) PostSendLocked(r);
+        using (_lock.EnterScope())
+        {
+            ThrowIfJobEnding();
+            PostSendLocked(r);
+        }
         WaitOrAbandon(r); // a wait that throws takes r out of the engine before `data` is unpinned
         try
         {
@@ -80,11 +84,13 @@ internal sealed unsafe partial class ProgressEngine
     /// caller posts it the full way.</summary>
     public bool TrySendEagerNow(int context, int sourceInComm, int destWorld, int tag, byte* data, long bytes)
     {
+        // The route and the limit never change after construction: a large send or one to another host
+        // does not take the lock twice.
+        if (_node is not { } node || bytes > Config.EagerLimit || destWorld == WorldRank || !ReferenceEquals(_route[destWorld], node)) return false;
         using (_lock.EnterScope())
         {
             ThrowIfJobEnding();
-            return _node is { } node && destWorld != WorldRank && ReferenceEquals(_route[destWorld], node) && bytes <= Config.EagerLimit
-                && _pending[destWorld].Count == 0 && node.TrySendEager(destWorld, context, sourceInComm, tag, data, bytes);
+            return _pending[destWorld].Count == 0 && node.TrySendEager(destWorld, context, sourceInComm, tag, data, bytes);
         }
     }
 
